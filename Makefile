@@ -1,0 +1,55 @@
+# Two commands do all the set-up on a fresh machine:
+#   make lab    create .venv, install foldlab, open the notebooks in JupyterLab
+#   make test   create or reuse .venv and run every test (unit, doctests, notebooks, browser)
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8888
+# pytest workers; the suite is sized for 2 cores
+JOBS   ?= 2
+# pip prints a "Location ... is ignored" line per package on these machines: filter those, keep real errors
+PIPQUIET := grep -v -E "^(WARNING: )?Location .* is ignored" || true
+STAMP  := $(VENV)/.foldlab-installed
+
+.PHONY: help lab test install browser-deps bench clean
+
+help:
+	@echo "make lab    install into .venv and open the notebooks in JupyterLab (PORT=$(PORT))"
+	@echo "make test   install into .venv and run every test"
+	@echo "make bench  run the benchmarks in benchmarks/"
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip 2>&1 | $(PIPQUIET)
+	$(PY) -m pip install -q -c constraints.txt -e ".[lab,test]" 2>&1 | $(PIPQUIET)
+	$(PY) -c "import torch, foldlab; assert torch.__version__.startswith('2.13.0'), torch.__version__"
+	mkdir -p $(VENV)/share/jupyter/lab/settings && cp binder/overrides.json $(VENV)/share/jupyter/lab/settings/
+	touch $@
+
+install: $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) \
+	  --no-browser --allow-root --ServerApp.port_retries=0
+
+
+# The browser test drives Debian's chromium; install it where it is missing (needs root or sudo).
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "installing chromium (apt) for the browser test"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test: $(STAMP) browser-deps
+	$(PY) -m pytest -n $(JOBS) --dist loadfile --nbval-current-env $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -1,0 +1,30 @@
+"""foldlab: see how neural networks cut and fold their input space.
+
+Activation patterns and their Hamming geometry, exact 2D region arrangements, exact walks along segments
+and the space-folding measures of Lewandowski et al.
+
+>>> import foldlab as fl
+>>> net = fl.mlp([2, 16, 16, 1], seed=0)
+"""
+
+from .adapter import NetSpec, read_net
+from .nets import ACTIVATIONS, CantorNet, SwiGLU, mlp
+from .patterns import activation_patterns, hamming_distance, hamming_matrix
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    # nets
+    "ACTIVATIONS",
+    "CantorNet",
+    "SwiGLU",
+    "mlp",
+    # adapter
+    "NetSpec",
+    "read_net",
+    # patterns
+    "activation_patterns",
+    "hamming_distance",
+    "hamming_matrix",
+]
