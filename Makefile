@@ -11,7 +11,7 @@ PORT   ?= 8888
 # pytest workers; the suite is sized for 2 cores
 JOBS   ?= 2
 # pip prints a "Location ... is ignored" line per package on these machines: filter those, keep real errors
-PIPQUIET := grep -v -E "^(WARNING: )?Location .* is ignored" || true
+PIPQUIET := { grep -v -E "^(WARNING: )?Location .* is ignored" || true; }
 STAMP  := $(VENV)/.foldlab-installed
 
 .PHONY: help lab test install browser-deps bench clean

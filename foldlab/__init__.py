@@ -11,6 +11,15 @@ from .adapter import NetSpec, read_net
 from .nets import ACTIVATIONS, CantorNet, SwiGLU, mlp
 from .patterns import activation_patterns, hamming_distance, hamming_matrix
 
+# === patterns and Hamming geometry, data, training (issue 1) === imports
+
+
+# === arrangements and regions (issue 2) === imports
+
+
+# === walks and folding (issue 3) === imports
+
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -27,4 +36,10 @@ __all__ = [
     "activation_patterns",
     "hamming_distance",
     "hamming_matrix",
+    # === patterns and Hamming geometry, data, training (issue 1) === names
+
+    # === arrangements and regions (issue 2) === names
+
+    # === walks and folding (issue 3) === names
+
 ]
