@@ -11,6 +11,9 @@ from .adapter import NetSpec, read_net
 from .nets import ACTIVATIONS, CantorNet, SwiGLU, mlp
 from .patterns import activation_patterns, hamming_distance, hamming_matrix
 
+from .data import TOY_SETS, Dataset, load_digits, toy_dataset
+from .training import TrainHistory, accuracy, train
+
 # === patterns and Hamming geometry, data, training (issue 1) === imports
 
 
@@ -36,6 +39,14 @@ __all__ = [
     "activation_patterns",
     "hamming_distance",
     "hamming_matrix",
+    # data and training
+    "Dataset",
+    "TOY_SETS",
+    "load_digits",
+    "toy_dataset",
+    "TrainHistory",
+    "accuracy",
+    "train",
     # === patterns and Hamming geometry, data, training (issue 1) === names
 
     # === arrangements and regions (issue 2) === names
