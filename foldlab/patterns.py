@@ -146,7 +146,8 @@ def hamming_matrix(P, Q=None) -> torch.Tensor:
     """All pairwise Hamming distances between two sets of patterns.
 
     Computed as ``|p| + |q| - 2 <p, q>`` with one float32 matrix product per block of rows. This is exact:
-    every partial sum is an integer of at most ``m < 2^24``, which float32 represents exactly. Rows are
+    every partial sum and intermediate is an integer of magnitude at most ``2 m`` (even above ``m``), and
+    ``m < 2^24``, so float32 represents all of them exactly. Rows are
     processed in blocks of about 2^24 entries, so the temporary memory stays near 64 MB however large the
     result (which itself is ``8 n k`` bytes).
 
@@ -184,8 +185,9 @@ def hamming_matrix(P, Q=None) -> torch.Tensor:
     for start in range(0, n, rows):
         Pf = P[start : start + rows].to(torch.float32)
         block = Pf @ Qf.T
+        # |p| - 2<p, q> lies in [-m, m] and the result in [0, m]: integers float32 holds exactly
         block.mul_(-2).add_(Pf.sum(1, keepdim=True)).add_(q_counts)
-        out[start : start + rows] = block.round_()
+        out[start : start + rows].copy_(block)
     return out
 
 

@@ -235,3 +235,12 @@ def test_interval_errors():
         fl.in_interval([0, 2, 0], [0, 1, 0], [1, 1, 0])
     with pytest.raises(ValueError, match="limit must be a positive int"):
         fl.interval_patterns([0], [1], limit=0)
+
+
+def test_hamming_matrix_exact_on_long_patterns():
+    rng = np.random.default_rng(2)
+    P = rng.random((3, 300_001)) < 0.5
+    D = fl.hamming_matrix(P)
+    for i in range(3):
+        for j in range(3):
+            assert D[i, j] == int(np.count_nonzero(P[i] != P[j]))

@@ -120,7 +120,7 @@ def test_null_test_and_constellation_plots():
     out = plotting.plot_null_test(r)
     values, prob = r.null_distribution()
     assert np.allclose(out["null"].get_xdata(), values) and out["observed"].get_xdata()[0] == r.mean_distance
-    assert f"p = {r.p_value:.3g}" in out["text"].get_text()
+    assert out["observed"].get_label() == f"these patterns: p = {r.p_value:.3g}, z = {r.z:.3g}"
     c = fl.constellation_curve(P)
     line = plotting.plot_constellation_curve(c, label="random")
     assert line.get_xdata().tolist() == list(range(1, 21)) and line.get_ydata().tolist() == c.n_clusters.tolist()
