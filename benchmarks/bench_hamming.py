@@ -43,7 +43,8 @@ def popcount_matrix(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
 
 
 def row(name, n, m, ours, peer_name, peer):
-    print(f"{name:20} {n:>6} x {m:<5} {ours * 1e3:>10.1f} ms  {peer_name:22} {peer * 1e3:>10.1f} ms  {peer / ours:>8.1f}x")
+    print(f"{name:20} {n:>6} x {m:<5} {ours * 1e3:>10.1f} ms  {peer_name:22} {peer * 1e3:>10.1f} ms  "
+          f"{peer / ours:>8.1f}x")
 
 
 def main() -> None:

@@ -318,7 +318,9 @@ def load_mnist(
         images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
         image_file, label_file = found[f"{split}_images"], found[f"{split}_labels"]
         if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
-            raise ValueError(f"{image_file} should hold uint8 images of shape (n, 28, 28), got {images.dtype} {images.shape}")
+            raise ValueError(
+                f"{image_file} should hold uint8 images of shape (n, 28, 28), got {images.dtype} {images.shape}"
+            )
         if labels.ndim != 1 or labels.dtype != np.uint8 or labels.shape[0] != images.shape[0]:
             raise ValueError(
                 f"{label_file} should hold {images.shape[0]} uint8 labels (one per image of {image_file.name}), "

@@ -196,7 +196,9 @@ def hamming_matrix(P, Q=None) -> torch.Tensor:
 def _pattern_pair(p1, p2) -> tuple[torch.Tensor, torch.Tensor]:
     p1, p2 = as_patterns(p1, "p1"), as_patterns(p2, "p2")
     if p1.ndim != 1 or p2.ndim != 1:
-        raise ValueError(f"p1 and p2 must be single patterns of shape (m,), got {tuple(p1.shape)} and {tuple(p2.shape)}")
+        raise ValueError(
+            f"p1 and p2 must be single patterns of shape (m,), got {tuple(p1.shape)} and {tuple(p2.shape)}"
+        )
     if p1.shape != p2.shape:
         raise ValueError(f"p1 and p2 have different lengths: {p1.shape[0]} and {p2.shape[0]} bits")
     return p1, p2

@@ -26,7 +26,7 @@ from .adapter import read_net as _read_net  # noqa: E402
 from .constellations import nearest_neighbors as _nearest_neighbors  # noqa: E402
 from .pattern_stats import HammingHistograms as _HammingHistograms  # noqa: E402
 from .pattern_stats import UnitActivity as _UnitActivity  # noqa: E402
-from .pattern_stats import bernoulli_null_test as _bernoulli_null_test  # noqa: E402
+from .null_test import bernoulli_null_test as _bernoulli_null_test  # noqa: E402
 from .patterns import activation_patterns as _activation_patterns  # noqa: E402
 
 __all__ += ["neuron_widget", "pattern_pair_widget", "training_patterns_widget", "neighbors_widget"]
@@ -61,7 +61,8 @@ def _figure_view(draw, controls: dict, *, figsize, label: bool = True) -> widget
 
 
 def _slider(description: str, value, lo, hi, step=None, **kwargs):
-    cls = widgets.IntSlider if isinstance(lo, int) and isinstance(hi, int) and step in (None, 1) else widgets.FloatSlider
+    integer = isinstance(lo, int) and isinstance(hi, int) and step in (None, 1)
+    cls = widgets.IntSlider if integer else widgets.FloatSlider
     extra = {} if step is None else {"step": step}
     return cls(value=value, min=lo, max=hi, description=description, continuous_update=False, **extra, **kwargs)
 
@@ -171,8 +172,8 @@ def pattern_pair_widget(net, X, *, image_shape=None, layers=None, first: int = 0
                 pad = 0.1 * (hi - lo) + 1e-9
                 bounds = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
                 _plotting.plot_first_layer_lines(net, box=bounds, ax=top)
-                top.scatter(Xn[[i, j], 0], Xn[[i, j], 1], s=80, color=[_plotting.BIT_COLORS[1], _plotting.BIT_COLORS[2]],
-                            zorder=3)
+                top.scatter(Xn[[i, j], 0], Xn[[i, j], 1], s=80, zorder=3,
+                            color=[_plotting.BIT_COLORS[1], _plotting.BIT_COLORS[2]])
                 for name, k in (("a", i), ("b", j)):
                     top.annotate(name, Xn[k], xytext=(6, 6), textcoords="offset points", weight="bold")
                 top.set_xlim(*bounds[:2])

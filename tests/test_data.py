@@ -150,7 +150,7 @@ def test_mnist_corrupted_downloads_are_named(server, tmp_path):
     write_files(served, arrays)
     good = (served / (STEMS[0] + ".gz")).read_bytes()
     cases = {
-        "bad_magic": (gzip.compress(b"\x08\x03\x00\x00" + bytes(100)), "is not an IDX file: its magic number is 08030000"),
+        "bad_magic": (gzip.compress(b"\x08\x03\x00\x00" + bytes(100)), "not an IDX file: its magic number is 08030000"),
         "truncated_gz": (good[: len(good) // 2], "cannot read .*is the file complete"),
         "short_data": (gzip.compress(idx_bytes(arrays[STEMS[0]])[:-5]), "truncated or corrupted"),
     }
