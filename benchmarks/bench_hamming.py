@@ -5,12 +5,15 @@
 - ``fl.in_interval`` (one comparison per bit) against the definition d(p1, c) + d(c, p2) = d(p1, p2).
 - ``fl.constellation_curve`` (linkage heights) against ``fcluster`` called at every threshold.
 
-Run: ``.venv/bin/python benchmarks/bench_hamming.py`` (the numbers depend on the machine and its load).
+Run: ``.venv/bin/python benchmarks/bench_hamming.py [threads]``. Each time is the best of several calls after a
+warm-up. Torch runs on one thread by default, like the numpy and scipy peers (on a loaded machine two OpenMP
+threads made the same 1000 x 256 matrix product vary from 3 to 67 ms); pass a thread count to change it.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 import numpy as np
@@ -21,7 +24,9 @@ from scipy.spatial.distance import cdist, squareform
 import foldlab as fl
 
 
-def best_of(fn, repeat: int = 3) -> float:
+def best_of(fn, repeat: int = 5) -> float:
+    """Best wall time of ``repeat`` calls after one warm-up call (thread pools, allocator)."""
+    fn()
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -48,6 +53,7 @@ def row(name, n, m, ours, peer_name, peer):
 
 
 def main() -> None:
+    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, load average {os.getloadavg()[0]:.2f}")
     print(f"{'operation':20} {'size':>14} {'foldlab':>13}  {'peer':22} {'peer time':>13}  {'peer/ours':>9}")
     rng = np.random.default_rng(0)

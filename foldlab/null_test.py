@@ -1,7 +1,9 @@
 """Are activation patterns like random coin flips? The Bernoulli(0.5) null test of Swiniarski et al.
 
-The statistic is the mean Hamming distance over pairs of patterns; its law under the null (independent
-fair bits) is binomial, which gives an exact p-value (section 2.3.1 of the paper).
+The statistic is the mean Hamming distance over pairs of patterns (section 2.3.1 of the paper). Under the
+null (independent fair bits) and over pairs of fresh vectors, as in the paper's reference, its law is
+exactly Binomial(K m, 1/2) / K; over distinct pairs drawn from one data set it keeps that mean and variance
+exactly and the binomial is its reference law (see :func:`bernoulli_null_test`).
 """
 
 from __future__ import annotations

@@ -52,6 +52,15 @@ def _split(P: np.ndarray, widths: tuple[int, ...]) -> list[np.ndarray]:
     return np.split(P, np.cumsum(widths)[:-1], axis=1)
 
 
+def _check_layers(layers, widths: tuple[int, ...]) -> tuple[int, ...]:
+    if layers is None:
+        return tuple(range(len(widths)))
+    layers = tuple(int(i) for i in layers)
+    if len(layers) != len(widths):
+        raise ValueError(f"layers {list(layers)} must name one layer per width in {list(widths)}")
+    return layers
+
+
 # --- activation probability ----------------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
@@ -78,7 +87,7 @@ class UnitActivity:
         if P.shape[0] == 0:
             raise ValueError("empty batch: need at least one pattern to estimate activation probabilities")
         widths = _check_widths(widths, P.shape[1])
-        layers = tuple(range(len(widths))) if layers is None else tuple(layers)
+        layers = _check_layers(layers, widths)
         counts = tuple(part.sum(0, dtype=np.int64) for part in _split(P, widths))
         return cls(counts, int(P.shape[0]), layers)
 
@@ -151,11 +160,12 @@ def activation_probability(
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     widths = tuple(spec.widths[i] for i in chosen)
     X = X if isinstance(X, torch.Tensor) else torch.as_tensor(np.asarray(X, dtype=np.float64))
+    X = X[None] if X.ndim == 1 else X
     if X.ndim == 2 and X.shape[0] == 0:
         raise ValueError(f"empty batch: X has shape {tuple(X.shape)}, expected at least one input")
     totals = [np.zeros(w, dtype=np.int64) for w in widths]
     n = 0
-    for start in range(0, max(len(X), 1), batch_size):
+    for start in range(0, len(X), batch_size):
         part = UnitActivity.from_patterns(
             activation_patterns(net, X[start : start + batch_size], layers=chosen), widths
         )
@@ -241,7 +251,7 @@ class HammingHistograms:
         pairs = random_pairs(P.shape[0], n_pairs, seed) if pairs is None else _check_pairs(pairs, P.shape[0])
         differ = P[pairs[:, 0]] != P[pairs[:, 1]]
         distances = tuple(part.sum(1, dtype=np.int64) for part in _split(differ, widths))
-        return cls(distances, widths, tuple(range(len(widths))) if layers is None else tuple(layers), pairs)
+        return cls(distances, widths, _check_layers(layers, widths), pairs)
 
     @property
     def n_pairs(self) -> int:

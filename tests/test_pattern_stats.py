@@ -67,6 +67,8 @@ def test_unit_activity_from_patterns():
         fl.UnitActivity.from_patterns(P, widths=[2, 3])
     with pytest.raises(ValueError, match="empty batch"):
         fl.UnitActivity.from_patterns(np.zeros((0, 4)))
+    with pytest.raises(ValueError, match=r"layers \[0\] must name one layer per width in \[1, 3\]"):
+        fl.UnitActivity.from_patterns(P, widths=[1, 3], layers=[0])
 
 
 def test_activation_probability_bad_input():
@@ -79,6 +81,8 @@ def test_activation_probability_bad_input():
         fl.activation_probability(net, torch.tensor([[0.0, float("nan")]]))
     with pytest.raises(ValueError, match="layer index 3 is out of range"):
         fl.activation_probability(net, torch.zeros(5, 2), layers=3)
+    one = fl.activation_probability(fl.mlp([20, 3, 1]), torch.ones(20), batch_size=4)  # a single input
+    assert one.n_inputs == 1
 
 
 # --- pairs and histograms ------------------------------------------------------------------------------------
