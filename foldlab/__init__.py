@@ -15,6 +15,11 @@ from .data import TOY_SETS, Dataset, load_digits, toy_dataset
 from .training import TrainHistory, accuracy, train
 
 # === patterns and Hamming geometry, data, training (issue 1) === imports
+from .patterns import in_interval, interval_patterns, interval_size
+from .pattern_stats import HammingHistograms, UnitActivity, activation_probability, hamming_histograms, random_pairs
+from .null_test import NullTest, bernoulli_null_test
+from .data import MNIST_URL, load_mnist, read_idx
+from .constellations import Constellations, Neighbors, constellation_curve, nearest_neighbors
 
 
 # === arrangements and regions (issue 2) === imports
@@ -48,6 +53,23 @@ __all__ = [
     "accuracy",
     "train",
     # === patterns and Hamming geometry, data, training (issue 1) === names
+    "in_interval",
+    "interval_patterns",
+    "interval_size",
+    "HammingHistograms",
+    "NullTest",
+    "UnitActivity",
+    "activation_probability",
+    "bernoulli_null_test",
+    "hamming_histograms",
+    "random_pairs",
+    "Constellations",
+    "Neighbors",
+    "constellation_curve",
+    "nearest_neighbors",
+    "MNIST_URL",
+    "load_mnist",
+    "read_idx",
 
     # === arrangements and regions (issue 2) === names
 

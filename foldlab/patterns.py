@@ -14,7 +14,18 @@ from torch import nn
 
 from .adapter import as_inputs, read_net, record_preactivations
 
-__all__ = ["activation_patterns", "hamming_distance", "hamming_matrix", "as_patterns"]
+__all__ = [
+    "activation_patterns",
+    "hamming_distance",
+    "hamming_matrix",
+    "as_patterns",
+    "in_interval",
+    "interval_size",
+    "interval_patterns",
+]
+
+#: Float32 entries per block of :func:`hamming_matrix` (64 MB): bounds its temporary memory.
+_BLOCK_ENTRIES = 2**24
 
 
 def _float64_state(net: nn.Module) -> dict[str, torch.Tensor]:
@@ -134,8 +145,11 @@ def hamming_distance(p, q) -> int | torch.Tensor:
 def hamming_matrix(P, Q=None) -> torch.Tensor:
     """All pairwise Hamming distances between two sets of patterns.
 
-    Computed as ``|p| + |q| - 2 <p, q>`` with one matrix product (exact: the counts are small integers,
-    far below float32's 2^24).
+    Computed as ``|p| + |q| - 2 <p, q>`` with one float32 matrix product per block of rows. This is exact:
+    every partial sum and intermediate is an integer of magnitude at most ``2 m`` (even above ``m``), and
+    ``m < 2^24``, so float32 represents all of them exactly. Rows are
+    processed in blocks of about 2^24 entries, so the temporary memory stays near 64 MB however large the
+    result (which itself is ``8 n k`` bytes).
 
     Parameters
     ----------
@@ -161,6 +175,140 @@ def hamming_matrix(P, Q=None) -> torch.Tensor:
         raise ValueError(f"patterns have different lengths: {P.shape[1]} and {Q.shape[1]} bits")
     if P.shape[1] >= 2**24:
         raise ValueError(f"patterns of {P.shape[1]} bits exceed the exact float32 range of hamming_matrix")
-    Pf, Qf = P.to(torch.float32), Q.to(torch.float32)
-    d = Pf.sum(1, keepdim=True) + Qf.sum(1) - 2 * (Pf @ Qf.T)
-    return d.round().to(torch.int64)
+    n, k = P.shape[0], Q.shape[0]
+    out = torch.empty((n, k), dtype=torch.int64)
+    if n == 0 or k == 0:
+        return out
+    Qf = Q.to(torch.float32)
+    q_counts = Qf.sum(1)
+    rows = max(1, _BLOCK_ENTRIES // max(k, 1))
+    for start in range(0, n, rows):
+        Pf = P[start : start + rows].to(torch.float32)
+        block = Pf @ Qf.T
+        # |p| - 2<p, q> lies in [-m, m] and the result in [0, m]: integers float32 holds exactly
+        block.mul_(-2).add_(Pf.sum(1, keepdim=True)).add_(q_counts)
+        out[start : start + rows].copy_(block)
+    return out
+
+
+# --- intervals ---------------------------------------------------------------------------------------
+
+def _pattern_pair(p1, p2) -> tuple[torch.Tensor, torch.Tensor]:
+    p1, p2 = as_patterns(p1, "p1"), as_patterns(p2, "p2")
+    if p1.ndim != 1 or p2.ndim != 1:
+        raise ValueError(
+            f"p1 and p2 must be single patterns of shape (m,), got {tuple(p1.shape)} and {tuple(p2.shape)}"
+        )
+    if p1.shape != p2.shape:
+        raise ValueError(f"p1 and p2 have different lengths: {p1.shape[0]} and {p2.shape[0]} bits")
+    return p1, p2
+
+
+def in_interval(patterns, p1, p2) -> bool | torch.Tensor:
+    """Whether patterns lie in the Hamming interval ``I(p1, p2)``.
+
+    ``I(p1, p2) = {pi : d_H(p1, pi) + d_H(pi, p2) = d_H(p1, p2)}`` is the set of patterns on some shortest
+    Hamming path from ``p1`` to ``p2``. A pattern is in it exactly when it agrees with ``p1`` (hence with
+    ``p2``) on every bit where ``p1`` and ``p2`` agree; the bits where they differ are free. That is the
+    test used here, one comparison per bit, vectorised over many candidates.
+
+    Parameters
+    ----------
+    patterns : Tensor or array of bits, shape (k, m) or (m,)
+        Candidate patterns.
+    p1, p2 : Tensor or array of bits, shape (m,)
+        The ends of the interval.
+
+    Returns
+    -------
+    bool for one candidate; bool Tensor of shape (k,) for a batch.
+
+    Examples
+    --------
+    >>> p1, p2 = torch.tensor([0, 0, 1, 1]), torch.tensor([0, 1, 1, 0])
+    >>> in_interval(torch.tensor([[0, 1, 1, 1], [1, 0, 1, 1], [0, 0, 1, 0]]), p1, p2)
+    tensor([ True, False,  True])
+    >>> in_interval(p1, p1, p2)
+    True
+
+    References
+    ----------
+    DESIGN.md section 1; Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 5.2 (eq. 48).
+    """
+    p1, p2 = _pattern_pair(p1, p2)
+    candidates = as_patterns(patterns, "patterns")
+    if candidates.ndim not in (1, 2) or candidates.shape[-1] != p1.shape[0]:
+        raise ValueError(
+            f"expected candidate patterns of shape (k, {p1.shape[0]}) or ({p1.shape[0]},) to match p1 and p2, "
+            f"got shape {tuple(candidates.shape)}"
+        )
+    agree = p1 == p2
+    inside = ((candidates == p1) | ~agree).all(dim=-1)
+    return bool(inside) if candidates.ndim == 1 else inside
+
+
+def interval_size(p1, p2) -> int:
+    """Number of patterns in the interval ``I(p1, p2)``: ``2 ** d_H(p1, p2)`` (an exact Python int).
+
+    Examples
+    --------
+    >>> interval_size([0, 0, 1, 1], [0, 1, 1, 0])
+    4
+    >>> interval_size([0] * 100, [1] * 100)
+    1267650600228229401496703205376
+
+    References
+    ----------
+    DESIGN.md section 1.
+    """
+    p1, p2 = _pattern_pair(p1, p2)
+    return 2 ** int((p1 != p2).sum())
+
+
+def interval_patterns(p1, p2, *, limit: int = 2**16) -> torch.Tensor:
+    """All patterns of the interval ``I(p1, p2)``, in order of their distance from ``p1``.
+
+    Row 0 is ``p1``, the last row is ``p2``; rows at distance ``r`` from ``p1`` come before those at
+    distance ``r + 1`` (the levels of the interval), and within a level in the order of the binary number
+    formed by the flipped bits (lowest bit index least significant).
+
+    Parameters
+    ----------
+    p1, p2 : Tensor or array of bits, shape (m,)
+    limit : int
+        Largest number of patterns to build. The interval has ``2 ** d_H(p1, p2)`` patterns; past the
+        limit this raises instead of filling the memory (use :func:`in_interval` to test membership).
+
+    Returns
+    -------
+    Tensor, shape (2 ** d_H(p1, p2), m), bool
+
+    Examples
+    --------
+    >>> interval_patterns(torch.tensor([0, 0, 1]), torch.tensor([1, 0, 0])).int()
+    tensor([[0, 0, 1],
+            [1, 0, 1],
+            [0, 0, 0],
+            [1, 0, 0]], dtype=torch.int32)
+
+    References
+    ----------
+    DESIGN.md section 1.
+    """
+    p1, p2 = _pattern_pair(p1, p2)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a positive int, got {limit!r}")
+    free = torch.nonzero(p1 != p2).flatten()
+    d = free.numel()
+    size = 2**d
+    if size > limit:
+        raise ValueError(
+            f"the interval has 2**{d} = {size} patterns, more than limit={limit}; raise the limit or test "
+            f"membership with in_interval"
+        )
+    codes = torch.arange(size, dtype=torch.int64)
+    flips = (codes.unsqueeze(1) >> torch.arange(d, dtype=torch.int64)) & 1 == 1  # (size, d)
+    order = torch.sort(flips.sum(1), stable=True).indices
+    out = p1.repeat(size, 1)
+    out[:, free] = out[:, free] ^ flips[order]
+    return out

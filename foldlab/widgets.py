@@ -13,6 +13,304 @@ __all__: list[str] = []
 
 # === patterns and Hamming geometry (notebook 01) ===================================================
 
+import io as _io  # noqa: E402
+import math as _math  # noqa: E402
+
+import numpy as _np  # noqa: E402
+import torch as _torch  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg as _FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure as _Figure  # noqa: E402
+
+from . import plotting as _plotting  # noqa: E402
+from .adapter import read_net as _read_net  # noqa: E402
+from .constellations import nearest_neighbors as _nearest_neighbors  # noqa: E402
+from .pattern_stats import HammingHistograms as _HammingHistograms  # noqa: E402
+from .pattern_stats import UnitActivity as _UnitActivity  # noqa: E402
+from .null_test import bernoulli_null_test as _bernoulli_null_test  # noqa: E402
+from .patterns import activation_patterns as _activation_patterns  # noqa: E402
+
+__all__ += ["neuron_widget", "pattern_pair_widget", "training_patterns_widget", "neighbors_widget"]
+
+
+def _figure_view(draw, controls: dict, *, figsize, label: bool = True) -> widgets.VBox:
+    """A VBox of controls, an HTML label and a PNG of a matplotlib figure redrawn on every change.
+
+    ``draw(fig) -> str`` draws on the cleared figure and returns the label's HTML. The figure is a plain
+    ``matplotlib.figure.Figure`` rendered to PNG (no pyplot, no display), so the widget works the same in
+    JupyterLab, Voila and a test without a kernel. The box exposes ``.controls``, ``.label``, ``.image``
+    and ``.figure`` for tests.
+    """
+    fig = _Figure(figsize=figsize, layout="constrained")
+    _FigureCanvasAgg(fig)
+    image = widgets.Image(format="png", layout=widgets.Layout(width=f"{int(figsize[0] * 100)}px"))
+    html = widgets.HTML()
+
+    def update(change=None) -> None:
+        fig.clear()
+        html.value = draw(fig)
+        buffer = _io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=100)
+        image.value = buffer.getvalue()
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    update()
+    box = widgets.VBox([widgets.HBox(list(controls.values())), *([html] if label else []), image])
+    box.controls, box.label, box.image, box.figure = controls, html, image, fig
+    return box
+
+
+def _slider(description: str, value, lo, hi, step=None, **kwargs):
+    integer = isinstance(lo, int) and isinstance(hi, int) and step in (None, 1)
+    cls = widgets.IntSlider if integer else widgets.FloatSlider
+    extra = {} if step is None else {"step": step}
+    return cls(value=value, min=lo, max=hi, description=description, continuous_update=False, **extra, **kwargs)
+
+
+def _as_tensor(X, name: str = "X") -> _torch.Tensor:
+    t = X if isinstance(X, _torch.Tensor) else _torch.as_tensor(_np.asarray(X, dtype=_np.float64))
+    if t.ndim != 2 or t.shape[0] < 2:
+        raise ValueError(f"expected {name} of shape (n, d) with n >= 2, got {tuple(t.shape)}")
+    return t
+
+
+def neuron_widget(*, box=(-2.0, 2.0, -2.0, 2.0)) -> widgets.VBox:
+    """One ReLU unit on a 2D input: turn its weight, shift its bias, move a point, watch its bit.
+
+    Controls: ``angle`` of the weight vector (degrees, 0 to 355), its ``length`` (0 to 2; at 0 the unit is
+    constant, dead or always on), the ``bias``, and the point's ``x`` and ``y`` (the whole box).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With ``.controls`` (dict of sliders), ``.label`` (HTML: ``z`` and the bit) and ``.image``.
+
+    Examples
+    --------
+    >>> w = neuron_widget()
+    >>> w.controls["bias"].value = 1.0
+    >>> "bit" in w.label.value
+    True
+    """
+    box = _plotting._check_box(box)
+    controls = {
+        "angle": _slider("angle (deg)", 45, 0, 355, 5),
+        "length": _slider("|w|", 1.0, 0.0, 2.0, 0.1),
+        "bias": _slider("bias b", 0.0, -2.0, 2.0, 0.1),
+        "x": _slider("x", 0.5, box[0], box[1], (box[1] - box[0]) / 40),
+        "y": _slider("y", 0.5, box[2], box[3], (box[3] - box[2]) / 40),
+    }
+
+    def draw(fig) -> str:
+        c = {k: v.value for k, v in controls.items()}
+        a = _math.radians(c["angle"])
+        w = c["length"] * _np.array([_math.cos(a), _math.sin(a)])
+        point = _np.array([c["x"], c["y"]])
+        _plotting.plot_neuron(w, c["bias"], box=box, points=point[None], ax=fig.add_subplot())
+        z = float(w @ point + c["bias"])
+        return (f"w = ({w[0]:.2f}, {w[1]:.2f}), b = {c['bias']:.2f}: z = w&middot;x + b = {z:.2f}, "
+                f"relu(z) = {max(z, 0.0):.2f}, <b>bit = {int(z > 0)}</b>")
+
+    return _figure_view(draw, controls, figsize=(4.2, 4.2))
+
+
+def pattern_pair_widget(net, X, *, image_shape=None, layers=None, first: int = 0, second: int = 1) -> widgets.VBox:
+    """Pick two inputs of a data set with sliders; see their activation patterns and Hamming distance.
+
+    For a net with 2 inputs the data set is drawn with the two points and the first layer's lines; with
+    ``image_shape`` the two inputs are drawn as images. Below, the two patterns as bit images, layer by
+    layer, with the differing bits marked.
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+    X : Tensor or array, shape (n, d_in)
+    image_shape : (h, w), optional
+        Draw inputs as images of this shape (digits: (8, 8)).
+    layers : int or sequence of int, optional
+        Hidden layers whose bits are compared (default: all).
+    first, second : int
+        Initial rows.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        ``.controls["first"]``, ``.controls["second"]`` (sliders over ``0..n-1``), ``.label`` (the distance,
+        per layer, and the size of the interval between the two patterns), ``.image``.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> data = fl.toy_dataset("moons", n=100, seed=0)
+    >>> w = pattern_pair_widget(fl.mlp([2, 8, 8, 1], seed=0), data.X)
+    >>> w.controls["second"].value = 5
+    >>> "d_H" in w.label.value
+    True
+    """
+    X = _as_tensor(X)
+    spec = _read_net(net)
+    chosen = spec.layer_indices(layers)
+    widths = [spec.widths[i] for i in chosen]
+    P = _activation_patterns(net, X, layers=chosen)
+    n = X.shape[0]
+    if not (0 <= first < n and 0 <= second < n):
+        raise ValueError(f"first and second must be rows 0 to {n - 1}, got {first} and {second}")
+    controls = {"first": _slider("input a", first, 0, n - 1), "second": _slider("input b", second, 0, n - 1)}
+    picture = spec.d_in == 2 or image_shape is not None
+    Xn = X.detach().cpu().numpy()
+
+    def draw(fig) -> str:
+        i, j = controls["first"].value, controls["second"].value
+        if picture:
+            top, bottom = fig.subplots(2, 1, height_ratios=[1.4 if image_shape is not None else 2.2, 1])
+            if image_shape is not None:
+                _plotting.plot_image_grid([Xn[[i, j]]], image_shape=image_shape, row_labels=[""],
+                                          titles=[[f"a = input {i}", f"b = input {j}"]], ax=top)
+            else:
+                top.scatter(Xn[:, 0], Xn[:, 1], s=6, color="0.75")
+                lo, hi = Xn.min(0), Xn.max(0)
+                pad = 0.1 * (hi - lo) + 1e-9
+                bounds = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
+                _plotting.plot_first_layer_lines(net, box=bounds, ax=top)
+                top.scatter(Xn[[i, j], 0], Xn[[i, j], 1], s=80, zorder=3,
+                            color=[_plotting.BIT_COLORS[1], _plotting.BIT_COLORS[2]])
+                for name, k in (("a", i), ("b", j)):
+                    top.annotate(name, Xn[k], xytext=(6, 6), textcoords="offset points", weight="bold")
+                top.set_xlim(*bounds[:2])
+                top.set_ylim(*bounds[2:])
+                top.set_aspect("equal")
+        else:
+            bottom = fig.add_subplot()
+        _plotting.plot_pattern_bits(P[[i, j]], widths, labels=["a", "b"], ax=bottom)
+        per_layer = (P[i] != P[j]).split(widths)
+        d = int((P[i] != P[j]).sum())
+        parts = ", ".join(f"layer {layer}: {int(x.sum())}" for layer, x in zip(chosen, per_layer))
+        return (f"<b>d_H(a, b) = {d}</b> of {P.shape[1]} bits ({parts}); the interval I(a, b) holds "
+                f"2<sup>{d}</sup> = {2 ** d:,} patterns")
+
+    return _figure_view(draw, controls, figsize=(6.0, 5.0 if picture else 2.0))
+
+
+def training_patterns_widget(history, X, *, layers=None, n_pairs: int = 2000, seed: int = 0) -> widgets.VBox:
+    """A slider over the epochs of a training run: per-layer Hamming histograms and activation probabilities.
+
+    Parameters
+    ----------
+    history : TrainHistory
+        From ``train(..., keep_snapshots=True)``.
+    X : Tensor or array, shape (n, d_in)
+        Inputs on which the statistics are measured.
+    layers : optional
+        Hidden layers to show.
+    n_pairs, seed : int
+        Pairs for the histograms (the same pairs at every epoch).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        ``.controls["epoch"]`` (0 to the last epoch), ``.label`` (accuracies, dead units, the null test's
+        p-value of the last shown layer), ``.image``.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> data = fl.toy_dataset("moons", n=100, seed=0)
+    >>> history = fl.train(fl.mlp([2, 8, 8, 1], seed=0), data, epochs=2, keep_snapshots=True, progress=False)
+    >>> w = training_patterns_widget(history, data.X, n_pairs=200)
+    >>> w.controls["epoch"].value = 2
+    >>> "epoch 2" in w.label.value
+    True
+    """
+    if not getattr(history, "snapshots", None):
+        raise ValueError("history has no snapshots: train with keep_snapshots=True")
+    X = _as_tensor(X)
+    spec = _read_net(history.snapshots[0])
+    chosen = spec.layer_indices(layers)
+    widths = [spec.widths[i] for i in chosen]
+    cache: dict[int, tuple] = {}
+
+    def statistics(epoch: int) -> tuple:
+        if epoch not in cache:
+            P = _activation_patterns(history.snapshots[epoch], X, layers=chosen)
+            hist = _HammingHistograms.from_patterns(P, widths, n_pairs=n_pairs, seed=seed, layers=chosen)
+            last = P[:, -widths[-1]:]
+            cache[epoch] = (_UnitActivity.from_patterns(P, widths, layers=chosen), hist,
+                            _bernoulli_null_test(last, pairs=hist.pairs))
+        return cache[epoch]
+
+    controls = {"epoch": _slider("epoch", 0, 0, len(history.snapshots) - 1)}
+
+    def draw(fig) -> str:
+        epoch = controls["epoch"].value
+        activity, hist, test = statistics(epoch)
+        left, right = fig.subplots(1, 2)
+        _plotting.plot_hamming_histograms(hist, ax=left)
+        _plotting.plot_activation_probability(activity, ax=right)
+        left.set_title(f"Hamming distances, epoch {epoch}")
+        right.set_title(f"activation probabilities, epoch {epoch}")
+        acc = history.test_accuracy[epoch] if epoch < len(history.test_accuracy) else float("nan")
+        return (f"epoch {epoch}: test accuracy {acc:.3f}; dead units per layer "
+                f"{[len(d) for d in activity.dead]}, always on {[len(a) for a in activity.always_on]}; "
+                f"Bernoulli(0.5) test on layer {chosen[-1]}: mean distance {test.mean_distance:.2f} "
+                f"vs {test.expected:.1f}, p = {test.p_value:.3g}")
+
+    return _figure_view(draw, controls, figsize=(9.0, 3.6))
+
+
+def neighbors_widget(net, X, *, y=None, image_shape=(8, 8), k: int = 8, layers=None) -> widgets.VBox:
+    """Nearest neighbours of an image in Hamming distance of activation patterns and in pixel distance.
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+    X : Tensor or array, shape (n, h * w)
+        Images (flattened), the net's inputs.
+    y : array, shape (n,), optional
+        Labels: captions, and the label's agreement counts.
+    image_shape : (h, w)
+    k : int
+        Largest number of neighbours (the ``k`` slider goes from 1 to it).
+    layers : optional
+        Hidden layers whose patterns define the Hamming distance.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        ``.controls["query"]`` (0 to n-1), ``.controls["k"]`` (1 to k), ``.label``, ``.image``.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> data = fl.load_digits(seed=0)
+    >>> w = neighbors_widget(fl.mlp([64, 32, 10], seed=0), data.X_test[:100], y=data.y_test[:100], k=4)
+    >>> w.controls["query"].value = 99
+    >>> "Hamming" in w.label.value
+    True
+    """
+    X = _as_tensor(X)
+    n = X.shape[0]
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= n - 1:
+        raise ValueError(f"k must be an int from 1 to {n - 1}, got {k!r}")
+    P = _activation_patterns(net, X, layers=layers)
+    labels = None if y is None else _np.asarray(y.cpu() if hasattr(y, "cpu") else y)
+    controls = {"query": _slider("image", 0, 0, n - 1), "k": _slider("k", k, 1, k)}
+
+    def draw(fig) -> str:
+        q, kk = controls["query"].value, controls["k"].value
+        found = {
+            "Hamming": _nearest_neighbors(P, P[q], k=kk, exclude=[q]).indices[0],
+            "Euclidean": _nearest_neighbors(X, X[q], k=kk, metric="euclidean", exclude=[q]).indices[0],
+        }
+        _plotting.plot_neighbors(X, q, found, image_shape=image_shape, labels=labels, ax=fig.add_subplot())
+        if labels is None:
+            return f"image {q}: its {kk} nearest neighbours"
+        same = {name: int((labels[idx] == labels[q]).sum()) for name, idx in found.items()}
+        return f"image {q} (label {labels[q]}): " + "; ".join(
+            f"{name}: {s} of {kk} neighbours share its label" for name, s in same.items()
+        )
+
+    return _figure_view(draw, controls, figsize=(1.0 + 0.8 * (k + 1), 2.2))
+
 
 # === arrangements and regions (notebook 02) ========================================================
 

@@ -124,3 +124,123 @@ def test_hamming_errors():
         fl.hamming_distance([1, 2], [1, 0])
     with pytest.raises(ValueError, match="different lengths"):
         fl.hamming_matrix(np.zeros((2, 3)), np.zeros((2, 4)))
+
+
+# --- hamming_matrix in blocks ----------------------------------------------------------------------------
+
+def test_hamming_matrix_blocks_agree_with_scipy(monkeypatch):
+    from scipy.spatial.distance import cdist
+
+    import foldlab.patterns as patterns_module
+
+    rng = np.random.default_rng(1)
+    P = rng.random((203, 70)) < 0.4
+    Q = rng.random((57, 70)) < 0.6
+    expected = np.rint(cdist(P, Q, "hamming") * 70).astype(np.int64)
+    assert np.array_equal(fl.hamming_matrix(P, Q).numpy(), expected)
+    monkeypatch.setattr(patterns_module, "_BLOCK_ENTRIES", 57 * 10 + 3)  # blocks of 10 rows, the last partial
+    assert np.array_equal(fl.hamming_matrix(P, Q).numpy(), expected)
+    assert fl.hamming_matrix(np.zeros((0, 5)), np.zeros((3, 5))).shape == (0, 3)
+
+
+# --- intervals ---------------------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+
+def all_patterns(m: int) -> torch.Tensor:
+    codes = torch.arange(2**m).unsqueeze(1)
+    return (codes >> torch.arange(m)) & 1 == 1
+
+
+def interval_by_definition(C, p1, p2) -> torch.Tensor:
+    """I(p1, p2) straight from d(p1, c) + d(c, p2) = d(p1, p2), with a Python loop over the bits."""
+    def d(a, b):
+        return sum(int(x) != int(y) for x, y in zip(a, b))
+
+    return torch.tensor([d(p1, c) + d(c, p2) == d(p1, p2) for c in C])
+
+
+def check_interval(p1: torch.Tensor, p2: torch.Tensor) -> None:
+    C = all_patterns(len(p1))
+    brute = interval_by_definition(C, p1, p2)
+    assert torch.equal(fl.in_interval(C, p1, p2), brute)
+    members = fl.interval_patterns(p1, p2)
+    assert fl.interval_size(p1, p2) == int(brute.sum()) == len(members)
+    assert {tuple(r) for r in members.tolist()} == {tuple(r) for r in C[brute].tolist()}
+    # ordered by distance from p1: p1 first, p2 last
+    levels = fl.hamming_distance(members, p1.expand_as(members))
+    assert torch.equal(members[0], p1) and torch.equal(members[-1], p2)
+    assert bool((levels[1:] >= levels[:-1]).all())
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_interval_against_enumeration_on_random_bits(seed):
+    g = torch.Generator().manual_seed(seed)
+    p1, p2 = torch.rand(2, 9, generator=g) < 0.5
+    check_interval(p1, p2)
+
+
+@pytest.mark.parametrize("activation", ["relu", "gelu", "swiglu"])
+def test_interval_against_enumeration_on_net_patterns(activation):
+    # a 2-4-3-1 net has 7 hidden bits: all 128 candidates are enumerated
+    net = fl.mlp([2, 4, 3, 1], activation=activation, seed=3)
+    X = torch.randn(40, 2, generator=torch.Generator().manual_seed(3)) * 2
+    P = fl.activation_patterns(net, X)
+    assert len(torch.unique(P, dim=0)) > 3
+    for i, j in [(0, 1), (2, 7), (5, 5), (11, 30)]:
+        check_interval(P[i], P[j])
+    # the patterns the net realises that lie between two inputs' patterns, by the definition
+    inside = fl.in_interval(P, P[0], P[1])
+    assert torch.equal(inside, interval_by_definition(P, P[0], P[1]))
+
+
+bit_pairs = st.integers(1, 40).flatmap(
+    lambda m: st.tuples(arrays(np.bool_, m), arrays(np.bool_, m), arrays(np.bool_, (5, m)))
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(bit_pairs)
+def test_interval_properties(case):
+    p1, p2, C = case
+    assert fl.in_interval(p1, p1, p2) and fl.in_interval(p2, p1, p2)
+    assert torch.equal(fl.in_interval(C, p1, p2), fl.in_interval(C, p2, p1))
+    assert torch.equal(fl.in_interval(C, p1, p2), interval_by_definition(torch.as_tensor(C), p1, p2))
+    d = fl.hamming_distance(p1, p2)
+    assert fl.interval_size(p1, p2) == 2**d
+    # I(p, p) = {p}
+    assert fl.interval_size(p1, p1) == 1
+    assert torch.equal(fl.in_interval(C, p1, p1), torch.as_tensor((C == p1).all(1)))
+    assert torch.equal(fl.interval_patterns(p1, p1), torch.as_tensor(p1)[None])
+    if d <= 10:
+        members = fl.interval_patterns(p1, p2)
+        assert len(members) == 2**d and bool(fl.in_interval(members, p1, p2).all())
+        assert len(torch.unique(members, dim=0)) == 2**d
+
+
+def test_interval_errors():
+    with pytest.raises(ValueError, match=r"2\*\*20 = 1048576 patterns, more than limit=65536"):
+        fl.interval_patterns(torch.zeros(20, dtype=torch.bool), torch.ones(20, dtype=torch.bool))
+    assert len(fl.interval_patterns(torch.zeros(20), torch.ones(20), limit=2**20)) == 2**20
+    with pytest.raises(ValueError, match="different lengths: 3 and 4 bits"):
+        fl.in_interval([0, 1, 0], [0, 1, 0], [0, 1, 0, 1])
+    with pytest.raises(ValueError, match=r"expected candidate patterns of shape \(k, 3\)"):
+        fl.in_interval(np.zeros((2, 4)), [0, 1, 0], [1, 1, 0])
+    with pytest.raises(ValueError, match="single patterns"):
+        fl.interval_size(np.zeros((2, 3)), np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="bits"):
+        fl.in_interval([0, 2, 0], [0, 1, 0], [1, 1, 0])
+    with pytest.raises(ValueError, match="limit must be a positive int"):
+        fl.interval_patterns([0], [1], limit=0)
+
+
+def test_hamming_matrix_exact_on_long_patterns():
+    rng = np.random.default_rng(2)
+    P = rng.random((3, 300_001)) < 0.5
+    D = fl.hamming_matrix(P)
+    for i in range(3):
+        for j in range(3):
+            assert D[i, j] == int(np.count_nonzero(P[i] != P[j]))
