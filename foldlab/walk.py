@@ -501,8 +501,8 @@ def sample_walk(
     >>> import foldlab as fl, torch
     >>> net = fl.CantorNet(depth=2)
     >>> a, b = torch.tensor([0.0, 0.8]), torch.tensor([1.0, 0.8])
-    >>> len(fl.sample_walk(net, a, b, n=5, include_output=True)), len(fl.walk(net, a, b, include_output=True))
-    (3, 11)
+    >>> len(fl.sample_walk(net, a, b, n=10, include_output=True)), len(fl.walk(net, a, b, include_output=True))
+    (6, 11)
 
     References
     ----------
