@@ -67,12 +67,15 @@ class Stage:
     def bits(self, z: torch.Tensor) -> torch.Tensor:
         return z > 0 if self.layer is None else self.layer.bits(z)
 
-    def scale(self, h: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        """Rounding scale of each pre-activation: ``||W_j|| ||h|| + |b_j|`` (bounds sum_k |W_jk h_k|)."""
+    def zero_small(self, z: torch.Tensor, h_norm: torch.Tensor, rtol: float) -> torch.Tensor:
+        """Set to 0 every pre-activation within ``rtol`` times its rounding scale ``||W_j|| ||h|| + |b_j|``
+        (which bounds ``sum_k |W_jk h_k|``); ``h_norm`` (n,) is ``||h||`` or an upper bound of it."""
         if len(self.ops) == 1 and isinstance(self.ops[0], Affine):
             w = self.ops[0]
-            return torch.linalg.vector_norm(h, dim=1, keepdim=True) * w.weight.norm(dim=1) + w.bias.abs()
-        return z.abs().amax(dim=1, keepdim=True).expand_as(z)
+            threshold = torch.addr(rtol * w.bias.abs(), h_norm, w.weight.norm(dim=1), alpha=rtol)
+        else:  # a LayerNorm in between: the largest pre-activation of the layer sets the scale
+            threshold = rtol * z.abs().amax(dim=1, keepdim=True)
+        return z.masked_fill_(z.abs() <= threshold, 0.0)
 
 
 def _to_device(op, device):
@@ -214,16 +217,13 @@ def layered_walk(
         # 1. the stage's pre-activations at every current point
         if index == 0 and stage.affine_in_t:  # affine in t on the whole segment: no d_in-wide product
             z1, z2 = stage.preactivation(X1), stage.preactivation(X2)
-            tt = t[:, None]
-            z = (1 - tt) * z1[seg] + tt * z2[seg]
-            w = stage.ops[0]
+            z = torch.addcmul(z1[seg], t[:, None], (z2 - z1)[seg])
             norm = (1 - t) * X1.norm(dim=1)[seg] + t * X2.norm(dim=1)[seg]  # >= ||x(t)||
-            scale = norm[:, None] * w.weight.norm(dim=1) + w.bias.abs()
         else:
             inputs = h if index > 0 else X1[seg] + t[:, None] * direction[seg]
             z = stage.preactivation(inputs)
-            scale = stage.scale(inputs, z)
-        z = torch.where(z.abs() <= rtol * scale, torch.zeros_like(z), z)
+            norm = inputs.norm(dim=1)
+        z = stage.zero_small(z, norm, rtol)
 
         # 2. sign changes between consecutive points of one segment
         same_seg = seg[:-1] == seg[1:]
@@ -268,7 +268,7 @@ def layered_walk(
         # 4. the stage's bits on every piece, from its (affine) values at both ends
         if stage.selected and stage.affine_in_t:
             bits = torch.zeros(z.shape[0], stage.n_bits, dtype=torch.bool, device=device)
-            bits[:-1] = stage.bits((z[:-1] + z[1:]) / 2)
+            bits[:-1] = stage.bits(z[:-1] + z[1:])  # the sign of the midpoint value (the ends never disagree)
             piece_bits[index] = bits
         if not stage.is_output:
             h = stage.activate(z)
@@ -309,7 +309,6 @@ def step_walk(
     z_start, z_end = first.preactivation(X1), first.preactivation(X2)
     slope0 = z_end - z_start
     n1, n2 = X1.norm(dim=1), X2.norm(dim=1)
-    w0 = first.ops[0]
     active = torch.arange(n_seg, device=device)
     t = torch.zeros(n_seg, dtype=DTYPE, device=device)
     record_seg, record_t, record_bits = [], [], []
@@ -318,7 +317,7 @@ def step_walk(
         tt = t[:, None]
         z = z_start[active] + tt * slope0[active]
         s = slope0[active]
-        scale = ((1 - t) * n1[active] + t * n2[active])[:, None] * w0.weight.norm(dim=1) + w0.bias.abs()
+        norm = (1 - t) * n1[active] + t * n2[active]  # >= ||x(t)||
         nearest = torch.full_like(t, math.inf)
         selected = []
         for index, stage in enumerate(stages):
@@ -326,9 +325,10 @@ def step_walk(
                 w = stage.ops[0]
                 both = torch.cat([h, dh]) @ w.weight.T  # value and slope in one product
                 z, s = both[: h.shape[0]] + w.bias, both[h.shape[0]:]
-                scale = h.norm(dim=1, keepdim=True) * w.weight.norm(dim=1) + w.bias.abs()
-            at_zero = z.abs() <= torch.maximum(rtol * scale, ttol * s.abs())
-            z = torch.where(at_zero, torch.zeros_like(z), z)
+                norm = h.norm(dim=1)
+            # 0 within rounding, or crossing within ttol of t: the crossing happens here
+            stage.zero_small(z, norm, rtol)
+            z.masked_fill_(z.abs() <= ttol * s.abs(), 0.0)
             on = (z > 0) | ((z == 0) & (s > 0))  # the sign just after t
             heading = z * s < 0
             step = torch.where(heading, -z / torch.where(heading, s, torch.ones_like(s)), math.inf)

@@ -265,7 +265,7 @@ def global_folding(
     layers: int | Sequence[int] | None = None,
     include_output: bool = False,
     device=None,
-    batch_size: int = 256,
+    batch_size: int = 64,
 ) -> GlobalFolding:
     """The global folding measure ``Phi_N``: chi on straight segments between samples of different classes.
 

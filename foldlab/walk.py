@@ -237,7 +237,7 @@ def walks(
     *,
     method: str = "layered",
     device=None,
-    batch_size: int = 256,
+    batch_size: int = 64,
     keep_patterns: bool = True,
     max_regions: int = 1_000_000,
     n_grid: int = 1025,
@@ -357,9 +357,9 @@ def _regions(pieces: _walkers.Pieces, n_seg: int):
     seg, t, bits = seg[~repeat], t[~repeat], bits[~repeat]
     count = torch.bincount(seg, minlength=n_seg)
     first = torch.cumsum(count, 0) - count
-    from_start = (bits != bits[first[seg]]).sum(dim=1).to(DTYPE)
+    from_start = (bits != bits[first[seg]]).sum(dim=1, dtype=torch.int32).to(DTYPE)
     step = torch.zeros_like(from_start)
-    step[1:] = (bits[1:] != bits[:-1]).sum(dim=1).to(DTYPE)
+    step[1:] = (bits[1:] != bits[:-1]).sum(dim=1, dtype=torch.int32).to(DTYPE)
     step[first] = 0
     r1 = torch.zeros(n_seg, dtype=DTYPE, device=seg.device).scatter_reduce(0, seg, from_start, "amax")
     r2 = torch.zeros(n_seg, dtype=DTYPE, device=seg.device).index_add(0, seg, step)
