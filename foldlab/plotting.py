@@ -27,6 +27,7 @@ def _axes(ax: Axes | None) -> Axes:
 # === walks and folding (notebooks 03 and 04) =======================================================
 # (this section's imports are here, so that the sections merge independently)
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 __all__ += ["plot_walk", "plot_hamming_path", "plot_running_chi", "plot_walk_patterns", "plot_cantor_region"]
 
@@ -36,7 +37,7 @@ def _walk_colors(n: int, cmap: str):
     return [colormap(i % size if size < 256 else i / max(n - 1, 1)) for i in range(n)]
 
 
-def plot_walk(walk, ax: Axes | None = None, *, space: str | None = None, cmap: str = "tab20",
+def plot_walk(walk, ax: Axes | None = None, *, space: str | None = None, cmap: str = "tab10",
               linewidth: float = 3.0, breakpoints: bool = True, y: float = 0.0) -> list:
     """Draw a walk: each region's piece of the segment in its own colour, breakpoints as dots.
 
@@ -127,6 +128,7 @@ def plot_hamming_path(walk, ax: Axes | None = None, *, x: str = "region") -> lis
     travelled = ax.plot(position, walk.cumulative_distance, label="distance travelled", **style)[0]
     ax.set_xlabel("region" if x == "region" else "t")
     ax.set_ylabel("Hamming distance")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(f"r1 = {walk.r1}, r2 = {walk.r2}, chi = {walk.chi:.3f}")
     ax.legend(loc="upper left")
     return [start, travelled]
@@ -151,6 +153,8 @@ def plot_running_chi(walk, ax: Axes | None = None, *, x: str = "region", label: 
     ax.set_xlabel("region" if x == "region" else "t")
     ax.set_ylabel("running chi")
     ax.set_ylim(-0.02, 1.02)
+    if x == "region":
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return [line]
 
 
@@ -178,12 +182,14 @@ def plot_walk_patterns(walk, ax: Axes | None = None, *, cmap: str = "Greys") -> 
     for name, width in walk.blocks[:-1]:
         stop += width
         artists.append(ax.axvline(stop - 0.5, color="tab:red", linewidth=1.5))
-    ax.set_xlabel(" | ".join(name for name, _ in walk.blocks) + "  (bits)")
+    ax.set_xlabel(" | ".join(name for name, _ in walk.blocks) + "  (bits, black = 1)")
     ax.set_ylabel("region")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return artists
 
 
-def plot_cantor_region(depth: int, ax: Axes | None = None, *, color: str = "tab:blue", alpha: float = 0.25) -> list:
+def plot_cantor_region(depth: int, ax: Axes | None = None, *, color: str = "tab:gray", alpha: float = 0.25) -> list:
     """CantorNet's decision region ``R_k`` in [0, 1]^2 (filled, exact polygon) and its boundary.
 
     Returns
