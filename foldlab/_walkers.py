@@ -263,7 +263,7 @@ def layered_walk(
                 if piece_bits[k] is not None:  # a new point splits a piece: both halves keep its bits
                     piece_bits[k] = _scatter(n, old_pos, piece_bits[k], new_pos, piece_bits[k][new_iv])
             seg = _scatter(n, old_pos, seg, new_pos, seg[new_iv])
-            _check_pieces(seg, n_seg, max_pieces)
+            _check_pieces(seg, n_seg, max_pieces + base.shape[0] - 2)  # the grid's own pieces do not count
 
         # 4. the stage's bits on every piece, from its (affine) values at both ends
         if stage.selected and stage.affine_in_t:

@@ -220,9 +220,10 @@ def _blocks(spec, chosen: list[int], include_output: bool) -> tuple[tuple[str, i
 def _check_options(method, rtol, ttol, max_regions, n_grid, batch_size) -> None:
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    for name, value in (("rtol", rtol), ("ttol", ttol)):
-        if not (isinstance(value, (int, float)) and 0 <= value < 1e-3):
-            raise ValueError(f"{name} must be a number in [0, 1e-3), got {value!r}")
+    if not (isinstance(rtol, (int, float)) and 0 <= rtol < 1e-3):
+        raise ValueError(f"rtol must be a number in [0, 1e-3), got {rtol!r}")
+    if not (isinstance(ttol, (int, float)) and 0 < ttol < 1e-3):
+        raise ValueError(f"ttol must be a number in (0, 1e-3), got {ttol!r}")
     for name, value, low in (("max_regions", max_regions, 1), ("n_grid", n_grid, 2), ("batch_size", batch_size, 1)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
@@ -297,8 +298,8 @@ def walks(
         param = next(iter(net.parameters()), None)
         device = param.device if param is not None else torch.device("cpu")
     device = torch.device(device)
-    X1 = as_inputs(X1, spec.d_in, name="X1", device=device)
-    X2 = as_inputs(X2, spec.d_in, name="X2", device=device)
+    X1 = as_inputs(X1, spec.d_in, name="X1", device=device).detach()
+    X2 = as_inputs(X2, spec.d_in, name="X2", device=device).detach()
     if X1.shape != X2.shape:
         raise ValueError(
             f"X1 and X2 must hold the same number of segment ends, got shapes {tuple(X1.shape)} and "
@@ -403,7 +404,8 @@ def walk(
     device : str or torch.device, optional
         Where to compute (default: where the net is).
     max_regions : int
-        Stop with a ValueError when the segment has more pieces than this.
+        Stop with a ValueError when the segment has more pieces than this (pieces between crossings of
+        any hidden layer, so at least the number of regions).
     n_grid : int
         Evaluation grid for layers that are not affine along the segment (see Notes).
     rtol, ttol : float
@@ -511,8 +513,8 @@ def sample_walk(
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise ValueError(f"n must be an int >= 2, got {n!r}")
     spec = read_net(net)
-    a = as_inputs(x1, spec.d_in, name="x1").cpu().numpy()
-    b = as_inputs(x2, spec.d_in, name="x2").cpu().numpy()
+    a = as_inputs(x1, spec.d_in, name="x1").detach().cpu().numpy()
+    b = as_inputs(x2, spec.d_in, name="x2").detach().cpu().numpy()
     if a.shape[0] != 1 or b.shape[0] != 1:
         raise ValueError(f"expected x1 and x2 to be single points of shape ({spec.d_in},)")
     t = np.linspace(0.0, 1.0, int(n))

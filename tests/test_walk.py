@@ -339,3 +339,15 @@ def test_oracle_comparison_catches_a_wrong_walk():
     for bad in (missing, fl.Walk(flipped, w.ts, w.x1, w.x2, w.blocks), fl.Walk(w.patterns, shifted, w.x1, w.x2, w.blocks)):
         with pytest.raises(AssertionError):
             assert_walk_matches(bad, net, x1, x2, 4096)
+
+
+def test_max_regions_does_not_count_the_grid_and_inputs_may_require_grad():
+    net = fl.mlp([2, 6, 6, 1], activation="gelu", seed=0)
+    x1 = torch.tensor([-2.0, 0.5], requires_grad=True)
+    w = fl.walk(net, x1, [2.0, -0.5], max_regions=20, n_grid=257)
+    assert 1 < len(w) <= 20 and w.method == "layered+bisection"
+    with pytest.raises(ValueError, match="max_regions=2"):
+        fl.walk(net, x1, [2.0, -0.5], max_regions=2, n_grid=257)
+    assert len(fl.sample_walk(net, x1, [2.0, -0.5], n=50)) >= 1
+    with pytest.raises(ValueError, match="ttol must be"):
+        fl.walk(net, x1, [2.0, -0.5], ttol=0)
