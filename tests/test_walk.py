@@ -351,3 +351,16 @@ def test_max_regions_does_not_count_the_grid_and_inputs_may_require_grad():
     assert len(fl.sample_walk(net, x1, [2.0, -0.5], n=50)) >= 1
     with pytest.raises(ValueError, match="ttol must be"):
         fl.walk(net, x1, [2.0, -0.5], ttol=0)
+
+
+@pytest.mark.parametrize("make", [nn.ELU, nn.SELU, lambda: nn.GELU(approximate="tanh"), lambda: nn.LeakyReLU(0.2)])
+def test_walk_matches_brute_force_more_activations(make):
+    g = torch.Generator().manual_seed(0)
+    net = nn.Sequential(nn.Linear(3, 10), make(), nn.Linear(10, 10), make(), nn.Linear(10, 1))
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.randn(p.shape, generator=g) * 0.7)
+    x1, x2 = random_segment(3, 21)
+    w = fl.walk(net, x1, x2, include_output=True)
+    assert len(w) > 3
+    assert assert_walk_matches(w, net, x1, x2, 8192, include_output=True) == 0
