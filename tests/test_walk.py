@@ -360,7 +360,8 @@ def test_walk_matches_brute_force_more_activations(make):
     with torch.no_grad():
         for p in net.parameters():
             p.copy_(torch.randn(p.shape, generator=g) * 0.7)
-    x1, x2 = random_segment(3, 21, scale=6.0)
+    x1, _ = random_segment(3, 21, scale=3.0)
+    x2 = -x1  # through the middle, where the hyperplanes are
     w = fl.walk(net, x1, x2, include_output=True)
     assert len(w) > 6
     assert assert_walk_matches(w, net, x1, x2, 8192, include_output=True) == 0
