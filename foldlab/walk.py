@@ -306,7 +306,7 @@ def walks(
             f"{tuple(X2.shape)}"
         )
     stages = _walkers.make_stages(spec, chosen, include_output, device)
-    if method == "step" and not all(stage.affine_in_t for stage in stages):
+    if method == "step" and not all(s.piecewise_linear or (s.is_output and s.affine_in_t) for s in stages):
         kinds = ", ".join(sorted(set(spec.kinds)))
         raise ValueError(
             f"method='step' needs a piecewise-linear net (ReLU/LeakyReLU layers with affine "

@@ -309,6 +309,8 @@ def test_bad_input_gets_clear_errors():
         fl.walk(net, [0, 0, 0], [1, 1, 1], layers=[3])
     with pytest.raises(ValueError, match="method='step' needs a piecewise-linear net"):
         fl.walk(fl.mlp([3, 4, 4, 1], activation="gelu"), [0, 0, 0], [1, 1, 1], method="step")
+    with pytest.raises(ValueError, match="method='step' needs a piecewise-linear net"):
+        fl.walk(fl.mlp([3, 4, 1], activation="swiglu"), [0, 0, 0], [1, 1, 1], method="step")
     headless = nn.Sequential(nn.Linear(3, 4), nn.ReLU())
     with pytest.raises(ValueError, match="include_output=True needs an output layer"):
         fl.walk(headless, [0, 0, 0], [1, 1, 1], include_output=True)
