@@ -320,6 +320,7 @@ def step_walk(
         norm = (1 - t) * n1[active] + t * n2[active]  # >= ||x(t)||
         nearest = torch.full_like(t, math.inf)
         selected = []
+        h = dh = None  # the previous layer's output and its slope along the segment
         for index, stage in enumerate(stages):
             if index > 0:
                 w = stage.ops[0]

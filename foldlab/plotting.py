@@ -26,8 +26,13 @@ def _axes(ax: Axes | None) -> Axes:
 
 # === walks and folding (notebooks 03 and 04) =======================================================
 # (this section's imports are here, so that the sections merge independently)
+from typing import TYPE_CHECKING  # noqa: E402
+
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+if TYPE_CHECKING:
+    from .walk import Walk
 
 __all__ += ["plot_walk", "plot_hamming_path", "plot_running_chi", "plot_walk_patterns", "plot_cantor_region"]
 
@@ -37,7 +42,7 @@ def _walk_colors(n: int, cmap: str):
     return [colormap(i % size if size < 256 else i / max(n - 1, 1)) for i in range(n)]
 
 
-def plot_walk(walk, ax: Axes | None = None, *, space: str | None = None, cmap: str = "tab10",
+def plot_walk(walk: Walk, ax: Axes | None = None, *, space: str | None = None, cmap: str = "tab10",
               linewidth: float = 3.0, breakpoints: bool = True, y: float = 0.0) -> list:
     """Draw a walk: each region's piece of the segment in its own colour, breakpoints as dots.
 
@@ -95,7 +100,7 @@ def plot_walk(walk, ax: Axes | None = None, *, space: str | None = None, cmap: s
     return artists
 
 
-def plot_hamming_path(walk, ax: Axes | None = None, *, x: str = "region") -> list:
+def plot_hamming_path(walk: Walk, ax: Axes | None = None, *, x: str = "region") -> list:
     """The walk's path in Hamming space: distance from the start and distance travelled, per region.
 
     ``r1`` is the highest point of the first curve and ``r2`` the end of the second; chi = 1 - r1 / r2
@@ -134,7 +139,7 @@ def plot_hamming_path(walk, ax: Axes | None = None, *, x: str = "region") -> lis
     return [start, travelled]
 
 
-def plot_running_chi(walk, ax: Axes | None = None, *, x: str = "region", label: str | None = None) -> list:
+def plot_running_chi(walk: Walk, ax: Axes | None = None, *, x: str = "region", label: str | None = None) -> list:
     """chi of every prefix of the walk (the curves plotted in the papers).
 
     Examples
@@ -158,7 +163,7 @@ def plot_running_chi(walk, ax: Axes | None = None, *, x: str = "region", label: 
     return [line]
 
 
-def plot_walk_patterns(walk, ax: Axes | None = None, *, cmap: str = "Greys") -> list:
+def plot_walk_patterns(walk: Walk, ax: Axes | None = None, *, cmap: str = "Greys") -> list:
     """The walk's patterns as an image: one row per region, one column per bit, blocks separated.
 
     Returns
