@@ -367,3 +367,30 @@ def test_walk_matches_brute_force_more_activations(make):
     w = fl.walk(net, x1, x2, include_output=True)
     assert len(w) > 6
     assert assert_walk_matches(w, net, x1, x2, 8192, include_output=True) == 0
+
+
+def integer_net(seed):
+    """A small ReLU net with weights and biases in {-2, ..., 2}: full of exact coincidences (units that
+    are 0 on whole pieces, several boundaries through one point, segments inside hyperplanes)."""
+    g = torch.Generator().manual_seed(seed)
+    d = int(torch.randint(1, 4, (1,), generator=g))
+    widths = [d] + [int(torch.randint(2, 6, (1,), generator=g)) for _ in range(int(torch.randint(1, 4, (1,), generator=g)))] + [1]
+    modules = []
+    for a, b in zip(widths[:-1], widths[1:]):
+        modules += [linear(torch.randint(-2, 3, (b, a), generator=g).tolist(), torch.randint(-2, 3, (b,), generator=g).tolist()), nn.ReLU()]
+    x1 = torch.randint(-3, 4, (d,), generator=g).double()
+    x2 = torch.randint(-3, 4, (d,), generator=g).double()
+    return nn.Sequential(*modules[:-1]), x1, x2
+
+
+@pytest.mark.slow
+def test_walk_equals_exact_rational_brute_force_on_degenerate_integer_nets():
+    from .walk_oracle import exact_brute_force_walk
+
+    for seed in range(60):
+        net, x1, x2 = integer_net(seed)
+        starts, patterns = exact_brute_force_walk(net, x1, x2)
+        for method in ("layered", "step"):
+            w = fl.walk(net, x1, x2, include_output=True, method=method)
+            assert torch.equal(w.patterns, patterns), (seed, method)
+            np.testing.assert_allclose(w.ts, starts, atol=1e-9)

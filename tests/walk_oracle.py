@@ -103,3 +103,70 @@ def assert_walk_matches(walk, net, x1, x2, n=4096, layers=None, include_output=F
     if len(walk) > 1:
         assert (walk.patterns[1:] != walk.patterns[:-1]).any(1).all(), "a region is reported twice in a row"
     return len(walk) - found
+
+
+def exact_brute_force_walk(net, x1, x2, n=512, tol=2.0**-44, min_width=1e-11):
+    """The brute force in exact rational arithmetic, for ReLU nets with integer weights and biases.
+
+    ``net`` is an ``nn.Sequential`` of Linear and ReLU modules; ``x1, x2`` have integer (or dyadic)
+    coordinates. Patterns (hidden bits, then the output bits) are exact, so a unit that is exactly 0 on a
+    piece reads 0 and coincident boundaries coincide; boundaries are located by exact bisection.
+    Returns ``(starts, patterns)`` like :func:`brute_force_walk`.
+    """
+    from fractions import Fraction
+
+    from torch import nn
+
+    maps = []
+    for module in net:
+        if isinstance(module, nn.Linear):
+            w, b = module.weight.detach().double(), module.bias.detach().double()
+            assert torch.equal(w, w.round()) and torch.equal(b, b.round()), "integer weights only"
+            maps.append(("linear", [[int(v) for v in row] for row in w.tolist()], [int(v) for v in b.tolist()]))
+        elif isinstance(module, nn.ReLU):
+            maps.append(("relu", None, None))
+        else:
+            raise TypeError(type(module).__name__)
+    a = [Fraction(v) for v in torch.as_tensor(x1, dtype=torch.float64).tolist()]
+    d = [Fraction(v) - u for v, u in zip(torch.as_tensor(x2, dtype=torch.float64).tolist(), a)]
+
+    def pattern(t):
+        h = [u + t * v for u, v in zip(a, d)]
+        bits = []
+        for kind, w, b in maps:
+            if kind == "linear":
+                h = [sum((wi * hi for wi, hi in zip(row, h)), Fraction(0)) + bi for row, bi in zip(w, b)]
+            else:
+                bits += [v > 0 for v in h]
+                h = [max(v, Fraction(0)) for v in h]
+        return tuple(bits + [v > 0 for v in h])
+
+    ts = [Fraction(2 * i + 1, 2 * n) for i in range(n)]
+    samples = [pattern(t) for t in ts]
+    found = [(Fraction(0), samples[0])]
+    for i in range(n - 1):
+        if samples[i] == samples[i + 1]:
+            continue
+        stack, here = [(ts[i], ts[i + 1], samples[i], samples[i + 1])], []
+        while stack:
+            lo, hi, p_lo, p_hi = stack.pop()
+            if hi - lo < tol:
+                here.append((hi, p_hi))
+                continue
+            mid = (lo + hi) / 2
+            p_mid = pattern(mid)
+            if p_mid == p_lo:
+                stack.append((mid, hi, p_mid, p_hi))
+            elif p_mid == p_hi:
+                stack.append((lo, mid, p_lo, p_mid))
+            else:
+                stack += [(mid, hi, p_mid, p_hi), (lo, mid, p_lo, p_mid)]
+        found += sorted(here)
+    starts = np.array([float(t) for t, _ in found])
+    widths = np.diff(np.append(starts, 1.0))
+    regions = [(s, p) for (s, p), width in zip(zip(starts, (p for _, p in found)), widths) if width >= min_width]
+    merged = [regions[0]] if widths[0] >= min_width else [(0.0, found[0][1])]
+    for s, p in regions[1:]:
+        if p != merged[-1][1]:
+            merged.append((s, p))
+    return np.array([s for s, _ in merged]), torch.tensor([p for _, p in merged], dtype=torch.bool)
