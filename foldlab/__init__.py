@@ -26,6 +26,17 @@ from .constellations import Constellations, Neighbors, constellation_curve, near
 
 
 # === walks and folding (issue 3) === imports
+from .measures import (
+    GlobalFolding,
+    chi,
+    chi_bounds,
+    global_folding,
+    interaction_coefficient,
+    range_metrics,
+    running_chi,
+    symmetric_chi,
+)
+from .walk import Walk, Walks, sample_walk, walk, walks
 
 
 __version__ = "0.1.0"
@@ -74,5 +85,18 @@ __all__ = [
     # === arrangements and regions (issue 2) === names
 
     # === walks and folding (issue 3) === names
+    "Walk",
+    "Walks",
+    "walk",
+    "walks",
+    "sample_walk",
+    "range_metrics",
+    "chi",
+    "running_chi",
+    "symmetric_chi",
+    "interaction_coefficient",
+    "chi_bounds",
+    "GlobalFolding",
+    "global_folding",
 
 ]

@@ -1,0 +1,396 @@
+"""Exact walks against an independent brute force, against each other, and on degenerate segments."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+import foldlab as fl
+
+from .walk_oracle import assert_walk_matches, brute_force_walk
+
+ACTS = ["relu", "leaky_relu", "gelu", "silu", "tanh", "swiglu"]
+
+
+def random_segment(d, seed, scale=2.0):
+    g = torch.Generator().manual_seed(seed)
+    return scale * torch.randn(d, generator=g, dtype=torch.float64), scale * torch.randn(d, generator=g, dtype=torch.float64)
+
+
+def linear(weight, bias):
+    layer = nn.Linear(len(weight[0]), len(weight))
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor(weight, dtype=torch.float32))
+        layer.bias.copy_(torch.tensor(bias, dtype=torch.float32))
+    return layer
+
+
+# --- against the brute force -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("method", ["layered", "step"])
+def test_walk_matches_brute_force_small_relu_nets(seed, method):
+    widths = [[2, 8, 1], [3, 10, 10, 2], [2, 6, 6, 6, 6, 1]][seed % 3]
+    net = fl.mlp(widths, seed=seed)
+    x1, x2 = random_segment(widths[0], seed)
+    for include_output in (False, True):
+        w = fl.walk(net, x1, x2, include_output=include_output, method=method)
+        assert w.ts[0] == 0 and np.all(np.diff(w.ts) > 0) and w.ts[-1] < 1
+        assert assert_walk_matches(w, net, x1, x2, 4096, include_output=include_output) == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(3))
+def test_walk_matches_brute_force_784_input_nets(seed):
+    net = fl.mlp([784, 64, 64, 64, 10], seed=seed)
+    g = torch.Generator().manual_seed(seed)
+    x1, x2 = torch.rand(784, generator=g), torch.rand(784, generator=g)  # pixel-range inputs
+    layered = fl.walk(net, x1, x2, include_output=True)
+    step = fl.walk(net, x1, x2, include_output=True, method="step")
+    assert len(layered) > 40
+    assert torch.equal(layered.patterns, step.patterns)
+    np.testing.assert_allclose(layered.ts, step.ts, atol=1e-10)
+    assert_walk_matches(layered, net, x1, x2, 4096, include_output=True)
+
+
+@pytest.mark.parametrize("activation", ACTS)
+def test_walk_matches_brute_force_every_activation(activation):
+    net = fl.mlp([4, 10, 10, 10, 2], activation=activation, seed=3)
+    x1, x2 = random_segment(4, 11)
+    w = fl.walk(net, x1, x2, include_output=True)
+    assert w.method == ("layered" if activation in ("relu", "leaky_relu") else "layered+bisection")
+    assert len(w) > 5
+    assert assert_walk_matches(w, net, x1, x2, 8192, include_output=True) == 0
+
+
+def test_walk_through_layernorm_and_batchnorm():
+    net = nn.Sequential(
+        nn.Linear(3, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 8), nn.LayerNorm(8), nn.ReLU(), nn.Linear(8, 1)
+    )
+    with torch.no_grad():
+        net[1].running_mean.uniform_(-0.5, 0.5, generator=torch.Generator().manual_seed(1))
+    net.eval()
+    x1, x2 = random_segment(3, 5)
+    w = fl.walk(net, x1, x2)
+    assert w.method == "layered+bisection"  # the LayerNorm makes layer 1 non-affine in t
+    assert assert_walk_matches(w, net, x1, x2, 8192) == 0
+
+
+# --- the two engines, the batch, the general-position structure ---------------------------------------
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    depth=st.integers(1, 4),
+    width=st.integers(2, 24),
+    d_in=st.integers(1, 6),
+    leaky=st.booleans(),
+)
+def test_layered_and_step_walks_agree(seed, depth, width, d_in, leaky):
+    net = fl.mlp([d_in] + [width] * depth + [2], activation="leaky_relu" if leaky else "relu", seed=seed)
+    x1, x2 = random_segment(d_in, seed + 1)
+    a = fl.walk(net, x1, x2, include_output=True)
+    b = fl.walk(net, x1, x2, include_output=True, method="step")
+    assert torch.equal(a.patterns, b.patterns)
+    np.testing.assert_allclose(a.ts, b.ts, atol=1e-10)
+    # general position: consecutive regions differ in exactly one bit, and never repeat
+    steps = (a.patterns[1:] != a.patterns[:-1]).sum(1)
+    assert torch.all(steps == 1)
+
+
+def test_batched_walks_equal_single_walks_and_drop_nothing():
+    net = fl.mlp([5, 16, 16, 3], seed=2)
+    g = torch.Generator().manual_seed(0)
+    X1, X2 = torch.randn(13, 5, generator=g), torch.randn(13, 5, generator=g)
+    X2[4] = X1[4]  # a degenerate segment inside the batch
+    for method in ("layered", "step"):
+        batch = fl.walks(net, X1, X2, include_output=True, method=method, batch_size=4, device="cpu")
+        assert len(batch) == 13 and batch.n_regions[4] == 1
+        for i, w in enumerate(batch):
+            single = fl.walk(net, X1[i], X2[i], include_output=True)
+            assert torch.equal(w.patterns, single.patterns)
+            np.testing.assert_allclose(w.ts, single.ts, atol=1e-10)
+            assert batch.chis[i] == pytest.approx(single.chi)
+        lean = fl.walks(net, X1, X2, include_output=True, method=method, keep_patterns=False)
+        np.testing.assert_array_equal(lean.chis, batch.chis)
+        np.testing.assert_array_equal(lean.n_regions, batch.n_regions)
+        with pytest.raises(ValueError, match="keep_patterns=False"):
+            lean[0]
+
+
+def test_walk_is_reproducible_and_reverses():
+    net = fl.mlp([3, 12, 12, 1], seed=7)
+    x1, x2 = random_segment(3, 2)
+    w = fl.walk(net, x1, x2)
+    assert torch.equal(w.patterns, fl.walk(net, x1, x2).patterns)
+    back = fl.walk(net, x2, x1)
+    assert torch.equal(back.patterns, w.reverse().patterns)
+    np.testing.assert_allclose(back.ts, w.reverse().ts, atol=1e-12)
+
+
+def test_layers_and_output_select_bits_and_merge_regions():
+    net = fl.mlp([2, 6, 5, 2], seed=4)
+    x1, x2 = random_segment(2, 9, scale=3.0)
+    full = fl.walk(net, x1, x2, include_output=True)
+    only_second = fl.walk(net, x1, x2, layers=[1])
+    # the full walk's columns of layer 1, with consecutive repeats merged, are the layer-1 walk
+    cols = full.patterns[:, 6:11]
+    keep = torch.ones(len(cols), dtype=torch.bool)
+    keep[1:] = (cols[1:] != cols[:-1]).any(1)
+    assert torch.equal(cols[keep], only_second.patterns)
+    np.testing.assert_allclose(full.ts[keep.numpy()], only_second.ts, atol=1e-12)
+    assert only_second.blocks == (("layer 1", 5),)
+    assert full.blocks == (("layer 0", 6), ("layer 1", 5), ("output", 2))
+    assert_walk_matches(only_second, net, x1, x2, layers=[1])
+
+
+def test_layer_chis_are_chis_of_the_prefix_walks():
+    net = fl.mlp([2, 8, 8, 8, 1], seed=1)
+    x1, x2 = random_segment(2, 3, scale=4.0)
+    w = fl.walk(net, x1, x2, include_output=True)
+    expected = [fl.walk(net, x1, x2, layers=list(range(l + 1))).chi for l in range(3)]
+    expected.append(w.chi)
+    np.testing.assert_allclose(w.layer_chis, expected)
+
+
+# --- the papers' CantorNet example ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("height", [0.1, 0.25, 0.5])
+@pytest.mark.parametrize("method", ["layered", "step"])
+def test_cantornet_three_regions_under_the_boundary(height, method):
+    """TMLR paper Fig. 5: the path (pi_6, pi_5, pi_4) through the three regions under the boundary.
+
+    For k = 1 the hidden lines are x = 1/3 and x = 2/3 (layer a) and the output line y = (A(x) + 1) / 2 is
+    at least 1/2, so a horizontal segment from (0, h) to (1, h) with 0 < h <= 1/2 crosses exactly those
+    three regions: x < 1/3, the middle third and x > 2/3, all below the boundary.
+    """
+    net = fl.CantorNet(depth=1)
+    a, b = torch.tensor([0.0, height]), torch.tensor([1.0, height])
+    w = fl.walk(net, a, b, method=method)
+    assert len(w) == 3
+    np.testing.assert_allclose(w.ts, [0, 1 / 3, 2 / 3], atol=1e-15)
+    assert fl.walk(net, a, b, layers=[0], method=method).chi == 0.0
+    assert w.chi == 0.5
+    np.testing.assert_array_equal(w.layer_chis, [0.0, 0.5])
+    with_output = fl.walk(net, a, b, include_output=True, method=method)
+    assert with_output.patterns[:, -1].sum() == 0 and with_output.chi == 0.5  # all below the boundary
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 5, 8])
+def test_cantornet_walks_are_exact_at_vertices(depth):
+    """CantorNet: many neurons cross at the same points, flats where pre-activations are 0 on a whole
+    piece, and the top edge y = 1 touches the boundary. The two engines agree everywhere, with the brute
+    force up to depth 3, and the region count is the number of boundary pieces crossed."""
+    net = fl.CantorNet(depth=depth)
+    for height in (0.0, 0.3, 0.5, 0.7, 1.0):
+        a, b = torch.tensor([0.0, height]), torch.tensor([1.0, height])
+        layered = fl.walk(net, a, b, include_output=True)
+        step = fl.walk(net, a, b, include_output=True, method="step")
+        assert torch.equal(layered.patterns, step.patterns)
+        np.testing.assert_allclose(layered.ts, step.ts, atol=1e-12)
+        if depth <= 3:
+            assert assert_walk_matches(layered, net, a, b, 3**depth * 64, include_output=True) == 0
+    # below 1/2 every hidden piece of A^k is crossed once: 2^(k+1) - 1 regions
+    assert len(fl.walk(net, torch.tensor([0.0, 0.25]), torch.tensor([1.0, 0.25]))) == 2 ** (depth + 1) - 1
+
+
+# --- degenerate segments -------------------------------------------------------------------------------------
+
+def test_segment_through_a_vertex_of_many_lines():
+    """Five first-layer lines exactly through the point (0.5, -0.25) of a 2D net (small integer weights, so
+    the biases are exact in float32); the segment passes through it at t = 1/2."""
+    g = torch.Generator().manual_seed(0)
+    w1 = torch.randint(1, 6, (5, 2), generator=g).float() * torch.tensor([[1.0, -1.0]]).repeat(5, 1) ** torch.arange(5)[:, None]
+    point = torch.tensor([0.5, -0.25])
+    net = nn.Sequential(linear(w1.tolist(), (-(w1 @ point)).tolist()), nn.ReLU(), *fl.mlp([5, 6, 1], seed=1))
+    x1, x2 = point - torch.tensor([1.0, 0.5]), point + torch.tensor([1.0, 0.5])  # t = 1/2 at the vertex
+    for method in ("layered", "step"):
+        w = fl.walk(net, x1, x2, method=method)
+        assert_walk_matches(w, net, x1, x2, 4096)
+        flips = (w.patterns[1:, :5] != w.patterns[:-1, :5]).sum(1)
+        at_vertex = np.argmin(np.abs(w.ts - 0.5))
+        assert abs(w.ts[at_vertex] - 0.5) < 1e-12 and flips[at_vertex - 1] == 5  # all five flip at once
+
+
+def test_touching_zero_without_crossing_makes_no_region():
+    """Layer 2 computes relu(x) + relu(-x) = |x|, which touches 0 at x = 0 without crossing."""
+    net = nn.Sequential(linear([[1.0], [-1.0]], [0, 0]), nn.ReLU(), linear([[1.0, 1.0]], [0]), nn.ReLU())
+    for method in ("layered", "step"):
+        w = fl.walk(net, [-1.0], [1.0], method=method)
+        assert len(w) == 2 and w.patterns.int().tolist() == [[0, 1, 1], [1, 0, 1]]
+        # starting exactly at the touching point: the first piece's bits are recorded, not the point's
+        w = fl.walk(net, [0.0], [1.0], method=method)
+        assert len(w) == 1 and w.patterns.int().tolist() == [[1, 0, 1]]
+        assert fl.activation_patterns(net, torch.tensor([[0.0]])).int().tolist() == [[0, 0, 0]]
+
+
+def test_dead_units_zero_rows_and_segments_inside_a_hyperplane():
+    net = nn.Sequential(
+        linear([[1.0, 0.0], [0.0, 0.0], [0.0, 0.0], [1.0, 1.0], [0.0, 1.0]], [0.0, 0.0, 2.0, -100.0, 0.0]),
+        nn.ReLU(),
+        linear([[1.0, 1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0]], [-0.5, 0.0]),
+        nn.ReLU(),
+    )
+    # along y = 0 the last unit is 0 on the whole segment (the segment lies in its line)
+    for method in ("layered", "step"):
+        w = fl.walk(net, [-1.0, 0.0], [2.0, 0.0], method=method)
+        assert w.patterns.int().tolist() == [[0, 0, 1, 0, 0, 0, 0], [1, 0, 1, 0, 0, 0, 0], [1, 0, 1, 0, 0, 1, 0]]
+        np.testing.assert_allclose(w.ts, [0, 1 / 3, 0.5], atol=1e-15)
+        assert_walk_matches(w, net, torch.tensor([-1.0, 0.0]), torch.tensor([2.0, 0.0]), 3000)
+
+
+@pytest.mark.parametrize("method", ["layered", "step"])
+def test_degenerate_segment_is_one_region(method):
+    net = fl.mlp([4, 8, 8, 2], seed=0)
+    x = torch.tensor([0.1, -0.2, 0.3, 0.4])
+    w = fl.walk(net, x, x, include_output=True, method=method)
+    assert len(w) == 1 and w.chi == 0.0 and w.r2 == 0 and w.ts.tolist() == [0.0]
+    assert torch.equal(w.patterns, fl.activation_patterns(net, x, include_output=True))
+
+
+def test_ends_exactly_on_boundaries():
+    net = nn.Sequential(linear([[1.0, 0.0], [0.0, 1.0]], [-1.0, 0.0]), nn.ReLU(), linear([[1.0, -1.0]], [0.0]))
+    # from (1, 0), on both lines, to (2, 1), then back: the first piece is (1, 1) + output
+    for method in ("layered", "step"):
+        w = fl.walk(net, [1.0, 0.0], [2.0, 1.0], include_output=True, method=method)
+        assert w.patterns.int().tolist() == [[1, 1, 0]]  # output x - 1 - y = 0 all along: bit 0
+        back = fl.walk(net, [2.0, 1.0], [1.0, 0.0], include_output=True, method=method)
+        assert back.patterns.int().tolist() == [[1, 1, 0]]
+
+
+def test_max_regions_limit_and_sampler():
+    net = fl.CantorNet(depth=6)
+    a, b = torch.tensor([0.0, 0.3]), torch.tensor([1.0, 0.3])
+    with pytest.raises(ValueError, match="max_regions=10"):
+        fl.walk(net, a, b, max_regions=10)
+    with pytest.raises(ValueError, match="max_regions=10"):
+        fl.walk(net, a, b, max_regions=10, method="step")
+    exact = fl.walk(net, a, b)
+    sampled = fl.sample_walk(net, a, b, n=200)
+    assert not sampled.exact and sampled.method == "sampled(n=200)"
+    assert len(sampled) < len(exact) == 127  # 200 samples cannot see 127 regions, some narrower than 1/729
+    raw = fl.sample_walk(net, a, b, n=200, merge=False)
+    assert len(raw) == 200 and raw.chi == sampled.chi
+    # what the sampler sees is a subsequence of the exact walk
+    rows = [next(i for i in range(len(exact)) if torch.equal(exact.patterns[i], p)) for p in sampled.patterns]
+    assert rows == sorted(rows)
+
+
+def test_walk_repr_and_helpers():
+    w = fl.walk(fl.CantorNet(depth=1), [0.0, 0.25], [1.0, 0.25])
+    assert repr(w) == "Walk(regions=3, chi=0.5, r1=2, r2=4, bits=[layer 0:3, layer 1:2], method='layered')"
+    np.testing.assert_allclose(w.widths, [1 / 3] * 3)
+    np.testing.assert_allclose(w.points([0.5]), [[0.5, 0.25]])
+    assert w.distance_from_start.tolist() == [0, 2, 2] and w.cumulative_distance.tolist() == [0, 2, 4]
+    assert repr(fl.walks(fl.CantorNet(depth=1), [[0.0, 0.25]], [[1.0, 0.25]])).startswith("Walks(segments=1, regions=3")
+
+
+# --- bad input ---------------------------------------------------------------------------------------------------
+
+def test_bad_input_gets_clear_errors():
+    net = fl.mlp([3, 4, 1], seed=0)
+    with pytest.raises(ValueError, match=r"expected x1 with 3 features"):
+        fl.walk(net, [0.0, 1.0], [0.0, 1.0, 2.0])
+    with pytest.raises(ValueError, match="x2 contains NaN"):
+        fl.walk(net, [0.0, 1.0, 2.0], [0.0, float("nan"), 2.0])
+    with pytest.raises(ValueError, match="one point of shape"):
+        fl.walk(net, torch.zeros(2, 3), torch.ones(2, 3))
+    with pytest.raises(ValueError, match="same number of segment ends"):
+        fl.walks(net, torch.zeros(2, 3), torch.ones(3, 3))
+    with pytest.raises(ValueError, match="method must be one of"):
+        fl.walk(net, [0, 0, 0], [1, 1, 1], method="fast")
+    with pytest.raises(ValueError, match="rtol must be"):
+        fl.walk(net, [0, 0, 0], [1, 1, 1], rtol=-1)
+    with pytest.raises(ValueError, match="n must be an int >= 2"):
+        fl.sample_walk(net, [0, 0, 0], [1, 1, 1], n=1)
+    with pytest.raises(ValueError, match="layer index 3 is out of range"):
+        fl.walk(net, [0, 0, 0], [1, 1, 1], layers=[3])
+    with pytest.raises(ValueError, match="method='step' needs a piecewise-linear net"):
+        fl.walk(fl.mlp([3, 4, 4, 1], activation="gelu"), [0, 0, 0], [1, 1, 1], method="step")
+    with pytest.raises(ValueError, match="method='step' needs a piecewise-linear net"):
+        fl.walk(fl.mlp([3, 4, 1], activation="swiglu"), [0, 0, 0], [1, 1, 1], method="step")
+    headless = nn.Sequential(nn.Linear(3, 4), nn.ReLU())
+    with pytest.raises(ValueError, match="include_output=True needs an output layer"):
+        fl.walk(headless, [0, 0, 0], [1, 1, 1], include_output=True)
+    conv = nn.Sequential(nn.Linear(3, 4), nn.Softplus(), nn.Linear(4, 1))
+    with pytest.raises(TypeError, match="cannot analyse layer '1' \\(Softplus\\)"):
+        fl.walk(conv, [0, 0, 0], [1, 1, 1])
+
+
+def test_brute_force_oracle_sees_what_it_should():
+    """The oracle itself: on CantorNet k = 1 at height 1/4 it finds the three regions at 0, 1/3, 2/3."""
+    starts, patterns = brute_force_walk(fl.CantorNet(depth=1), [0.0, 0.25], [1.0, 0.25], n=300)
+    np.testing.assert_allclose(starts, [0, 1 / 3, 2 / 3], atol=1e-12)
+    assert patterns.int().tolist() == [[0, 1, 1, 1, 1], [0, 0, 1, 0, 1], [1, 0, 1, 1, 1]]
+
+
+def test_oracle_comparison_catches_a_wrong_walk():
+    net = fl.mlp([3, 10, 10, 1], seed=5)
+    x1, x2 = random_segment(3, 4)
+    w = fl.walk(net, x1, x2)
+    assert len(w) > 4
+    keep = np.ones(len(w), dtype=bool)
+    keep[2] = False  # a missing region
+    missing = fl.Walk(w.patterns[torch.from_numpy(keep)], w.ts[keep], w.x1, w.x2, w.blocks)
+    flipped = w.patterns.clone()
+    flipped[3, 0] = ~flipped[3, 0]  # a wrong bit
+    shifted = w.ts.copy()
+    shifted[3] += 1e-6  # a boundary in the wrong place
+    for bad in (missing, fl.Walk(flipped, w.ts, w.x1, w.x2, w.blocks), fl.Walk(w.patterns, shifted, w.x1, w.x2, w.blocks)):
+        with pytest.raises(AssertionError):
+            assert_walk_matches(bad, net, x1, x2, 4096)
+
+
+def test_max_regions_does_not_count_the_grid_and_inputs_may_require_grad():
+    net = fl.mlp([2, 6, 6, 1], activation="gelu", seed=0)
+    x1 = torch.tensor([-2.0, 0.5], requires_grad=True)
+    w = fl.walk(net, x1, [2.0, -0.5], max_regions=20, n_grid=257)
+    assert 1 < len(w) <= 20 and w.method == "layered+bisection"
+    with pytest.raises(ValueError, match="max_regions=2"):
+        fl.walk(net, x1, [2.0, -0.5], max_regions=2, n_grid=257)
+    assert len(fl.sample_walk(net, x1, [2.0, -0.5], n=50)) >= 1
+    with pytest.raises(ValueError, match="ttol must be"):
+        fl.walk(net, x1, [2.0, -0.5], ttol=0)
+
+
+@pytest.mark.parametrize("make", [nn.ELU, nn.SELU, lambda: nn.GELU(approximate="tanh"), lambda: nn.LeakyReLU(0.2)])
+def test_walk_matches_brute_force_more_activations(make):
+    g = torch.Generator().manual_seed(0)
+    net = nn.Sequential(nn.Linear(3, 10), make(), nn.Linear(10, 10), make(), nn.Linear(10, 1))
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.randn(p.shape, generator=g) * 0.7)
+    x1, _ = random_segment(3, 21, scale=3.0)
+    x2 = -x1  # through the middle, where the hyperplanes are
+    w = fl.walk(net, x1, x2, include_output=True)
+    assert len(w) > 6
+    assert assert_walk_matches(w, net, x1, x2, 8192, include_output=True) == 0
+
+
+def integer_net(seed):
+    """A small ReLU net with weights and biases in {-2, ..., 2}: full of exact coincidences (units that
+    are 0 on whole pieces, several boundaries through one point, segments inside hyperplanes)."""
+    g = torch.Generator().manual_seed(seed)
+    d = int(torch.randint(1, 4, (1,), generator=g))
+    widths = [d] + [int(torch.randint(2, 6, (1,), generator=g)) for _ in range(int(torch.randint(1, 4, (1,), generator=g)))] + [1]
+    modules = []
+    for a, b in zip(widths[:-1], widths[1:]):
+        modules += [linear(torch.randint(-2, 3, (b, a), generator=g).tolist(), torch.randint(-2, 3, (b,), generator=g).tolist()), nn.ReLU()]
+    x1 = torch.randint(-3, 4, (d,), generator=g).double()
+    x2 = torch.randint(-3, 4, (d,), generator=g).double()
+    return nn.Sequential(*modules[:-1]), x1, x2
+
+
+@pytest.mark.slow
+def test_walk_equals_exact_rational_brute_force_on_degenerate_integer_nets():
+    from .walk_oracle import exact_brute_force_walk
+
+    for seed in range(60):
+        net, x1, x2 = integer_net(seed)
+        starts, patterns = exact_brute_force_walk(net, x1, x2)
+        for method in ("layered", "step"):
+            w = fl.walk(net, x1, x2, include_output=True, method=method)
+            assert torch.equal(w.patterns, patterns), (seed, method)
+            np.testing.assert_allclose(w.ts, starts, atol=1e-9)
