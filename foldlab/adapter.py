@@ -567,25 +567,31 @@ def record_preactivations(spec: NetSpec) -> Iterator[list[list[torch.Tensor]]]:
     """
     records: list[list[torch.Tensor]] = [[] for _ in spec.layers]
     handles = []
+    # One hook per module, and layers taken in call order: a forward pass of a plain chain calls the
+    # activations in layer order, once each. (A module instance reused in several layers must not get
+    # one hook per layer, or every hook would fire on every call.)
+    calls = [0]
 
-    def elementwise_hook(i):
-        def hook(module, inputs, output):
-            records[i].append(inputs[0])
-        return hook
+    def record(z):
+        records[calls[0] % len(records)].append(z)
+        calls[0] += 1
 
-    def swiglu_hook(i, module):
-        def hook(_, inputs, output):
-            h = inputs[0]
-            records[i].append(torch.cat([module.gate(h), module.value(h)], dim=-1))
-        return hook
+    def elementwise_hook(module, inputs, output):
+        record(inputs[0])
+
+    def swiglu_hook(module, inputs, output):
+        h = inputs[0]
+        record(torch.cat([module.gate(h), module.value(h)], dim=-1))
 
     try:
-        for i, layer in enumerate(spec.layers):
+        hooked: set[int] = set()
+        for layer in spec.layers:
             module = layer._module
-            if layer.kind == "swiglu":
-                handles.append(module.register_forward_hook(swiglu_hook(i, module)))
-            else:
-                handles.append(module.register_forward_hook(elementwise_hook(i)))
+            if id(module) in hooked:
+                continue
+            hooked.add(id(module))
+            hook = swiglu_hook if layer.kind == "swiglu" else elementwise_hook
+            handles.append(module.register_forward_hook(hook))
         yield records
     finally:
         for handle in handles:

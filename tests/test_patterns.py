@@ -244,3 +244,12 @@ def test_hamming_matrix_exact_on_long_patterns():
     for i in range(3):
         for j in range(3):
             assert D[i, j] == int(np.count_nonzero(P[i] != P[j]))
+
+
+@pytest.mark.parametrize("activation", [nn.ReLU(), nn.ELU()])
+def test_activation_module_reused_in_several_layers(activation):
+    # one instance shared by both hidden layers: its single hook must feed each layer in turn
+    net = nn.Sequential(nn.Linear(3, 10), activation, nn.Linear(10, 10), activation, nn.Linear(10, 1))
+    x = torch.randn(64, 3, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(fl.activation_patterns(net, x), naive_patterns(net, x))
+    assert torch.equal(fl.activation_patterns(net, x, batch_size=5), fl.read_net(net).bits(x.double()))
