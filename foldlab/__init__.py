@@ -18,6 +18,18 @@ from .training import TrainHistory, accuracy, train
 
 
 # === arrangements and regions (issue 2) === imports
+from .arrangement import Arrangement, LinearRegion, Plane, Region, TooManyRegions, arrangement
+from .counting import (
+    RegionCounts,
+    first_layer_box,
+    grid_region_count,
+    hanin_rolnick_density,
+    n_regions,
+    n_regions_along,
+    one_layer_regions,
+    region_density,
+    regions_over_training,
+)
 
 
 # === walks and folding (issue 3) === imports
@@ -50,6 +62,21 @@ __all__ = [
     # === patterns and Hamming geometry, data, training (issue 1) === names
 
     # === arrangements and regions (issue 2) === names
+    "Arrangement",
+    "LinearRegion",
+    "Plane",
+    "Region",
+    "RegionCounts",
+    "TooManyRegions",
+    "arrangement",
+    "first_layer_box",
+    "grid_region_count",
+    "hanin_rolnick_density",
+    "n_regions",
+    "n_regions_along",
+    "one_layer_regions",
+    "region_density",
+    "regions_over_training",
 
     # === walks and folding (issue 3) === names
 

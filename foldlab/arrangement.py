@@ -1,0 +1,528 @@
+"""Exact 2D arrangements: every activation region of a ReLU net in a box, as a shapely polygon.
+
+``arrangement(net, box=...)`` refines the box layer by layer (DESIGN.md section 2): inside a region the
+next layer's pre-activations are affine, so each of its neurons is a line that may split the region;
+across layers the lines bend. The result holds every activation region with its pattern and the affine
+map ``N(x) = A x + c`` the net computes on it, the partition after each layer (``upto``), the layers'
+lines, the linear regions and the decision boundary. For a net with more than two inputs,
+``plane=(p0, p1, p2)`` restricts it to the plane through three inputs.
+
+The algorithm and its tolerance are described in :mod:`foldlab._refine`; in short, a vertex within
+``1e-9`` of the scale of a neuron's pre-activation counts as on the neuron's line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+import torch
+from shapely import GeometryType
+from torch import nn
+
+from . import _refine
+from .adapter import NetSpec, read_net
+
+__all__ = ["arrangement", "Arrangement", "Region", "LinearRegion", "Plane", "TooManyRegions"]
+
+TooManyRegions = _refine.TooManyRegions
+
+#: Default ``max_regions``: about 100 MB of vertices and maps for a 64-wide net.
+MAX_REGIONS = 200_000
+#: Two affine maps on adjacent regions are equal when they differ by less than this, relative to the
+#: size of the outputs over the box.
+MAP_RTOL = 1e-9
+
+
+@functools.lru_cache(maxsize=1)
+def _thread_controller():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return None
+    return ThreadpoolController()
+
+
+def _single_threaded_blas():
+    """The products here are small: a BLAS thread pool costs more than it saves (10x on 2 cores)."""
+    controller = _thread_controller()
+    if controller is None:  # pragma: no cover
+        return contextlib.nullcontext()
+    return controller.limit(limits=1, user_api="blas")
+
+
+# --- inputs ----------------------------------------------------------------------------------------
+
+def _as_box(box) -> tuple[float, float, float, float]:
+    try:
+        values = np.asarray(box, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"expected box=(xmin, xmax, ymin, ymax) of numbers, got {box!r}") from None
+    if values.shape != (4,):
+        raise ValueError(f"expected box=(xmin, xmax, ymin, ymax), 4 numbers, got shape {values.shape}")
+    if not np.isfinite(values).all():
+        raise ValueError(f"box must be finite, got {tuple(values.tolist())}")
+    xmin, xmax, ymin, ymax = values.tolist()
+    if not (xmin < xmax and ymin < ymax):
+        raise ValueError(
+            f"box=(xmin, xmax, ymin, ymax) must have xmin < xmax and ymin < ymax (a box of positive "
+            f"area), got {(xmin, xmax, ymin, ymax)}"
+        )
+    return xmin, xmax, ymin, ymax
+
+
+@dataclass(frozen=True, eq=False)
+class Plane:
+    """The plane through three inputs, with orthonormal coordinates ``(u, v)``.
+
+    ``x = origin + u * basis[0] + v * basis[1]``: ``origin`` is ``p0``, ``basis[0]`` points to ``p1``
+    and ``basis[1]`` is the unit vector in the plane orthogonal to it, towards ``p2``. Lengths and
+    areas in ``(u, v)`` are those of the input space.
+
+    Attributes
+    ----------
+    origin : ndarray, shape (d,)
+    basis : ndarray, shape (2, d)
+    points : ndarray, shape (3, 2)
+        ``(u, v)`` of ``p0``, ``p1``, ``p2``.
+    """
+
+    origin: np.ndarray
+    basis: np.ndarray
+    points: np.ndarray
+
+    def to_input(self, uv) -> torch.Tensor:
+        """Inputs ``(n, d)`` (float64) at plane coordinates ``uv`` of shape ``(n, 2)``."""
+        uv = np.atleast_2d(np.asarray(uv, dtype=np.float64))
+        return torch.from_numpy(self.origin + uv @ self.basis)
+
+    def __repr__(self) -> str:
+        return f"Plane(d={self.origin.shape[0]}, points={np.round(self.points, 4).tolist()})"
+
+
+def _as_plane(plane, d_in: int) -> Plane:
+    try:
+        points = np.stack([np.asarray(torch.as_tensor(p).detach().cpu(), dtype=np.float64).ravel() for p in plane])
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise TypeError(f"expected plane=(p0, p1, p2), three inputs of {d_in} numbers each: {error}") from None
+    if points.shape != (3, d_in):
+        raise ValueError(
+            f"expected plane=(p0, p1, p2), three inputs of the net's input dimension {d_in}, "
+            f"got shape {points.shape}"
+        )
+    if not np.isfinite(points).all():
+        raise ValueError("plane points contain NaN or inf; expected finite inputs")
+    p0, p1, p2 = points
+    e1 = p1 - p0
+    e2 = p2 - p0
+    scale = max(np.linalg.norm(e1), np.linalg.norm(e2))
+    if scale == 0 or np.linalg.norm(e1) <= 1e-12 * scale:
+        raise ValueError("plane points p0 and p1 coincide; expected three points spanning a plane")
+    e1 = e1 / np.linalg.norm(e1)
+    e2 = e2 - (e2 @ e1) * e1
+    if np.linalg.norm(e2) <= 1e-9 * scale:
+        raise ValueError("plane points are collinear; expected three points spanning a plane")
+    e2 = e2 / np.linalg.norm(e2)
+    basis = np.stack([e1, e2])
+    return Plane(p0, basis, (points - p0) @ basis.T)
+
+
+def _default_plane_box(plane: Plane, margin: float = 0.25) -> tuple[float, float, float, float]:
+    lo, hi = plane.points.min(axis=0), plane.points.max(axis=0)
+    pad = margin * float((hi - lo).max())
+    return (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad)
+
+
+def _check_piecewise_linear(spec: NetSpec) -> None:
+    for i, layer in enumerate(spec.layers):
+        if layer.kind not in ("relu", "leaky_relu"):
+            raise ValueError(
+                f"fl.arrangement needs a piecewise-linear net (ReLU or LeakyReLU); hidden layer {i} "
+                f"({layer.name!r}) is {layer.kind}, on whose regions the net is not affine"
+            )
+        if layer.affine is None:
+            raise ValueError(
+                f"fl.arrangement needs affine maps between activations; hidden layer {i} "
+                f"({layer.name!r}) has a LayerNorm before it, which is not piecewise linear"
+            )
+    if spec.output_ops and spec.output is None:
+        raise ValueError("fl.arrangement needs an affine output layer; this net has a LayerNorm after its last activation")
+
+
+def _numpy(t: torch.Tensor) -> np.ndarray:
+    return t.detach().cpu().numpy()
+
+
+# --- results ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Region:
+    """One activation region: a convex polygon with its pattern and the affine map on it.
+
+    Attributes
+    ----------
+    index : int
+        Position in ``arrangement.regions``.
+    polygon : shapely.Polygon
+        In box coordinates (plane coordinates ``(u, v)`` for ``plane=``).
+    pattern : ndarray, shape (m,), bool
+        Activation bits of the hidden layers included, in order.
+    A : ndarray, shape (d_out, 2)
+    c : ndarray, shape (d_out,)
+        The net is ``N(x) = A @ x + c`` on the region (for ``upto(l)``: the output of hidden layer l).
+    """
+
+    index: int
+    polygon: shapely.Polygon = field(repr=False)
+    pattern: np.ndarray = field(repr=False)
+    A: np.ndarray = field(repr=False)
+    c: np.ndarray = field(repr=False)
+
+    @property
+    def area(self) -> float:
+        return float(self.polygon.area)
+
+    @property
+    def point(self) -> np.ndarray:
+        """A point inside the region (shapely's ``point_on_surface``), shape (2,)."""
+        return np.array(self.polygon.point_on_surface().coords[0])
+
+    def __repr__(self) -> str:
+        return (
+            f"Region(index={self.index}, area={self.area:.4g}, "
+            f"active={int(self.pattern.sum())}/{self.pattern.size})"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class LinearRegion:
+    """A maximal union of adjacent activation regions with the same affine map (maybe non-convex).
+
+    Attributes
+    ----------
+    polygon : shapely.Polygon
+    A : ndarray, shape (d_out, 2)
+    c : ndarray, shape (d_out,)
+    members : tuple of int
+        Indices of the activation regions it is made of.
+    """
+
+    polygon: shapely.Polygon = field(repr=False)
+    A: np.ndarray = field(repr=False)
+    c: np.ndarray = field(repr=False)
+    members: tuple[int, ...]
+
+    @property
+    def area(self) -> float:
+        return float(self.polygon.area)
+
+    def __repr__(self) -> str:
+        return f"LinearRegion(area={self.area:.4g}, members={len(self.members)})"
+
+
+@dataclass(frozen=True, eq=False)
+class Arrangement:
+    """The activation regions of a piecewise-linear net in a 2D box; see :func:`arrangement`.
+
+    Attributes
+    ----------
+    box : tuple (xmin, xmax, ymin, ymax)
+        In input coordinates, or plane coordinates ``(u, v)`` when ``plane`` is set.
+    plane : Plane or None
+    spec : NetSpec
+    levels : tuple
+        The partition after each hidden layer included (engine form, see :mod:`foldlab._refine`).
+    """
+
+    box: tuple[float, float, float, float]
+    plane: Plane | None
+    spec: NetSpec = field(repr=False)
+    levels: tuple = field(repr=False)
+
+    # -- sizes --
+    def __len__(self) -> int:
+        return len(self.levels[-1])
+
+    @property
+    def depth(self) -> int:
+        """Number of hidden layers included (all of them unless made by :meth:`upto`)."""
+        return len(self.levels)
+
+    @property
+    def complete(self) -> bool:
+        """True when every hidden layer is included, so that ``A``, ``c`` describe the net's output."""
+        return self.depth == len(self.spec.layers)
+
+    @property
+    def area(self) -> float:
+        xmin, xmax, ymin, ymax = self.box
+        return (xmax - xmin) * (ymax - ymin)
+
+    @property
+    def density(self) -> float:
+        """Regions per unit area of the box."""
+        return len(self) / self.area
+
+    def upto(self, layer: int) -> "Arrangement":
+        """The partition after hidden layers ``0..layer`` (0-based, negatives from the end).
+
+        Its regions' ``A``, ``c`` are the affine map of hidden layer ``layer``'s output.
+        """
+        index = self.spec.layer_indices(layer)[0]
+        if index >= self.depth:
+            raise ValueError(f"this arrangement includes hidden layers 0 to {self.depth - 1}, got layer={layer}")
+        return Arrangement(self.box, self.plane, self.spec, self.levels[: index + 1])
+
+    # -- per-region arrays --
+    @functools.cached_property
+    def patterns(self) -> np.ndarray:
+        """Activation patterns, shape (R, m), bool (hidden layers in order)."""
+        parts = []
+        chain = np.arange(len(self))
+        for level in reversed(self.levels):
+            parts.append(level.bits[chain])
+            chain = level.parent[chain]
+        return np.concatenate(parts[::-1], axis=1)
+
+    def _output_map(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.complete and self.spec.output is not None:
+            return _numpy(self.spec.output.weight), _numpy(self.spec.output.bias)
+        width = self.levels[-1].maps.shape[2]
+        return np.eye(width), np.zeros(width)
+
+    @functools.cached_property
+    def _affine(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        weight, bias = self._output_map()
+        level = self.levels[-1]
+        value = level.maps[0] @ weight.T + bias  # N at the centres, (R, d_out)
+        A = np.stack([level.maps[1] @ weight.T, level.maps[2] @ weight.T], axis=-1)  # (R, d_out, 2)
+        c = value - np.einsum("rok,rk->ro", A, level.centre)
+        return A, c, value
+
+    @property
+    def A(self) -> np.ndarray:
+        """Linear parts of the affine maps, shape (R, d_out, 2)."""
+        return self._affine[0]
+
+    @property
+    def c(self) -> np.ndarray:
+        """Offsets of the affine maps, shape (R, d_out)."""
+        return self._affine[1]
+
+    @functools.cached_property
+    def polygons(self) -> np.ndarray:
+        """The regions as a numpy array of shapely Polygons, shape (R,)."""
+        level = self.levels[-1]
+        counts = np.diff(level.start)
+        n = len(counts)
+        closed = np.arange(len(level.xy) + n) - np.repeat(np.arange(n), counts + 1)
+        closed[np.cumsum(counts + 1) - 1] = level.start[:-1]
+        offsets = (_refine._flat_start(counts + 1), np.arange(n + 1))
+        return shapely.from_ragged_array(GeometryType.POLYGON, level.xy[closed], offsets)
+
+    @property
+    def areas(self) -> np.ndarray:
+        """Region areas, shape (R,)."""
+        return shapely.area(self.polygons)
+
+    @functools.cached_property
+    def regions(self) -> tuple[Region, ...]:
+        """Every activation region, as :class:`Region` objects."""
+        A, c, _ = self._affine
+        polygons, patterns = self.polygons, self.patterns
+        return tuple(Region(i, polygons[i], patterns[i], A[i], c[i]) for i in range(len(self)))
+
+    def vertices(self, region: int) -> np.ndarray:
+        """The vertices of one region, counter-clockwise, shape (k, 2)."""
+        level = self.levels[-1]
+        return level.xy[level.start[region] : level.start[region + 1]].copy()
+
+    def outputs_at_vertices(self) -> np.ndarray:
+        """``N`` (or the last included layer's output) at every stored vertex, shape (nv, d_out)."""
+        A, _, value = self._affine
+        level = self.levels[-1]
+        counts = np.diff(level.start)
+        d = level.xy - np.repeat(level.centre, counts, axis=0)
+        return np.repeat(value, counts, axis=0) + np.einsum("vok,vk->vo", np.repeat(A, counts, axis=0), d)
+
+    # -- geometry --
+    def to_input(self, xy) -> torch.Tensor:
+        """Net inputs ``(n, d_in)`` (float64) at box coordinates (plane coordinates for ``plane=``)."""
+        if self.plane is not None:
+            return self.plane.to_input(xy)
+        return torch.as_tensor(np.atleast_2d(np.asarray(xy, dtype=np.float64)))
+
+    def locate(self, xy) -> np.ndarray:
+        """Index of the region whose pattern the net gives at each point (-1 if none), shape (n,).
+
+        Patterns are computed by the net (through :func:`foldlab.activation_patterns`), so this is an
+        independent check of the arrangement as well as a point-location query.
+        """
+        from .patterns import activation_patterns
+
+        bits = activation_patterns(self.spec.module, self.to_input(xy), layers=list(range(self.depth)))
+        keys = {p.tobytes(): i for i, p in enumerate(np.packbits(self.patterns, axis=1))}
+        packed = np.packbits(bits.numpy(), axis=1)
+        return np.array([keys.get(p.tobytes(), -1) for p in packed], dtype=np.int64)
+
+    def lines(self, layer: int) -> tuple[np.ndarray, np.ndarray]:
+        """Where the neurons of hidden layer ``layer`` are zero: the layer's bent lines.
+
+        Computed on the partition of the layers before it (the box for layer 0): each neuron is a
+        straight segment inside each region of that partition, which bends where it crosses into the
+        next one.
+
+        Returns
+        -------
+        segments : ndarray, shape (k, 2, 2)
+        neuron : ndarray, shape (k,)
+            The neuron (0-based within the layer) each segment belongs to.
+        """
+        index = self.spec.layer_indices(layer)[0]
+        if index >= self.depth:
+            raise ValueError(f"this arrangement includes hidden layers 0 to {self.depth - 1}, got layer={layer}")
+        level = self.levels[index - 1] if index > 0 else self._box_level()
+        weight, bias = self._layer_weights(index)
+        with _single_threaded_blas():
+            zmaps = _refine.next_maps(level.maps, weight, bias)
+            tol = _refine.tolerance(level.hmax, weight, bias)
+            qp, qj, val, offset, vidx = _refine.pair_values(level, zmaps, tol)
+        if len(qp) == 0:
+            return np.zeros((0, 2, 2)), np.zeros(0, dtype=np.int64)
+        segments, pair = _refine.chords(level.xy[vidx], val, offset)
+        return segments, qj[pair]
+
+    def _box_level(self):
+        return _refine.box_level(*self.box)
+
+    def _layer_weights(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        return _layer_weights(self.spec, self.plane, index)
+
+    # -- derived objects --
+    def linear_regions(self) -> tuple[LinearRegion, ...]:
+        """Adjacent activation regions with equal affine maps, merged (see :func:`linear_regions`)."""
+        from ._linear import linear_regions
+
+        return linear_regions(self)
+
+    def decision_boundary(self) -> np.ndarray:
+        """The decision boundary as segments, shape (k, 2, 2) (see :func:`decision_boundary`)."""
+        from ._linear import decision_boundary
+
+        return decision_boundary(self)
+
+    def missed_by_grid(self, resolution: int) -> np.ndarray:
+        """Regions that contain no point of a ``resolution x resolution`` grid over the box, bool (R,)."""
+        from .counting import grid_points
+
+        found = self.locate(grid_points(self.box, resolution))
+        missed = np.ones(len(self), dtype=bool)
+        missed[found[found >= 0]] = False
+        return missed
+
+    def plot(self, ax=None, *, color_by: str = "pattern", boundary: bool = True, **kwargs):
+        """Draw the regions (and the decision boundary); see :func:`foldlab.plotting.plot_arrangement`."""
+        from .plotting import plot_arrangement
+
+        return plot_arrangement(self, ax=ax, color_by=color_by, boundary=boundary, **kwargs)
+
+    def __repr__(self) -> str:
+        where = f"plane={self.plane!r}, box=" if self.plane is not None else "box="
+        box = tuple(round(v, 6) for v in self.box)
+        return f"Arrangement(regions={len(self)}, layers={self.depth}, {where}{box})"
+
+
+def _layer_weights(spec: NetSpec, plane: Plane | None, index: int) -> tuple[np.ndarray, np.ndarray]:
+    affine = spec.layers[index].affine
+    weight, bias = _numpy(affine.weight), _numpy(affine.bias)
+    if index == 0 and plane is not None:
+        # the first layer seen from the plane: z = W (origin + u e1 + v e2) + b
+        weight, bias = weight @ plane.basis.T, weight @ plane.origin + bias
+    return weight, bias
+
+
+def arrangement(
+    net: nn.Module,
+    box: Sequence[float] | None = None,
+    *,
+    plane: Sequence | None = None,
+    max_regions: int = MAX_REGIONS,
+) -> Arrangement:
+    """Every activation region of a ReLU / LeakyReLU net in a 2D box, exactly.
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+        A piecewise-linear feed-forward net (ReLU or LeakyReLU hidden layers, affine maps between
+        them, BatchNorm in eval mode allowed). Other activations get a ValueError.
+    box : (xmin, xmax, ymin, ymax), optional
+        The window, in input coordinates for a net with 2 inputs (default ``(-1, 1, -1, 1)``), or in
+        plane coordinates ``(u, v)`` with ``plane=`` (default: the three points with a 25% margin).
+    plane : (p0, p1, p2), optional
+        Three inputs of any dimension spanning the plane to analyse. Plane coordinates are
+        orthonormal, with ``p0`` at the origin and ``p1`` on the positive u axis (see :class:`Plane`),
+        so areas and densities are in the units of the input space.
+    max_regions : int
+        Raise :class:`TooManyRegions` (a ValueError) as soon as the partition has more regions.
+
+    Returns
+    -------
+    Arrangement
+        ``len(arr)`` regions; ``arr.regions`` each with ``.polygon`` (shapely), ``.pattern``, ``.A``,
+        ``.c`` (``N(x) = A x + c`` in box or plane coordinates); ``arr.upto(l)`` the partition after
+        hidden layer ``l``; ``arr.linear_regions()``, ``arr.decision_boundary()``, ``arr.plot()``.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> arr = fl.arrangement(fl.mlp([2, 8, 8, 1], seed=0), box=(-1, 1, -1, 1))
+    >>> arr
+    Arrangement(regions=22, layers=2, box=(-1.0, 1.0, -1.0, 1.0))
+    >>> round(float(arr.areas.sum()), 12)  # the regions tile the box
+    4.0
+    >>> len(arr.upto(0))  # the first layer's 8 lines alone cut the box into 8 regions
+    8
+    >>> region = arr.regions[0]
+    >>> region.pattern.shape, region.A.shape, region.c.shape
+    ((16,), (1, 2), (1,))
+
+    References
+    ----------
+    DESIGN.md section 2; Hanin and Rolnick, "Deep ReLU Networks Have Surprisingly Few Activation
+    Patterns" (NeurIPS 2019), for activation regions in 2D slices.
+    """
+    spec = read_net(net)
+    _check_piecewise_linear(spec)
+    if isinstance(max_regions, bool) or not isinstance(max_regions, (int, np.integer)) or max_regions < 1:
+        raise ValueError(f"max_regions must be a positive int, got {max_regions!r}")
+    if plane is None:
+        if spec.d_in != 2:
+            raise ValueError(
+                f"fl.arrangement(net, box=...) needs a net with 2 inputs, this one has {spec.d_in}; "
+                f"pass plane=(p0, p1, p2), three inputs spanning the plane to analyse"
+            )
+        the_plane = None
+        the_box = _as_box((-1.0, 1.0, -1.0, 1.0) if box is None else box)
+    else:
+        the_plane = _as_plane(plane, spec.d_in)
+        the_box = _default_plane_box(the_plane) if box is None else _as_box(box)
+
+    level = _refine.box_level(*the_box)
+    levels = []
+    with _single_threaded_blas():
+        for index, layer in enumerate(spec.layers):
+            weight, bias = _layer_weights(spec, the_plane, index)
+            try:
+                level = _refine.refine(level, weight, bias, layer.negative_slope, max_regions=int(max_regions))
+            except TooManyRegions as error:
+                raise TooManyRegions(
+                    f"the arrangement has more than max_regions={max_regions} regions (at least "
+                    f"{error.args[0]} after hidden layer {index}); pass a larger max_regions= or a "
+                    f"smaller box"
+                ) from None
+            levels.append(level)
+    return Arrangement(the_box, the_plane, spec, tuple(levels))
