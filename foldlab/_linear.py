@@ -80,14 +80,28 @@ def linear_regions(arr) -> tuple:
     groups.sort(key=lambda g: g[0])
     result = []
     for members in groups:
-        if len(members) == 1:
-            polygon = polygons[members[0]]
-        else:
-            polygon = shapely.union_all(polygons[members], grid_size=grid)
-            if polygon.geom_type != "Polygon":  # slivers of rounding between members: close them
-                polygon = shapely.union_all(shapely.buffer(polygons[members], grid), grid_size=grid)
+        polygon = polygons[members[0]] if len(members) == 1 else _union(polygons[members], diameter)
         result.append(LinearRegion(polygon, A[members[0]], c[members[0]], tuple(int(m) for m in members)))
     return tuple(result)
+
+
+def _union(polygons: np.ndarray, diameter: float):
+    """The union of adjacent polygons as one Polygon, without the slivers rounding leaves between them.
+
+    A plain union first; when rounding leaves the members apart (a MultiPolygon), a sliver hole or a
+    wrong area, the coordinates are snapped to a grid of about ``1e-9`` of the box (a power of two, so that round
+    numbers stay put).
+    """
+    union = shapely.union_all(polygons)
+    # GEOS's floating overlay can go wrong on edges that coincide up to an ulp: check the area
+    if union.geom_type != "Polygon" or abs(union.area - shapely.area(polygons).sum()) > 1e-9 * diameter**2:
+        grid = 2.0 ** np.floor(np.log2(1e-9 * diameter))
+        union = shapely.union_all(polygons, grid_size=grid)
+    if union.geom_type == "Polygon" and len(union.interiors):
+        min_area = 1e-12 * diameter**2
+        holes = [h for h in union.interiors if shapely.Polygon(h).area > min_area]
+        union = shapely.Polygon(union.exterior, holes)
+    return union
 
 
 def _region_of_vertex(start: np.ndarray) -> np.ndarray:
