@@ -84,9 +84,10 @@ def first_layer_box(net: nn.Module, margin: float = 0.5) -> tuple[float, float, 
     """A box holding every crossing of the first layer's lines (2 inputs), with a margin.
 
     In such a box every region of the first layer's line arrangement of the whole plane appears
-    exactly once (each region of an arrangement of lines in general position has a vertex, so it
-    reaches into the box, and its part in the box is convex, hence one piece): counting regions in
-    it counts them on the whole plane, where :func:`one_layer_regions` applies.
+    exactly once (each region of an arrangement of two or more lines in general position has a
+    vertex, so it reaches into the box, and its part in the box is convex, hence one piece): counting
+    regions in it counts them on the whole plane, where :func:`one_layer_regions` applies. The box
+    also holds each line's point nearest the origin, so that a single line crosses it.
 
     Parameters
     ----------
@@ -106,7 +107,10 @@ def first_layer_box(net: nn.Module, margin: float = 0.5) -> tuple[float, float, 
     # W_i . x = -b_i and W_j . x = -b_j
     x = (-b[i] * W[j, 1] + b[j] * W[i, 1]) / det
     y = (-W[i, 0] * b[j] + W[j, 0] * b[i]) / det
-    points = np.stack([x, y], axis=1) if len(x) else np.zeros((1, 2))
+    # and the point of each line nearest the origin, so that the box meets lines that cross no other
+    feet = -b[:, None] * W / np.maximum((W**2).sum(axis=1, keepdims=True), 1e-300)
+    feet = feet[np.abs(W).sum(axis=1) > 0]
+    points = np.concatenate([np.stack([x, y], axis=1), feet, np.zeros((1, 2))])
     lo, hi = points.min(axis=0), points.max(axis=0)
     pad = max(margin * float((hi - lo).max()), 1.0)
     return (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad)
