@@ -374,7 +374,7 @@ class Arrangement:
 
         Computed on the partition of the layers before it (the box for layer 0): each neuron is a
         straight segment inside each region of that partition, which bends where it crosses into the
-        next one.
+        next one. ``arr.upto(l).lines(l + 1)`` gives the lines the next layer adds to ``arr.upto(l)``.
 
         Returns
         -------
@@ -383,8 +383,11 @@ class Arrangement:
             The neuron (0-based within the layer) each segment belongs to.
         """
         index = self.spec.layer_indices(layer)[0]
-        if index >= self.depth:
-            raise ValueError(f"this arrangement includes hidden layers 0 to {self.depth - 1}, got layer={layer}")
+        if index > self.depth:
+            raise ValueError(
+                f"this arrangement includes hidden layers 0 to {self.depth - 1}, so it can draw the lines of "
+                f"layers 0 to {self.depth}; got layer={layer}"
+            )
         level = self.levels[index - 1] if index > 0 else self._box_level()
         weight, bias = self._layer_weights(index)
         with _single_threaded_blas():
