@@ -134,7 +134,7 @@ def _as_plane(plane, d_in: int) -> Plane:
 def _default_plane_box(plane: Plane, margin: float = 0.25) -> tuple[float, float, float, float]:
     lo, hi = plane.points.min(axis=0), plane.points.max(axis=0)
     pad = margin * float((hi - lo).max())
-    return (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad)
+    return (float(lo[0] - pad), float(hi[0] + pad), float(lo[1] - pad), float(hi[1] + pad))
 
 
 def _check_piecewise_linear(spec: NetSpec) -> None:

@@ -113,7 +113,7 @@ def first_layer_box(net: nn.Module, margin: float = 0.5) -> tuple[float, float, 
     points = np.concatenate([np.stack([x, y], axis=1), feet, np.zeros((1, 2))])
     lo, hi = points.min(axis=0), points.max(axis=0)
     pad = max(margin * float((hi - lo).max()), 1.0)
-    return (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad)
+    return (float(lo[0] - pad), float(hi[0] + pad), float(lo[1] - pad), float(hi[1] + pad))
 
 
 def grid_points(box, resolution: int) -> np.ndarray:
