@@ -5,8 +5,9 @@ A partition of a 2D box into convex polygons is stored region by region in flat 
     xy    (nv, 2)   the vertices of region 0, then of region 1, ... each counter-clockwise
     start (R + 1,)  region r owns the vertices start[r]:start[r + 1]
 
-with, for each region, the affine map of the current hidden layer's output on it, kept as its value
-at the region's centre and its Jacobian (``h(x) = value + jac.T @ (x - centre)``).
+with, for each region, the affine map of the current hidden layer's output on it, kept around the
+region's centre (the mean of its vertices): ``maps`` of shape (3, R, n) holds the value there and the
+two partial derivatives.
 
 One layer is applied to a partition as follows. Its pre-activations are affine on every region, with
 maps ``W h + b`` computed for all regions in one matrix product. A neuron's line can only cut a region
@@ -17,15 +18,17 @@ both signs is settled (its bit is fixed for the polygon and all its later pieces
 vertices are convex combinations of old ones); every polygon with a cutting pair is split in two by
 one of them, the one whose line passes closest to the middle of the polygon's value range, which keeps
 the number of rounds near ``log2`` of the number of pieces. New vertices come from linear
-interpolation along an edge, which is exact for an affine function.
+interpolation along an edge, which is exact for an affine function. Finally the new regions' maps
+are the old ones times the new bits (times the slope for LeakyReLU), moved to the new centres.
 
 Tolerance
 ---------
 A value ``|z_j| <= tol_j`` at a vertex counts as *on* neuron ``j``'s line and is set to exactly 0, with
-``tol_j = RTOL * (sum_k |W_jk| max|h_k| + |b_j|)``: ``RTOL = 1e-9`` times the largest size the terms of
-``z_j`` reach over the box. Rounding errors are about ``1e-16`` of that scale, so decisions are consistent
-(three lines through a point meet in one vertex, two identical neurons cut once, a neuron equal to 0 up
-to rounding cuts nothing), and features thinner than ``1e-9`` of the scale are not resolved.
+``tol_j = RTOL * (sum_k |W_jk| hmax_k + |b_j|)``, ``RTOL = 1e-9`` and ``hmax_k`` an upper bound on
+``|h_k|`` over the box (at most a few times the true maximum): ``1e-9`` of the largest size the terms of
+``z_j`` reach. Rounding errors are about ``1e-16`` of that scale, so decisions are consistent (three
+lines through a point meet in one vertex, two identical neurons cut once, a neuron equal to 0 up to
+rounding cuts nothing), and features thinner than about ``1e-9`` of the scale are not resolved.
 """
 
 from __future__ import annotations
@@ -301,14 +304,16 @@ def refine(
     new_centre, new_radius = centres_and_radii(fxy, fstart)
     shift = new_centre - centre[parent]
     maps = np.take(zmaps, parent, axis=1)
-    value = maps[1] * shift[:, :1]
-    value += maps[0]
-    np.multiply(maps[2], shift[:, 1:], out=maps[0])
-    maps[0] += value
+    term = maps[1] * shift[:, :1]
+    maps[0] += term
+    np.multiply(maps[2], shift[:, 1:], out=term)
+    maps[0] += term
     maps *= fbits if negative_slope == 0 else np.where(fbits, 1.0, negative_slope)
-    steepest *= max(1.0, abs(negative_slope))
-    # |h| <= |h(centre)| + |grad h| radius, and |grad h| <= |grad z| (the slope is at most 1)
-    hmax = np.abs(maps[0]).max(axis=0) + new_radius.max() * steepest
+    # |h| <= |h(centre)| + |grad h| radius, and |grad h| <= max(1, |slope|) |grad z|
+    top = maps[0].max(axis=0)
+    if negative_slope != 0:
+        top = np.maximum(top, -maps[0].min(axis=0))
+    hmax = top + new_radius.max() * steepest * max(1.0, abs(negative_slope))
     return Level(fxy, fstart, parent, fbits, new_centre, new_radius, maps, hmax, tol)
 
 

@@ -17,7 +17,8 @@ from torch import nn
 
 from . import _refine
 from .adapter import as_inputs, read_net
-from .arrangement import MAX_REGIONS, arrangement, _check_piecewise_linear, _numpy
+from ._window import _as_plane, _check_piecewise_linear, _default_plane_box, _numpy
+from .arrangement import MAX_REGIONS, arrangement
 
 __all__ = [
     "n_regions",
@@ -142,8 +143,6 @@ def grid_region_count(net: nn.Module, box=None, resolution: int = 100, *, plane=
     from .patterns import activation_patterns
 
     if plane is not None:
-        from .arrangement import _as_plane, _default_plane_box
-
         spec = read_net(net)
         the_plane = _as_plane(plane, spec.d_in)
         box = _default_plane_box(the_plane) if box is None else box
