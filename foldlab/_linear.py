@@ -22,6 +22,13 @@ def _scales(arr) -> tuple[float, float]:
     return diameter, max(size, np.finfo(float).tiny)
 
 
+def _grid(arr) -> float:
+    """A snapping grid for shapely's overlays: 1e-9 of the box, and well above the coordinates' ulp."""
+    xmin, xmax, ymin, ymax = arr.box
+    diameter = float(np.hypot(xmax - xmin, ymax - ymin))
+    return max(1e-9 * diameter, 1e-12 * max(abs(xmin), abs(xmax), abs(ymin), abs(ymax)))
+
+
 def _union_find(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Component label of each of ``n`` items joined by the edges ``left[i] -- right[i]``."""
     from scipy.sparse import coo_matrix
@@ -68,7 +75,7 @@ def linear_regions(arr) -> tuple:
     equal = gap <= MAP_RTOL * size
     left, right = left[equal], right[equal]
     # a shared edge, not just a shared corner: the boundaries overlap along a positive length
-    grid = 1e-9 * diameter
+    grid = _grid(arr)
     boundaries = shapely.boundary(polygons)
     shared = shapely.length(shapely.intersection(boundaries[left], boundaries[right], grid_size=grid))
     touching = shared > 100 * grid
@@ -80,12 +87,12 @@ def linear_regions(arr) -> tuple:
     groups.sort(key=lambda g: g[0])
     result = []
     for members in groups:
-        polygon = polygons[members[0]] if len(members) == 1 else _union(polygons[members], diameter)
+        polygon = polygons[members[0]] if len(members) == 1 else _union(polygons[members], diameter, grid)
         result.append(LinearRegion(polygon, A[members[0]], c[members[0]], tuple(int(m) for m in members)))
     return tuple(result)
 
 
-def _union(polygons: np.ndarray, diameter: float):
+def _union(polygons: np.ndarray, diameter: float, grid: float):
     """The union of adjacent polygons as one Polygon, without the slivers rounding leaves between them.
 
     A plain union first; when rounding leaves the members apart (a MultiPolygon), a sliver hole or a
@@ -95,8 +102,7 @@ def _union(polygons: np.ndarray, diameter: float):
     union = shapely.union_all(polygons)
     # GEOS's floating overlay can go wrong on edges that coincide up to an ulp: check the area
     if union.geom_type != "Polygon" or abs(union.area - shapely.area(polygons).sum()) > 1e-9 * diameter**2:
-        grid = 2.0 ** np.floor(np.log2(1e-9 * diameter))
-        union = shapely.union_all(polygons, grid_size=grid)
+        union = shapely.union_all(polygons, grid_size=2.0 ** np.floor(np.log2(grid)))
     if union.geom_type == "Polygon" and len(union.interiors):
         min_area = 1e-12 * diameter**2
         holes = [h for h in union.interiors if shapely.Polygon(h).area > min_area]
@@ -109,15 +115,15 @@ def _region_of_vertex(start: np.ndarray) -> np.ndarray:
 
 
 def _dedupe(segments: np.ndarray, grid: float) -> np.ndarray:
-    """Drop repeated segments (the same edge seen from both sides), ends in either order."""
+    """Drop repeated segments (the same edge seen from both sides); each from its left end, in order."""
     if len(segments) == 0:
         return segments.reshape(0, 2, 2)
     a, b = segments[:, 0], segments[:, 1]
     swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
     canon = np.where(swap[:, None, None], segments[:, ::-1], segments)
     keys = np.round(canon.reshape(len(canon), 4) / grid).astype(np.int64)
-    _, first = np.unique(keys, axis=0, return_index=True)
-    return canon[np.sort(first)]
+    _, first = np.unique(keys, axis=0, return_index=True)  # also sorts them, from left to right
+    return canon[first]
 
 
 def decision_boundary(arr) -> np.ndarray:
@@ -146,7 +152,7 @@ def decision_boundary(arr) -> np.ndarray:
     d_out = A.shape[1]
     diameter, size = _scales(arr)
     tol = _refine.RTOL * size
-    grid = 1e-9 * diameter
+    grid = _grid(arr)
 
     def values(xy, start, region, w):
         """``w . N`` at the vertices, ``w`` of shape (d_out,), snapped to 0 within ``tol``."""

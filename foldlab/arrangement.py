@@ -297,19 +297,60 @@ class Arrangement:
 
     # -- derived objects --
     def linear_regions(self) -> tuple[LinearRegion, ...]:
-        """Adjacent activation regions with equal affine maps, merged (see :func:`linear_regions`)."""
+        """Adjacent activation regions with equal affine maps, merged (maybe non-convex).
+
+        Examples
+        --------
+        >>> import torch, foldlab as fl
+        >>> net = fl.mlp([2, 3, 1], seed=0)
+        >>> with torch.no_grad():
+        ...     net[2].weight[0, 1] = 0.0  # unit 1's line no longer changes the map
+        >>> arr = fl.arrangement(net)
+        >>> len(arr), len(arr.linear_regions())
+        (7, 4)
+
+        References
+        ----------
+        Hanin and Rolnick, "Complexity of Linear Regions in Deep Networks" (ICML 2019), section 2.
+        """
         from ._linear import linear_regions
 
         return linear_regions(self)
 
     def decision_boundary(self) -> np.ndarray:
-        """The decision boundary as segments, shape (k, 2, 2) (see :func:`decision_boundary`)."""
+        """The decision boundary as line segments, shape (k, 2, 2).
+
+        One output: the boundary of ``{N > 0}``; several outputs: where the argmax changes (ties to
+        the lower class, as ``torch.argmax``). See :func:`foldlab._linear.decision_boundary`.
+
+        Examples
+        --------
+        >>> import foldlab as fl
+        >>> arr = fl.arrangement(fl.CantorNet(depth=1), box=(0, 1, 0, 1))
+        >>> arr.decision_boundary().round(4).tolist()  # the graph of (A(x) + 1) / 2
+        [[[0.0, 1.0], [0.3333, 0.5]], [[0.3333, 0.5], [0.6667, 0.5]], [[0.6667, 0.5], [1.0, 1.0]]]
+
+        References
+        ----------
+        DESIGN.md sections 2 and 5.
+        """
         from ._linear import decision_boundary
 
         return decision_boundary(self)
 
     def missed_by_grid(self, resolution: int) -> np.ndarray:
-        """Regions that contain no point of a ``resolution x resolution`` grid over the box, bool (R,)."""
+        """Regions that contain no point of a ``resolution x resolution`` grid over the box, bool (R,).
+
+        The grid's points are the centres of its cells (:func:`foldlab.counting.grid_points`); a
+        region is found when the net gives some grid point its pattern.
+
+        Examples
+        --------
+        >>> import foldlab as fl
+        >>> arr = fl.arrangement(fl.mlp([2, 16, 16, 1], seed=0))
+        >>> int(arr.missed_by_grid(10).sum()), len(arr)
+        (76, 127)
+        """
         from .counting import grid_points
 
         found = self.locate(grid_points(self.box, resolution))

@@ -95,6 +95,13 @@ def first_layer_box(net: nn.Module, margin: float = 0.5) -> tuple[float, float, 
     margin : float
         Added on every side, as a fraction of the larger side of the crossings' bounding box
         (at least 1 unit when all lines cross in one point or none cross).
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> net = fl.mlp([2, 6, 1], seed=0)
+    >>> fl.n_regions(net, box=first_layer_box(net)) == fl.one_layer_regions(6, 2)
+    True
     """
     spec = read_net(net)
     if spec.d_in != 2:
@@ -263,6 +270,11 @@ def hanin_rolnick_density(n_neurons: int) -> float:
     bounds on gradients and bias densities; experiments at initialisation put the 2D density near
     ``#neurons^2 / 2`` (``T`` about 1, for their input scale and He initialisation). Compare measured
     densities with it, not for equality: ``T`` changes with the scale of the inputs and the init.
+
+    Examples
+    --------
+    >>> hanin_rolnick_density(96)
+    4608.0
 
     References
     ----------

@@ -35,6 +35,18 @@ class ArrangementView:
         return f"ArrangementView({self.summary!r})"
 
 
+def _interactive(draw, **controls) -> widgets.Widget:
+    """``widgets.interactive``, clearing the output between redraws only inside a kernel (outside one,
+    ``clear_output`` has nothing to clear and would print terminal escape codes)."""
+    try:
+        from IPython import get_ipython
+
+        in_kernel = get_ipython() is not None and hasattr(get_ipython(), "kernel")
+    except ImportError:  # pragma: no cover
+        in_kernel = False
+    return widgets.interactive(draw, clear_output=in_kernel, **controls)
+
+
 def _redraw(state: dict, figsize=(5.5, 5.0), ncols: int = 1):
     """A fresh figure for the next drawing (the previous one is closed, so nothing piles up)."""
     if state.get("figure") is not None:
@@ -66,6 +78,14 @@ def arrangement_widget(
     -------
     ipywidgets.interactive
         ``.result`` is an :class:`ArrangementView`.
+
+    Examples
+    --------
+    >>> w = arrangement_widget(width=4, depth=2)
+    >>> w.result.summary
+    '2-[4]x2-1, seed 0, after layer 2: 21 activation regions'
+    >>> [c.description for c in w.children[:-1]]
+    ['width', 'depth', 'seed', 'regions', 'after layer', 'colour']
     """
     from .arrangement import arrangement
     from .nets import mlp
@@ -107,7 +127,7 @@ def arrangement_widget(
         ax.set_title(summary, fontsize="small")
         return ArrangementView(shown, fig, summary)
 
-    return widgets.interactive(draw, **controls)
+    return _interactive(draw, **controls)
 
 
 def training_regions_widget(
@@ -129,6 +149,13 @@ def training_regions_widget(
     -------
     ipywidgets.interactive
         ``.result`` is an :class:`ArrangementView`.
+
+    Examples
+    --------
+    >>> from foldlab import toy_dataset
+    >>> w = training_regions_widget(toy_dataset("moons", n=100, seed=0), widths=(2, 6, 1), epochs=2)
+    >>> w.result.summary
+    'epoch 0: 11 regions, train accuracy 0.32'
     """
     from .arrangement import arrangement
     from .counting import regions_over_training
@@ -163,7 +190,7 @@ def training_regions_widget(
         left.set_title(summary, fontsize="small")
         return ArrangementView(arr, fig, summary)
 
-    return widgets.interactive(draw, epoch=slider)
+    return _interactive(draw, epoch=slider)
 
 
 def grid_misses_widget(net=None, box=(-1.0, 1.0, -1.0, 1.0), *, max_resolution: int = 100) -> widgets.Widget:
@@ -175,6 +202,12 @@ def grid_misses_widget(net=None, box=(-1.0, 1.0, -1.0, 1.0), *, max_resolution: 
     -------
     ipywidgets.interactive
         ``.result`` is an :class:`ArrangementView` whose arrangement is the (fixed) exact one.
+
+    Examples
+    --------
+    >>> from foldlab import mlp
+    >>> grid_misses_widget(mlp([2, 8, 8, 1], seed=0)).result.summary
+    '10x10 grid: finds 18 of 22 regions, misses 4'
     """
     from .arrangement import arrangement
     from .nets import mlp
@@ -194,7 +227,7 @@ def grid_misses_widget(net=None, box=(-1.0, 1.0, -1.0, 1.0), *, max_resolution: 
         ax.set_title(summary, fontsize="small")
         return ArrangementView(arr, fig, summary)
 
-    return widgets.interactive(draw, resolution=slider)
+    return _interactive(draw, resolution=slider)
 
 
 __all__ += ["ArrangementView", "arrangement_widget", "training_regions_widget", "grid_misses_widget"]

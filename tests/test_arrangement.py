@@ -105,7 +105,7 @@ def assert_exact(arr: fl.Arrangement, net: nn.Module, *, strict: bool = True, n_
     left, right = tree.query(polygons, predicate="intersects")
     keep = left < right
     # snap rounding (grid_size): GEOS's floating overlay can fail on edges that coincide up to 1 ulp
-    grid = 1e-12 * np.sqrt(arr.area)
+    grid = max(1e-12 * np.sqrt(arr.area), 1e-13 * np.abs(arr.box).max())
     overlap = shapely.area(shapely.intersection(polygons[left[keep]], polygons[right[keep]], grid_size=grid))
     assert overlap.max(initial=0.0) <= 1e-9 * arr.area
     # 2. activation regions are convex (each equals its convex hull)
@@ -370,6 +370,41 @@ def test_bad_boxes(box, message):
 def test_bad_max_regions():
     with pytest.raises(ValueError, match="max_regions must be a positive int"):
         fl.arrangement(fl.mlp([2, 3, 1], seed=0), max_regions=0)
+
+
+def test_batchnorm_in_eval_mode_is_folded_in():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 1))
+    with torch.no_grad():
+        net[1].running_mean.uniform_(-0.5, 0.5)
+        net[1].running_var.uniform_(0.5, 2.0)
+    net.eval()
+    arr = fl.arrangement(net)
+    assert_exact(arr, net)
+    assert len(arr) == len(fl.arrangement(net)) > 1
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(-50, 50), st.floats(-50, 50), st.sampled_from([1e-3, 0.5, 1.0, 7.0, 1e3]), st.integers(0, 5))
+def test_translated_and_scaled_boxes_give_the_same_arrangement(u, v, scale, seed):
+    """N(x) on [-1, 1]^2 and N((x - t) / s) on t + s [-1, 1]^2 (t = s (u, v)) have the same regions.
+
+    The moved net is in float64, so that its weights are the same maps up to 1e-16. (The tolerance
+    is relative to the size of the pre-activations' terms, which grows with |t| / s: far from the
+    origin, small features are resolved less finely, see foldlab._refine.)
+    """
+    net = fl.mlp([2, 8, 8, 1], seed=seed).double()
+    moved = copy.deepcopy(net)
+    t = torch.tensor([u, v], dtype=torch.float64) * scale
+    with torch.no_grad():
+        moved[0].weight.copy_(net[0].weight / scale)
+        moved[0].bias.copy_(net[0].bias - net[0].weight @ t / scale)
+    ref = fl.arrangement(net)
+    box = (float(t[0]) - scale, float(t[0]) + scale, float(t[1]) - scale, float(t[1]) + scale)
+    arr = fl.arrangement(moved, box=box)
+    assert len(arr) == len(ref)
+    np.testing.assert_allclose(np.sort(arr.areas) / scale**2, np.sort(ref.areas), rtol=1e-6, atol=1e-12)
+    assert_exact(arr, moved, n_samples=300)
 
 
 def test_net_ending_with_activation_maps_hidden_output():
