@@ -131,43 +131,40 @@ def split(xy: np.ndarray, sv: np.ndarray, start: np.ndarray) -> tuple[np.ndarray
     Every polygon must have values of both strict signs. Returns the pieces in flat form
     ``(xy, start)``: the positive pieces of polygons ``0..P-1`` first, then their negative pieces.
     Vertices with value exactly 0 go to both pieces; each edge whose ends have strictly opposite signs
-    gets a new vertex, interpolated from its positive end.
+    gets a new vertex (by linear interpolation), placed in both pieces right after the edge's first end.
     """
     nv = len(xy)
     nxt = np.arange(1, nv + 1)
     nxt[start[1:] - 1] = start[:-1]
-    sn = sv[nxt]
-    pos, neg = sv > 0, sv < 0
-    cross = (pos & (sn < 0)) | (neg & (sn > 0))
+    sign = np.sign(sv)
+    cross = sign * sign[nxt] < 0
     e = np.flatnonzero(cross)
-    from_pos = pos[e]
-    a = np.where(from_pos, e, nxt[e])
-    b = np.where(from_pos, nxt[e], e)
-    za = sv[a]
-    t = za / (za - sv[b])
-    xa = xy[a]
-    new_xy = xa + t[:, None] * (xy[b] - xa)
+    ne = nxt[e]
+    ze = sv[e]
+    t = ze / (ze - sv[ne])
+    xe = xy[e]
+    new_xy = xe + t[:, None] * (xy[ne] - xe)
 
-    keep_pos = ~neg
-    keep_neg = ~pos
-    cp = keep_pos + cross.astype(np.int64)
-    cn = keep_neg + cross.astype(np.int64)
-    end_p = np.cumsum(cp)
-    end_n = np.cumsum(cn)
+    # each vertex owns 0, 1 or 2 slots of each piece: itself (if on that side), then its edge's crossing
+    keep_pos, keep_neg = sign >= 0, sign <= 0
+    cross8 = cross.view(np.int8)
+    cp = keep_pos.view(np.int8) + cross8
+    cn = keep_neg.view(np.int8) + cross8
+    end_p = np.cumsum(cp, dtype=np.int64)
+    end_n = np.cumsum(cn, dtype=np.int64)
     total_p = int(end_p[-1])
-    src = np.empty(total_p + int(end_n[-1]), dtype=np.int64)
-    off_p = end_p - cp
-    off_n = end_n - cn + total_p
+    end_n += total_p
+    src = np.empty(int(end_n[-1]), dtype=np.int64)
     kp = np.flatnonzero(keep_pos)
-    src[off_p[kp]] = kp
+    src[end_p[kp] - cp[kp]] = kp
     kn = np.flatnonzero(keep_neg)
-    src[off_n[kn]] = kn
+    src[end_n[kn] - cn[kn]] = kn
     new_id = np.arange(nv, nv + len(e))
-    src[off_p[e] + keep_pos[e]] = new_id
-    src[off_n[e] + keep_neg[e]] = new_id
+    src[end_p[e] - 1] = new_id
+    src[end_n[e] - 1] = new_id
     out_xy = np.concatenate([xy, new_xy])[src]
     last = start[1:] - 1
-    new_start = np.concatenate([[0], end_p[last], total_p + end_n[last]])
+    new_start = np.concatenate([[0], end_p[last], end_n[last]])
     return out_xy, new_start
 
 
@@ -213,13 +210,12 @@ def refine(
     reach *= radius[:, None] * (1 + 1e-9)
     reach += tol
     qp, qj = np.nonzero(np.abs(zc) <= reach)  # candidate (polygon, neuron) pairs, sorted by polygon
-    # each pair's line as a row [d z/dx, d z/dy, z(centre), centre x, centre y, tol]
-    coef = np.empty((len(qp), 6))
+    # each pair's line as a row [d z/dx, d z/dy, z(0, 0), tol]: z(x, y) = a x + b y + k on the region
+    coef = np.empty((len(qp), 4))
     coef[:, 0] = zx[qp, qj]
     coef[:, 1] = zy[qp, qj]
-    coef[:, 2] = zc[qp, qj]
-    coef[:, 3:5] = centre[qp]
-    coef[:, 5] = tol[qj]
+    coef[:, 2] = zc[qp, qj] - coef[:, 0] * centre[qp, 0] - coef[:, 1] * centre[qp, 1]
+    coef[:, 3] = tol[qj]
     bits = zc > 0
     region = np.arange(len(level))
 
@@ -236,9 +232,9 @@ def refine(
         qoff = qend - qn
         vidx = np.arange(int(qend[-1])) - np.repeat(qoff - start[qp], qn)
         c = np.repeat(coef, qn, axis=0)
-        p = xy[vidx]
-        val = c[:, 0] * (p[:, 0] - c[:, 3]) + c[:, 1] * (p[:, 1] - c[:, 4]) + c[:, 2]
-        val[np.abs(val) <= c[:, 5]] = 0.0
+        val = np.einsum("ij,ij->i", xy[vidx], c[:, :2])
+        val += c[:, 2]
+        val[np.abs(val) <= c[:, 3]] = 0.0
         lo = np.minimum.reduceat(val, qoff)
         hi = np.maximum.reduceat(val, qoff)
         cut = (lo < 0) & (hi > 0)
