@@ -118,6 +118,13 @@ class LinearRegion:
 class Arrangement:
     """The activation regions of a piecewise-linear net in a 2D box; see :func:`arrangement`.
 
+    Per region, as arrays (row ``r`` is region ``r``): ``patterns`` (R, m), ``A`` (R, d_out, 2),
+    ``c`` (R, d_out), ``polygons`` (shapely), ``areas``; the same one region at a time in ``regions``.
+    Layer by layer: ``upto(l)`` (the partition after hidden layer ``l``) and ``lines(l)`` (layer
+    ``l``'s bent lines). Derived: ``linear_regions()``, ``decision_boundary()``, ``locate(points)``,
+    ``missed_by_grid(resolution)``, ``plot()``. ``len(arr)`` is the number of regions, ``density``
+    regions per unit area.
+
     Attributes
     ----------
     box : tuple (xmin, xmax, ymin, ymax)
@@ -126,6 +133,15 @@ class Arrangement:
     spec : NetSpec
     levels : tuple
         The partition after each hidden layer included (engine form, see :mod:`foldlab._refine`).
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> arr = fl.arrangement(fl.CantorNet(depth=1), box=(0, 1, 0, 1))
+    >>> len(arr), arr.depth, arr.patterns.shape, arr.A.shape
+    (3, 2, (3, 5), (3, 1, 2))
+    >>> [len(arr.upto(layer)) for layer in range(arr.depth)]
+    [3, 3]
     """
 
     box: tuple[float, float, float, float]
