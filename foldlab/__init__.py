@@ -23,6 +23,18 @@ from .constellations import Constellations, Neighbors, constellation_curve, near
 
 
 # === arrangements and regions (issue 2) === imports
+from .arrangement import Arrangement, LinearRegion, Plane, Region, TooManyRegions, arrangement
+from .counting import (
+    RegionCounts,
+    first_layer_box,
+    grid_region_count,
+    hanin_rolnick_density,
+    n_regions,
+    n_regions_along,
+    one_layer_regions,
+    region_density,
+    regions_over_training,
+)
 
 
 # === walks and folding (issue 3) === imports
@@ -83,6 +95,21 @@ __all__ = [
     "read_idx",
 
     # === arrangements and regions (issue 2) === names
+    "Arrangement",
+    "LinearRegion",
+    "Plane",
+    "Region",
+    "RegionCounts",
+    "TooManyRegions",
+    "arrangement",
+    "first_layer_box",
+    "grid_region_count",
+    "hanin_rolnick_density",
+    "n_regions",
+    "n_regions_along",
+    "one_layer_regions",
+    "region_density",
+    "regions_over_training",
 
     # === walks and folding (issue 3) === names
     "Walk",

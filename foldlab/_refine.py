@@ -1,0 +1,421 @@
+"""The engine behind :func:`foldlab.arrangement`: convex polygons in flat arrays, refined layer by layer.
+
+A partition of a 2D box into convex polygons is stored region by region in flat arrays::
+
+    xy    (nv, 2)   the vertices of region 0, then of region 1, ... each counter-clockwise
+    start (R + 1,)  region r owns the vertices start[r]:start[r + 1]
+
+with, for each region, the affine map of the current hidden layer's output on it, kept around the
+region's centre (the mean of its vertices): ``maps`` of shape (3, R, n) holds the value there and the
+two partial derivatives.
+
+One layer is applied to a partition as follows. Its pre-activations are affine on every region, with
+maps ``W h + b`` computed for all regions in one matrix product. A neuron's line can only cut a region
+if the region's bounding circle reaches it (``|z(centre)| <= |grad z| radius``); the few (region,
+neuron) pairs that pass this test are kept in flat arrays. Then, in rounds vectorised across all
+polygons: each candidate pair is evaluated at its polygon's vertices; a pair whose values do not have
+both signs is settled (its bit is fixed for the polygon and all its later pieces, since values at new
+vertices are convex combinations of old ones); every polygon with a cutting pair is split in two by
+one of them, the one whose line passes closest to the middle of the polygon's value range, which keeps
+the number of rounds near ``log2`` of the number of pieces. New vertices come from linear
+interpolation along an edge, which is exact for an affine function. Finally the new regions' maps
+are the old ones times the new bits (times the slope for LeakyReLU), moved to the new centres.
+
+Tolerance
+---------
+A value ``|z_j| <= tol_j`` at a vertex counts as *on* neuron ``j``'s line and is set to exactly 0, with
+``tol_j = RTOL * (sum_k |W_jk| hmax_k + |b_j|)``, ``RTOL = 1e-9`` and ``hmax_k`` an upper bound on
+``|h_k|`` over the box (at most a few times the true maximum): ``1e-9`` of the largest size the terms of
+``z_j`` reach. Rounding errors are about ``1e-16`` of that scale, so decisions are consistent (three
+lines through a point meet in one vertex, two identical neurons cut once, a neuron equal to 0 up to
+rounding cuts nothing), and features thinner than about ``1e-9`` of the scale are not resolved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+RTOL = 1e-9
+
+
+class TooManyRegions(ValueError):
+    """The arrangement would have more regions than ``max_regions``."""
+
+
+@dataclass(frozen=True, eq=False)
+class Level:
+    """The partition after one hidden layer.
+
+    Attributes
+    ----------
+    xy : ndarray, shape (nv, 2)
+        Vertices, region by region, counter-clockwise.
+    start : ndarray, shape (R + 1,)
+        Region ``r`` owns ``xy[start[r]:start[r + 1]]``.
+    parent : ndarray, shape (R,)
+        Index of the region of the previous level (0: the box) that contains region ``r``.
+    bits : ndarray, shape (R, n), bool
+        The layer's activation bits on region ``r``.
+    centre : ndarray, shape (R, 2)
+        The mean of region ``r``'s vertices (a point inside it).
+    radius : ndarray, shape (R,)
+        The largest distance from ``centre`` to a vertex of region ``r``.
+    maps : ndarray, shape (3, R, n)
+        The layer's output on region ``r`` as an affine map around the centre:
+        ``h(x, y) = maps[0, r] + (x - cx) maps[1, r] + (y - cy) maps[2, r]``.
+    hmax : ndarray, shape (n,)
+        An upper bound on ``|h|`` over the box (it scales the next layer's tolerance).
+    tol : ndarray, shape (n,)
+        The per-neuron tolerance used for this layer's lines.
+    """
+
+    xy: np.ndarray
+    start: np.ndarray
+    parent: np.ndarray
+    bits: np.ndarray
+    centre: np.ndarray
+    radius: np.ndarray
+    maps: np.ndarray
+    hmax: np.ndarray
+    tol: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.start) - 1
+
+
+def box_level(xmin: float, xmax: float, ymin: float, ymax: float) -> Level:
+    """The box as a level with one region, on which ``h`` is the identity map of the coordinates."""
+    xy = np.array([[xmin, ymin], [xmax, ymin], [xmax, ymax], [xmin, ymax]], dtype=np.float64)
+    centre = xy.mean(axis=0, keepdims=True)
+    maps = np.array([centre[0], [1.0, 0.0], [0.0, 1.0]])[:, None, :]
+    return Level(
+        xy=xy,
+        start=np.array([0, 4]),
+        parent=np.zeros(1, dtype=np.int64),
+        bits=np.zeros((1, 0), dtype=bool),
+        centre=centre,
+        radius=np.array([np.hypot(xmax - xmin, ymax - ymin) / 2]),
+        maps=maps,
+        hmax=np.abs(centre[0]) + np.hypot(xmax - xmin, ymax - ymin) / 2,
+        tol=np.zeros(0),
+    )
+
+
+def centres_and_radii(xy: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of each polygon's vertices, shape (R, 2), and the largest distance from it, shape (R,)."""
+    counts = np.diff(start)
+    centre = np.add.reduceat(xy, start[:-1], axis=0) / counts[:, None]
+    d = xy - np.repeat(centre, counts, axis=0)
+    radius = np.sqrt(np.maximum.reduceat(np.einsum("ij,ij->i", d, d), start[:-1]))
+    return centre, radius
+
+
+def next_maps(maps: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """The pre-activations ``W h + b`` on every region, as maps of shape (3, R, n_next)."""
+    _, r, k = maps.shape
+    z = (maps.reshape(3 * r, k) @ weight.T).reshape(3, r, -1)
+    z[0] += bias
+    return z
+
+
+def tolerance(hmax: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """Per-neuron tolerance ``RTOL * (|W| hmax + |b|)``, ``hmax`` a bound on the inputs' sizes."""
+    return RTOL * (np.abs(weight) @ hmax + np.abs(bias))
+
+
+def split(xy: np.ndarray, sv: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split every polygon along the zero line of an affine function with values ``sv`` at its vertices.
+
+    Every polygon must have values of both strict signs. Returns the pieces in flat form
+    ``(xy, start)``: the positive pieces of polygons ``0..P-1`` first, then their negative pieces.
+    Vertices with value exactly 0 go to both pieces; each edge whose ends have strictly opposite signs
+    gets a new vertex (by linear interpolation), placed in both pieces right after the edge's first end.
+    """
+    nv = len(xy)
+    nxt = np.arange(1, nv + 1)
+    nxt[start[1:] - 1] = start[:-1]
+    sign = np.sign(sv)
+    cross = sign * sign[nxt] < 0
+    e = np.flatnonzero(cross)
+    ne = nxt[e]
+    ze = sv[e]
+    t = ze / (ze - sv[ne])
+    xe = xy[e]
+    new_xy = xe + t[:, None] * (xy[ne] - xe)
+
+    # each vertex owns 0, 1 or 2 slots of each piece: itself (if on that side), then its edge's crossing
+    keep_pos, keep_neg = sign >= 0, sign <= 0
+    cross8 = cross.view(np.int8)
+    cp = keep_pos.view(np.int8) + cross8
+    cn = keep_neg.view(np.int8) + cross8
+    end_p = np.cumsum(cp, dtype=np.int64)
+    end_n = np.cumsum(cn, dtype=np.int64)
+    total_p = int(end_p[-1])
+    end_n += total_p
+    src = np.empty(int(end_n[-1]), dtype=np.int64)
+    kp = np.flatnonzero(keep_pos)
+    src[end_p[kp] - cp[kp]] = kp
+    kn = np.flatnonzero(keep_neg)
+    src[end_n[kn] - cn[kn]] = kn
+    new_id = np.arange(nv, nv + len(e))
+    src[end_p[e] - 1] = new_id
+    src[end_n[e] - 1] = new_id
+    out_xy = np.concatenate([xy, new_xy])[src]
+    last = start[1:] - 1
+    new_start = np.concatenate([[0], end_p[last], end_n[last]])
+    return out_xy, new_start
+
+
+def _flat_start(counts: np.ndarray) -> np.ndarray:
+    start = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=start[1:])
+    return start
+
+
+def refine(
+    level: Level,
+    weight: np.ndarray,
+    bias: np.ndarray,
+    negative_slope: float = 0.0,
+    *,
+    max_regions: int | None = None,
+) -> Level:
+    """Split every region of ``level`` by the neurons of the next layer, ``z = W h + b``.
+
+    Parameters
+    ----------
+    level : Level
+        The current partition, with the affine maps of ``h`` on its regions.
+    weight : ndarray, shape (n, n_prev)
+    bias : ndarray, shape (n,)
+    negative_slope : float
+        0 for ReLU, the slope for LeakyReLU: the new level's ``h`` is ``z`` where the bit is 1 and
+        ``negative_slope * z`` elsewhere.
+    max_regions : int, optional
+        Raise :class:`TooManyRegions` as soon as the pieces outnumber it.
+
+    Returns
+    -------
+    Level
+    """
+    xy, start, radius, centre = level.xy, level.start, level.radius, level.centre
+    zmaps = next_maps(level.maps, weight, bias)
+    zc, zx, zy = zmaps
+    tol = tolerance(level.hmax, weight, bias)
+    # a line misses a region when it misses the region's bounding circle (with room for rounding)
+    reach = np.sqrt(zx * zx + zy * zy)
+    steepest = reach.max(axis=0)
+    reach *= radius[:, None] * (1 + 1e-9)
+    reach += tol
+    qp, qj = np.nonzero(np.abs(zc) <= reach)  # candidate (polygon, neuron) pairs, sorted by polygon
+    # each pair's line as a row [d z/dx, d z/dy, z(0, 0), tol]: z(x, y) = a x + b y + k on the region
+    coef = np.empty((len(qp), 4))
+    coef[:, 0] = zx[qp, qj]
+    coef[:, 1] = zy[qp, qj]
+    coef[:, 2] = zc[qp, qj] - coef[:, 0] * centre[qp, 0] - coef[:, 1] * centre[qp, 1]
+    coef[:, 3] = tol[qj]
+    bits = zc > 0
+    region = np.arange(len(level))
+
+    done: list[tuple] = []
+    n_done = 0
+    while True:
+        counts = np.diff(start)
+        n_poly = len(counts)
+        if len(qp) == 0:
+            done.append((xy, counts, region, bits))
+            break
+        qn = counts[qp]
+        qend = np.cumsum(qn)
+        qoff = qend - qn
+        vidx = np.arange(int(qend[-1])) - np.repeat(qoff - start[qp], qn)
+        c = np.repeat(coef, qn, axis=0)
+        val = np.einsum("ij,ij->i", xy[vidx], c[:, :2])
+        val += c[:, 2]
+        val[np.abs(val) <= c[:, 3]] = 0.0
+        lo = np.minimum.reduceat(val, qoff)
+        hi = np.maximum.reduceat(val, qoff)
+        cut = (lo < 0) & (hi > 0)
+        settled = ~cut
+        bits[qp[settled], qj[settled]] = hi[settled] > 0
+
+        active = np.zeros(n_poly, dtype=bool)
+        active[qp[cut]] = True
+        finished = ~active
+        if finished.any():
+            vmask = np.repeat(finished, counts)
+            done.append((xy[vmask], counts[finished], region[finished], bits[finished]))
+            n_done += int(finished.sum())
+        if not active.any():
+            break
+        # keep the cutting pairs; choose, per polygon, the one through the middle of its value range
+        qp, qj, coef, lo, hi, qoff = qp[cut], qj[cut], coef[cut], lo[cut], hi[cut], qoff[cut]
+        # score in [0, 1): 0 when the line passes through the middle of the value range; ties and
+        # near-ties go to the first pair, an integer key packs (score, position) for one reduceat
+        n_q = len(qp)
+        act = np.flatnonzero(active)
+        per_poly = np.bincount(qp, minlength=n_poly)[act]
+        group = np.cumsum(per_poly) - per_poly
+        key = (np.abs(lo + hi) / (hi - lo) * 2.0**30).astype(np.int64) * n_q + np.arange(n_q)
+        chosen = np.minimum.reduceat(key, group) % n_q
+
+        acounts = counts[act]
+        astart = _flat_start(acounts)
+        sv = val[np.arange(int(astart[-1])) + np.repeat(qoff[chosen] - astart[:-1], acounts)]
+        axy = xy[np.repeat(active, counts)]
+        xy, start = split(axy, sv, astart)
+
+        n_act = len(act)
+        rank = np.empty(n_poly, dtype=np.int64)
+        rank[act] = np.arange(n_act)
+        region = np.concatenate([region[act], region[act]])
+        abits = bits[act]
+        bits = np.concatenate([abits, abits])
+        cj = qj[chosen]
+        bits[np.arange(n_act), cj] = True
+        bits[np.arange(n_act, 2 * n_act), cj] = False
+        rest = np.ones(len(qp), dtype=bool)
+        rest[chosen] = False
+        qp_rest = rank[qp[rest]]
+        qp = np.concatenate([qp_rest, qp_rest + n_act])
+        qj = np.concatenate([qj[rest], qj[rest]])
+        coef_rest = coef[rest]
+        coef = np.concatenate([coef_rest, coef_rest])
+        if max_regions is not None and n_done + 2 * n_act > max_regions:
+            raise TooManyRegions(n_done + 2 * n_act)
+
+    if len(done) == 1:
+        fxy, fcounts, parent, fbits = done[0]
+    else:
+        fxy = np.concatenate([d[0] for d in done])
+        fcounts = np.concatenate([d[1] for d in done])
+        parent = np.concatenate([d[2] for d in done])
+        fbits = np.concatenate([d[3] for d in done])
+    fstart = _flat_start(fcounts)
+
+    # the new layer's output h = D z on each new region (D = 1 where the bit is set, else the slope),
+    # as a map around the new region's centre
+    new_centre, new_radius = centres_and_radii(fxy, fstart)
+    shift = new_centre - centre[parent]
+    maps = np.take(zmaps, parent, axis=1)
+    term = maps[1] * shift[:, :1]
+    maps[0] += term
+    np.multiply(maps[2], shift[:, 1:], out=term)
+    maps[0] += term
+    maps *= fbits if negative_slope == 0 else np.where(fbits, 1.0, negative_slope)
+    # |h| <= |h(centre)| + |grad h| radius, and |grad h| <= max(1, |slope|) |grad z|
+    top = maps[0].max(axis=0)
+    if negative_slope != 0:
+        top = np.maximum(top, -maps[0].min(axis=0))
+    hmax = top + new_radius.max() * steepest * max(1.0, abs(negative_slope))
+    return Level(fxy, fstart, parent, fbits, new_centre, new_radius, maps, hmax, tol)
+
+
+# --- kernels on finished partitions: clipping, zero edges, the lines of a layer -----------------------
+
+def ring_next(start: np.ndarray) -> np.ndarray:
+    """For every vertex, the index of the next vertex of its polygon (cyclically)."""
+    nxt = np.arange(1, int(start[-1]) + 1)
+    nxt[start[1:] - 1] = start[:-1]
+    return nxt
+
+
+def clip(xy: np.ndarray, sv: np.ndarray, start: np.ndarray, *, keep_zero: bool = True):
+    """The parts of polygons where an affine function with vertex values ``sv`` is ``>= 0``.
+
+    Polygons with both signs are cut (as in :func:`split`), polygons with values ``>= 0`` are kept
+    whole, polygons with a negative value and none positive are dropped, and polygons on which the
+    function is 0 everywhere are kept when ``keep_zero``.
+
+    Returns
+    -------
+    xy, start : the kept parts in flat form (whole polygons first, then cut ones)
+    index : ndarray, shape (K,)
+        The input polygon of each kept part.
+    """
+    counts = np.diff(start)
+    first = start[:-1]
+    lo = np.minimum.reduceat(sv, first)
+    hi = np.maximum.reduceat(sv, first)
+    mixed = (lo < 0) & (hi > 0)
+    whole = (lo >= 0) & ((hi > 0) | keep_zero)
+    parts_xy, parts_counts, parts_index = [], [], []
+    if whole.any():
+        parts_xy.append(xy[np.repeat(whole, counts)])
+        parts_counts.append(counts[whole])
+        parts_index.append(np.flatnonzero(whole))
+    if mixed.any():
+        m = np.flatnonzero(mixed)
+        vmask = np.repeat(mixed, counts)
+        pieces_xy, pieces_start = split(xy[vmask], sv[vmask], _flat_start(counts[m]))
+        n_pos = len(m)
+        n_pos_vertices = int(pieces_start[n_pos])
+        parts_xy.append(pieces_xy[:n_pos_vertices])
+        parts_counts.append(np.diff(pieces_start[: n_pos + 1]))
+        parts_index.append(m)
+    if not parts_xy:
+        return np.zeros((0, 2)), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(parts_xy), _flat_start(np.concatenate(parts_counts)), np.concatenate(parts_index)
+
+
+def zero_edges(xy: np.ndarray, sv: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Edges whose two ends have value exactly 0: segments (k, 2, 2) and their polygon (k,)."""
+    nxt = ring_next(start)
+    e = np.flatnonzero((sv == 0) & (sv[nxt] == 0))
+    pid = np.repeat(np.arange(len(start) - 1), np.diff(start))
+    return np.stack([xy[e], xy[nxt[e]]], axis=1), pid[e]
+
+
+def chords(xy: np.ndarray, sv: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the zero line of an affine function crosses each polygon with values of both signs.
+
+    Returns segments (k, 2, 2) and their polygon (k,). The ends are the vertices with value 0 and
+    the interpolated crossings of edges with strictly opposite signs.
+    """
+    counts = np.diff(start)
+    first = start[:-1]
+    lo = np.minimum.reduceat(sv, first)
+    hi = np.maximum.reduceat(sv, first)
+    cut = (lo < 0) & (hi > 0)
+    if not cut.any():
+        return np.zeros((0, 2, 2)), np.zeros(0, dtype=np.int64)
+    pid = np.repeat(np.arange(len(counts)), counts)
+    nxt = ring_next(start)
+    sn = sv[nxt]
+    e = np.flatnonzero(((sv > 0) & (sn < 0)) | ((sv < 0) & (sn > 0)))
+    a = np.where(sv[e] > 0, e, nxt[e])
+    b = np.where(sv[e] > 0, nxt[e], e)
+    t = sv[a] / (sv[a] - sv[b])
+    crossing = xy[a] + t[:, None] * (xy[b] - xy[a])
+    z = np.flatnonzero(sv == 0)
+    points = np.concatenate([crossing, xy[z]])
+    owner = np.concatenate([pid[e], pid[z]])
+    keep = cut[owner]
+    points, owner = points[keep], owner[keep]
+    order = np.argsort(owner, kind="stable")
+    points, owner = points[order], owner[order]
+    first_of = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    last_of = np.r_[first_of[1:], len(owner)] - 1
+    return np.stack([points[first_of], points[last_of]], axis=1), owner[first_of]
+
+
+def pair_values(level: Level, zmaps: np.ndarray, tol: np.ndarray):
+    """Values at the vertices of every (region, neuron) pair whose line may cross the region.
+
+    Returns the pairs ``(region, neuron)`` and, for each, the values at its region's vertices in a
+    flat array with offsets (pair ``q`` owns ``values[offset[q]:offset[q + 1]]``), snapped to 0 within
+    ``tol``.
+    """
+    zc, zx, zy = zmaps
+    reach = np.sqrt(zx * zx + zy * zy) * (level.radius[:, None] * (1 + 1e-9)) + tol
+    qp, qj = np.nonzero(np.abs(zc) <= reach)
+    counts = np.diff(level.start)
+    qn = counts[qp]
+    offset = _flat_start(qn)
+    vidx = np.arange(int(offset[-1])) - np.repeat(offset[:-1] - level.start[qp], qn)
+    d = level.xy[vidx] - np.repeat(level.centre[qp], qn, axis=0)
+    val = np.repeat(zx[qp, qj], qn) * d[:, 0] + np.repeat(zy[qp, qj], qn) * d[:, 1] + np.repeat(zc[qp, qj], qn)
+    val[np.abs(val) <= np.repeat(tol[qj], qn)] = 0.0
+    return qp, qj, val, offset, vidx

@@ -1,0 +1,470 @@
+"""Exact 2D arrangements: every activation region of a ReLU net in a box, as a shapely polygon.
+
+``arrangement(net, box=...)`` refines the box layer by layer (DESIGN.md section 2): inside a region the
+next layer's pre-activations are affine, so each of its neurons is a line that may split the region;
+across layers the lines bend. The result holds every activation region with its pattern and the affine
+map ``N(x) = A x + c`` the net computes on it, the partition after each layer (``upto``), the layers'
+lines, the linear regions and the decision boundary. For a net with more than two inputs,
+``plane=(p0, p1, p2)`` restricts it to the plane through three inputs.
+
+The algorithm and its tolerance are described in :mod:`foldlab._refine`; in short, a vertex within
+``1e-9`` of the scale of a neuron's pre-activation counts as on the neuron's line.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+import torch
+from shapely import GeometryType
+from torch import nn
+
+from . import _refine
+from ._window import (
+    Plane,
+    _as_box,
+    _as_plane,
+    _check_piecewise_linear,
+    _default_plane_box,
+    _layer_weights,
+    _numpy,
+    _single_threaded_blas,
+)
+from .adapter import NetSpec, read_net
+
+__all__ = ["arrangement", "Arrangement", "Region", "LinearRegion", "Plane", "TooManyRegions"]
+
+TooManyRegions = _refine.TooManyRegions
+
+#: Default ``max_regions``: about 100 MB of vertices and maps for a 64-wide net.
+MAX_REGIONS = 200_000
+#: Two affine maps on adjacent regions are equal when they differ by less than this, relative to the
+#: size of the outputs over the box.
+MAP_RTOL = 1e-9
+
+
+# --- results ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Region:
+    """One activation region: a convex polygon with its pattern and the affine map on it.
+
+    Attributes
+    ----------
+    index : int
+        Position in ``arrangement.regions``.
+    polygon : shapely.Polygon
+        In box coordinates (plane coordinates ``(u, v)`` for ``plane=``).
+    pattern : ndarray, shape (m,), bool
+        Activation bits of the hidden layers included, in order.
+    A : ndarray, shape (d_out, 2)
+    c : ndarray, shape (d_out,)
+        The net is ``N(x) = A @ x + c`` on the region (for ``upto(l)``: the output of hidden layer l).
+    """
+
+    index: int
+    polygon: shapely.Polygon = field(repr=False)
+    pattern: np.ndarray = field(repr=False)
+    A: np.ndarray = field(repr=False)
+    c: np.ndarray = field(repr=False)
+
+    @property
+    def area(self) -> float:
+        return float(self.polygon.area)
+
+    @property
+    def point(self) -> np.ndarray:
+        """A point inside the region (shapely's ``point_on_surface``), shape (2,)."""
+        return np.array(self.polygon.point_on_surface().coords[0])
+
+    def __repr__(self) -> str:
+        return (
+            f"Region(index={self.index}, area={self.area:.4g}, "
+            f"active={int(self.pattern.sum())}/{self.pattern.size})"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class LinearRegion:
+    """A maximal union of adjacent activation regions with the same affine map (maybe non-convex).
+
+    Attributes
+    ----------
+    polygon : shapely.Polygon
+    A : ndarray, shape (d_out, 2)
+    c : ndarray, shape (d_out,)
+    members : tuple of int
+        Indices of the activation regions it is made of.
+    """
+
+    polygon: shapely.Polygon = field(repr=False)
+    A: np.ndarray = field(repr=False)
+    c: np.ndarray = field(repr=False)
+    members: tuple[int, ...]
+
+    @property
+    def area(self) -> float:
+        return float(self.polygon.area)
+
+    def __repr__(self) -> str:
+        return f"LinearRegion(area={self.area:.4g}, members={len(self.members)})"
+
+
+@dataclass(frozen=True, eq=False)
+class Arrangement:
+    """The activation regions of a piecewise-linear net in a 2D box; see :func:`arrangement`.
+
+    Per region, as arrays (row ``r`` is region ``r``): ``patterns`` (R, m), ``A`` (R, d_out, 2),
+    ``c`` (R, d_out), ``polygons`` (shapely), ``areas``; the same one region at a time in ``regions``.
+    Layer by layer: ``upto(l)`` (the partition after hidden layer ``l``) and ``lines(l)`` (layer
+    ``l``'s bent lines). Derived: ``linear_regions()``, ``decision_boundary()``, ``locate(points)``,
+    ``missed_by_grid(resolution)``, ``plot()``. ``len(arr)`` is the number of regions, ``density``
+    regions per unit area.
+
+    Attributes
+    ----------
+    box : tuple (xmin, xmax, ymin, ymax)
+        In input coordinates, or plane coordinates ``(u, v)`` when ``plane`` is set.
+    plane : Plane or None
+    spec : NetSpec
+    levels : tuple
+        The partition after each hidden layer included (engine form, see :mod:`foldlab._refine`).
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> arr = fl.arrangement(fl.CantorNet(depth=1), box=(0, 1, 0, 1))
+    >>> len(arr), arr.depth, arr.patterns.shape, arr.A.shape
+    (3, 2, (3, 5), (3, 1, 2))
+    >>> [len(arr.upto(layer)) for layer in range(arr.depth)]
+    [3, 3]
+    """
+
+    box: tuple[float, float, float, float]
+    plane: Plane | None
+    spec: NetSpec = field(repr=False)
+    levels: tuple = field(repr=False)
+
+    # -- sizes --
+    def __len__(self) -> int:
+        return len(self.levels[-1])
+
+    @property
+    def depth(self) -> int:
+        """Number of hidden layers included (all of them unless made by :meth:`upto`)."""
+        return len(self.levels)
+
+    @property
+    def complete(self) -> bool:
+        """True when every hidden layer is included, so that ``A``, ``c`` describe the net's output."""
+        return self.depth == len(self.spec.layers)
+
+    @property
+    def area(self) -> float:
+        xmin, xmax, ymin, ymax = self.box
+        return (xmax - xmin) * (ymax - ymin)
+
+    @property
+    def density(self) -> float:
+        """Regions per unit area of the box."""
+        return len(self) / self.area
+
+    def upto(self, layer: int) -> "Arrangement":
+        """The partition after hidden layers ``0..layer`` (0-based, negatives from the end).
+
+        Its regions' ``A``, ``c`` are the affine map of hidden layer ``layer``'s output.
+        """
+        index = self.spec.layer_indices(layer)[0]
+        if index >= self.depth:
+            raise ValueError(f"this arrangement includes hidden layers 0 to {self.depth - 1}, got layer={layer}")
+        return Arrangement(self.box, self.plane, self.spec, self.levels[: index + 1])
+
+    # -- per-region arrays --
+    @functools.cached_property
+    def patterns(self) -> np.ndarray:
+        """Activation patterns, shape (R, m), bool (hidden layers in order)."""
+        parts = []
+        chain = np.arange(len(self))
+        for level in reversed(self.levels):
+            parts.append(level.bits[chain])
+            chain = level.parent[chain]
+        return np.concatenate(parts[::-1], axis=1)
+
+    def _output_map(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.complete and self.spec.output is not None:
+            return _numpy(self.spec.output.weight), _numpy(self.spec.output.bias)
+        width = self.levels[-1].maps.shape[2]
+        return np.eye(width), np.zeros(width)
+
+    @functools.cached_property
+    def _affine(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        weight, bias = self._output_map()
+        level = self.levels[-1]
+        value = level.maps[0] @ weight.T + bias  # N at the centres, (R, d_out)
+        A = np.stack([level.maps[1] @ weight.T, level.maps[2] @ weight.T], axis=-1)  # (R, d_out, 2)
+        c = value - np.einsum("rok,rk->ro", A, level.centre)
+        return A, c, value
+
+    @property
+    def A(self) -> np.ndarray:
+        """Linear parts of the affine maps, shape (R, d_out, 2)."""
+        return self._affine[0]
+
+    @property
+    def c(self) -> np.ndarray:
+        """Offsets of the affine maps, shape (R, d_out)."""
+        return self._affine[1]
+
+    @functools.cached_property
+    def polygons(self) -> np.ndarray:
+        """The regions as a numpy array of shapely Polygons, shape (R,)."""
+        level = self.levels[-1]
+        counts = np.diff(level.start)
+        n = len(counts)
+        closed = np.arange(len(level.xy) + n) - np.repeat(np.arange(n), counts + 1)
+        closed[np.cumsum(counts + 1) - 1] = level.start[:-1]
+        offsets = (_refine._flat_start(counts + 1), np.arange(n + 1))
+        return shapely.from_ragged_array(GeometryType.POLYGON, level.xy[closed], offsets)
+
+    @property
+    def areas(self) -> np.ndarray:
+        """Region areas, shape (R,)."""
+        return shapely.area(self.polygons)
+
+    @functools.cached_property
+    def regions(self) -> tuple[Region, ...]:
+        """Every activation region, as :class:`Region` objects."""
+        A, c, _ = self._affine
+        polygons, patterns = self.polygons, self.patterns
+        return tuple(Region(i, polygons[i], patterns[i], A[i], c[i]) for i in range(len(self)))
+
+    def vertices(self, region: int) -> np.ndarray:
+        """The vertices of one region, counter-clockwise, shape (k, 2)."""
+        level = self.levels[-1]
+        return level.xy[level.start[region] : level.start[region + 1]].copy()
+
+    def outputs_at_vertices(self) -> np.ndarray:
+        """``N`` (or the last included layer's output) at every stored vertex, shape (nv, d_out)."""
+        A, _, value = self._affine
+        level = self.levels[-1]
+        counts = np.diff(level.start)
+        d = level.xy - np.repeat(level.centre, counts, axis=0)
+        return np.repeat(value, counts, axis=0) + np.einsum("vok,vk->vo", np.repeat(A, counts, axis=0), d)
+
+    # -- geometry --
+    def to_input(self, xy) -> torch.Tensor:
+        """Net inputs ``(n, d_in)`` (float64) at box coordinates (plane coordinates for ``plane=``)."""
+        if self.plane is not None:
+            return self.plane.to_input(xy)
+        return torch.as_tensor(np.atleast_2d(np.asarray(xy, dtype=np.float64)))
+
+    def locate(self, xy) -> np.ndarray:
+        """Index of the region whose pattern the net gives at each point (-1 if none), shape (n,).
+
+        Patterns are computed by the net (through :func:`foldlab.activation_patterns`), so this is an
+        independent check of the arrangement as well as a point-location query.
+        """
+        from .patterns import activation_patterns
+
+        bits = activation_patterns(self.spec.module, self.to_input(xy), layers=list(range(self.depth)))
+        keys = {p.tobytes(): i for i, p in enumerate(np.packbits(self.patterns, axis=1))}
+        packed = np.packbits(bits.numpy(), axis=1)
+        return np.array([keys.get(p.tobytes(), -1) for p in packed], dtype=np.int64)
+
+    def lines(self, layer: int) -> tuple[np.ndarray, np.ndarray]:
+        """Where the neurons of hidden layer ``layer`` are zero: the layer's bent lines.
+
+        Computed on the partition of the layers before it (the box for layer 0): each neuron is a
+        straight segment inside each region of that partition, which bends where it crosses into the
+        next one. ``arr.upto(l).lines(l + 1)`` gives the lines the next layer adds to ``arr.upto(l)``.
+
+        Returns
+        -------
+        segments : ndarray, shape (k, 2, 2)
+        neuron : ndarray, shape (k,)
+            The neuron (0-based within the layer) each segment belongs to.
+        """
+        index = self.spec.layer_indices(layer)[0]
+        if index > self.depth:
+            raise ValueError(
+                f"this arrangement includes hidden layers 0 to {self.depth - 1}, so it can draw the lines of "
+                f"layers 0 to {self.depth}; got layer={layer}"
+            )
+        level = self.levels[index - 1] if index > 0 else self._box_level()
+        weight, bias = self._layer_weights(index)
+        with _single_threaded_blas():
+            zmaps = _refine.next_maps(level.maps, weight, bias)
+            tol = _refine.tolerance(level.hmax, weight, bias)
+            qp, qj, val, offset, vidx = _refine.pair_values(level, zmaps, tol)
+        if len(qp) == 0:
+            return np.zeros((0, 2, 2)), np.zeros(0, dtype=np.int64)
+        segments, pair = _refine.chords(level.xy[vidx], val, offset)
+        return segments, qj[pair]
+
+    def _box_level(self):
+        return _refine.box_level(*self.box)
+
+    def _layer_weights(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        return _layer_weights(self.spec, self.plane, index)
+
+    # -- derived objects --
+    def linear_regions(self) -> tuple[LinearRegion, ...]:
+        """Adjacent activation regions with equal affine maps, merged (maybe non-convex).
+
+        Examples
+        --------
+        >>> import torch, foldlab as fl
+        >>> net = fl.mlp([2, 3, 1], seed=0)
+        >>> with torch.no_grad():
+        ...     net[2].weight[0, 1] = 0.0  # unit 1's line no longer changes the map
+        >>> arr = fl.arrangement(net)
+        >>> len(arr), len(arr.linear_regions())
+        (7, 4)
+
+        References
+        ----------
+        Hanin and Rolnick, "Complexity of Linear Regions in Deep Networks" (ICML 2019), section 2.
+        """
+        from ._linear import linear_regions
+
+        return linear_regions(self)
+
+    def decision_boundary(self) -> np.ndarray:
+        """The decision boundary as line segments, shape (k, 2, 2).
+
+        One output: the boundary of ``{N > 0}``; several outputs: where the argmax changes (ties to
+        the lower class, as ``torch.argmax``). See :func:`foldlab._linear.decision_boundary`.
+
+        Examples
+        --------
+        >>> import foldlab as fl
+        >>> arr = fl.arrangement(fl.CantorNet(depth=1), box=(0, 1, 0, 1))
+        >>> arr.decision_boundary().round(4).tolist()  # the graph of (A(x) + 1) / 2
+        [[[0.0, 1.0], [0.3333, 0.5]], [[0.3333, 0.5], [0.6667, 0.5]], [[0.6667, 0.5], [1.0, 1.0]]]
+
+        References
+        ----------
+        DESIGN.md sections 2 and 5.
+        """
+        from ._linear import decision_boundary
+
+        return decision_boundary(self)
+
+    def missed_by_grid(self, resolution: int) -> np.ndarray:
+        """Regions that contain no point of a ``resolution x resolution`` grid over the box, bool (R,).
+
+        The grid's points are the centres of its cells (:func:`foldlab.counting.grid_points`); a
+        region is found when the net gives some grid point its pattern.
+
+        Examples
+        --------
+        >>> import foldlab as fl
+        >>> arr = fl.arrangement(fl.mlp([2, 16, 16, 1], seed=0))
+        >>> int(arr.missed_by_grid(10).sum()), len(arr)
+        (76, 127)
+        """
+        from .counting import grid_points
+
+        found = self.locate(grid_points(self.box, resolution))
+        missed = np.ones(len(self), dtype=bool)
+        missed[found[found >= 0]] = False
+        return missed
+
+    def plot(self, ax=None, *, color_by: str = "pattern", boundary: bool = True, **kwargs):
+        """Draw the regions (and the decision boundary); see :func:`foldlab.plotting.plot_arrangement`."""
+        from .plotting import plot_arrangement
+
+        return plot_arrangement(self, ax=ax, color_by=color_by, boundary=boundary, **kwargs)
+
+    def __repr__(self) -> str:
+        where = f"plane={self.plane!r}, box=" if self.plane is not None else "box="
+        box = tuple(round(v, 6) for v in self.box)
+        return f"Arrangement(regions={len(self)}, layers={self.depth}, {where}{box})"
+
+
+
+def arrangement(
+    net: nn.Module,
+    box: Sequence[float] | None = None,
+    *,
+    plane: Sequence | None = None,
+    max_regions: int = MAX_REGIONS,
+) -> Arrangement:
+    """Every activation region of a ReLU / LeakyReLU net in a 2D box, exactly.
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+        A piecewise-linear feed-forward net (ReLU or LeakyReLU hidden layers, affine maps between
+        them, BatchNorm in eval mode allowed). Other activations get a ValueError.
+    box : (xmin, xmax, ymin, ymax), optional
+        The window, in input coordinates for a net with 2 inputs (default ``(-1, 1, -1, 1)``), or in
+        plane coordinates ``(u, v)`` with ``plane=`` (default: the three points with a 25% margin).
+    plane : (p0, p1, p2), optional
+        Three inputs of any dimension spanning the plane to analyse. Plane coordinates are
+        orthonormal, with ``p0`` at the origin and ``p1`` on the positive u axis (see :class:`Plane`),
+        so areas and densities are in the units of the input space.
+    max_regions : int
+        Raise :class:`TooManyRegions` (a ValueError) as soon as the partition has more regions.
+
+    Returns
+    -------
+    Arrangement
+        ``len(arr)`` regions; ``arr.regions`` each with ``.polygon`` (shapely), ``.pattern``, ``.A``,
+        ``.c`` (``N(x) = A x + c`` in box or plane coordinates); ``arr.upto(l)`` the partition after
+        hidden layer ``l``; ``arr.linear_regions()``, ``arr.decision_boundary()``, ``arr.plot()``.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> arr = fl.arrangement(fl.mlp([2, 8, 8, 1], seed=0), box=(-1, 1, -1, 1))
+    >>> arr
+    Arrangement(regions=22, layers=2, box=(-1.0, 1.0, -1.0, 1.0))
+    >>> round(float(arr.areas.sum()), 12)  # the regions tile the box
+    4.0
+    >>> len(arr.upto(0))  # the first layer's 8 lines alone cut the box into 8 regions
+    8
+    >>> region = arr.regions[0]
+    >>> region.pattern.shape, region.A.shape, region.c.shape
+    ((16,), (1, 2), (1,))
+
+    References
+    ----------
+    DESIGN.md section 2; Hanin and Rolnick, "Deep ReLU Networks Have Surprisingly Few Activation
+    Patterns" (NeurIPS 2019), for activation regions in 2D slices.
+    """
+    spec = read_net(net)
+    _check_piecewise_linear(spec)
+    if isinstance(max_regions, bool) or not isinstance(max_regions, (int, np.integer)) or max_regions < 1:
+        raise ValueError(f"max_regions must be a positive int, got {max_regions!r}")
+    if plane is None:
+        if spec.d_in != 2:
+            raise ValueError(
+                f"fl.arrangement(net, box=...) needs a net with 2 inputs, this one has {spec.d_in}; "
+                f"pass plane=(p0, p1, p2), three inputs spanning the plane to analyse"
+            )
+        the_plane = None
+        the_box = _as_box((-1.0, 1.0, -1.0, 1.0) if box is None else box)
+    else:
+        the_plane = _as_plane(plane, spec.d_in)
+        the_box = _default_plane_box(the_plane) if box is None else _as_box(box)
+
+    level = _refine.box_level(*the_box)
+    levels = []
+    with _single_threaded_blas():
+        for index, layer in enumerate(spec.layers):
+            weight, bias = _layer_weights(spec, the_plane, index)
+            try:
+                level = _refine.refine(level, weight, bias, layer.negative_slope, max_regions=int(max_regions))
+            except TooManyRegions as error:
+                raise TooManyRegions(
+                    f"the arrangement has more than max_regions={max_regions} regions (at least "
+                    f"{error.args[0]} after hidden layer {index}); pass a larger max_regions= or a "
+                    f"smaller box"
+                ) from None
+            levels.append(level)
+    return Arrangement(the_box, the_plane, spec, tuple(levels))

@@ -1,0 +1,362 @@
+"""Counting regions: in a box, along a segment, per unit area, over training, and the one-layer formula.
+
+The counts in a box come from the exact arrangement (:func:`foldlab.arrangement`). Along a segment
+they come from the exact walk ``fl.walk`` when it is available, and otherwise from an exact 1D
+refinement of the segment done here (:func:`n_regions_along`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import _refine
+from .adapter import as_inputs, read_net
+from ._window import _as_plane, _check_piecewise_linear, _default_plane_box, _numpy
+from .arrangement import MAX_REGIONS, arrangement
+
+__all__ = [
+    "n_regions",
+    "region_density",
+    "n_regions_along",
+    "one_layer_regions",
+    "first_layer_box",
+    "grid_points",
+    "grid_region_count",
+    "hanin_rolnick_density",
+    "RegionCounts",
+    "regions_over_training",
+]
+
+
+def n_regions(net: nn.Module, box=None, *, plane=None, max_regions: int = MAX_REGIONS) -> int:
+    """Number of activation regions of ``net`` in a 2D box (or in a plane), exactly.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> fl.n_regions(fl.mlp([2, 8, 1], seed=0), box=(-1, 1, -1, 1))
+    8
+    """
+    return len(arrangement(net, box, plane=plane, max_regions=max_regions))
+
+
+def region_density(net: nn.Module, box=None, *, plane=None, max_regions: int = MAX_REGIONS) -> float:
+    """Activation regions per unit area of the box (plane coordinates are orthonormal, see ``Plane``).
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> fl.region_density(fl.mlp([2, 8, 1], seed=0), box=(-1, 1, -1, 1))
+    2.0
+    """
+    return arrangement(net, box, plane=plane, max_regions=max_regions).density
+
+
+def one_layer_regions(n: int, r: int) -> int:
+    """``f(n, r) = sum_{i <= r} C(n, i)``: regions of ``n`` hyperplanes in general position in ``R^r``.
+
+    One hidden layer of ``n`` neurons whose weight matrix has rank ``r`` (input dimension ``r``) cuts
+    its input space into this many activation regions when its hyperplanes are in general position
+    (Zaslavsky's theorem; ``f(n, n) = 2^n``, ``f(n, 1) = n + 1``, ``f(n+1, r+1) = f(n, r+1) + f(n, r)``).
+
+    Examples
+    --------
+    >>> one_layer_regions(8, 2), one_layer_regions(3, 3), one_layer_regions(5, 1)
+    (37, 8, 6)
+
+    References
+    ----------
+    Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 7.1, eqs. 59-61;
+    Zaslavsky, "Facing up to arrangements" (1975).
+    """
+    for name, v in (("n", n), ("r", r)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+            raise ValueError(f"{name} must be an int >= 0, got {v!r}")
+    return sum(math.comb(int(n), i) for i in range(min(int(n), int(r)) + 1))
+
+
+def first_layer_box(net: nn.Module, margin: float = 0.5) -> tuple[float, float, float, float]:
+    """A box holding every crossing of the first layer's lines (2 inputs), with a margin.
+
+    In such a box every region of the first layer's line arrangement of the whole plane appears
+    exactly once (each region of an arrangement of two or more lines in general position has a
+    vertex, so it reaches into the box, and its part in the box is convex, hence one piece): counting
+    regions in it counts them on the whole plane, where :func:`one_layer_regions` applies. The box
+    also holds each line's point nearest the origin, so that a single line crosses it.
+
+    Parameters
+    ----------
+    margin : float
+        Added on every side, as a fraction of the larger side of the crossings' bounding box
+        (at least 1 unit when all lines cross in one point or none cross).
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> net = fl.mlp([2, 6, 1], seed=0)
+    >>> fl.n_regions(net, box=first_layer_box(net)) == fl.one_layer_regions(6, 2)
+    True
+    """
+    spec = read_net(net)
+    if spec.d_in != 2:
+        raise ValueError(f"first_layer_box needs a net with 2 inputs, this one has {spec.d_in}")
+    _check_piecewise_linear(spec)
+    W, b = _numpy(spec.layers[0].affine.weight), _numpy(spec.layers[0].affine.bias)
+    i, j = np.triu_indices(len(W), k=1)
+    det = W[i, 0] * W[j, 1] - W[i, 1] * W[j, 0]
+    ok = np.abs(det) > 1e-12 * (np.abs(W[i]).sum(1) * np.abs(W[j]).sum(1) + 1e-300)
+    i, j, det = i[ok], j[ok], det[ok]
+    # W_i . x = -b_i and W_j . x = -b_j
+    x = (-b[i] * W[j, 1] + b[j] * W[i, 1]) / det
+    y = (-W[i, 0] * b[j] + W[j, 0] * b[i]) / det
+    # and the point of each line nearest the origin, so that the box meets lines that cross no other
+    feet = -b[:, None] * W / np.maximum((W**2).sum(axis=1, keepdims=True), 1e-300)
+    feet = feet[np.abs(W).sum(axis=1) > 0]
+    points = np.concatenate([np.stack([x, y], axis=1), feet, np.zeros((1, 2))])
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    pad = max(margin * float((hi - lo).max()), 1.0)
+    return (float(lo[0] - pad), float(hi[0] + pad), float(lo[1] - pad), float(hi[1] + pad))
+
+
+def grid_points(box, resolution: int) -> np.ndarray:
+    """The centres of a ``resolution x resolution`` grid of cells over the box, shape (resolution^2, 2)."""
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 1:
+        raise ValueError(f"resolution must be a positive int, got {resolution!r}")
+    xmin, xmax, ymin, ymax = box
+    xs = xmin + (np.arange(resolution) + 0.5) * (xmax - xmin) / resolution
+    ys = ymin + (np.arange(resolution) + 0.5) * (ymax - ymin) / resolution
+    gx, gy = np.meshgrid(xs, ys)
+    return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+
+def grid_region_count(net: nn.Module, box=None, resolution: int = 100, *, plane=None) -> int:
+    """Number of distinct activation patterns a ``resolution x resolution`` grid finds (a lower bound).
+
+    This is what counting regions by sampling gives; compare with :func:`n_regions`, which is exact.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> net = fl.mlp([2, 16, 16, 1], seed=0)
+    >>> grid_region_count(net, (-1, 1, -1, 1), resolution=10) <= fl.n_regions(net, (-1, 1, -1, 1))
+    True
+    """
+    from .patterns import activation_patterns
+
+    if plane is not None:
+        spec = read_net(net)
+        the_plane = _as_plane(plane, spec.d_in)
+        box = _default_plane_box(the_plane) if box is None else box
+        inputs = the_plane.to_input(grid_points(box, resolution))
+    else:
+        box = (-1.0, 1.0, -1.0, 1.0) if box is None else box
+        inputs = torch.as_tensor(grid_points(box, resolution))
+    bits = activation_patterns(net, inputs).numpy()
+    return len(np.unique(np.packbits(bits, axis=1), axis=0))
+
+
+# --- along a segment -------------------------------------------------------------------------------
+
+def _segment_intervals(spec, x1: np.ndarray, x2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact activation regions along ``x1 -> x2``: breakpoints ``t`` (k + 1,) and bits (k, m).
+
+    The segment is refined layer by layer like the box in 2D: the pre-activations are continuous and
+    affine on every piece, so they are kept at the breakpoints only; a neuron whose values at a
+    piece's ends have strictly opposite signs crosses zero once inside it, where the piece is split
+    and the values are interpolated (that neuron's set to exactly 0). Values within the tolerance of
+    :mod:`foldlab._refine` count as 0, so several lines through one point split the segment once.
+    """
+    t = np.array([0.0, 1.0])
+    h = np.stack([x1, x2])
+    bits_per_layer = []
+    owner_chain = []
+    for layer in spec.layers:
+        W, b = _numpy(layer.affine.weight), _numpy(layer.affine.bias)
+        z = h @ W.T + b
+        tol = _refine.RTOL * (np.abs(W) @ np.abs(h).max(axis=0) + np.abs(b))
+        z[np.abs(z) <= tol] = 0.0
+        owner = np.arange(len(t) - 1)  # piece of the previous layer each piece lies in
+        while True:
+            za, zb = z[:-1], z[1:]
+            crossing = ((za > 0) & (zb < 0)) | ((za < 0) & (zb > 0))
+            pieces = np.flatnonzero(crossing.any(axis=1))
+            if len(pieces) == 0:
+                break
+            # one crossing per piece and round: the first crossing neuron
+            j = crossing[pieces].argmax(axis=1)
+            a, c = z[pieces, j], z[pieces + 1, j]
+            s = a / (a - c)
+            new_t = t[pieces] + s * (t[pieces + 1] - t[pieces])
+            new_z = z[pieces] + s[:, None] * (z[pieces + 1] - z[pieces])
+            new_z[np.abs(new_z) <= tol] = 0.0
+            new_z[np.arange(len(pieces)), j] = 0.0
+            at = pieces + 1
+            t = np.insert(t, at, new_t)
+            z = np.insert(z, at, new_z, axis=0)
+            owner = np.insert(owner, at, owner[pieces])
+        mid_sign = np.maximum(z[:-1], z[1:]) > 0  # no piece has both signs now
+        bits_per_layer.append(mid_sign)
+        owner_chain.append(owner)
+        h = np.where(z > 0, z, layer.negative_slope * z)
+    # earlier layers' bits on the final pieces, through the owner chain
+    bits = [bits_per_layer[-1]]
+    index = np.arange(len(t) - 1)
+    for level in range(len(spec.layers) - 1, 0, -1):
+        index = owner_chain[level][index]
+        bits.append(bits_per_layer[level - 1][index])
+    return t, np.concatenate(bits[::-1], axis=1)
+
+
+def n_regions_along(net: nn.Module, x1, x2, *, method: str = "auto") -> int:
+    """Number of activation regions the segment ``x1 -> x2`` passes through, exactly.
+
+    Parameters
+    ----------
+    x1, x2 : Tensor or array, shape (d_in,)
+    method : {"auto", "walk", "intervals"}
+        ``"walk"`` uses :func:`foldlab.walk` (the exact walk along the segment, DESIGN.md section 3);
+        ``"intervals"`` an exact 1D refinement of the segment layer by layer (piecewise-linear nets
+        only); ``"auto"`` the walk when this foldlab has it, else the intervals.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> fl.n_regions_along(fl.mlp([2, 8, 1], seed=0), [-1.0, 0.0], [1.0, 0.0], method="intervals")
+    3
+
+    References
+    ----------
+    DESIGN.md sections 3 and 7 (counts along lines come from the walk).
+    """
+    if method not in ("auto", "walk", "intervals"):
+        raise ValueError(f"method must be 'auto', 'walk' or 'intervals', got {method!r}")
+    walk = _find_walk()
+    if method == "walk" or (method == "auto" and walk is not None):
+        if walk is None:
+            raise ValueError("method='walk' needs foldlab.walk, which this version of foldlab does not have")
+        return len(walk(net, x1, x2))
+    spec = read_net(net)
+    _check_piecewise_linear(spec)
+    a = as_inputs(x1, spec.d_in, name="x1")
+    b = as_inputs(x2, spec.d_in, name="x2")
+    if a.shape[0] != 1 or b.shape[0] != 1:
+        raise ValueError(f"x1 and x2 must be single inputs of shape ({spec.d_in},), got {tuple(a.shape)} and {tuple(b.shape)}")
+    t, _ = _segment_intervals(spec, _numpy(a[0]), _numpy(b[0]))
+    return len(t) - 1
+
+
+def _find_walk():
+    """``foldlab.walk.walk`` when this foldlab has it, else None."""
+    try:
+        from .walk import walk
+    except ImportError:
+        return None
+    return walk
+
+
+# --- density and training --------------------------------------------------------------------------
+
+def hanin_rolnick_density(n_neurons: int) -> float:
+    """``#neurons^2 / 2``: Hanin and Rolnick's scale for regions per unit area in a 2D slice.
+
+    Their Theorem 5 bounds the expected number of activation regions in a cube of side ``delta`` (in
+    ``n_in`` dimensions) by ``(T #neurons)^n_in / n_in!`` times its volume, ``T`` depending on the
+    bounds on gradients and bias densities; experiments at initialisation put the 2D density near
+    ``#neurons^2 / 2`` (``T`` about 1, for their input scale and He initialisation). Compare measured
+    densities with it, not for equality: ``T`` changes with the scale of the inputs and the init.
+
+    Examples
+    --------
+    >>> hanin_rolnick_density(96)
+    4608.0
+
+    References
+    ----------
+    Hanin and Rolnick, "Deep ReLU Networks Have Surprisingly Few Activation Patterns" (NeurIPS
+    2019), Theorem 5 and figure 4.
+    """
+    return n_neurons**2 / 2
+
+
+@dataclass(frozen=True, eq=False)
+class RegionCounts:
+    """Exact region counts of a net through training.
+
+    Attributes
+    ----------
+    epochs : ndarray, shape (k,)
+    counts : ndarray, shape (k,)
+        Activation regions in the box at each epoch.
+    area : float
+        The box's area.
+    n_neurons : int
+        Hidden units of the net.
+    """
+
+    epochs: np.ndarray
+    counts: np.ndarray
+    area: float
+    n_neurons: int
+
+    @property
+    def density(self) -> np.ndarray:
+        """Regions per unit area, shape (k,)."""
+        return self.counts / self.area
+
+    @property
+    def reference(self) -> float:
+        """Hanin and Rolnick's ``#neurons^2 / 2`` regions per unit area."""
+        return hanin_rolnick_density(self.n_neurons)
+
+    def plot(self, ax=None):
+        """Density against epoch with the reference line; see :func:`foldlab.plotting.plot_region_counts`."""
+        from .plotting import plot_region_counts
+
+        return plot_region_counts(self, ax=ax)
+
+    def __repr__(self) -> str:
+        return (
+            f"RegionCounts(epochs={len(self.epochs)}, first={int(self.counts[0])}, last={int(self.counts[-1])}, "
+            f"density={self.density[-1]:.4g}/area, neurons^2/2={self.reference:.4g})"
+        )
+
+
+def regions_over_training(
+    snapshots: Sequence[nn.Module], box=None, *, plane=None, max_regions: int = MAX_REGIONS
+) -> RegionCounts:
+    """Exact region counts in a box for each snapshot of a training run.
+
+    Parameters
+    ----------
+    snapshots : sequence of nn.Module, or a TrainHistory
+        ``train(..., keep_snapshots=True).snapshots`` (index 0: the initial net), or the history.
+    box, plane : as for :func:`foldlab.arrangement`
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> data = fl.toy_dataset("moons", n=100, seed=0)
+    >>> history = fl.train(fl.mlp([2, 8, 8, 1], seed=0), data, epochs=2, keep_snapshots=True, progress=False)
+    >>> counts = regions_over_training(history, box=(-2, 3, -2, 2))
+    >>> counts.epochs.tolist(), counts.n_neurons
+    ([0, 1, 2], 16)
+    """
+    snapshots = list(getattr(snapshots, "snapshots", snapshots))
+    if not snapshots:
+        raise ValueError(
+            "no snapshots: pass train(..., keep_snapshots=True).snapshots (or the history itself)"
+        )
+    counts = []
+    area = None
+    for net in snapshots:
+        arr = arrangement(net, box, plane=plane, max_regions=max_regions)
+        counts.append(len(arr))
+        area = arr.area
+    n_neurons = read_net(snapshots[0]).n_hidden
+    return RegionCounts(np.arange(len(snapshots)), np.array(counts), float(area), n_neurons)

@@ -1,0 +1,546 @@
+"""Exact 2D arrangements against independent oracles.
+
+Oracles: the net itself through hooks (``fl.activation_patterns`` at every region's representative
+point and at random points), torch's forward pass (the affine maps), shapely (areas, overlaps,
+containment), the regioncam package (counts on [-1, 1]^2), Zaslavsky's formula (one layer), the
+CantorNet closed form (decision boundary), and brute-force sampling along segments.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+import shapely
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+import foldlab as fl
+from foldlab.adapter import read_net
+from foldlab.nets import cantor_boundary
+
+BOX = (-1.0, 1.0, -1.0, 1.0)
+
+
+# --- nets ------------------------------------------------------------------------------------------
+
+def net_from(layers, activation: str = "relu", slope: float = 0.1) -> nn.Sequential:
+    """A Sequential with exactly the given ``[(W, b), ...]`` (last pair = output layer)."""
+    mods: list[nn.Module] = []
+    for i, (W, b) in enumerate(layers):
+        W = torch.as_tensor(np.asarray(W, dtype=np.float32))
+        lin = nn.Linear(W.shape[1], W.shape[0])
+        with torch.no_grad():
+            lin.weight.copy_(W)
+            lin.bias.copy_(torch.as_tensor(np.asarray(b, dtype=np.float32)))
+        mods.append(lin)
+        if i < len(layers) - 1:
+            mods.append(nn.ReLU() if activation == "relu" else nn.LeakyReLU(slope))
+    return nn.Sequential(*mods)
+
+
+DEGENERATE = {
+    # x = 0 four times (twice scaled, once reversed) and a parallel line x = 0.5
+    "parallel_and_coincident": [([[1, 0], [1, 0], [2, 0], [-1, 0], [1, 0]], [0, 0, 0, 0, -0.5]), ([[1, 1, 1, 1, 1]], [0])],
+    "three_lines_through_a_point": [([[1, 0], [0, 1], [1, 1], [1, -1]], [0, 0, 0, 0]), ([[1, -1, 1, 1]], [0])],
+    "three_lines_through_an_off_centre_point": [
+        ([[1, 0], [0, 1], [1, 1], [2, -1]], [-0.25, -0.5, -0.75, 0]),
+        ([[1, 2, 0, 1], [-1, 1, 1, 0], [0.5, 0.5, -1, 1]], [0.1, -0.2, 0.0]),
+        ([[1, 1, 1]], [0]),
+    ],
+    "dead_units": [([[0, 0], [0, 0], [0, 0], [1, 0.5]], [0, -1, 1, 0.2]), ([[1, 1, 1, 1]], [0])],
+    "never_active_second_layer": [([[1, 0], [0, 1]], [0.1, 0.2]), ([[-1, -1], [1, 1]], [-5, 0.3]), ([[1, 1]], [0])],
+    "lines_through_corners_and_along_edges": [([[1, 1], [1, -1], [1, 0], [0, 1]], [-2, 0, -1, 1]), ([[1, 1, 1, 1]], [0])],
+    "first_layer_all_zero": [([[0, 0], [0, 0]], [0, 0]), ([[1, 1], [1, -1]], [0.5, -0.5]), ([[1, 1]], [0])],
+    "zero_weights_second_layer": [([[1, 0], [0, 1]], [0.1, 0.2]), ([[0, 0], [0, 0]], [0, 0]), ([[1, 1]], [0])],
+    "identical_neurons_in_layer_two": [
+        ([[1, 0], [0, 1], [1, 1]], [0.1, 0.2, -0.3]),
+        ([[1, -1, 0.5], [1, -1, 0.5], [2, -2, 1]], [0.1, 0.1, 0.2]),
+        ([[1, 1, 1]], [0]),
+    ],
+}
+
+
+def random_nets():
+    yield "relu_2_4_1", fl.mlp([2, 4, 1], seed=1)
+    yield "relu_2_8_8_1", fl.mlp([2, 8, 8, 1], seed=2)
+    yield "relu_2_12x3_1", fl.mlp([2, 12, 12, 12, 1], seed=3)
+    yield "relu_2_6x4_3", fl.mlp([2, 6, 6, 6, 6, 3], seed=4)
+    yield "relu_he_2_10_10_1", fl.mlp([2, 10, 10, 1], seed=5, init="he")
+    yield "leaky_2_8_8_1", fl.mlp([2, 8, 8, 1], activation="leaky_relu", seed=6)
+    yield "leaky_slope_half", fl.mlp([2, 6, 6, 2], activation="leaky_relu", seed=7, negative_slope=0.5)
+    yield "wide_shallow_2_40_1", fl.mlp([2, 40, 1], seed=8)
+
+
+CASES = [(name, net) for name, net in random_nets()] + [(k, net_from(v)) for k, v in DEGENERATE.items()]
+CASES += [("cantor_1", fl.CantorNet(depth=1)), ("cantor_3", fl.CantorNet(depth=3))]
+
+
+# --- oracles ---------------------------------------------------------------------------------------
+
+def float64_outputs(net: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    return copy.deepcopy(net).double()(x.double()).detach()
+
+
+def preactivation_sizes(net, x: torch.Tensor) -> torch.Tensor:
+    """|z| of every hidden unit at ``x``, relative to the size of its terms (for tolerant checks)."""
+    spec = read_net(net)
+    zs, _ = spec.forward(x.double())
+    return torch.cat([z.abs() for z in zs], dim=1)
+
+
+def assert_exact(arr: fl.Arrangement, net: nn.Module, *, strict: bool = True, n_samples: int = 4000, seed: int = 0):
+    """Every property an exact arrangement has, each checked independently of the engine."""
+    polygons = arr.polygons
+    n = len(arr)
+    assert n == len(polygons) == len(arr.patterns) == len(arr.A) == len(arr.c)
+    # 1. the regions tile the box: areas add up, nothing overlaps
+    assert np.all(shapely.is_valid(polygons))
+    assert abs(arr.areas.sum() - arr.area) <= 1e-9 * arr.area
+    assert np.all(arr.areas > 0)
+    tree = shapely.STRtree(polygons)
+    left, right = tree.query(polygons, predicate="intersects")
+    keep = left < right
+    # snap rounding (grid_size): GEOS's floating overlay can fail on edges that coincide up to 1 ulp
+    grid = max(1e-12 * np.sqrt(arr.area), 1e-13 * np.abs(arr.box).max())
+    overlap = shapely.area(shapely.intersection(polygons[left[keep]], polygons[right[keep]], grid_size=grid))
+    assert overlap.max(initial=0.0) <= 1e-9 * arr.area
+    # 2. activation regions are convex (each equals its convex hull)
+    hull = shapely.area(shapely.convex_hull(polygons))
+    assert np.allclose(hull, arr.areas, rtol=1e-9, atol=1e-12 * arr.area)
+    # 3. each pattern appears once
+    assert len(np.unique(np.packbits(arr.patterns, axis=1), axis=0)) == n
+    # 4. the representative point of every region has the stored pattern (hooks) and N = A x + c there
+    points = np.array([r.point for r in arr.regions])
+    x = arr.to_input(points)
+    observed = fl.activation_patterns(net, x, layers=list(range(arr.depth))).numpy()
+    mismatch = observed != arr.patterns
+    if strict:
+        assert not mismatch.any(), f"{mismatch.any(axis=1).sum()} regions with a wrong pattern"
+    else:  # only bits of units that vanish at the point up to rounding may differ
+        sizes = preactivation_sizes(net, x)[:, : arr.patterns.shape[1]].numpy()
+        assert np.all(sizes[mismatch] <= 1e-9)
+    if arr.complete:
+        out = float64_outputs(net, x).numpy()
+        mapped = np.einsum("rok,rk->ro", arr.A, points) + arr.c
+        scale = np.abs(out).max() + np.abs(arr.A).max() * 2 + 1e-12
+        np.testing.assert_allclose(mapped, out, rtol=0, atol=1e-9 * scale)
+    # 5. random points: their pattern is a stored one, and that region's polygon contains them
+    rng = np.random.default_rng(seed)
+    xmin, xmax, ymin, ymax = arr.box
+    samples = np.column_stack([rng.uniform(xmin, xmax, n_samples), rng.uniform(ymin, ymax, n_samples)])
+    found = arr.locate(samples)
+    ok = found >= 0
+    dist = shapely.distance(polygons[found[ok]], shapely.points(samples[ok]))
+    assert dist.max(initial=0.0) <= 1e-9 * np.sqrt(arr.area)
+    if strict:
+        assert np.all(ok), "a sampled point has a pattern that no region has"
+    elif not ok.all():  # the region containing the point differs only in units that vanish there
+        lost = samples[~ok]
+        point_index, region_index = tree.query(shapely.points(lost), predicate="intersects")
+        first = np.unique(point_index, return_index=True)[1]
+        assert len(first) == len(lost)
+        x_lost = arr.to_input(lost)
+        bits = fl.activation_patterns(net, x_lost, layers=list(range(arr.depth))).numpy()
+        differ = bits[point_index[first]] != arr.patterns[region_index[first]]
+        sizes = preactivation_sizes(net, x_lost)[:, : arr.patterns.shape[1]].numpy()[point_index[first]]
+        assert np.all(sizes[differ] <= 1e-9)
+
+
+def regioncam_count(net: nn.Module, *, positive_area: bool = False) -> int:
+    """Faces regioncam finds on [-1, 1]^2 (only those of positive area when asked).
+
+    regioncam works in float32; on nets with exactly concurrent lines (small integer weights) it can
+    leave a face of zero area (1e-16) where three lines meet, which ``positive_area`` discards.
+    """
+    regioncam = pytest.importorskip("regioncam")
+    spec = read_net(net)
+    rc = regioncam.Regioncam(size=1.0)
+    for layer in spec.layers:
+        a = layer.affine
+        rc.linear(a.weight.numpy().T.astype(np.float32), a.bias.numpy().astype(np.float32))
+        if layer.kind == "relu":
+            rc.relu()
+        else:
+            rc.leaky_relu(layer.negative_slope)
+    if positive_area:
+        return sum(face.area > 1e-9 for face in rc.faces)
+    return rc.num_faces
+
+
+# --- exactness -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,net", CASES, ids=[c[0] for c in CASES])
+def test_exact_against_oracles(name, net):
+    box = (0.0, 1.0, 0.0, 1.0) if name.startswith("cantor") else BOX
+    arr = fl.arrangement(net, box=box)
+    assert_exact(arr, net)
+
+
+@pytest.mark.parametrize("name,net", CASES, ids=[c[0] for c in CASES])
+def test_count_equals_regioncam(name, net):
+    assert len(fl.arrangement(net, box=BOX)) == regioncam_count(net)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("widths", [[2, 16, 16, 16, 1], [2, 32, 32, 32, 1], [2, 24, 24, 24, 24, 24, 1]])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_count_equals_regioncam_larger(widths, seed):
+    net = fl.mlp(widths, seed=seed)
+    arr = fl.arrangement(net, box=BOX)
+    assert len(arr) == regioncam_count(net)
+    assert abs(arr.areas.sum() - 4.0) <= 1e-9
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(16))
+def test_random_shapes_against_regioncam_and_oracles(seed):
+    rng = np.random.default_rng(seed)
+    depth, width, d_out = int(rng.integers(1, 6)), int(rng.integers(2, 25)), int(rng.integers(1, 4))
+    activation, init = ["relu", "leaky_relu"][seed % 2], ["uniform", "he"][(seed // 2) % 2]
+    net = fl.mlp([2] + [width] * depth + [d_out], activation=activation, seed=seed, init=init)
+    arr = fl.arrangement(net, box=BOX)
+    assert len(arr) == regioncam_count(net)
+    assert_exact(arr, net, n_samples=1000)
+
+
+def test_degenerate_counts_by_hand():
+    """Counts a reader can check on paper."""
+    counts = {k: len(fl.arrangement(net_from(v))) for k, v in DEGENERATE.items()}
+    assert counts["parallel_and_coincident"] == 3  # x = 0 (however often) and x = 0.5
+    assert counts["three_lines_through_a_point"] == 8  # four lines through the origin
+    assert counts["dead_units"] == 2  # only x + y/2 + 0.2 = 0 cuts
+    assert counts["lines_through_corners_and_along_edges"] == 2  # only the diagonal cuts the inside
+    assert counts["first_layer_all_zero"] == 1
+    assert counts["zero_weights_second_layer"] == 4  # the two axes-parallel lines
+    off_centre = fl.arrangement(net_from(DEGENERATE["three_lines_through_an_off_centre_point"])).upto(0)
+    assert len(off_centre) == 8  # four lines through (0.25, 0.5)
+
+
+def test_cantornet_regions_and_boundary():
+    for depth in (1, 2, 3, 4):
+        net = fl.CantorNet(depth=depth)
+        arr = fl.arrangement(net, box=(0, 1, 0, 1))
+        assert_exact(arr, net)
+        segments = arr.decision_boundary()
+        ends = segments.reshape(-1, 2)
+        expected = cantor_boundary(torch.as_tensor(ends[:, 0]), depth).numpy()
+        np.testing.assert_allclose(ends[:, 1], expected, atol=1e-12)
+        # every x where the boundary lies inside the box is covered by one segment, at the right height
+        xs = np.random.default_rng(depth).uniform(0, 1, 2000)
+        ys = cantor_boundary(torch.as_tensor(xs), depth).numpy()
+        inside = ys < 1 - 1e-9
+        x0, x1 = np.minimum(segments[:, 0, 0], segments[:, 1, 0]), np.maximum(segments[:, 0, 0], segments[:, 1, 0])
+        covers = (x0[None] <= xs[:, None]) & (xs[:, None] <= x1[None])
+        assert np.all(covers[inside].sum(axis=1) >= 1)
+        assert not covers[~inside].any()
+        t = (xs[:, None] - segments[None, :, 0, 0]) / (segments[None, :, 1, 0] - segments[None, :, 0, 0])
+        y_on = segments[None, :, 0, 1] + t * (segments[None, :, 1, 1] - segments[None, :, 0, 1])
+        assert np.allclose(y_on[covers], np.broadcast_to(ys[:, None], covers.shape)[covers], atol=1e-12)
+
+
+def test_max_regions_guard():
+    net = fl.mlp([2, 16, 16, 1], seed=0)
+    with pytest.raises(fl.TooManyRegions, match=r"more than max_regions=10 regions"):
+        fl.arrangement(net, max_regions=10)
+    assert len(fl.arrangement(net, max_regions=len(fl.arrangement(net)))) == len(fl.arrangement(net))
+
+
+# --- per-layer refinement, lines -------------------------------------------------------------------
+
+def test_layers_refine_and_match_truncated_nets():
+    net = fl.mlp([2, 10, 10, 10, 1], seed=3)
+    arr = fl.arrangement(net)
+    for layer in range(3):
+        part = arr.upto(layer)
+        truncated = net[: 2 * (layer + 1)]
+        assert len(part) == len(fl.arrangement(truncated))
+        assert part.depth == layer + 1 and part.complete == (layer == 2)
+        np.testing.assert_array_equal(part.patterns, arr.upto(layer).patterns)
+        assert_exact(part, net if part.complete else truncated)
+        if not part.complete:  # A, c describe the hidden layer's output, which the truncated net returns
+            points = np.array([r.point for r in part.regions])
+            out = float64_outputs(truncated, torch.as_tensor(points)).numpy()
+            np.testing.assert_allclose(np.einsum("rok,rk->ro", part.A, points) + part.c, out, atol=1e-9)
+        if layer:
+            coarse = arr.upto(layer - 1)
+            parent = part.levels[-1].parent
+            np.testing.assert_array_equal(part.patterns[:, : coarse.patterns.shape[1]], coarse.patterns[parent])
+            grown = shapely.buffer(coarse.polygons[parent], 1e-9)
+            assert np.all(shapely.within(part.polygons, grown))
+    with pytest.raises(ValueError, match="includes hidden layers 0 to 0"):
+        arr.upto(0).upto(1)
+    with pytest.raises(ValueError, match="out of range"):
+        arr.upto(5)
+
+
+def test_lines_are_zero_sets_of_the_layer():
+    net = fl.mlp([2, 8, 8, 1], seed=4)
+    spec = read_net(net)
+    arr = fl.arrangement(net)
+    for layer in range(2):
+        segments, neuron = arr.lines(layer)
+        assert len(segments) > 0
+        for end in (0, 1):
+            zs, _ = spec.forward(torch.as_tensor(segments[:, end]))
+            z = zs[layer].numpy()[np.arange(len(neuron)), neuron]
+            assert np.abs(z).max() <= 1e-9
+        xy = segments.reshape(-1, 2)
+        assert xy.min() >= -1 - 1e-12 and xy.max() <= 1 + 1e-12
+    # the first layer's lines are straight: one segment per neuron that crosses the box
+    segments, neuron = arr.lines(0)
+    assert len(np.unique(neuron)) == len(neuron)
+
+
+# --- plane -----------------------------------------------------------------------------------------
+
+def test_plane_of_a_2d_net_is_the_box():
+    net = fl.mlp([2, 8, 8, 1], seed=1)
+    arr = fl.arrangement(net, plane=([-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]), box=(0, 2, 0, 2))
+    ref = fl.arrangement(net, box=BOX)
+    assert len(arr) == len(ref)
+    assert_exact(arr, net)
+    np.testing.assert_allclose(np.sort(arr.areas), np.sort(ref.areas), atol=1e-12)
+    np.testing.assert_allclose(arr.plane.points, [[0, 0], [2, 0], [0, 2]], atol=1e-12)
+
+
+def test_plane_through_three_digits():
+    data = fl.load_digits(seed=0)
+    net = fl.mlp([64, 16, 16, 10], seed=0)
+    p = data.X[:3]
+    arr = fl.arrangement(net, plane=(p[0], p[1], p[2]))
+    assert_exact(arr, net, n_samples=1000)
+    uv = arr.plane.points
+    back = arr.to_input(uv).float()
+    torch.testing.assert_close(back, p, atol=1e-5, rtol=0)
+    # the plane coordinates are orthonormal: distances between the digits are kept
+    d_input = torch.cdist(p.double(), p.double()).numpy()
+    d_plane = np.linalg.norm(uv[:, None] - uv[None], axis=-1)
+    np.testing.assert_allclose(d_plane, d_input, rtol=1e-6)
+    assert arr.decision_boundary().shape[1:] == (2, 2)
+
+
+def test_plane_errors():
+    net = fl.mlp([3, 4, 1], seed=0)
+    with pytest.raises(ValueError, match="collinear"):
+        fl.arrangement(net, plane=([0, 0, 0], [1, 1, 1], [2, 2, 2]))
+    with pytest.raises(ValueError, match="coincide"):
+        fl.arrangement(net, plane=([1, 0, 0], [1, 0, 0], [0, 1, 0]))
+    with pytest.raises(ValueError, match=r"input dimension 3, got shape \(3, 2\)"):
+        fl.arrangement(net, plane=([0, 0], [1, 0], [0, 1]))
+    with pytest.raises(ValueError, match="finite"):
+        fl.arrangement(net, plane=([0, 0, float("nan")], [1, 0, 0], [0, 1, 0]))
+    with pytest.raises(ValueError, match="needs a net with 2 inputs, this one has 3"):
+        fl.arrangement(net, box=BOX)
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("activation", ["gelu", "silu", "tanh", "swiglu"])
+def test_non_piecewise_linear_nets_are_refused(activation):
+    with pytest.raises(ValueError, match="piecewise-linear"):
+        fl.arrangement(fl.mlp([2, 4, 1], activation=activation, seed=0))
+
+
+def test_layernorm_between_is_refused():
+    net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 4), nn.LayerNorm(4), nn.ReLU(), nn.Linear(4, 1))
+    with pytest.raises(ValueError, match="LayerNorm"):
+        fl.arrangement(net)
+
+
+@pytest.mark.parametrize(
+    "box,message",
+    [
+        ((0, 1, 0), r"4 numbers, got shape \(3,\)"),
+        ((0, 0, 0, 1), "positive area"),
+        ((1, 0, 0, 1), "positive area"),
+        ((0, 1, 0, float("inf")), "finite"),
+        ([[0, 1], [0, 1]], r"got shape \(2, 2\)"),
+        ("abcd", "numbers"),
+    ],
+)
+def test_bad_boxes(box, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        fl.arrangement(fl.mlp([2, 3, 1], seed=0), box=box)
+
+
+def test_bad_max_regions():
+    with pytest.raises(ValueError, match="max_regions must be a positive int"):
+        fl.arrangement(fl.mlp([2, 3, 1], seed=0), max_regions=0)
+
+
+def test_batchnorm_in_eval_mode_is_folded_in():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 1))
+    with torch.no_grad():
+        net[1].running_mean.uniform_(-0.5, 0.5)
+        net[1].running_var.uniform_(0.5, 2.0)
+    net.eval()
+    arr = fl.arrangement(net)
+    assert_exact(arr, net)
+    assert len(arr) == len(fl.arrangement(net)) > 1
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(-50, 50), st.floats(-50, 50), st.sampled_from([1e-3, 0.5, 1.0, 7.0, 1e3]), st.integers(0, 5))
+def test_translated_and_scaled_boxes_give_the_same_arrangement(u, v, scale, seed):
+    """N(x) on [-1, 1]^2 and N((x - t) / s) on t + s [-1, 1]^2 (t = s (u, v)) have the same regions.
+
+    The moved net is in float64, so that its weights are the same maps up to 1e-16. (The tolerance
+    is relative to the size of the pre-activations' terms, which grows with |t| / s: far from the
+    origin, small features are resolved less finely, see foldlab._refine.)
+    """
+    net = fl.mlp([2, 8, 8, 1], seed=seed).double()
+    moved = copy.deepcopy(net)
+    t = torch.tensor([u, v], dtype=torch.float64) * scale
+    with torch.no_grad():
+        moved[0].weight.copy_(net[0].weight / scale)
+        moved[0].bias.copy_(net[0].bias - net[0].weight @ t / scale)
+    ref = fl.arrangement(net)
+    box = (float(t[0]) - scale, float(t[0]) + scale, float(t[1]) - scale, float(t[1]) + scale)
+    arr = fl.arrangement(moved, box=box)
+    assert len(arr) == len(ref)
+    np.testing.assert_allclose(np.sort(arr.areas) / scale**2, np.sort(ref.areas), rtol=1e-6, atol=1e-12)
+    assert_exact(arr, moved, n_samples=300)
+
+
+def test_net_ending_with_activation_maps_hidden_output():
+    net = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
+    arr = fl.arrangement(net)
+    assert arr.A.shape == (len(arr), 3, 2)
+    assert_exact(arr, net)
+
+
+# --- linear regions --------------------------------------------------------------------------------
+
+def _maps_equal(arr, i, j):
+    return np.allclose(arr.A[i], arr.A[j], atol=1e-9) and np.allclose(arr.c[i], arr.c[j], atol=1e-9)
+
+
+@pytest.mark.parametrize("net", [fl.mlp([2, 8, 8, 1], seed=0), fl.mlp([2, 6, 6, 2], activation="leaky_relu", seed=1), fl.CantorNet(depth=2)])
+def test_linear_regions_properties(net):
+    arr = fl.arrangement(net, box=(0, 1, 0, 1))
+    linear = arr.linear_regions()
+    members = [m for lr in linear for m in lr.members]
+    assert sorted(members) == list(range(len(arr)))  # a partition of the activation regions
+    assert len(linear) <= len(arr)
+    assert abs(sum(lr.area for lr in linear) - arr.area) <= 1e-9
+    for lr in linear:
+        assert all(_maps_equal(arr, lr.members[0], m) for m in lr.members)
+        assert abs(lr.area - arr.areas[list(lr.members)].sum()) <= 1e-9
+    # neighbours (sharing an edge) with equal maps would have been merged
+    polys = np.array([lr.polygon for lr in linear])
+    tree = shapely.STRtree(polys)
+    left, right = tree.query(polys, predicate="intersects")
+    for i, j in zip(left, right):
+        if i < j:
+            shared = shapely.intersection(polys[i].boundary, polys[j].boundary, grid_size=1e-10).length
+            if shared > 1e-6:
+                assert not _maps_equal(arr, linear[i].members[0], linear[j].members[0])
+
+
+def test_unit_without_outgoing_weight_merges_regions():
+    # unit 1 (the line y = 0.3) cuts activation regions, but its outgoing weight is 0, so the net
+    # relu(x + 0.2) - relu(x + y + 0.1) has the linear regions of the two other lines
+    net = net_from([([[1, 0], [0, 1], [1, 1]], [0.2, -0.3, 0.1]), ([[1, 0, -1]], [0])])
+    without = fl.arrangement(net_from([([[1, 0], [1, 1]], [0.2, 0.1]), ([[1, -1]], [0])]))
+    arr = fl.arrangement(net)
+    assert len(arr) == 7 and len(without) == 4  # three lines crossing in the box; two lines
+    linear = arr.linear_regions()
+    assert len(linear) == len(without.linear_regions()) == 4
+    assert sum(len(lr.members) for lr in linear) == 7
+    np.testing.assert_allclose(sorted(lr.area for lr in linear), np.sort(without.areas), atol=1e-12)
+    assert all(lr.polygon.geom_type == "Polygon" for lr in linear)
+    for lr in linear:  # the merged pieces are those the line y = 0.3 separated
+        if len(lr.members) == 2:
+            pair = arr.patterns[list(lr.members)]
+            assert (pair[0] != pair[1]).tolist() == [False, True, False]
+
+
+def test_globally_affine_net_is_one_linear_region():
+    # relu(x) - relu(-x) = x
+    net = net_from([([[1, 0], [-1, 0]], [0, 0]), ([[1, -1]], [0])])
+    arr = fl.arrangement(net)
+    assert len(arr) == 2
+    (linear,) = arr.linear_regions()
+    assert linear.members == (0, 1) and abs(linear.area - 4) < 1e-12
+    np.testing.assert_allclose(linear.A, [[1, 0]], atol=1e-12)
+
+
+# --- decision boundary -----------------------------------------------------------------------------
+
+def _classes(net, x):
+    out = float64_outputs(net, torch.as_tensor(x))
+    return (out[:, 0] > 0).long().numpy() if out.shape[1] == 1 else out.argmax(1).numpy()
+
+
+@pytest.mark.parametrize("d_out", [1, 3])
+def test_decision_boundary_against_sampling(d_out):
+    data = fl.toy_dataset("moons" if d_out == 1 else "xor", n=200, seed=0)
+    if d_out == 3:  # three classes: split class 1 by the sign of x
+        data = fl.Dataset(data.X, data.y + (data.y == 1) * (data.X[:, 0] > 0), data.X_test, data.y_test, "xor3")
+    net = fl.mlp([2, 12, 12, d_out], seed=0)
+    fl.train(net, data, epochs=40, progress=False)
+    box = (-2.0, 2.5, -1.5, 2.0)
+    arr = fl.arrangement(net, box=box)
+    segments = arr.decision_boundary()
+    assert len(segments) > 0
+    # every boundary point is a tie: N = 0, or the two largest outputs are equal
+    pts = np.concatenate([segments.reshape(-1, 2), segments.mean(axis=1)])
+    out = float64_outputs(net, torch.as_tensor(pts)).numpy()
+    gap = np.abs(out[:, 0]) if d_out == 1 else np.diff(np.sort(out, axis=1)[:, -2:], axis=1)[:, 0]
+    assert gap.max() <= 1e-9
+    # completeness: neighbouring grid points of different classes are separated by some segment
+    boundary = shapely.multilinestrings(segments)
+    g = 60
+    xs, ys = np.linspace(box[0] + 0.013, box[1] - 0.017, g), np.linspace(box[2] + 0.011, box[3] - 0.019, g)
+    X, Y = np.meshgrid(xs, ys)
+    cls = _classes(net, np.column_stack([X.ravel(), Y.ravel()])).reshape(g, g)
+    a, b = np.nonzero(cls[:, 1:] != cls[:, :-1])
+    steps = shapely.linestrings(np.stack([np.column_stack([X[a, b], Y[a, b]]), np.column_stack([X[a, b + 1], Y[a, b + 1]])], axis=1))
+    assert len(steps) > 0
+    assert np.all(shapely.intersects(steps, boundary))
+    # and grid steps within one class cross it only where the boundary turns back (rarely)
+    same = np.nonzero(cls[:, 1:] == cls[:, :-1])
+    flat = shapely.linestrings(np.stack([np.column_stack([X[same], Y[same]]), np.column_stack([X[same[0], same[1] + 1], Y[same[0], same[1] + 1]])], axis=1))
+    assert shapely.intersects(flat, boundary).mean() < 0.02
+
+
+def test_decision_boundary_of_truncated_arrangement_is_refused():
+    arr = fl.arrangement(fl.mlp([2, 4, 4, 1], seed=0))
+    with pytest.raises(ValueError, match="stops after hidden layer 0"):
+        arr.upto(0).decision_boundary()
+
+
+# --- hypothesis: random small nets, many of them degenerate -----------------------------------------
+
+@st.composite
+def small_nets(draw):
+    depth = draw(st.integers(1, 3))
+    widths = [2] + [draw(st.integers(1, 5)) for _ in range(depth)] + [draw(st.integers(1, 2))]
+    halves = draw(st.booleans())  # weights in {-1, -1/2, 0, 1/2, 1}: parallel, coincident, concurrent lines
+    layers = []
+    for d_in, d_out in zip(widths[:-1], widths[1:]):
+        if halves:
+            W = draw(st.lists(st.integers(-2, 2), min_size=d_in * d_out, max_size=d_in * d_out))
+            b = draw(st.lists(st.integers(-2, 2), min_size=d_out, max_size=d_out))
+            W, b = np.reshape(W, (d_out, d_in)) / 2, np.array(b) / 2
+        else:
+            seed = draw(st.integers(0, 2**31 - 1))
+            rng = np.random.default_rng(seed)
+            W, b = rng.uniform(-1, 1, (d_out, d_in)), rng.uniform(-1, 1, d_out)
+        layers.append((W, b))
+    activation = draw(st.sampled_from(["relu", "leaky_relu"]))
+    return net_from(layers, activation=activation, slope=0.25), halves
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_nets())
+def test_property_random_small_nets(net_and_kind):
+    net, degenerate = net_and_kind
+    arr = fl.arrangement(net)
+    assert_exact(arr, net, strict=not degenerate, n_samples=500)
+    assert len(arr) == regioncam_count(net, positive_area=degenerate)

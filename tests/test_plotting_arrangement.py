@@ -1,0 +1,163 @@
+"""Plots of arrangements: the artists drawn, checked against the arrangement they show."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from matplotlib.colors import to_rgba_array  # noqa: E402
+
+import foldlab as fl  # noqa: E402
+from foldlab import plotting  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def trained():
+    data = fl.toy_dataset("moons", n=200, seed=0)
+    net = fl.mlp([2, 12, 12, 1], seed=0)
+    fl.train(net, data, epochs=30, progress=False)
+    return net, fl.arrangement(net, box=(-2.0, 3.0, -1.5, 2.0))
+
+
+def test_regions_one_polygon_per_region_with_its_vertices(trained):
+    _, arr = trained
+    collection = plotting.plot_regions(arr)
+    paths = collection.get_paths()
+    assert len(paths) == len(arr)
+    for i in (0, len(arr) // 2, len(arr) - 1):
+        np.testing.assert_allclose(paths[i].vertices[: len(arr.vertices(i))], arr.vertices(i))
+    ax = collection.axes
+    assert ax.get_xlim() == (-2.0, 3.0) and ax.get_ylim() == (-1.5, 2.0)
+
+
+def test_pattern_colours_are_stable_across_redraws_and_nets(trained):
+    net, arr = trained
+    first = plotting.plot_regions(arr).get_facecolors()
+    again = plotting.plot_regions(fl.arrangement(net, box=arr.box)).get_facecolors()
+    np.testing.assert_array_equal(first, again)
+    # a region keeps its colour in another box: colours follow patterns, not positions
+    other = fl.arrangement(net, box=(-1.0, 1.0, -1.0, 1.0))
+    colour_of = {p.tobytes(): c.tobytes() for p, c in zip(np.packbits(arr.patterns, axis=1), first)}
+    shared = [(p.tobytes(), c.tobytes()) for p, c in zip(np.packbits(other.patterns, axis=1), plotting.region_colors(other))]
+    common = [(p, c) for p, c in shared if p in colour_of]
+    assert common and all(colour_of[p] == c for p, c in common)
+    # different patterns: different colours (no collision among these)
+    assert len(np.unique(first, axis=0)) == len(arr)
+
+
+def test_colour_by_active_hamming_output(trained):
+    _, arr = trained
+    active = plotting.region_colors(arr, "active")
+    counts = arr.patterns.sum(axis=1)
+    same = counts[:, None] == counts[None, :]
+    assert np.array_equal(same, (active[:, None] == active[None, :]).all(-1))
+    ref = 3
+    hamming = plotting.region_colors(arr, "hamming", reference=ref)
+    d = (arr.patterns != arr.patterns[ref]).sum(axis=1)
+    assert np.array_equal(d[:, None] == d[None, :], (hamming[:, None] == hamming[None, :]).all(-1))
+    point_ref = plotting.region_colors(arr, "hamming", reference=arr.regions[ref].point)
+    np.testing.assert_array_equal(point_ref, hamming)
+    output = plotting.region_colors(arr, "output")
+    centre_values = np.einsum("rok,rk->ro", arr.A, arr.levels[-1].centre)[:, 0] + arr.c[:, 0]
+    reds = output[:, 0] - output[:, 2]  # RdBu_r: positive outputs are red
+    assert np.all(np.sign(reds[np.abs(centre_values) > 1e-3]) == np.sign(centre_values[np.abs(centre_values) > 1e-3]))
+    with pytest.raises(ValueError, match="color_by must be one of"):
+        plotting.region_colors(arr, "area")
+    with pytest.raises(ValueError, match="out of range"):
+        plotting.region_colors(arr, "hamming", reference=len(arr))
+
+
+def test_output_colours_of_several_outputs_are_classes():
+    net = fl.mlp([2, 6, 6, 3], seed=2)
+    arr = fl.arrangement(net)
+    colours = plotting.region_colors(arr, "output")
+    out = np.einsum("rok,rk->ro", arr.A, arr.levels[-1].centre) + arr.c
+    np.testing.assert_array_equal(colours, to_rgba_array(plt.get_cmap("tab10")(out.argmax(1))))
+
+
+def test_decision_boundary_and_arrangement(trained):
+    _, arr = trained
+    lines = plotting.plot_decision_boundary(arr)
+    np.testing.assert_allclose(np.array(lines.get_segments()), arr.decision_boundary())
+    artists = arr.plot()
+    assert len(artists) == 2 and len(artists[0].get_paths()) == len(arr)
+    assert len(artists[1].get_segments()) == len(arr.decision_boundary())
+    no_boundary = arr.plot(boundary=False)
+    assert len(no_boundary) == 1
+
+
+def test_linear_regions_plot(trained):
+    net = fl.CantorNet(depth=2)
+    arr = fl.arrangement(net, box=(0, 1, 0, 1))
+    collection = plotting.plot_linear_regions(arr)
+    assert len(collection.get_paths()) == len(arr.linear_regions())
+    (artist, _) = arr.plot(linear=True)
+    assert len(artist.get_paths()) == len(arr.linear_regions())
+
+
+def test_layer_lines_bend_on_the_previous_partition():
+    net = fl.mlp([2, 6, 6, 1], seed=1)
+    arr = fl.arrangement(net)
+    first = plotting.plot_layer_lines(arr.upto(0), 0)
+    assert len(first.get_segments()) == len(arr.lines(0)[0])
+    second = plotting.plot_layer_lines(arr.upto(0), 1)
+    segments, neuron = arr.upto(0).lines(1)
+    assert len(second.get_segments()) == len(segments)
+    # colours follow neurons: one colour per neuron
+    colours = second.get_colors()
+    for j in np.unique(neuron):
+        assert len(np.unique(colours[neuron == j], axis=0)) == 1
+
+
+def test_grid_misses_overlay(trained):
+    _, arr = trained
+    missed = arr.missed_by_grid(12)
+    regions, dots = plotting.plot_grid_misses(arr, 12)
+    assert len(regions.get_paths()) == int(missed.sum()) > 0
+    assert len(dots.get_offsets()) == 144
+    fine_regions, _ = plotting.plot_grid_misses(arr, 80)
+    assert len(fine_regions.get_paths()) < len(regions.get_paths())
+    # independently: every missed region holds no grid point, found by shapely
+    import shapely
+
+    points = shapely.points(fl.counting.grid_points(arr.box, 12))
+    hits = shapely.STRtree(points).query(arr.polygons[missed], predicate="contains")
+    assert hits.size == 0
+
+
+def test_plane_plot_marks_the_three_points():
+    data = fl.load_digits(seed=0)
+    net = fl.mlp([64, 8, 10], seed=0)
+    arr = fl.arrangement(net, plane=tuple(data.X[:3]))
+    artists = arr.plot()
+    points = artists[2]
+    np.testing.assert_allclose(points.get_offsets(), arr.plane.points)
+    assert [a.get_text() for a in artists[3:]] == ["p0", "p1", "p2"]
+    assert artists[0].axes.get_xlabel() == "u"
+
+
+def test_region_counts_plot():
+    data = fl.toy_dataset("moons", n=100, seed=0)
+    history = fl.train(fl.mlp([2, 6, 6, 1], seed=0), data, epochs=3, keep_snapshots=True, progress=False)
+    counts = fl.regions_over_training(history, box=(-2, 3, -2, 2))
+    measured, reference = counts.plot()
+    np.testing.assert_allclose(measured.get_ydata(), counts.density)
+    assert reference.get_ydata()[0] == counts.reference == 72.0
+
+
+def test_hash_colours_differ_for_patterns_of_different_lengths():
+    a = plotting.pattern_colors(np.zeros((1, 3), dtype=bool))
+    b = plotting.pattern_colors(np.zeros((1, 5), dtype=bool))
+    assert not np.array_equal(a, b)
+    assert torch.is_tensor(torch.as_tensor(a))
