@@ -70,7 +70,12 @@ def test_swiglu_preactivation_is_gate_and_value():
 
 @pytest.mark.parametrize(
     "layer, name",
-    [(nn.Conv1d(1, 1, 1), "Conv1d"), (nn.MultiheadAttention(4, 1), "MultiheadAttention"), (nn.Sigmoid(), "Sigmoid")],
+    [
+        (nn.Conv1d(1, 1, 1), "Conv1d"),
+        (nn.Conv2d(1, 1, 1), "Conv2d"),
+        (nn.MultiheadAttention(4, 1), "MultiheadAttention"),
+        (nn.Sigmoid(), "Sigmoid"),
+    ],
 )
 def test_unsupported_layer_is_named(layer, name):
     class Net(nn.Module):
@@ -86,6 +91,8 @@ def test_unsupported_layer_is_named(layer, name):
                 h = self.odd(h, h, h)[0]
             elif isinstance(self.odd, nn.Conv1d):
                 h = self.odd(h.unsqueeze(1)).squeeze(1)
+            elif isinstance(self.odd, nn.Conv2d):
+                h = self.odd(h.view(-1, 1, 2, 2)).flatten(1)
             else:
                 h = self.odd(h)
             return self.act(h)
