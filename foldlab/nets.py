@@ -92,6 +92,7 @@ def mlp(
     *,
     init: str = "uniform",
     negative_slope: float = 0.01,
+    norm: str | None = None,
 ) -> nn.Sequential:
     """A seeded fully connected network ``Linear, activation, ..., Linear`` (affine output layer).
 
@@ -109,11 +110,20 @@ def mlp(
         and biases; ``"he"`` draws weights from ``N(0, 2/fan_in)`` and biases from ``N(0, 0.1^2)``.
     negative_slope : float
         Slope of LeakyReLU for negative inputs.
+    norm : {None, "batch", "layer"}
+        Put ``nn.BatchNorm1d`` or ``nn.LayerNorm`` between each hidden Linear layer and its activation
+        (not with SwiGLU). Patterns of a net with BatchNorm are defined in eval mode (``net.eval()``);
+        LayerNorm makes the pre-activations non-affine in the input, so exact arrangements refuse it.
 
     Returns
     -------
     torch.nn.Sequential
         In float32, in training mode as any fresh module.
+
+    References
+    ----------
+    Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 3 (normalisation and activation
+    statistics).
 
     Examples
     --------
@@ -141,6 +151,10 @@ def mlp(
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
     if init not in ("uniform", "he"):
         raise ValueError(f"init must be 'uniform' or 'he', got {init!r}")
+    if norm not in (None, "batch", "layer"):
+        raise ValueError(f"norm must be None, 'batch' or 'layer', got {norm!r}")
+    if norm is not None and activation == "swiglu":
+        raise ValueError("norm= is not available with activation='swiglu'")
     generator = torch.Generator().manual_seed(int(seed))
     layers: list[nn.Module] = []
     for d_prev, d_next in zip(widths[:-2], widths[1:-1]):
@@ -152,7 +166,12 @@ def mlp(
         else:
             linear = skip_init(nn.Linear, d_prev, d_next)
             _init_linear(linear, init, generator)
-            layers += [linear, _activation_module(activation, negative_slope)]
+            layers.append(linear)
+            if norm == "batch":
+                layers.append(nn.BatchNorm1d(d_next))
+            elif norm == "layer":
+                layers.append(nn.LayerNorm(d_next))
+            layers.append(_activation_module(activation, negative_slope))
     head = skip_init(nn.Linear, widths[-2], widths[-1])
     _init_linear(head, init, generator)
     layers.append(head)

@@ -40,6 +40,8 @@ def test_mlp_uniform_init_bounds():
         (dict(widths=[2, 3.5, 1]), "positive int"),
         (dict(widths=[2, 3, 1], activation="sigmoid"), "activation must be one of"),
         (dict(widths=[2, 3, 1], init="xavier"), "init must be"),
+        (dict(widths=[2, 3, 1], norm="group"), "norm must be None, 'batch' or 'layer', got 'group'"),
+        (dict(widths=[2, 3, 1], norm="batch", activation="swiglu"), "not available with activation='swiglu'"),
     ],
 )
 def test_mlp_bad_arguments(kwargs, match):

@@ -23,6 +23,8 @@ def naive_patterns(net: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
             v = h @ module.value.weight.double().T + module.value.bias.double()
             h = F.silu(u) * v
             bits.append(h > 0)
+        elif isinstance(module, (nn.BatchNorm1d, nn.LayerNorm)):
+            h = module.double()(h)
         else:
             h = module(h)
             bits.append(h > 0)
@@ -253,3 +255,14 @@ def test_activation_module_reused_in_several_layers(activation):
     x = torch.randn(64, 3, generator=torch.Generator().manual_seed(0))
     assert torch.equal(fl.activation_patterns(net, x), naive_patterns(net, x))
     assert torch.equal(fl.activation_patterns(net, x, batch_size=5), fl.read_net(net).bits(x.double()))
+
+
+@pytest.mark.parametrize("norm", ["batch", "layer"])
+def test_patterns_of_normalised_nets_match_naive_loop(norm):
+    data = fl.toy_dataset("moons", n=200, seed=0)
+    net = fl.mlp([2, 12, 12, 1], seed=0, norm=norm)
+    fl.train(net, data, epochs=2, progress=False)  # running statistics away from 0 and 1
+    net.eval()
+    x = torch.randn(300, 2, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(fl.activation_patterns(net, x), naive_patterns(net, x))
+    assert fl.read_net(net).piecewise_linear == (norm == "batch")
