@@ -61,6 +61,15 @@ def accuracy(net: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
     return float((pred == y).double().mean())
 
 
+def _batches(order: torch.Tensor, batch_size: int) -> list[torch.Tensor]:
+    """Consecutive batches of ``order``; a last batch of one sample joins the one before (BatchNorm
+    cannot normalise a single sample in training mode)."""
+    batches = list(order.split(batch_size))
+    if len(batches) > 1 and len(batches[-1]) == 1:
+        batches[-2:] = [torch.cat(batches[-2:])]
+    return batches
+
+
 def train(
     net: nn.Module,
     data: Dataset,
@@ -85,6 +94,7 @@ def train(
     lr, weight_decay : float
         Adam's learning rate and weight decay.
     batch_size : int
+        A last batch of a single sample is merged into the one before it.
     seed : int
         Seeds the shuffling (a private generator): the same net, data and seed give the same weights.
     penalty : callable, optional
@@ -116,7 +126,10 @@ def train(
     param = next(net.parameters())
     X, y = data.X.to(param), data.y.to(param.device)
     X_test, y_test = data.X_test.to(param), data.y_test.to(param.device)
-    out_dim = net(X[:1]).shape[1]
+    was_training = net.training
+    net.eval()  # a one-sample probe: BatchNorm refuses it in training mode
+    with torch.no_grad():
+        out_dim = net(X[:1]).shape[1]
     if out_dim == 1 and int(y.max()) > 1:
         raise ValueError(f"a net with one output trains on two classes, but the labels go up to {int(y.max())}")
     if out_dim > 1 and int(y.max()) >= out_dim:
@@ -124,16 +137,13 @@ def train(
 
     generator = torch.Generator().manual_seed(int(seed))
     optimizer = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
-    was_training = net.training
-    net.eval()
     losses, train_acc, test_acc = [float("nan")], [accuracy(net, X, y)], [accuracy(net, X_test, y_test)]
     snapshots = [copy.deepcopy(net)] if keep_snapshots else []
     for epoch in tqdm(range(1, epochs + 1), desc="training", disable=not progress, leave=False):
         net.train()
         order = torch.randperm(len(X), generator=generator).to(X.device)
         total = 0.0
-        for start in range(0, len(X), batch_size):
-            idx = order[start : start + batch_size]
+        for idx in _batches(order, batch_size):
             loss = _loss(net(X[idx]), y[idx])
             if penalty is not None:
                 loss = loss + penalty(net, X[idx], y[idx], epoch)

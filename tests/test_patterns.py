@@ -1,5 +1,7 @@
 """Activation patterns against a naive per-layer forward loop; Hamming distances against double loops."""
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -24,7 +26,7 @@ def naive_patterns(net: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
             h = F.silu(u) * v
             bits.append(h > 0)
         elif isinstance(module, (nn.BatchNorm1d, nn.LayerNorm)):
-            h = module.double()(h)
+            h = copy.deepcopy(module).double()(h)  # a float64 copy: the net itself stays as it is
         else:
             h = module(h)
             bits.append(h > 0)

@@ -43,3 +43,10 @@ def test_bad_arguments():
         fl.train(fl.mlp([64, 8, 1]), digits, epochs=1, progress=False)
     with pytest.raises(ValueError, match="epochs must be an int >= 0, got -1"):
         fl.train(fl.mlp([2, 8, 1]), fl.toy_dataset("moons"), epochs=-1)
+
+
+def test_batchnorm_net_trains_even_with_a_one_sample_last_batch():
+    data = fl.toy_dataset("moons", n=88, seed=0)  # 66 training points: batches of 13 leave one over
+    net = fl.mlp([2, 8, 1], seed=0, norm="batch")
+    history = fl.train(net, data, epochs=2, batch_size=13, progress=False)
+    assert history.epochs == 2 and net.training  # the mode it came in with
