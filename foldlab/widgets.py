@@ -92,7 +92,7 @@ def neuron_widget(*, box=(-2.0, 2.0, -2.0, 2.0)) -> widgets.VBox:
     >>> "bit" in w.label.value
     True
     """
-    box = _plotting._check_box(box)
+    box = _plotting._common.check_box(box)
     controls = {
         "angle": _slider("angle (deg)", 45, 0, 355, 5),
         "length": _slider("|w|", 1.0, 0.0, 2.0, 0.1),
