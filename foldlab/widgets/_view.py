@@ -11,7 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 #: ``draw(figure) -> (label_html, result)``: draws on the cleared figure, reading the controls' values.
-Draw = Callable[[Figure], "tuple[str, object]"]
+Draw = Callable[[Figure], tuple[str, object]]
 
 
 class FigureView(widgets.VBox):

@@ -10,6 +10,7 @@ from ..counting import regions_over_training
 from ..data import toy_dataset
 from ..nets import mlp
 from ..plotting._common import to_numpy
+from ..plotting.regions import COLOR_BY
 from ..training import train
 from ._view import FigureView, slider
 
@@ -64,7 +65,7 @@ def arrangement_widget(width: int = 8, depth: int = 2, seed: int = 0, *, box=(-1
         "seed": slider("seed", seed, 0, max_seed, style=_WIDE),
         "view": widgets.ToggleButtons(options=["activation", "linear"], value="activation", description="regions"),
         "layer": slider("after layer", depth, 1, depth, style=_WIDE),
-        "color_by": widgets.Dropdown(options=list(flp.regions.COLOR_BY), value="pattern", description="colour"),
+        "color_by": widgets.Dropdown(options=list(COLOR_BY), value="pattern", description="colour"),
     }
 
     def draw(fig):
