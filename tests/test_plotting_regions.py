@@ -42,7 +42,8 @@ def test_pattern_colours_are_stable_across_redraws_and_nets(trained):
     # a region keeps its colour in another box: colours follow patterns, not positions
     other = fl.arrangement(net, box=(-1.0, 1.0, -1.0, 1.0))
     colour_of = {p.tobytes(): c.tobytes() for p, c in zip(np.packbits(arr.patterns, axis=1), first)}
-    shared = [(p.tobytes(), c.tobytes()) for p, c in zip(np.packbits(other.patterns, axis=1), plotting.region_colors(other))]
+    shared = [(p.tobytes(), c.tobytes())
+              for p, c in zip(np.packbits(other.patterns, axis=1), plotting.region_colors(other))]
     common = [(p, c) for p, c in shared if p in colour_of]
     assert common and all(colour_of[p] == c for p, c in common)
     # different patterns: different colours (no collision among these)

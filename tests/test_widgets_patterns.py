@@ -116,7 +116,8 @@ def test_neighbors_widget_controls():
     X, y = data.X_test[:120], data.y_test[:120]
     w = flw.neighbors_widget(net, X, y=y, k=6)
     assert_is_a_view(w, ["query", "k"])
-    assert (w.controls["query"].min, w.controls["query"].max, w.controls["k"].min, w.controls["k"].max) == (0, 119, 1, 6)
+    c = w.controls
+    assert (c["query"].min, c["query"].max, c["k"].min, c["k"].max) == (0, 119, 1, 6)
     P = fl.activation_patterns(net, X)
     for name in ("query", "k"):
         low, high = drive(w, name)

@@ -29,8 +29,10 @@ def test_arrangement_widget_every_control_at_both_ends():
 
     # width: 1 (a single line per layer) to 32
     narrow, wide = drive(w, "width")
-    assert narrow.result.spec.widths == (1, 1) and len(narrow.result) <= 3
-    assert wide.result.spec.widths == (32, 32) and len(wide.result) == len(fl.arrangement(fl.mlp([2, 32, 32, 1], seed=0)))
+    assert narrow.result.spec.widths == (1, 1)
+    assert len(narrow.result) == len(fl.arrangement(fl.mlp([2, 1, 1, 1], seed=0))) <= 3
+    assert wide.result.spec.widths == (32, 32)
+    assert len(wide.result) == len(fl.arrangement(fl.mlp([2, 32, 32, 1], seed=0)))
     assert regions_drawn(w) == len(wide.result) > len(start)
     assert wide.label.startswith("2-[32]x2-1, seed 0")
     c["width"].value = 8

@@ -13,7 +13,8 @@ from .widget_checks import PNG, assert_is_a_view, drive
 
 def counting_view():
     """A view of ``n`` points whose ``limit`` slider's range follows ``n``; it counts its redraws."""
-    controls = {"n": slider("n", 3, 1, 10), "limit": slider("limit", 3, 1, 3), "kind": widgets.Dropdown(options=["a", "b"])}
+    controls = {"n": slider("n", 3, 1, 10), "limit": slider("limit", 3, 1, 3),
+                "kind": widgets.Dropdown(options=["a", "b"])}
     calls = []
 
     def draw(fig):

@@ -45,7 +45,7 @@ def drive(widget: FigureView, name: str, values=None) -> list[Shown]:
         assert control.value == value, f"{name} did not take {value!r}"
         states.append(shown(widget))
     assert all(s.png.startswith(PNG) for s in states)
-    assert states[0].png != states[-1].png, f"the picture did not change when {name} went {values[0]!r} -> {values[-1]!r}"
+    assert states[0].png != states[-1].png, f"the picture did not change: {name} {values[0]!r} -> {values[-1]!r}"
     assert plt.get_fignums() == [], "a widget opened a pyplot figure"
     return states
 

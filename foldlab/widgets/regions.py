@@ -82,7 +82,8 @@ def arrangement_widget(width: int = 8, depth: int = 2, seed: int = 0, *, box=(-1
         if v["view"] == "linear":
             counts += f", {len(shown.linear_regions())} linear regions"
         following = f"; lines: layer {shown.depth + 1}" if shown.depth < v["depth"] else ""
-        return f"2-[{v['width']}]x{v['depth']}-1, seed {v['seed']}, after layer {shown.depth}: {counts}{following}", shown
+        net = f"2-[{v['width']}]x{v['depth']}-1, seed {v['seed']}"
+        return f"{net}, after layer {shown.depth}: {counts}{following}", shown
 
     return FigureView(draw, controls, figsize=(5.5, 5.0))
 
@@ -176,6 +177,7 @@ def grid_misses_widget(net=None, box=(-1.0, 1.0, -1.0, 1.0), *, max_resolution: 
         flp.plot_regions(arr, ax, alpha=0.35)
         missed, _ = flp.plot_grid_misses(arr, resolution, ax)
         n_missed = len(missed.get_paths())
-        return f"{resolution}x{resolution} grid: finds {len(arr) - n_missed} of {len(arr)} regions, misses {n_missed}", arr
+        grid = f"{resolution}x{resolution} grid"
+        return f"{grid}: finds {len(arr) - n_missed} of {len(arr)} regions, misses {n_missed}", arr
 
     return FigureView(draw, controls, figsize=(5.5, 5.0))
