@@ -1,25 +1,14 @@
 """Plots of notebook 01: the drawn artists hold the right data (checked against shapely and the library)."""
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import shapely
+import torch
+from scipy import stats
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import shapely  # noqa: E402
-import torch  # noqa: E402
-from scipy import stats  # noqa: E402
-
-import foldlab as fl  # noqa: E402
-from foldlab import plotting  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
+import foldlab as fl
+from foldlab import plotting
 
 BOX = (-2.0, 3.0, -1.0, 2.0)
 
@@ -138,3 +127,20 @@ def test_image_grid_and_neighbors():
                                  labels=torch.tensor([5, 6, 7, 8, 9]))
     assert [t.get_text() for t in nb["texts"]] == ["query: 7", "5", "9", "query: 7", "6"]
     assert np.array_equal(nb["image"].get_array()[:2, 6:8], images[4].reshape(2, 2))
+
+
+def test_every_plot_draws_on_the_given_axes():
+    P = np.random.default_rng(0).random((40, 12)) < 0.5
+    fig, ax = plt.subplots()
+    drawn = [
+        *[a for a in plotting.plot_neuron([1.0, 0.0], 0.0, points=[[1.0, 1.0]], ax=ax).values()],
+        *plotting.plot_first_layer_lines(fl.mlp([2, 4, 1], seed=0), box=BOX, ax=ax),
+        plotting.plot_pattern_bits(P[:2], ax=ax),
+        *plotting.plot_hamming_histograms(fl.HammingHistograms.from_patterns(P, [4, 8]), ax=ax)["histograms"],
+        *plotting.plot_activation_probability(fl.UnitActivity.from_patterns(P, [12]), ax=ax),
+        *plotting.plot_null_test(fl.bernoulli_null_test(P, n_pairs=50), ax=ax).values(),
+        plotting.plot_constellation_curve(fl.constellation_curve(P), ax=ax),
+        plotting.plot_neighbors(P.astype(float), 0, {"H": [1]}, image_shape=(3, 4), ax=ax)["image"],
+    ]
+    assert all(artist.axes is ax for artist in drawn)
+    assert plt.get_fignums() == [fig.number]

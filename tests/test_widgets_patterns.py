@@ -3,35 +3,14 @@ against the library (no browser, no kernel)."""
 
 import re
 
-import matplotlib
+import numpy as np
+import pytest
+import torch
 
-matplotlib.use("Agg")
+import foldlab as fl
+from foldlab import widgets as flw
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from ipywidgets import Widget  # noqa: E402
-
-import foldlab as fl  # noqa: E402
-from foldlab import widgets as flw  # noqa: E402
-
-
-def ends(widget, name):
-    """Set one control to its minimum, then its maximum; return (min state, max state) of (label, png)."""
-    control = widget.controls[name]
-    states = []
-    for value in (control.min, control.max):
-        control.value = value
-        assert control.value == value
-        states.append((widget.label.value, widget.image.value))
-    assert states[0][1] != states[1][1], f"the picture did not change when {name} went from min to max"
-    assert states[0][1][:8] == b"\x89PNG\r\n\x1a\n"
-    return states
-
-
-def all_controls_are_driven(widget, driven):
-    assert set(widget.controls) == set(driven)
-    assert isinstance(widget, Widget)
+from .widget_checks import assert_is_a_view, drive
 
 
 def bit_of(label):
@@ -40,22 +19,25 @@ def bit_of(label):
 
 def test_neuron_widget_controls():
     w = flw.neuron_widget(box=(-2, 2, -2, 2))
+    assert_is_a_view(w, ["angle", "length", "bias", "x", "y"])
     c = w.controls
+    assert w.result is None
     # point (0.5, 0.5), w = (cos 45, sin 45): the bias decides the bit
-    (low, _), (high, _) = ends(w, "bias")
-    assert "b = -2.00" in low and bit_of(low) == 0 and "b = 2.00" in high and bit_of(high) == 1
+    low, high = drive(w, "bias")
+    assert "b = -2.00" in low.label and bit_of(low.label) == 0 and "b = 2.00" in high.label and bit_of(high.label) == 1
     c["bias"].value = 0.0
-    (low, _), (high, _) = ends(w, "angle")  # 0 deg: w = (1, 0); 355 deg: w = (0.996, -0.087)
-    assert "w = (1.00, 0.00)" in low and "w = (1.00, -0.09)" in high
-    (low, _), (high, _) = ends(w, "length")  # |w| = 0: z = b, a constant unit
-    assert "w = (0.00, -0.00)" in low and "z = w&middot;x + b = 0.00" in low and bit_of(low) == 0
+    low, high = drive(w, "angle")  # 0 deg: w = (1, 0); 355 deg: w = (0.996, -0.087)
+    assert "w = (1.00, 0.00)" in low.label and "w = (1.00, -0.09)" in high.label
+    low, high = drive(w, "length")  # |w| = 0: z = b, a constant unit
+    assert "w = (0.00, -0.00)" in low.label and "z = w&middot;x + b = 0.00" in low.label and bit_of(low.label) == 0
+    assert "w = (1.99, -0.17)" in high.label  # 2 (cos 355, sin 355)
     c["length"].value, c["angle"].value = 1.0, 0
-    (low, _), (high, _) = ends(w, "x")  # w = (1, 0): z = x
-    assert bit_of(low) == 0 and bit_of(high) == 1 and "z = w&middot;x + b = -2.00" in low
+    low, high = drive(w, "x")  # w = (1, 0): z = x
+    assert bit_of(low.label) == 0 and bit_of(high.label) == 1 and "z = w&middot;x + b = -2.00" in low.label
+    assert "z = w&middot;x + b = 2.00" in high.label
     c["angle"].value = 90
-    (low, _), (high, _) = ends(w, "y")  # w = (0, 1): z = y
-    assert bit_of(low) == 0 and bit_of(high) == 1
-    all_controls_are_driven(w, ["bias", "angle", "length", "x", "y"])
+    low, high = drive(w, "y")  # w = (0, 1): z = y
+    assert bit_of(low.label) == 0 and bit_of(high.label) == 1
 
 
 def label_distance(label):
@@ -71,28 +53,33 @@ def test_pattern_pair_widget_controls(kind):
         data = fl.load_digits(seed=0)
         net, X, shape = fl.mlp([64, 16, 16, 10], seed=1), data.X_test[:150], (8, 8)
     w = flw.pattern_pair_widget(net, X, image_shape=shape, first=3, second=4)
+    assert_is_a_view(w, ["first", "second"])
     P = fl.activation_patterns(net, X)
     n = len(X)
-    for name in ("first", "second"):
-        (low, _), (high, _) = ends(w, name)
-        i, j = w.controls["first"].value, w.controls["second"].value
-        assert label_distance(high) == fl.hamming_distance(P[i], P[j])
-        assert f"2<sup>{label_distance(high)}</sup> = {fl.interval_size(P[i], P[j]):,}" in high
+    assert (w.controls["first"].min, w.controls["first"].max) == (0, n - 1)
+    for name, other in (("first", "second"), ("second", "first")):
+        for value, state in zip((0, n - 1), drive(w, name)):
+            picked = {name: value, other: w.controls[other].value}
+            i, j = picked["first"], picked["second"]
+            assert label_distance(state.label) == fl.hamming_distance(P[i], P[j])
+            assert f"2<sup>{label_distance(state.label)}</sup> = {fl.interval_size(P[i], P[j]):,}" in state.label
+            assert torch.equal(state.result, P[[i, j]])
         mesh = w.figure.axes[-1].collections[0]
         assert np.asarray(mesh.get_array())[:2].tolist() == P[[i, j]].int().tolist()
     # both at the far end: the same input, distance 0
     assert (w.controls["first"].value, w.controls["second"].value) == (n - 1, n - 1)
     assert label_distance(w.label.value) == 0
-    all_controls_are_driven(w, ["first", "second"])
 
 
 def test_pattern_pair_widget_layers_and_errors():
     net = fl.mlp([3, 5, 4, 1], seed=0)
     X = torch.randn(30, 3, generator=torch.Generator().manual_seed(0))
     w = flw.pattern_pair_widget(net, X, layers=[1])  # no picture for 3 inputs: bits only
-    ends(w, "second")
+    assert len(w.figure.axes) == 1
+    low, high = drive(w, "second")
     P = fl.activation_patterns(net, X, layers=[1])
-    assert label_distance(w.label.value) == fl.hamming_distance(P[0], P[29]) and "layer 1:" in w.label.value
+    assert label_distance(low.label) == 0 and torch.equal(low.result, P[[0, 0]])
+    assert label_distance(high.label) == fl.hamming_distance(P[0], P[29]) and "layer 1:" in high.label
     with pytest.raises(ValueError, match="first and second must be rows 0 to 29"):
         flw.pattern_pair_widget(net, X, second=30)
     with pytest.raises(ValueError, match=r"expected X of shape \(n, d\) with n >= 2"):
@@ -103,20 +90,22 @@ def test_training_patterns_widget_controls():
     data = fl.toy_dataset("moons", n=200, seed=0)
     history = fl.train(fl.mlp([2, 12, 12, 1], seed=0), data, epochs=4, lr=0.05, keep_snapshots=True, progress=False)
     w = flw.training_patterns_widget(history, data.X, n_pairs=300, seed=2)
-    for epoch in (4, 0):
+    assert_is_a_view(w, ["epoch"])
+    assert (w.controls["epoch"].min, w.controls["epoch"].max) == (0, 4)
+    low, high = drive(w, "epoch")
+    for epoch, state in ((0, low), (4, high)):
         w.controls["epoch"].value = epoch
         hist = fl.hamming_histograms(history.snapshots[epoch], data.X, n_pairs=300, seed=2)
+        assert [np.array_equal(a, b) for a, b in zip(state.result.counts, hist.counts)] == [True, True]
         steps = w.figure.axes[0].patches
         assert [np.allclose(s.get_data().values, c / 300) for s, c in zip(steps, hist.counts)] == [True, True]
         activity = fl.activation_probability(history.snapshots[epoch], data.X)
-        assert f"dead units per layer {[len(d) for d in activity.dead]}" in w.label.value
-        assert f"epoch {epoch}: test accuracy {history.test_accuracy[epoch]:.3f}" in w.label.value
+        assert f"dead units per layer {[len(d) for d in activity.dead]}" in state.label
+        assert f"epoch {epoch}: test accuracy {history.test_accuracy[epoch]:.3f}" in state.label
         test = fl.bernoulli_null_test(fl.activation_patterns(history.snapshots[epoch], data.X, layers=1),
                                       pairs=hist.pairs)
-        assert f"p = {test.p_value:.3g}" in w.label.value
-    (low, _), (high, _) = ends(w, "epoch")
-    assert low != high
-    all_controls_are_driven(w, ["epoch"])
+        assert f"p = {test.p_value:.3g}" in state.label
+    assert low.label != high.label
     with pytest.raises(ValueError, match="keep_snapshots=True"):
         flw.training_patterns_widget(fl.train(fl.mlp([2, 4, 1]), data, epochs=1, progress=False), data.X)
 
@@ -126,20 +115,23 @@ def test_neighbors_widget_controls():
     net = fl.mlp([64, 32, 10], seed=0)
     X, y = data.X_test[:120], data.y_test[:120]
     w = flw.neighbors_widget(net, X, y=y, k=6)
+    assert_is_a_view(w, ["query", "k"])
+    c = w.controls
+    assert (c["query"].min, c["query"].max, c["k"].min, c["k"].max) == (0, 119, 1, 6)
     P = fl.activation_patterns(net, X)
     for name in ("query", "k"):
-        (low, _), (high, _) = ends(w, name)
+        low, high = drive(w, name)
         q, k = w.controls["query"].value, w.controls["k"].value
         hamming = fl.nearest_neighbors(P, P[q], k=k, exclude=[q]).indices[0]
         euclid = fl.nearest_neighbors(X, X[q], k=k, metric="euclidean", exclude=[q]).indices[0]
+        assert np.array_equal(high.result["Hamming"], hamming) and np.array_equal(high.result["Euclidean"], euclid)
         mosaic = w.figure.axes[0].images[0].get_array()
         assert mosaic.shape == (2 * 8 + 1, (k + 1) * 9 - 1)  # one column per image, a query and k neighbours
         assert np.allclose(mosaic[:8, 9:17], X[hamming[0]].reshape(8, 8).numpy())
         assert np.allclose(mosaic[9:, 9:17], X[euclid[0]].reshape(8, 8).numpy())
         same = int((y[hamming] == y[q]).sum())
-        assert f"Hamming: {same} of {k} neighbours share its label" in high
-    assert w.controls["k"].min == 1 and w.controls["k"].max == 6
-    all_controls_are_driven(w, ["query", "k"])
+        assert f"Hamming: {same} of {k} neighbours share its label" in high.label
+    assert [len(found) for found in low.result.values()] == [1, 1]  # k at its low end: one neighbour each
     unlabelled = flw.neighbors_widget(net, X, k=3)
     assert "nearest neighbours" in unlabelled.label.value
     with pytest.raises(ValueError, match="k must be an int from 1 to 119"):

@@ -1,25 +1,18 @@
-"""Plots of arrangements: the artists drawn, checked against the arrangement they show."""
+"""Plots of arrangements: the artists drawn, checked against the arrangement they show and the net itself."""
 
-from __future__ import annotations
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import shapely
+import torch
+from matplotlib.colors import to_rgba_array
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.colors import to_rgba_array  # noqa: E402
-
-import foldlab as fl  # noqa: E402
-from foldlab import plotting  # noqa: E402
+import foldlab as fl
+from foldlab import plotting
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+def region_centres(arr) -> np.ndarray:
+    return np.array([arr.vertices(r).mean(axis=0) for r in range(len(arr))])
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +42,8 @@ def test_pattern_colours_are_stable_across_redraws_and_nets(trained):
     # a region keeps its colour in another box: colours follow patterns, not positions
     other = fl.arrangement(net, box=(-1.0, 1.0, -1.0, 1.0))
     colour_of = {p.tobytes(): c.tobytes() for p, c in zip(np.packbits(arr.patterns, axis=1), first)}
-    shared = [(p.tobytes(), c.tobytes()) for p, c in zip(np.packbits(other.patterns, axis=1), plotting.region_colors(other))]
+    shared = [(p.tobytes(), c.tobytes())
+              for p, c in zip(np.packbits(other.patterns, axis=1), plotting.region_colors(other))]
     common = [(p, c) for p, c in shared if p in colour_of]
     assert common and all(colour_of[p] == c for p, c in common)
     # different patterns: different colours (no collision among these)
@@ -57,7 +51,7 @@ def test_pattern_colours_are_stable_across_redraws_and_nets(trained):
 
 
 def test_colour_by_active_hamming_output(trained):
-    _, arr = trained
+    net, arr = trained
     active = plotting.region_colors(arr, "active")
     counts = arr.patterns.sum(axis=1)
     same = counts[:, None] == counts[None, :]
@@ -69,7 +63,8 @@ def test_colour_by_active_hamming_output(trained):
     point_ref = plotting.region_colors(arr, "hamming", reference=arr.regions[ref].point)
     np.testing.assert_array_equal(point_ref, hamming)
     output = plotting.region_colors(arr, "output")
-    centre_values = np.einsum("rok,rk->ro", arr.A, arr.levels[-1].centre)[:, 0] + arr.c[:, 0]
+    with torch.no_grad():  # the net itself at each region's centre, not the arrangement's maps
+        centre_values = net(torch.as_tensor(region_centres(arr), dtype=torch.float32))[:, 0].numpy()
     reds = output[:, 0] - output[:, 2]  # RdBu_r: positive outputs are red
     assert np.all(np.sign(reds[np.abs(centre_values) > 1e-3]) == np.sign(centre_values[np.abs(centre_values) > 1e-3]))
     with pytest.raises(ValueError, match="color_by must be one of"):
@@ -82,7 +77,8 @@ def test_output_colours_of_several_outputs_are_classes():
     net = fl.mlp([2, 6, 6, 3], seed=2)
     arr = fl.arrangement(net)
     colours = plotting.region_colors(arr, "output")
-    out = np.einsum("rok,rk->ro", arr.A, arr.levels[-1].centre) + arr.c
+    with torch.no_grad():
+        out = net(torch.as_tensor(region_centres(arr), dtype=torch.float32)).numpy()
     np.testing.assert_array_equal(colours, to_rgba_array(plt.get_cmap("tab10")(out.argmax(1))))
 
 
@@ -129,8 +125,6 @@ def test_grid_misses_overlay(trained):
     fine_regions, _ = plotting.plot_grid_misses(arr, 80)
     assert len(fine_regions.get_paths()) < len(regions.get_paths())
     # independently: every missed region holds no grid point, found by shapely
-    import shapely
-
     points = shapely.points(fl.counting.grid_points(arr.box, 12))
     hits = shapely.STRtree(points).query(arr.polygons[missed], predicate="contains")
     assert hits.size == 0
@@ -156,8 +150,16 @@ def test_region_counts_plot():
     assert reference.get_ydata()[0] == counts.reference == 72.0
 
 
-def test_hash_colours_differ_for_patterns_of_different_lengths():
-    a = plotting.pattern_colors(np.zeros((1, 3), dtype=bool))
-    b = plotting.pattern_colors(np.zeros((1, 5), dtype=bool))
-    assert not np.array_equal(a, b)
-    assert torch.is_tensor(torch.as_tensor(a))
+def test_every_plot_draws_on_the_given_axes(trained):
+    _, arr = trained
+    fig, ax = plt.subplots()
+    drawn = [
+        plotting.plot_regions(arr, ax),
+        plotting.plot_linear_regions(arr, ax),
+        plotting.plot_decision_boundary(arr, ax),
+        plotting.plot_layer_lines(arr.upto(0), 1, ax),
+        *plotting.plot_grid_misses(arr, 5, ax),
+        *plotting.plot_arrangement(arr, ax),
+    ]
+    assert all(artist.axes is ax for artist in drawn)
+    assert plt.get_fignums() == [fig.number]  # no other figure was made

@@ -1,29 +1,22 @@
 """Walk plots: the returned artists hold exactly the walk's data."""
 
-import matplotlib
+import matplotlib.colors
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-
-import foldlab as fl  # noqa: E402
-from foldlab.nets import cantor_vertices  # noqa: E402
-from foldlab.plotting import (  # noqa: E402
+import foldlab as fl
+from foldlab.nets import cantor_vertices
+from foldlab.plotting import (
+    BIT_COLORS,
     plot_cantor_region,
     plot_hamming_path,
+    plot_pattern_bits,
     plot_running_chi,
     plot_walk,
     plot_walk_patterns,
 )
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture
@@ -73,9 +66,19 @@ def test_plot_hamming_path_and_running_chi(walk2d):
 
 
 def test_plot_walk_patterns(walk2d):
-    image, *separators = plot_walk_patterns(walk2d)
-    np.testing.assert_array_equal(image.get_array(), walk2d.patterns.numpy().astype(float))
+    mesh, *separators = plot_walk_patterns(walk2d)
+    np.testing.assert_array_equal(mesh.get_array(), walk2d.patterns.numpy().astype(float))
     assert [s.get_xdata()[0] for s in separators] == [7.5, 15.5]  # after 8 and 16 bits
+    assert [t.get_text() for t in mesh.axes.get_xticklabels()] == ["layer 0", "layer 1", "output"]
+    # the bits look as in plot_pattern_bits: the house colours, off and on
+    faces = mesh.to_rgba(np.asarray(mesh.get_array()))
+    on = walk2d.patterns.numpy()
+    assert np.all(faces[on] == matplotlib.colors.to_rgba(BIT_COLORS[1]))
+    assert np.all(faces[~on] == matplotlib.colors.to_rgba(BIT_COLORS[0]))
+    same = plot_pattern_bits(walk2d.patterns[:3], show_difference=False)
+    np.testing.assert_array_equal(same.to_rgba(np.asarray(same.get_array())), faces[:3])
+    grey, *_ = plot_walk_patterns(walk2d, cmap="Greys")
+    assert grey.to_rgba(1.0) == plt.get_cmap("Greys")(1.0)
 
 
 def test_plot_cantor_region_is_the_exact_polygon():
@@ -84,3 +87,16 @@ def test_plot_cantor_region_is_the_exact_polygon():
     np.testing.assert_allclose(np.c_[line.get_xdata(), line.get_ydata()], vertices)
     outline = patch.get_xy()
     np.testing.assert_allclose(outline[1:-2], vertices)  # (0, 0), the boundary, (1, 0), closed
+
+
+def test_every_plot_draws_on_the_given_axes(walk2d):
+    fig, ax = plt.subplots()
+    drawn = [
+        *plot_walk(walk2d, ax),
+        *plot_hamming_path(walk2d, ax),
+        *plot_running_chi(walk2d, ax),
+        *plot_walk_patterns(walk2d, ax),
+        *plot_cantor_region(2, ax),
+    ]
+    assert all(artist.axes is ax for artist in drawn)
+    assert plt.get_fignums() == [fig.number]
