@@ -37,6 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _cells
+
 RTOL = 1e-9
 
 
@@ -69,6 +71,8 @@ class Level:
         An upper bound on ``|h|`` over the box (it scales the next layer's tolerance).
     tol : ndarray, shape (n,)
         The per-neuron tolerance used for this layer's lines.
+    extent : float
+        The largest ``|x|`` or ``|y|`` in the box (it scales bounds on rounding errors).
     """
 
     xy: np.ndarray
@@ -80,6 +84,7 @@ class Level:
     maps: np.ndarray
     hmax: np.ndarray
     tol: np.ndarray
+    extent: float
 
     def __len__(self) -> int:
         return len(self.start) - 1
@@ -100,6 +105,7 @@ def box_level(xmin: float, xmax: float, ymin: float, ymax: float) -> Level:
         maps=maps,
         hmax=np.abs(centre[0]) + np.hypot(xmax - xmin, ymax - ymin) / 2,
         tol=np.zeros(0),
+        extent=float(np.abs(xy).max()),
     )
 
 
@@ -181,6 +187,7 @@ def refine(
     negative_slope: float = 0.0,
     *,
     max_regions: int | None = None,
+    all_at_once: bool = True,
 ) -> Level:
     """Split every region of ``level`` by the neurons of the next layer, ``z = W h + b``.
 
@@ -195,6 +202,9 @@ def refine(
         ``negative_slope * z`` elsewhere.
     max_regions : int, optional
         Raise :class:`TooManyRegions` as soon as the pieces outnumber it.
+    all_at_once : bool
+        Split polygons whose lines form a simple arrangement by all their lines at once
+        (:func:`foldlab._cells.split_all`); False splits every polygon in rounds, one line at a time.
 
     Returns
     -------
@@ -218,14 +228,17 @@ def refine(
     coef[:, 3] = tol[qj]
     bits = zc > 0
     region = np.arange(len(level))
+    eligible = np.full(len(level), all_at_once)  # polygons that split_all may try
+    own_level = True  # the polygons are the level's own, whose centres and radii are known
 
+    # pieces: (xy, counts, region, bits, centre, radius), centre and radius None where not yet known
     done: list[tuple] = []
     n_done = 0
     while True:
         counts = np.diff(start)
         n_poly = len(counts)
         if len(qp) == 0:
-            done.append((xy, counts, region, bits))
+            done.append((xy, counts, region, bits) + ((centre, radius) if own_level else (None, None)))
             break
         qn = counts[qp]
         qend = np.cumsum(qn)
@@ -246,14 +259,41 @@ def refine(
         finished = ~active
         if finished.any():
             vmask = np.repeat(finished, counts)
-            done.append((xy[vmask], counts[finished], region[finished], bits[finished]))
+            known = (centre[finished], radius[finished]) if own_level else (None, None)
+            done.append((xy[vmask], counts[finished], region[finished], bits[finished]) + known)
             n_done += int(finished.sum())
         if not active.any():
             break
-        # keep the cutting pairs; choose, per polygon, the one through the middle of its value range
-        qp, qj, coef, lo, hi, qoff = qp[cut], qj[cut], coef[cut], lo[cut], hi[cut], qoff[cut]
-        # score in [0, 1): 0 when the line passes through the middle of the value range; ties and
-        # near-ties go to the first pair, an integer key packs (score, position) for one reduceat
+        qp, qj, coef, lo, hi, qoff, qn = qp[cut], qj[cut], coef[cut], lo[cut], hi[cut], qoff[cut], qn[cut]
+
+        if eligible.any():
+            k_poly = np.bincount(qp, minlength=n_poly)
+            trial = active & eligible & (k_poly <= _cells.MAX_LINES)
+            if trial.any():
+                pick = trial[qp]
+                n = qn[pick]
+                nstart = _flat_start(n)
+                entries = np.arange(int(nstart[-1])) + np.repeat(qoff[pick] - nstart[:-1], n)
+                cells, was_split = _cells.split_all(
+                    xy, val[entries], vidx[entries], qp[pick], qj[pick], coef[pick], n, bits, level.extent
+                )
+                if cells is not None:
+                    cxy, ccounts, cpoly, cbits, ccentre, cradius = cells
+                    done.append((cxy, ccounts, region[cpoly], cbits, ccentre, cradius))
+                    n_done += len(ccounts)
+                eligible &= ~(trial & ~was_split)  # degenerate: these and their pieces go in rounds
+                active &= ~was_split
+                if max_regions is not None and n_done + int(active.sum()) > max_regions:
+                    raise TooManyRegions(n_done + int(active.sum()))
+                if not active.any():
+                    break
+                rest = active[qp]
+                qp, qj, coef, lo, hi, qoff = qp[rest], qj[rest], coef[rest], lo[rest], hi[rest], qoff[rest]
+
+        # a round: every active polygon is split in two by one of its cutting lines, the one through
+        # the middle of its value range (score 0), which keeps the number of rounds near log2 of the
+        # number of pieces; ties and near-ties go to the first pair, an integer key packs
+        # (score, position) for one reduceat
         n_q = len(qp)
         act = np.flatnonzero(active)
         per_poly = np.bincount(qp, minlength=n_poly)[act]
@@ -266,11 +306,13 @@ def refine(
         sv = val[np.arange(int(astart[-1])) + np.repeat(qoff[chosen] - astart[:-1], acounts)]
         axy = xy[np.repeat(active, counts)]
         xy, start = split(axy, sv, astart)
+        own_level = False
 
         n_act = len(act)
         rank = np.empty(n_poly, dtype=np.int64)
         rank[act] = np.arange(n_act)
         region = np.concatenate([region[act], region[act]])
+        eligible = np.concatenate([eligible[act], eligible[act]])
         abits = bits[act]
         bits = np.concatenate([abits, abits])
         cj = qj[chosen]
@@ -286,18 +328,19 @@ def refine(
         if max_regions is not None and n_done + 2 * n_act > max_regions:
             raise TooManyRegions(n_done + 2 * n_act)
 
+    if max_regions is not None and n_done > max_regions:
+        raise TooManyRegions(n_done)
+    for i, (pxy, pcounts, pregion, pbits, pcentre, pradius) in enumerate(done):
+        if pcentre is None:
+            done[i] = (pxy, pcounts, pregion, pbits) + centres_and_radii(pxy, _flat_start(pcounts))
     if len(done) == 1:
-        fxy, fcounts, parent, fbits = done[0]
+        fxy, fcounts, parent, fbits, new_centre, new_radius = done[0]
     else:
-        fxy = np.concatenate([d[0] for d in done])
-        fcounts = np.concatenate([d[1] for d in done])
-        parent = np.concatenate([d[2] for d in done])
-        fbits = np.concatenate([d[3] for d in done])
+        fxy, fcounts, parent, fbits, new_centre, new_radius = (np.concatenate(part) for part in zip(*done))
     fstart = _flat_start(fcounts)
 
     # the new layer's output h = D z on each new region (D = 1 where the bit is set, else the slope),
     # as a map around the new region's centre
-    new_centre, new_radius = centres_and_radii(fxy, fstart)
     shift = new_centre - centre[parent]
     maps = np.take(zmaps, parent, axis=1)
     term = maps[1] * shift[:, :1]
@@ -310,7 +353,7 @@ def refine(
     if negative_slope != 0:
         top = np.maximum(top, -maps[0].min(axis=0))
     hmax = top + new_radius.max() * steepest * max(1.0, abs(negative_slope))
-    return Level(fxy, fstart, parent, fbits, new_centre, new_radius, maps, hmax, tol)
+    return Level(fxy, fstart, parent, fbits, new_centre, new_radius, maps, hmax, tol, level.extent)
 
 
 # --- kernels on finished partitions: clipping, zero edges, the lines of a layer -----------------------
