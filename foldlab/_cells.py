@@ -40,7 +40,7 @@ GAMMA = 16 * np.finfo(np.float64).eps
 
 def _flat_start(counts: np.ndarray) -> np.ndarray:
     start = np.zeros(len(counts) + 1, dtype=np.int64)
-    np.cumsum(counts, out=start[1:])
+    counts.cumsum(out=start[1:])
     return start
 
 
@@ -59,8 +59,8 @@ def split_all(xy, val, vidx, qp, qj, coef, qn, bits, extent):
     qp, qj : ndarray, shape (Q,)
         The pairs (polygon, neuron), sorted by polygon; every line has values of both strict signs
         on its polygon, and no polygon has more than ``MAX_LINES``.
-    coef : ndarray, shape (Q, 4)
-        Each pair's line ``z = a x + b y + k`` and tolerance, as rows ``[a, b, k, tol]``.
+    coef : ndarray, shape (4, Q)
+        Each pair's line ``z = a x + b y + k`` and tolerance, as columns ``[a, b, k, tol]``.
     qn : ndarray, shape (Q,)
         Number of vertices of each pair's polygon.
     bits : ndarray, shape (P, n), bool
@@ -79,152 +79,198 @@ def split_all(xy, val, vidx, qp, qj, coef, qn, bits, extent):
     """
     n_poly = len(bits)
     n_pairs = len(qp)
+    n2 = 2 * n_pairs
+    ar = np.arange(n2)
     k_poly = np.bincount(qp, minlength=n_poly)
-    first_pair = _flat_start(k_poly)[:-1]
-    slot = np.arange(n_pairs) - first_pair[qp]  # the line's place among its polygon's lines
+    first_pair = k_poly.cumsum()
+    first_pair -= k_poly
+    first = first_pair[qp]  # each pair's polygon's first pair
+    slot = ar[:n_pairs] - first  # the line's place among its polygon's lines
     # per pair: a, b, k, |a| + |b|, the rounding bound of an evaluation, the smallest trusted |z|
+    # (numpy's take and compress are used throughout: here they are several times quicker than
+    # fancy or boolean indexing of 2-D arrays)
     line = np.empty((n_pairs, 6))
-    line[:, :3] = coef[:, :3]
-    np.add(np.abs(coef[:, 0]), np.abs(coef[:, 1]), out=line[:, 3])
-    line[:, 4] = GAMMA * (line[:, 3] * extent + np.abs(coef[:, 2]))
-    np.add(coef[:, 3], line[:, 4], out=line[:, 5])
+    line[:, :3] = coef[:3].T
+    np.abs(line[:, :3], out=line[:, 3:])
+    line[:, 3] += line[:, 4]
+    np.multiply(line[:, 3], extent, out=line[:, 4])
+    line[:, 4] += line[:, 5]
+    line[:, 4] *= GAMMA
+    np.add(coef[3], line[:, 4], out=line[:, 5])
 
     bad = np.zeros(n_poly, dtype=bool)
 
     def without_bad():
-        keep = ~bad[qp]
+        keep = ~bad.take(qp)
         if not keep.any():
             return None, np.zeros(n_poly, dtype=bool)
-        keep_entry = np.repeat(keep, qn)
-        return split_all(xy, val[keep_entry], vidx[keep_entry], qp[keep], qj[keep], coef[keep], qn[keep], bits, extent)
+        keep_entry = keep.repeat(qn)
+        return split_all(
+            xy, val.compress(keep_entry), vidx.compress(keep_entry), qp.compress(keep),
+            qj.compress(keep), coef.compress(keep, axis=1), qn.compress(keep), bits, extent,
+        )
 
-    # 1. each line's values at the polygon's vertices: none near 0, one sign change each way
-    qoff = _flat_start(qn)
-    head = qoff[:-1]
-    nxt = np.arange(1, int(qoff[-1]) + 1)
-    nxt[qoff[1:] - 1] = head
+    # 1. each line's values at the polygon's vertices: none near 0, and one sign change each way
+    #    (a cutting line has at least one + to - change, so n_pairs of them means one each)
+    qend = qn.cumsum()
+    head = qend - qn
+    nxt = np.arange(1, int(qend[-1]) + 1)
+    nxt[qend - 1] = head
     pos = val > 0
     pos_next = pos[nxt]
-    down = pos & ~pos_next
+    down = (pos > pos_next).nonzero()[0]
     unsure = np.minimum.reduceat(np.abs(val), head) <= line[:, 5]
-    unsure |= np.add.reduceat(down, head, dtype=np.intp) != 1
-    if unsure.any():
-        bad[qp[unsure]] = True
+    if len(down) != n_pairs or unsure.any():
+        unsure |= np.add.reduceat(pos > pos_next, head, dtype=np.intp) != 1
+        bad[qp.compress(unsure)] = True
         return without_bad()
 
-    # 2. where each line crosses the boundary: first the + to - edges, then the - to + edges
-    e = np.concatenate([np.flatnonzero(down), np.flatnonzero(pos_next & ~pos)])
+    # 2. where each line crosses the boundary: first where it goes from + to -, then back
+    e = np.concatenate([down, (pos_next > pos).nonzero()[0]])
     f = nxt[e]
     ze = val[e]
     dz = ze - val[f]
-    p0 = xy[vidx[e]]
-    d = xy[vidx[f]] - p0
-    t = ze / dz
-    cross = p0 + t[:, None] * d
-    pair2 = np.concatenate([np.arange(n_pairs), np.arange(n_pairs)])
-    err = np.abs(d).max(axis=1) * (line[pair2, 4] / np.abs(dz)) + GAMMA * extent
+    p0 = xy.take(vidx.take(e), axis=0)
+    d = xy.take(vidx.take(f), axis=0)
+    d -= p0
+    cross = d * (ze / dz)[:, None]
+    cross += p0
+    pair2 = ar.copy()
+    pair2[n_pairs:] -= n_pairs
+    err = np.abs(d).max(axis=1)
+    err *= line[:, 4].take(pair2)
+    err /= np.abs(dz)
+    err += GAMMA * extent
 
     # 3. every line of the polygon at every crossing (rows: crossings; one entry per line)
-    k2 = k_poly[qp[pair2]]
-    tstart = _flat_start(k2)
-    n_t = int(tstart[-1])
-    rows = np.repeat(np.arange(2 * n_pairs), k2)
-    other = np.arange(n_t) + np.repeat(first_pair[qp[pair2]] - tstart[:-1], k2)
-    lo = line[other]
-    v = np.einsum("ij,ij->i", lo[:, :2], cross[rows])
+    k2 = k_poly.take(qp.take(pair2))
+    tstart = k2.cumsum()
+    tstart -= k2
+    rows = ar.repeat(k2)
+    other = (first.take(pair2) - tstart).repeat(k2)
+    other += np.arange(len(other))
+    lo = line.take(other, axis=0)
+    at = cross.take(rows, axis=0)
+    v = lo[:, 0] * at[:, 0]
+    v += lo[:, 1] * at[:, 1]
     v += lo[:, 2]
-    own = other == pair2[rows]
-    unsure = np.abs(v) <= lo[:, 5] + lo[:, 3] * err[rows]
-    unsure &= ~own
+    mine = other != pair2.take(rows)  # the entries of lines other than the crossing's own
+    unsure = np.abs(v) <= lo[:, 3] * err.take(rows) + lo[:, 5]
+    unsure &= mine
     if unsure.any():
-        bad[qp[pair2[rows[unsure]]]] = True
+        bad[qp.take(pair2.take(rows.compress(unsure)))] = True
         return without_bad()
-    positive = (v > 0) & ~own
+    positive = v > 0
+    positive &= mine
     pw = np.ldexp(1.0, slot)
-    ccode = np.bincount(rows, weights=np.where(positive, pw[other], 0.0), minlength=2 * n_pairs).astype(np.int64)
+    ccode = np.bincount(rows, weights=pw.take(other) * positive, minlength=n2).astype(np.int64)
 
-    # 4. inner crossings: chord q1's ends on both sides of line q2, sorted along the chord
-    half = n_t // 2
-    vd, vu = v[:half], v[half:]
-    inc = np.flatnonzero((vd > 0) != (vu > 0))
-    inc = inc[~own[inc]]
-    q1, q2 = rows[inc], other[inc]
-    zd = vd[inc]
-    dd = zd - vu[inc]
+    # 4. inner crossings: the ends of chord q1 on both sides of line q2, sorted along the chord
+    half = len(v) // 2
+    inc = ((positive[:half] != positive[half:]) & mine[:half]).nonzero()[0]
+    q1, q2 = rows.take(inc), other.take(inc)
+    zd = v.take(inc)
+    dd = zd - v.take(inc + half)
     ti = zd / dd
-    emax = np.maximum(err[:n_pairs], err[n_pairs:])
-    terr = (line[q2, 4] + line[q2, 3] * emax[q1]) / np.abs(dd) + GAMMA
+    l2 = line.take(q2, axis=0)
+    terr = (np.maximum(err[:n_pairs], err[n_pairs:])).take(q1) * l2[:, 3]
+    terr += l2[:, 4]
+    terr /= np.abs(dd)
+    terr += GAMMA
     # q1 is sorted; the float key orders each chord by t up to 1 ulp of q1, and the gaps are checked
     order = np.argsort(q1 + 0.5 * ti)
-    q1, q2, ti, terr, sd = q1[order], q2[order], ti[order], terr[order], (zd > 0)[order]
-    crowded = (q1[1:] == q1[:-1]) & (ti[1:] - ti[:-1] <= terr[1:] + terr[:-1])
+    q1, q2, ti, terr = q1.take(order), q2.take(order), ti.take(order), terr.take(order)
+    sd = positive.take(inc.take(order))
+    gap = ti[1:] - ti[:-1]
+    gap -= terr[1:]
+    gap -= terr[:-1]
+    crowded = (gap <= 0) & (q1[1:] == q1[:-1])
     if crowded.any():
-        bad[qp[q1[1:][crowded]]] = True
+        bad[qp.take(q1[1:].compress(crowded))] = True
         return without_bad()
+    # the sign code along a chord: each crossing flips one line's bit (int64 sums are exact)
     pwi = np.left_shift(1, slot)
-    # sign codes along the chord: each crossing flips one line's bit (int64 sums are exact)
-    flip = np.where(sd, -pwi[q2], pwi[q2])
-    before = np.cumsum(flip)
+    flip = pwi.take(q2)
+    np.negative(flip, out=flip, where=sd)
+    before = flip.cumsum()
     before -= flip
-    before -= before[_flat_start(np.bincount(q1, minlength=n_pairs))[q1]]
-    lower = np.flatnonzero(q1 < q2)  # each inner crossing once, on the chord of its first line
-    x1, x2 = q1[lower], q2[lower]
-    inner = cross[x1] + ti[lower][:, None] * (cross[n_pairs + x1] - cross[x1])
-    icode = ccode[x1] + before[lower]
-    icode -= np.where(sd[lower], pwi[x2], 0)
+    on_chord = np.bincount(q1, minlength=n_pairs)
+    chord_start = on_chord.cumsum()
+    chord_start -= on_chord
+    before -= before.take(chord_start.take(q1))
+    lower = (q1 < q2).nonzero()[0]  # each inner crossing once, on the chord of its first line
+    x1, x2 = q1.take(lower), q2.take(lower)
+    cd = cross.take(x1, axis=0)
+    inner = cross.take(x1 + n_pairs, axis=0)
+    inner -= cd
+    inner *= ti.take(lower)[:, None]
+    inner += cd
+    p1, p2 = pwi.take(x1), pwi.take(x2)
+    icode = ccode.take(x1) + before.take(lower)
+    icode -= p2 * sd.take(lower)
 
-    # 5. memberships (point, polygon, code): vertices in one cell, crossings in two, inner points in four
-    vert = np.flatnonzero(slot == 0)
-    ve = np.arange(int(qn[vert].sum())) + np.repeat(head[vert] - _flat_start(qn[vert])[:-1], qn[vert])
-    pair_of_entry = np.repeat(np.arange(n_pairs), qn)
-    vcode = np.bincount(vidx, weights=np.where(pos, pw[pair_of_entry], 0.0), minlength=len(xy))[vidx[ve]]
-    ipoly = qp[x1]
-    p1, p2 = pwi[x1], pwi[x2]
-    pts = np.concatenate([xy[vidx[ve]], cross, cross, inner, inner, inner, inner])
-    poly = np.concatenate([qp[pair_of_entry[ve]], qp, qp, qp, qp, ipoly, ipoly, ipoly, ipoly])
+    # 5. memberships (point, polygon, code): a vertex is in one cell, a boundary crossing in two
+    #    (either side of its line), an inner crossing in four
+    pair_of_entry = ar[:n_pairs].repeat(qn)
+    ve = ((slot == 0).take(pair_of_entry)).nonzero()[0]  # the entries of each polygon's first pair
+    vrow = vidx.take(ve)
+    vcode = np.bincount(vidx, weights=pw.take(pair_of_entry) * pos, minlength=len(xy))
+    vcode = vcode.take(vrow).astype(np.int64)
+    qp2 = qp.take(pair2)
+    ipoly = qp.take(x1)
+    pts = np.concatenate([xy.take(vrow, axis=0), cross, cross, inner, inner, inner, inner])
+    poly = np.concatenate([qp.take(pair_of_entry.take(ve)), qp2, qp2, ipoly, ipoly, ipoly, ipoly])
     code = np.concatenate(
-        [vcode.astype(np.int64), ccode, ccode + pwi[pair2], icode, icode + p1, icode + p2, icode + (p1 + p2)]
+        [vcode, ccode, ccode + pwi.take(pair2), icode, icode + p1, icode + p2, icode + (p1 + p2)]
     )
 
-    # 6. cells: equal (polygon, code); vertices ordered by angle around the cell's mean
-    base = np.zeros(n_poly, dtype=np.int64)
-    if np.ldexp(1.0, k_poly).sum() < 2.0**62:
-        np.cumsum(np.left_shift(1, k_poly[:-1]), out=base[1:])
-        order = np.argsort(base[poly] + code)
-    else:  # pragma: no cover - needs thousands of polygons with 50 lines each
-        order = np.lexsort((code, poly))
-    poly, code, pts = poly[order], code[order], pts[order]
+    # 6. cells: equal (polygon, code), sorted by one integer key base[polygon] + code (each polygon
+    #    has 2**k codes) where it fits in int64
     new = np.empty(len(code), dtype=bool)
     new[0] = True
-    np.not_equal(code[1:], code[:-1], out=new[1:])
-    new[1:] |= poly[1:] != poly[:-1]
-    cell = np.cumsum(new) - 1
-    heads = np.flatnonzero(new)
+    if np.ldexp(1.0, k_poly).sum() < 2.0**62:
+        base = np.left_shift(1, k_poly)
+        base = base.cumsum() - base
+        key = code + base.take(poly)
+        order = np.argsort(key)
+        key = key.take(order)
+        np.not_equal(key[1:], key[:-1], out=new[1:])
+    else:  # pragma: no cover - needs thousands of polygons with 50 lines each
+        order = np.lexsort((code, poly))
+        sorted_code, sorted_poly = code.take(order), poly.take(order)
+        new[1:] = (sorted_code[1:] != sorted_code[:-1]) | (sorted_poly[1:] != sorted_poly[:-1])
+    pts = pts.take(order, axis=0)
+    cell = new.cumsum()
+    cell -= 1
+    heads = new.nonzero()[0]
     n_cells = len(heads)
-    counts = np.diff(np.append(heads, len(code)))
-    cx = np.bincount(cell, weights=pts[:, 0], minlength=n_cells) / counts
-    cy = np.bincount(cell, weights=pts[:, 1], minlength=n_cells) / counts
-    dx = pts[:, 0] - cx[cell]
-    dy = pts[:, 1] - cy[cell]
-    cell_poly, cell_code = poly[heads], code[heads]
+    counts = np.bincount(cell, minlength=n_cells)
+    first_of_cell = order.take(heads)
+    cell_poly = poly.take(first_of_cell)
+    centre = np.empty((n_cells, 2))
+    centre[:, 0] = np.bincount(cell, weights=pts[:, 0], minlength=n_cells)
+    centre[:, 1] = np.bincount(cell, weights=pts[:, 1], minlength=n_cells)
+    centre /= counts[:, None]
+    dxy = pts - centre.take(cell, axis=0)
     # Euler: k lines with I inner crossings cut a convex polygon into 1 + k + I cells
-    expected = 1 + k_poly + np.bincount(ipoly, minlength=n_poly)
-    wrong = (np.bincount(cell_poly, minlength=n_poly) != expected) & (k_poly > 0)
-    wrong[cell_poly[counts < 3]] = True
+    wrong = np.bincount(cell_poly, minlength=n_poly) != np.bincount(ipoly, minlength=n_poly) + k_poly + 1
+    wrong &= k_poly > 0
+    wrong[cell_poly.compress(counts < 3)] = True
     if wrong.any():
         bad |= wrong
         return without_bad()
-    by_angle = np.argsort(np.arctan2(dy, dx))
-    key = cell[by_angle].astype(np.uint16 if n_cells <= 1 << 16 else np.int64)
-    by_angle = by_angle[np.argsort(key, kind="stable")]
-    radius = np.sqrt(np.maximum.reduceat(dx * dx + dy * dy, heads))
+    by_angle = np.argsort(np.arctan2(dxy[:, 1], dxy[:, 0]))
+    key = cell.take(by_angle).astype(np.uint16 if n_cells <= 1 << 16 else np.int64)
+    by_angle = by_angle.take(np.argsort(key, kind="stable"))
+    radius = np.sqrt(np.maximum.reduceat(np.einsum("ij,ij->i", dxy, dxy), heads))
 
     # 7. bits: the polygon's settled bits, then the code's bit for each of its lines
-    cbits = bits[cell_poly]
-    kc = k_poly[cell_poly]
-    estart = _flat_start(kc)
-    entry_cell = np.repeat(np.arange(n_cells), kc)
-    entry_pair = np.arange(int(estart[-1])) + np.repeat(first_pair[cell_poly] - estart[:-1], kc)
-    cbits[entry_cell, qj[entry_pair]] = (cell_code[entry_cell] >> slot[entry_pair]) & 1 == 1
-    centre = np.column_stack([cx, cy])
-    return (pts[by_angle], counts, cell_poly, cbits, centre, radius), k_poly > 0
+    cbits = bits.take(cell_poly, axis=0)
+    kc = k_poly.take(cell_poly)
+    entry_cell = (np.arange(n_cells)).repeat(kc)
+    entry_pair = (first_pair.take(cell_poly) - (kc.cumsum() - kc)).repeat(kc)
+    entry_pair += np.arange(len(entry_pair))
+    cell_code = code.take(first_of_cell)
+    bit = np.right_shift(cell_code.take(entry_cell), slot.take(entry_pair)) & 1 == 1
+    cbits.ravel()[entry_cell * bits.shape[1] + qj.take(entry_pair)] = bit
+    return (pts.take(by_angle, axis=0), counts, cell_poly, cbits, centre, radius), k_poly > 0

@@ -33,6 +33,7 @@ from ._window import (
     _layer_weights,
     _numpy,
     _single_threaded_blas,
+    _single_threaded_blas_for,
 )
 from .adapter import NetSpec, read_net
 
@@ -455,16 +456,16 @@ def arrangement(
 
     level = _refine.box_level(*the_box)
     levels = []
-    with _single_threaded_blas():
-        for index, layer in enumerate(spec.layers):
-            weight, bias = _layer_weights(spec, the_plane, index)
-            try:
+    for index, layer in enumerate(spec.layers):
+        weight, bias = _layer_weights(spec, the_plane, index)
+        try:
+            with _single_threaded_blas_for(3 * len(level), *weight.shape):
                 level = _refine.refine(level, weight, bias, layer.negative_slope, max_regions=int(max_regions))
-            except TooManyRegions as error:
-                raise TooManyRegions(
-                    f"the arrangement has more than max_regions={max_regions} regions (at least "
-                    f"{error.args[0]} after hidden layer {index}); pass a larger max_regions= or a "
-                    f"smaller box"
-                ) from None
-            levels.append(level)
+        except TooManyRegions as error:
+            raise TooManyRegions(
+                f"the arrangement has more than max_regions={max_regions} regions (at least "
+                f"{error.args[0]} after hidden layer {index}); pass a larger max_regions= or a "
+                f"smaller box"
+            ) from None
+        levels.append(level)
     return Arrangement(the_box, the_plane, spec, tuple(levels))
