@@ -137,7 +137,7 @@ def split_all(xy, val, vidx, qp, qj, coef, qn, bits, extent):
     cross += p0
     pair2 = ar.copy()
     pair2[n_pairs:] -= n_pairs
-    err = np.abs(d).max(axis=1)
+    err = np.maximum(np.abs(d[:, 0]), np.abs(d[:, 1]))
     err *= line[:, 4].take(pair2)
     err /= np.abs(dz)
     err += GAMMA * extent
@@ -178,7 +178,7 @@ def split_all(xy, val, vidx, qp, qj, coef, qn, bits, extent):
     terr /= np.abs(dd)
     terr += GAMMA
     # q1 is sorted; the float key orders each chord by t up to 1 ulp of q1, and the gaps are checked
-    order = np.argsort(q1 + 0.5 * ti)
+    order = (q1 + 0.5 * ti).argsort()
     q1, q2, ti, terr = q1.take(order), q2.take(order), ti.take(order), terr.take(order)
     sd = positive.take(inc.take(order))
     gap = ti[1:] - ti[:-1]
@@ -228,11 +228,11 @@ def split_all(xy, val, vidx, qp, qj, coef, qn, bits, extent):
     #    has 2**k codes) where it fits in int64
     new = np.empty(len(code), dtype=bool)
     new[0] = True
-    if np.ldexp(1.0, k_poly).sum() < 2.0**62:
+    if np.add.reduce(np.ldexp(1.0, k_poly)) < 2.0**62:
         base = np.left_shift(1, k_poly)
         base = base.cumsum() - base
         key = code + base.take(poly)
-        order = np.argsort(key)
+        order = key.argsort()
         key = key.take(order)
         np.not_equal(key[1:], key[:-1], out=new[1:])
     else:  # pragma: no cover - needs thousands of polygons with 50 lines each
@@ -259,10 +259,11 @@ def split_all(xy, val, vidx, qp, qj, coef, qn, bits, extent):
     if wrong.any():
         bad |= wrong
         return without_bad()
-    by_angle = np.argsort(np.arctan2(dxy[:, 1], dxy[:, 0]))
+    by_angle = np.arctan2(dxy[:, 1], dxy[:, 0]).argsort()
     key = cell.take(by_angle).astype(np.uint16 if n_cells <= 1 << 16 else np.int64)
-    by_angle = by_angle.take(np.argsort(key, kind="stable"))
-    radius = np.sqrt(np.maximum.reduceat(np.einsum("ij,ij->i", dxy, dxy), heads))
+    by_angle = by_angle.take(key.argsort(kind="stable"))
+    dxy *= dxy
+    radius = np.sqrt(np.maximum.reduceat(dxy[:, 0] + dxy[:, 1], heads))
 
     # 7. bits: the polygon's settled bits, then the code's bit for each of its lines
     cbits = bits.take(cell_poly, axis=0)

@@ -220,15 +220,16 @@ def refine(
     tol = tolerance(level.hmax, weight, bias)
     # a line misses a region when it misses the region's bounding circle (with room for rounding)
     reach = zx * zx
-    reach += zy * zy
+    size = zy * zy  # (one buffer fewer: fresh pages cost as much as the arithmetic here)
+    reach += size
     np.sqrt(reach, out=reach)
     reach *= radius[:, None] * (1 + 1e-9)
     reach += tol
-    size = np.abs(zc)
+    np.abs(zc, out=size)
     pair = (size <= reach).ravel().nonzero()[0]  # candidate (polygon, neuron) pairs, sorted by polygon
     # |z| <= |z(centre)| + |grad z| radius on every region, hence over the box (|h| <= max(1, |slope|) |z|)
     size += reach
-    hmax = size.max(axis=0) * max(1.0, abs(negative_slope))
+    hmax = np.maximum.reduce(size, axis=0) * max(1.0, abs(negative_slope))
     qp, qj = np.divmod(pair, n)
     # each pair's line as a column [d z/dx, d z/dy, z(0, 0), tol]: z(x, y) = a x + b y + k on the region
     coef = np.empty((4, len(pair)))
@@ -240,7 +241,7 @@ def refine(
     tol.take(qj, out=coef[3])
     bits = zc > 0
     region = np.arange(len(level))
-    eligible = np.full(len(level), all_at_once)  # polygons that split_all may try
+    eligible = (np.ones if all_at_once else np.zeros)(len(level), dtype=bool)  # polygons split_all may try
     own_level = True  # the polygons are the level's own, whose centres and radii are known
 
     # pieces: (xy, counts, region, bits, centre, radius), centre and radius None where not yet known

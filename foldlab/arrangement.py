@@ -224,12 +224,14 @@ class Arrangement:
     def polygons(self) -> np.ndarray:
         """The regions as a numpy array of shapely Polygons, shape (R,)."""
         level = self.levels[-1]
-        counts = np.diff(level.start)
-        n = len(counts)
-        closed = np.arange(len(level.xy) + n) - np.repeat(np.arange(n), counts + 1)
-        closed[np.cumsum(counts + 1) - 1] = level.start[:-1]
-        offsets = (_refine._flat_start(counts + 1), np.arange(n + 1))
-        return shapely.from_ragged_array(GeometryType.POLYGON, level.xy[closed], offsets)
+        start = level.start
+        n = len(start) - 1
+        ar = np.arange(n + 1)
+        # each ring closed by repeating its first vertex
+        closed = np.arange(len(level.xy) + n)
+        closed -= ar[:n].repeat(start[1:] - start[:-1] + 1)
+        closed[start[1:] + ar[:n]] = start[:-1]
+        return shapely.from_ragged_array(GeometryType.POLYGON, level.xy.take(closed, axis=0), (start + ar, ar))
 
     @property
     def areas(self) -> np.ndarray:
