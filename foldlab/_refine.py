@@ -12,21 +12,27 @@ two partial derivatives.
 One layer is applied to a partition as follows. Its pre-activations are affine on every region, with
 maps ``W h + b`` computed for all regions in one matrix product. A neuron's line can only cut a region
 if the region's bounding circle reaches it (``|z(centre)| <= |grad z| radius``); the few (region,
-neuron) pairs that pass this test are kept in flat arrays. Then, in rounds vectorised across all
-polygons: each candidate pair is evaluated at its polygon's vertices; a pair whose values do not have
-both signs is settled (its bit is fixed for the polygon and all its later pieces, since values at new
-vertices are convex combinations of old ones); every polygon with a cutting pair is split in two by
-one of them, the one whose line passes closest to the middle of the polygon's value range, which keeps
-the number of rounds near ``log2`` of the number of pieces. New vertices come from linear
-interpolation along an edge, which is exact for an affine function. Finally the new regions' maps
-are the old ones times the new bits (times the slope for LeakyReLU), moved to the new centres.
+neuron) pairs that pass this test are kept in flat arrays and evaluated at their polygon's vertices.
+A pair whose values do not have both signs is settled (its bit is fixed for the polygon and all its
+pieces, since values at new vertices are convex combinations of old ones). Every polygon with
+cutting lines is then split by all of them at once, in one pass vectorised across polygons
+(:func:`foldlab._cells.split_all`), where its lines form a simple arrangement (no line through a
+vertex, no three lines through a point, no two meeting on the boundary, each certified against
+rounding). The others, degenerate or cut by more than ``_cells.MAX_LINES`` lines, are split in
+rounds, also vectorised across polygons: each is split in two by one of its cutting lines, the one
+whose line passes closest to the middle of the polygon's value range, which keeps the number of
+rounds near ``log2`` of the number of pieces, and its pieces are tried at once again unless it was
+degenerate. New vertices come from linear interpolation along an edge, which is exact for an affine
+function. Finally the new regions' maps are the old ones times the new bits (times the slope for
+LeakyReLU), moved to the new centres.
 
 Tolerance
 ---------
 A value ``|z_j| <= tol_j`` at a vertex counts as *on* neuron ``j``'s line and is set to exactly 0, with
 ``tol_j = RTOL * (sum_k |W_jk| hmax_k + |b_j|)``, ``RTOL = 1e-9`` and ``hmax_k`` an upper bound on
-``|h_k|`` over the box (at most a few times the true maximum): ``1e-9`` of the largest size the terms of
-``z_j`` reach. Rounding errors are about ``1e-16`` of that scale, so decisions are consistent (three
+``|h_k|`` over the box (the largest ``|z_k(centre)| + |grad z_k| radius`` over the regions the layer
+splits, typically a few times the true maximum): ``1e-9`` of the largest size the terms of ``z_j``
+reach. Rounding errors are about ``1e-16`` of that scale, so decisions are consistent (three
 lines through a point meet in one vertex, two identical neurons cut once, a neuron equal to 0 up to
 rounding cuts nothing), and features thinner than about ``1e-9`` of the scale are not resolved.
 """
