@@ -173,7 +173,7 @@ def split_all(xy, val, vidx, qp, qj, coef, qn, bits, extent):
     dd = zd - v.take(inc + half)
     ti = zd / dd
     l2 = line.take(q2, axis=0)
-    terr = (np.maximum(err[:n_pairs], err[n_pairs:])).take(q1) * l2[:, 3]
+    terr = np.maximum(err[:n_pairs], err[n_pairs:]).take(q1) * l2[:, 3]
     terr += l2[:, 4]
     terr /= np.abs(dd)
     terr += GAMMA
@@ -212,7 +212,7 @@ def split_all(xy, val, vidx, qp, qj, coef, qn, bits, extent):
     # 5. memberships (point, polygon, code): a vertex is in one cell, a boundary crossing in two
     #    (either side of its line), an inner crossing in four
     pair_of_entry = ar[:n_pairs].repeat(qn)
-    ve = ((slot == 0).take(pair_of_entry)).nonzero()[0]  # the entries of each polygon's first pair
+    ve = (slot == 0).take(pair_of_entry).nonzero()[0]  # the entries of each polygon's first pair
     vrow = vidx.take(ve)
     vcode = np.bincount(vidx, weights=pw.take(pair_of_entry) * pos, minlength=len(xy))
     vcode = vcode.take(vrow).astype(np.int64)
@@ -268,7 +268,7 @@ def split_all(xy, val, vidx, qp, qj, coef, qn, bits, extent):
     # 7. bits: the polygon's settled bits, then the code's bit for each of its lines
     cbits = bits.take(cell_poly, axis=0)
     kc = k_poly.take(cell_poly)
-    entry_cell = (np.arange(n_cells)).repeat(kc)
+    entry_cell = np.arange(n_cells).repeat(kc)
     entry_pair = (first_pair.take(cell_poly) - (kc.cumsum() - kc)).repeat(kc)
     entry_pair += np.arange(len(entry_pair))
     cell_code = code.take(first_of_cell)

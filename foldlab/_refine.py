@@ -217,8 +217,8 @@ def refine(
     -------
     Level
     """
-    # (numpy's take and compress are used throughout: here they are several times quicker than
-    # fancy or boolean indexing of 2-D arrays, and flatnonzero than nonzero)
+    # (take, compress, flat indices and ndarray methods are used throughout: on small arrays they are
+    # several times quicker than fancy or boolean indexing of 2-D arrays, 2-D nonzero and np.* wrappers)
     xy, start, radius, centre = level.xy, level.start, level.radius, level.centre
     zmaps = next_maps(level.maps, weight, bias)
     zc, zx, zy = zmaps
@@ -247,7 +247,7 @@ def refine(
     tol.take(qj, out=coef[3])
     bits = zc > 0
     region = np.arange(len(level))
-    eligible = (np.ones if all_at_once else np.zeros)(len(level), dtype=bool)  # polygons split_all may try
+    eligible = np.full(len(level), all_at_once)  # the polygons split_all may try
     own_level = True  # the polygons are the level's own, whose centres and radii are known
 
     # pieces: (xy, counts, region, bits, centre, radius), centre and radius None where not yet known
@@ -303,7 +303,7 @@ def refine(
             k_poly = np.bincount(qp, minlength=n_poly)
             trial = active & eligible & (k_poly <= _cells.MAX_LINES)
             if trial.any():
-                pick = (trial.take(qp)).nonzero()[0]
+                pick = trial.take(qp).nonzero()[0]
                 pn = qn.take(pick)
                 pend = pn.cumsum()
                 entries = (qoff.take(pick) - (pend - pn)).repeat(pn)
@@ -323,7 +323,7 @@ def refine(
                     raise TooManyRegions(n_done + n_active)
                 if not n_active:
                     break
-                rest = (active.take(qp)).nonzero()[0]
+                rest = active.take(qp).nonzero()[0]
                 qp, qj, coef, lo, hi, qoff = (
                     qp.take(rest), qj.take(rest), coef.take(rest, axis=1), lo.take(rest),
                     hi.take(rest), qoff.take(rest))

@@ -547,8 +547,9 @@ def _read_plain_sequential(net: nn.Module) -> NetSpec | None:
     """
     if type(net) is not nn.Sequential or _hooked(net) or net._buffers or net._parameters:
         return None
-    if torch.nn.modules.module._global_forward_hooks or torch.nn.modules.module._global_forward_pre_hooks:
-        return None
+    module_state = torch.nn.modules.module
+    if getattr(module_state, "_global_forward_hooks", True) or getattr(module_state, "_global_forward_pre_hooks", True):
+        return None  # global hooks (or a torch that keeps them elsewhere): trace
     chain = list(net._modules.items())
     if not chain or type(chain[0][1]) is not nn.Linear:
         return None

@@ -245,3 +245,16 @@ def test_other_nets_are_traced_with_the_same_result_or_error(name, net):
         assert str(raised.value) == str(error)
     else:
         _assert_same_spec(read_net(net), expected)
+
+
+def test_global_hooks_send_plain_nets_to_tracing():
+    from foldlab import adapter
+
+    net = fl.mlp([2, 4, 1], seed=0)
+    handle = torch.nn.modules.module.register_module_forward_hook(lambda module, inputs, output: None)
+    try:
+        assert adapter._read_plain_sequential(net) is None
+        _assert_same_spec(read_net(net), _traced(net))
+    finally:
+        handle.remove()
+    assert adapter._read_plain_sequential(net) is not None
