@@ -247,7 +247,7 @@ def refine(
     tol.take(qj, out=coef[3])
     bits = zc > 0
     region = np.arange(len(level))
-    eligible = np.full(len(level), all_at_once)  # the polygons split_all may try
+    eligible = (np.ones if all_at_once else np.zeros)(len(level), dtype=bool)  # polygons split_all may try
     own_level = True  # the polygons are the level's own, whose centres and radii are known
 
     # pieces: (xy, counts, region, bits, centre, radius), centre and radius None where not yet known
