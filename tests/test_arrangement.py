@@ -724,3 +724,24 @@ def test_split_all_property(seed, k, on_grid):
     found = np.array([keys.get(b.tobytes(), -1) for b in np.packbits(signs, axis=1)])
     assert np.all(found >= 0)
     assert np.all(shapely.intersects_xy(polygons[found], samples[:, 0], samples[:, 1]))
+
+
+def test_a_later_line_on_an_earlier_edge_adds_no_region():
+    """Found by test_property_random_small_nets: layer 3's line is exactly layer 2's line y = -1/3.
+
+    Layer 1 is active on the whole box (its lines are the top and bottom edges); layer 2 cuts it at
+    y = -1/3 and y = 0; layer 3's neuron is 1/8 + 3/8 y below y = 0 and 1/8 (1 + y) above, so its zero
+    set is the edge y = -1/3 and it splits nothing: 3 regions. (regioncam, in float32, computes the
+    two lines apart and keeps a sliver of area about 1e-8 between them.)
+    """
+    net = net_from([
+        ([[0, -0.5], [0, 0.5], [0, 0]], [0.5, 0.5, 0]),
+        ([[0, 0, 0], [0, 0.5, 0], [-0.5, 1, 0], [0.5, -0.5, 0], [0, 0, 0]], [0, 0, 0, 0, 0]),
+        ([[0, 0.5, 0, -0.5, 0]], [0]),
+        ([[0]], [0]),
+    ])
+    arr = fl.arrangement(net)
+    assert [len(arr.upto(layer)) for layer in range(3)] == [1, 3, 3]
+    np.testing.assert_allclose(np.sort(arr.areas), [2 / 3, 4 / 3, 2], rtol=1e-12)
+    assert_exact(arr, net)
+    assert _assert_same_partition(net) == 3
