@@ -12,21 +12,27 @@ two partial derivatives.
 One layer is applied to a partition as follows. Its pre-activations are affine on every region, with
 maps ``W h + b`` computed for all regions in one matrix product. A neuron's line can only cut a region
 if the region's bounding circle reaches it (``|z(centre)| <= |grad z| radius``); the few (region,
-neuron) pairs that pass this test are kept in flat arrays. Then, in rounds vectorised across all
-polygons: each candidate pair is evaluated at its polygon's vertices; a pair whose values do not have
-both signs is settled (its bit is fixed for the polygon and all its later pieces, since values at new
-vertices are convex combinations of old ones); every polygon with a cutting pair is split in two by
-one of them, the one whose line passes closest to the middle of the polygon's value range, which keeps
-the number of rounds near ``log2`` of the number of pieces. New vertices come from linear
-interpolation along an edge, which is exact for an affine function. Finally the new regions' maps
-are the old ones times the new bits (times the slope for LeakyReLU), moved to the new centres.
+neuron) pairs that pass this test are kept in flat arrays and evaluated at their polygon's vertices.
+A pair whose values do not have both signs is settled (its bit is fixed for the polygon and all its
+pieces, since values at new vertices are convex combinations of old ones). Every polygon with
+cutting lines is then split by all of them at once, in one pass vectorised across polygons
+(:func:`foldlab._cells.split_all`), where its lines form a simple arrangement (no line through a
+vertex, no three lines through a point, no two meeting on the boundary, each certified against
+rounding). The others, degenerate or cut by more than ``_cells.MAX_LINES`` lines, are split in
+rounds, also vectorised across polygons: each is split in two by one of its cutting lines, the one
+whose line passes closest to the middle of the polygon's value range, which keeps the number of
+rounds near ``log2`` of the number of pieces, and its pieces are tried at once again unless it was
+degenerate. New vertices come from linear interpolation along an edge, which is exact for an affine
+function. Finally the new regions' maps are the old ones times the new bits (times the slope for
+LeakyReLU), moved to the new centres.
 
 Tolerance
 ---------
 A value ``|z_j| <= tol_j`` at a vertex counts as *on* neuron ``j``'s line and is set to exactly 0, with
 ``tol_j = RTOL * (sum_k |W_jk| hmax_k + |b_j|)``, ``RTOL = 1e-9`` and ``hmax_k`` an upper bound on
-``|h_k|`` over the box (at most a few times the true maximum): ``1e-9`` of the largest size the terms of
-``z_j`` reach. Rounding errors are about ``1e-16`` of that scale, so decisions are consistent (three
+``|h_k|`` over the box (the largest ``|z_k(centre)| + |grad z_k| radius`` over the regions the layer
+splits, typically a few times the true maximum): ``1e-9`` of the largest size the terms of ``z_j``
+reach. Rounding errors are about ``1e-16`` of that scale, so decisions are consistent (three
 lines through a point meet in one vertex, two identical neurons cut once, a neuron equal to 0 up to
 rounding cuts nothing), and features thinner than about ``1e-9`` of the scale are not resolved.
 """
@@ -36,6 +42,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from . import _cells
 
 RTOL = 1e-9
 
@@ -69,6 +77,8 @@ class Level:
         An upper bound on ``|h|`` over the box (it scales the next layer's tolerance).
     tol : ndarray, shape (n,)
         The per-neuron tolerance used for this layer's lines.
+    extent : float
+        The largest ``|x|`` or ``|y|`` in the box (it scales bounds on rounding errors).
     """
 
     xy: np.ndarray
@@ -80,6 +90,7 @@ class Level:
     maps: np.ndarray
     hmax: np.ndarray
     tol: np.ndarray
+    extent: float
 
     def __len__(self) -> int:
         return len(self.start) - 1
@@ -88,18 +99,20 @@ class Level:
 def box_level(xmin: float, xmax: float, ymin: float, ymax: float) -> Level:
     """The box as a level with one region, on which ``h`` is the identity map of the coordinates."""
     xy = np.array([[xmin, ymin], [xmax, ymin], [xmax, ymax], [xmin, ymax]], dtype=np.float64)
-    centre = xy.mean(axis=0, keepdims=True)
-    maps = np.array([centre[0], [1.0, 0.0], [0.0, 1.0]])[:, None, :]
+    # the mean of the vertices, summed in the order numpy's mean sums them
+    cx, cy = (((xmin + xmax) + xmax) + xmin) / 4, (((ymin + ymin) + ymax) + ymax) / 4
+    radius = float(np.hypot(xmax - xmin, ymax - ymin)) / 2
     return Level(
         xy=xy,
         start=np.array([0, 4]),
         parent=np.zeros(1, dtype=np.int64),
         bits=np.zeros((1, 0), dtype=bool),
-        centre=centre,
-        radius=np.array([np.hypot(xmax - xmin, ymax - ymin) / 2]),
-        maps=maps,
-        hmax=np.abs(centre[0]) + np.hypot(xmax - xmin, ymax - ymin) / 2,
+        centre=np.array([[cx, cy]]),
+        radius=np.array([radius]),
+        maps=np.array([[[cx, cy]], [[1.0, 0.0]], [[0.0, 1.0]]]),
+        hmax=np.array([abs(cx) + radius, abs(cy) + radius]),
         tol=np.zeros(0),
+        extent=max(abs(xmin), abs(xmax), abs(ymin), abs(ymax)),
     )
 
 
@@ -107,7 +120,7 @@ def centres_and_radii(xy: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np
     """Mean of each polygon's vertices, shape (R, 2), and the largest distance from it, shape (R,)."""
     counts = np.diff(start)
     centre = np.add.reduceat(xy, start[:-1], axis=0) / counts[:, None]
-    d = xy - np.repeat(centre, counts, axis=0)
+    d = xy - centre.repeat(counts, axis=0)
     radius = np.sqrt(np.maximum.reduceat(np.einsum("ij,ij->i", d, d), start[:-1]))
     return centre, radius
 
@@ -138,7 +151,7 @@ def split(xy: np.ndarray, sv: np.ndarray, start: np.ndarray) -> tuple[np.ndarray
     nxt[start[1:] - 1] = start[:-1]
     sign = np.sign(sv)
     cross = sign * sign[nxt] < 0
-    e = np.flatnonzero(cross)
+    e = cross.nonzero()[0]
     ne = nxt[e]
     ze = sv[e]
     t = ze / (ze - sv[ne])
@@ -150,14 +163,14 @@ def split(xy: np.ndarray, sv: np.ndarray, start: np.ndarray) -> tuple[np.ndarray
     cross8 = cross.view(np.int8)
     cp = keep_pos.view(np.int8) + cross8
     cn = keep_neg.view(np.int8) + cross8
-    end_p = np.cumsum(cp, dtype=np.int64)
-    end_n = np.cumsum(cn, dtype=np.int64)
+    end_p = cp.cumsum(dtype=np.int64)
+    end_n = cn.cumsum(dtype=np.int64)
     total_p = int(end_p[-1])
     end_n += total_p
     src = np.empty(int(end_n[-1]), dtype=np.int64)
-    kp = np.flatnonzero(keep_pos)
+    kp = keep_pos.nonzero()[0]
     src[end_p[kp] - cp[kp]] = kp
-    kn = np.flatnonzero(keep_neg)
+    kn = keep_neg.nonzero()[0]
     src[end_n[kn] - cn[kn]] = kn
     new_id = np.arange(nv, nv + len(e))
     src[end_p[e] - 1] = new_id
@@ -170,7 +183,7 @@ def split(xy: np.ndarray, sv: np.ndarray, start: np.ndarray) -> tuple[np.ndarray
 
 def _flat_start(counts: np.ndarray) -> np.ndarray:
     start = np.zeros(len(counts) + 1, dtype=np.int64)
-    np.cumsum(counts, out=start[1:])
+    counts.cumsum(out=start[1:])
     return start
 
 
@@ -181,6 +194,7 @@ def refine(
     negative_slope: float = 0.0,
     *,
     max_regions: int | None = None,
+    all_at_once: bool = True,
 ) -> Level:
     """Split every region of ``level`` by the neurons of the next layer, ``z = W h + b``.
 
@@ -195,122 +209,189 @@ def refine(
         ``negative_slope * z`` elsewhere.
     max_regions : int, optional
         Raise :class:`TooManyRegions` as soon as the pieces outnumber it.
+    all_at_once : bool
+        Split polygons whose lines form a simple arrangement by all their lines at once
+        (:func:`foldlab._cells.split_all`); False splits every polygon in rounds, one line at a time.
 
     Returns
     -------
     Level
     """
+    # (take, compress, flat indices and ndarray methods are used throughout: on small arrays they are
+    # several times quicker than fancy or boolean indexing of 2-D arrays, 2-D nonzero and np.* wrappers)
     xy, start, radius, centre = level.xy, level.start, level.radius, level.centre
     zmaps = next_maps(level.maps, weight, bias)
     zc, zx, zy = zmaps
+    n = zc.shape[1]
     tol = tolerance(level.hmax, weight, bias)
     # a line misses a region when it misses the region's bounding circle (with room for rounding)
-    reach = np.sqrt(zx * zx + zy * zy)
-    steepest = reach.max(axis=0)
+    reach = zx * zx
+    size = zy * zy  # (one buffer fewer: fresh pages cost as much as the arithmetic here)
+    reach += size
+    np.sqrt(reach, out=reach)
     reach *= radius[:, None] * (1 + 1e-9)
     reach += tol
-    qp, qj = np.nonzero(np.abs(zc) <= reach)  # candidate (polygon, neuron) pairs, sorted by polygon
-    # each pair's line as a row [d z/dx, d z/dy, z(0, 0), tol]: z(x, y) = a x + b y + k on the region
-    coef = np.empty((len(qp), 4))
-    coef[:, 0] = zx[qp, qj]
-    coef[:, 1] = zy[qp, qj]
-    coef[:, 2] = zc[qp, qj] - coef[:, 0] * centre[qp, 0] - coef[:, 1] * centre[qp, 1]
-    coef[:, 3] = tol[qj]
+    np.abs(zc, out=size)
+    pair = (size <= reach).ravel().nonzero()[0]  # candidate (polygon, neuron) pairs, sorted by polygon
+    # |z| <= |z(centre)| + |grad z| radius on every region, hence over the box (|h| <= max(1, |slope|) |z|)
+    size += reach
+    hmax = np.maximum.reduce(size, axis=0) * max(1.0, abs(negative_slope))
+    qp, qj = np.divmod(pair, n)
+    # each pair's line as a column [d z/dx, d z/dy, z(0, 0), tol]: z(x, y) = a x + b y + k on the region
+    coef = np.empty((4, len(pair)))
+    zx.take(pair, out=coef[0])
+    zy.take(pair, out=coef[1])
+    zc.take(pair, out=coef[2])
+    coef[2] -= coef[0] * centre[:, 0].take(qp)
+    coef[2] -= coef[1] * centre[:, 1].take(qp)
+    tol.take(qj, out=coef[3])
     bits = zc > 0
     region = np.arange(len(level))
+    eligible = (np.ones if all_at_once else np.zeros)(len(level), dtype=bool)  # polygons split_all may try
+    own_level = True  # the polygons are the level's own, whose centres and radii are known
 
+    # pieces: (xy, counts, region, bits, centre, radius), centre and radius None where not yet known
     done: list[tuple] = []
     n_done = 0
+    n_kept = 0  # the first n_kept pieces are regions of the level, unsplit
     while True:
-        counts = np.diff(start)
+        counts = start[1:] - start[:-1]
         n_poly = len(counts)
         if len(qp) == 0:
-            done.append((xy, counts, region, bits))
+            done.append((xy, counts, region, bits) + ((centre, radius) if own_level else (None, None)))
+            n_kept += n_poly if own_level else 0
             break
-        qn = counts[qp]
-        qend = np.cumsum(qn)
+        qn = counts.take(qp)
+        qend = qn.cumsum()
         qoff = qend - qn
-        vidx = np.arange(int(qend[-1])) - np.repeat(qoff - start[qp], qn)
-        c = np.repeat(coef, qn, axis=0)
-        val = np.einsum("ij,ij->i", xy[vidx], c[:, :2])
-        val += c[:, 2]
-        val[np.abs(val) <= c[:, 3]] = 0.0
+        vidx = (start.take(qp) - qoff).repeat(qn)
+        vidx += np.arange(len(vidx))
+        c = coef.repeat(qn, axis=1)
+        pxy = xy.take(vidx, axis=0)
+        val = pxy[:, 0] * c[0]
+        val += pxy[:, 1] * c[1]
+        val += c[2]
+        np.putmask(val, np.abs(val) <= c[3], 0.0)
         lo = np.minimum.reduceat(val, qoff)
         hi = np.maximum.reduceat(val, qoff)
         cut = (lo < 0) & (hi > 0)
-        settled = ~cut
-        bits[qp[settled], qj[settled]] = hi[settled] > 0
+        settled = (~cut).nonzero()[0]
+        bits.ravel()[qp.take(settled) * n + qj.take(settled)] = hi.take(settled) > 0
 
         active = np.zeros(n_poly, dtype=bool)
-        active[qp[cut]] = True
+        active[qp.compress(cut)] = True
         finished = ~active
-        if finished.any():
-            vmask = np.repeat(finished, counts)
-            done.append((xy[vmask], counts[finished], region[finished], bits[finished]))
-            n_done += int(finished.sum())
-        if not active.any():
+        n_finished = n_poly - int(np.count_nonzero(active))
+        if n_finished:
+            known = (centre.compress(finished, axis=0), radius.compress(finished)) if own_level else (None, None)
+            done.append((
+                xy.compress(finished.repeat(counts), axis=0),
+                counts.compress(finished),
+                region.compress(finished),
+                bits.compress(finished, axis=0),
+            ) + known)
+            n_done += n_finished
+            n_kept += n_finished if own_level else 0
+        if n_finished == n_poly:
             break
-        # keep the cutting pairs; choose, per polygon, the one through the middle of its value range
-        qp, qj, coef, lo, hi, qoff = qp[cut], qj[cut], coef[cut], lo[cut], hi[cut], qoff[cut]
-        # score in [0, 1): 0 when the line passes through the middle of the value range; ties and
-        # near-ties go to the first pair, an integer key packs (score, position) for one reduceat
+        cut = cut.nonzero()[0]
+        qp, qj, coef, lo, hi, qoff, qn = (
+            qp.take(cut), qj.take(cut), coef.take(cut, axis=1), lo.take(cut), hi.take(cut),
+            qoff.take(cut), qn.take(cut))
+
+        if eligible.any():
+            k_poly = np.bincount(qp, minlength=n_poly)
+            trial = active & eligible & (k_poly <= _cells.MAX_LINES)
+            if trial.any():
+                pick = trial.take(qp).nonzero()[0]
+                pn = qn.take(pick)
+                pend = pn.cumsum()
+                entries = (qoff.take(pick) - (pend - pn)).repeat(pn)
+                entries += np.arange(len(entries))
+                cells, was_split = _cells.split_all(
+                    xy, val.take(entries), vidx.take(entries), qp.take(pick), qj.take(pick),
+                    coef.take(pick, axis=1), pn, bits, level.extent,
+                )
+                if cells is not None:
+                    cxy, ccounts, cpoly, cbits, ccentre, cradius = cells
+                    done.append((cxy, ccounts, region.take(cpoly), cbits, ccentre, cradius))
+                    n_done += len(ccounts)
+                eligible &= ~(trial & ~was_split)  # degenerate: these and their pieces go in rounds
+                active &= ~was_split
+                n_active = int(np.count_nonzero(active))
+                if max_regions is not None and n_done + n_active > max_regions:
+                    raise TooManyRegions(n_done + n_active)
+                if not n_active:
+                    break
+                rest = active.take(qp).nonzero()[0]
+                qp, qj, coef, lo, hi, qoff = (
+                    qp.take(rest), qj.take(rest), coef.take(rest, axis=1), lo.take(rest),
+                    hi.take(rest), qoff.take(rest))
+
+        # a round: every active polygon is split in two by one of its cutting lines, the one through
+        # the middle of its value range (score 0), which keeps the number of rounds near log2 of the
+        # number of pieces; ties and near-ties go to the first pair, an integer key packs
+        # (score, position) for one reduceat
         n_q = len(qp)
-        act = np.flatnonzero(active)
-        per_poly = np.bincount(qp, minlength=n_poly)[act]
-        group = np.cumsum(per_poly) - per_poly
+        act = active.nonzero()[0]
+        per_poly = (np.bincount(qp, minlength=n_poly)).take(act)
+        group = per_poly.cumsum() - per_poly
         key = (np.abs(lo + hi) / (hi - lo) * 2.0**30).astype(np.int64) * n_q + np.arange(n_q)
         chosen = np.minimum.reduceat(key, group) % n_q
 
-        acounts = counts[act]
+        acounts = counts.take(act)
         astart = _flat_start(acounts)
-        sv = val[np.arange(int(astart[-1])) + np.repeat(qoff[chosen] - astart[:-1], acounts)]
-        axy = xy[np.repeat(active, counts)]
+        sv = val.take(np.arange(int(astart[-1])) + (qoff.take(chosen) - astart[:-1]).repeat(acounts))
+        axy = xy.compress(active.repeat(counts), axis=0)
         xy, start = split(axy, sv, astart)
+        own_level = False
 
         n_act = len(act)
         rank = np.empty(n_poly, dtype=np.int64)
         rank[act] = np.arange(n_act)
-        region = np.concatenate([region[act], region[act]])
-        abits = bits[act]
+        region = np.concatenate([region.take(act), region.take(act)])
+        eligible = np.concatenate([eligible.take(act), eligible.take(act)])
+        abits = bits.take(act, axis=0)
         bits = np.concatenate([abits, abits])
-        cj = qj[chosen]
-        bits[np.arange(n_act), cj] = True
-        bits[np.arange(n_act, 2 * n_act), cj] = False
+        cj = qj.take(chosen)
+        bits.ravel()[np.arange(n_act) * n + cj] = True
+        bits.ravel()[np.arange(n_act, 2 * n_act) * n + cj] = False
         rest = np.ones(len(qp), dtype=bool)
         rest[chosen] = False
-        qp_rest = rank[qp[rest]]
+        rest = rest.nonzero()[0]
+        qp_rest = rank.take(qp.take(rest))
         qp = np.concatenate([qp_rest, qp_rest + n_act])
-        qj = np.concatenate([qj[rest], qj[rest]])
-        coef_rest = coef[rest]
-        coef = np.concatenate([coef_rest, coef_rest])
+        qj_rest = qj.take(rest)
+        qj = np.concatenate([qj_rest, qj_rest])
+        coef_rest = coef.take(rest, axis=1)
+        coef = np.concatenate([coef_rest, coef_rest], axis=1)
         if max_regions is not None and n_done + 2 * n_act > max_regions:
             raise TooManyRegions(n_done + 2 * n_act)
 
+    if max_regions is not None and n_done > max_regions:
+        raise TooManyRegions(n_done)
+    for i, (pxy, pcounts, pregion, pbits, pcentre, pradius) in enumerate(done):
+        if pcentre is None:
+            done[i] = (pxy, pcounts, pregion, pbits) + centres_and_radii(pxy, _flat_start(pcounts))
     if len(done) == 1:
-        fxy, fcounts, parent, fbits = done[0]
+        fxy, fcounts, parent, fbits, new_centre, new_radius = done[0]
     else:
-        fxy = np.concatenate([d[0] for d in done])
-        fcounts = np.concatenate([d[1] for d in done])
-        parent = np.concatenate([d[2] for d in done])
-        fbits = np.concatenate([d[3] for d in done])
+        fxy, fcounts, parent, fbits, new_centre, new_radius = (np.concatenate(part) for part in zip(*done))
     fstart = _flat_start(fcounts)
 
     # the new layer's output h = D z on each new region (D = 1 where the bit is set, else the slope),
     # as a map around the new region's centre
-    new_centre, new_radius = centres_and_radii(fxy, fstart)
-    shift = new_centre - centre[parent]
-    maps = np.take(zmaps, parent, axis=1)
-    term = maps[1] * shift[:, :1]
-    maps[0] += term
-    np.multiply(maps[2], shift[:, 1:], out=term)
-    maps[0] += term
+    # (the first n_kept regions keep their centres)
+    maps = zmaps.take(parent, axis=1)
+    if n_kept < len(parent):
+        moved = maps[:, n_kept:]
+        shift = new_centre[n_kept:] - centre.take(parent[n_kept:], axis=0)
+        term = moved[1] * shift[:, :1]
+        moved[0] += term
+        np.multiply(moved[2], shift[:, 1:], out=term)
+        moved[0] += term
     maps *= fbits if negative_slope == 0 else np.where(fbits, 1.0, negative_slope)
-    # |h| <= |h(centre)| + |grad h| radius, and |grad h| <= max(1, |slope|) |grad z|
-    top = maps[0].max(axis=0)
-    if negative_slope != 0:
-        top = np.maximum(top, -maps[0].min(axis=0))
-    hmax = top + new_radius.max() * steepest * max(1.0, abs(negative_slope))
-    return Level(fxy, fstart, parent, fbits, new_centre, new_radius, maps, hmax, tol)
+    return Level(fxy, fstart, parent, fbits, new_centre, new_radius, maps, hmax, tol, level.extent)
 
 
 # --- kernels on finished partitions: clipping, zero edges, the lines of a layer -----------------------
@@ -343,12 +424,12 @@ def clip(xy: np.ndarray, sv: np.ndarray, start: np.ndarray, *, keep_zero: bool =
     whole = (lo >= 0) & ((hi > 0) | keep_zero)
     parts_xy, parts_counts, parts_index = [], [], []
     if whole.any():
-        parts_xy.append(xy[np.repeat(whole, counts)])
+        parts_xy.append(xy[whole.repeat(counts)])
         parts_counts.append(counts[whole])
-        parts_index.append(np.flatnonzero(whole))
+        parts_index.append(whole.nonzero()[0])
     if mixed.any():
-        m = np.flatnonzero(mixed)
-        vmask = np.repeat(mixed, counts)
+        m = mixed.nonzero()[0]
+        vmask = mixed.repeat(counts)
         pieces_xy, pieces_start = split(xy[vmask], sv[vmask], _flat_start(counts[m]))
         n_pos = len(m)
         n_pos_vertices = int(pieces_start[n_pos])
@@ -363,8 +444,8 @@ def clip(xy: np.ndarray, sv: np.ndarray, start: np.ndarray, *, keep_zero: bool =
 def zero_edges(xy: np.ndarray, sv: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Edges whose two ends have value exactly 0: segments (k, 2, 2) and their polygon (k,)."""
     nxt = ring_next(start)
-    e = np.flatnonzero((sv == 0) & (sv[nxt] == 0))
-    pid = np.repeat(np.arange(len(start) - 1), np.diff(start))
+    e = ((sv == 0) & (sv[nxt] == 0)).nonzero()[0]
+    pid = (np.arange(len(start) - 1)).repeat(np.diff(start))
     return np.stack([xy[e], xy[nxt[e]]], axis=1), pid[e]
 
 
@@ -381,22 +462,22 @@ def chords(xy: np.ndarray, sv: np.ndarray, start: np.ndarray) -> tuple[np.ndarra
     cut = (lo < 0) & (hi > 0)
     if not cut.any():
         return np.zeros((0, 2, 2)), np.zeros(0, dtype=np.int64)
-    pid = np.repeat(np.arange(len(counts)), counts)
+    pid = (np.arange(len(counts))).repeat(counts)
     nxt = ring_next(start)
     sn = sv[nxt]
-    e = np.flatnonzero(((sv > 0) & (sn < 0)) | ((sv < 0) & (sn > 0)))
+    e = (((sv > 0) & (sn < 0)) | ((sv < 0) & (sn > 0))).nonzero()[0]
     a = np.where(sv[e] > 0, e, nxt[e])
     b = np.where(sv[e] > 0, nxt[e], e)
     t = sv[a] / (sv[a] - sv[b])
     crossing = xy[a] + t[:, None] * (xy[b] - xy[a])
-    z = np.flatnonzero(sv == 0)
+    z = (sv == 0).nonzero()[0]
     points = np.concatenate([crossing, xy[z]])
     owner = np.concatenate([pid[e], pid[z]])
     keep = cut[owner]
     points, owner = points[keep], owner[keep]
     order = np.argsort(owner, kind="stable")
     points, owner = points[order], owner[order]
-    first_of = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    first_of = (np.r_[True, owner[1:] != owner[:-1]]).nonzero()[0]
     last_of = np.r_[first_of[1:], len(owner)] - 1
     return np.stack([points[first_of], points[last_of]], axis=1), owner[first_of]
 
@@ -414,8 +495,8 @@ def pair_values(level: Level, zmaps: np.ndarray, tol: np.ndarray):
     counts = np.diff(level.start)
     qn = counts[qp]
     offset = _flat_start(qn)
-    vidx = np.arange(int(offset[-1])) - np.repeat(offset[:-1] - level.start[qp], qn)
-    d = level.xy[vidx] - np.repeat(level.centre[qp], qn, axis=0)
-    val = np.repeat(zx[qp, qj], qn) * d[:, 0] + np.repeat(zy[qp, qj], qn) * d[:, 1] + np.repeat(zc[qp, qj], qn)
-    val[np.abs(val) <= np.repeat(tol[qj], qn)] = 0.0
+    vidx = np.arange(int(offset[-1])) - (offset[:-1] - level.start[qp]).repeat(qn)
+    d = level.xy[vidx] - level.centre[qp].repeat(qn, axis=0)
+    val = zx[qp, qj].repeat(qn) * d[:, 0] + zy[qp, qj].repeat(qn) * d[:, 1] + zc[qp, qj].repeat(qn)
+    val[np.abs(val) <= tol[qj].repeat(qn)] = 0.0
     return qp, qj, val, offset, vidx

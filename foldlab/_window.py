@@ -37,6 +37,18 @@ def _single_threaded_blas():
     return controller.limit(limits=1, user_api="blas")
 
 
+#: OpenBLAS computes products with fewer multiply-adds than this in one thread anyway.
+BLAS_THREADED_FROM = 1 << 18
+
+
+def _single_threaded_blas_for(m: int, k: int, n: int):
+    """:func:`_single_threaded_blas` for an (m, k) @ (k, n) product big enough to be threaded.
+
+    Setting the limit and restoring it costs about 50 us, more than a small net's whole layer.
+    """
+    return _single_threaded_blas() if m * k * n >= BLAS_THREADED_FROM else contextlib.nullcontext()
+
+
 # --- inputs ----------------------------------------------------------------------------------------
 
 def _as_box(box) -> tuple[float, float, float, float]:
@@ -136,7 +148,10 @@ def _check_piecewise_linear(spec: NetSpec) -> None:
 
 
 def _numpy(t: torch.Tensor) -> np.ndarray:
-    return t.detach().cpu().numpy()
+    try:
+        return t.numpy()  # a CPU tensor without grad, as read_net makes them
+    except (RuntimeError, TypeError):
+        return t.detach().cpu().numpy()
 
 def _layer_weights(spec: NetSpec, plane: Plane | None, index: int) -> tuple[np.ndarray, np.ndarray]:
     affine = spec.layers[index].affine

@@ -488,9 +488,20 @@ def read_net(net: nn.Module) -> NetSpec:
     """
     if not isinstance(net, nn.Module):
         raise TypeError(f"expected a torch.nn.Module, got {type(net).__name__}")
+    spec = _read_plain_sequential(net)
+    if spec is not None:
+        return spec
     _check_finite_parameters(net)
     d_in = _first_in_features(net)
-    chain = _trace(net, d_in)
+    return _spec_from_chain(net, d_in, _trace(net, d_in))
+
+
+def _spec_from_chain(net: nn.Module, d_in: int, chain: list[tuple[str, nn.Module]], as_op=None) -> NetSpec:
+    """The NetSpec of a traced chain of leaf modules: affine maps composed, one HiddenLayer per activation.
+
+    ``as_op(name, module)`` gives a non-activation module's float64 map (default :func:`_as_op`).
+    """
+    as_op = _as_op if as_op is None else as_op
     layers: list[HiddenLayer] = []
     ops: list = []
     for name, module in chain:
@@ -511,13 +522,91 @@ def read_net(net: nn.Module) -> NetSpec:
             layers.append(HiddenLayer(name, kind, width, tuple(ops), slope, module))
             ops = []
         else:
-            _push(ops, _as_op(name, module))
+            _push(ops, as_op(name, module))
     if not layers:
         raise ValueError(
             f"{type(net).__name__} has no activation layers, so it has no activation pattern; supported "
             f"activations are ReLU, LeakyReLU, GELU, SiLU, Tanh, ELU, SELU and foldlab.SwiGLU"
         )
     return NetSpec(d_in, tuple(layers), tuple(ops), net)
+
+
+def _hooked(module: nn.Module) -> bool:
+    return bool(module._forward_hooks or module._forward_pre_hooks)
+
+
+def _read_plain_sequential(net: nn.Module) -> NetSpec | None:
+    """The NetSpec of a plain ``nn.Sequential`` of Linear layers and elementwise activations, untraced.
+
+    Such a net's forward is known without running it: each module receives the previous one's
+    output, in order. This reads it without hooks or a probe (most of :func:`read_net`'s time on a
+    small net) and returns exactly what tracing would. It returns None, and leaves the net to
+    tracing (with its checks and error messages), for anything else: another container or module
+    type, hooks, buffers, a module used twice, sizes that do not chain, weights not on the CPU or not
+    all float32 or all float64, non-finite weights, or a chain that tracing would refuse.
+    """
+    if type(net) is not nn.Sequential or _hooked(net) or net._buffers or net._parameters:
+        return None
+    module_state = torch.nn.modules.module
+    if getattr(module_state, "_global_forward_hooks", True) or getattr(module_state, "_global_forward_pre_hooks", True):
+        return None  # global hooks (or a torch that keeps them elsewhere): trace
+    chain = list(net._modules.items())
+    if not chain or type(chain[0][1]) is not nn.Linear:
+        return None
+    first = chain[0][1]._parameters.get("weight")
+    if type(first) is not nn.Parameter or first.dtype not in (torch.float32, torch.float64) or first.device.type != "cpu":
+        return None
+    seen: set[int] = set()
+    width = chain[0][1].in_features
+    tensors = []  # weight and bias (or None) of each Linear, in order
+    for _, module in chain:
+        kind = type(module)
+        if kind is not nn.Linear and kind not in _ELEMENTWISE:
+            return None
+        if id(module) in seen or _hooked(module) or module._modules or module._buffers:
+            return None
+        seen.add(id(module))
+        if kind is nn.Linear:
+            weight, bias = module._parameters.get("weight"), module._parameters.get("bias")
+            if (
+                set(module._parameters) != {"weight", "bias"}
+                or type(weight) is not nn.Parameter
+                or module.in_features != width
+                or tuple(weight.shape) != (module.out_features, width)
+                or weight.dtype != first.dtype
+                or weight.device != first.device
+            ):
+                return None
+            if bias is not None and (
+                type(bias) is not nn.Parameter
+                or tuple(bias.shape) != (module.out_features,)
+                or bias.dtype != first.dtype
+                or bias.device != first.device
+            ):
+                return None
+            width = module.out_features
+            tensors += [weight.detach(), None if bias is None else bias.detach()]
+        elif module._parameters:
+            return None
+    # every weight and bias in float64, checked and converted in one go (numpy is quicker than torch
+    # for many small arrays); float64 tensors are used as they are, as Tensor.to does
+    present = [t for t in tensors if t is not None]
+    arrays = [t.numpy() for t in present]
+    flat = np.concatenate([a.reshape(-1) for a in arrays])
+    if not np.isfinite(flat).all():
+        return None
+    if first.dtype != DTYPE:
+        flat = flat.astype(np.float64)
+        ends = np.cumsum([a.size for a in arrays]).tolist()
+        converted = iter([torch.from_numpy(flat[end - a.size : end].reshape(a.shape)) for a, end in zip(arrays, ends)])
+        tensors = [None if t is None else next(converted) for t in tensors]
+    maps = {}
+    for module, w, b in zip((m for _, m in chain if type(m) is nn.Linear), tensors[::2], tensors[1::2]):
+        maps[id(module)] = Affine(w, b if b is not None else torch.zeros(w.shape[0], dtype=DTYPE, device=w.device))
+    try:
+        return _spec_from_chain(net, chain[0][1].in_features, chain, lambda name, module: maps[id(module)])
+    except (TypeError, ValueError):
+        return None
 
 
 # --- inputs ----------------------------------------------------------------------------------------

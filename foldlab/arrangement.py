@@ -33,6 +33,7 @@ from ._window import (
     _layer_weights,
     _numpy,
     _single_threaded_blas,
+    _single_threaded_blas_for,
 )
 from .adapter import NetSpec, read_net
 
@@ -223,12 +224,14 @@ class Arrangement:
     def polygons(self) -> np.ndarray:
         """The regions as a numpy array of shapely Polygons, shape (R,)."""
         level = self.levels[-1]
-        counts = np.diff(level.start)
-        n = len(counts)
-        closed = np.arange(len(level.xy) + n) - np.repeat(np.arange(n), counts + 1)
-        closed[np.cumsum(counts + 1) - 1] = level.start[:-1]
-        offsets = (_refine._flat_start(counts + 1), np.arange(n + 1))
-        return shapely.from_ragged_array(GeometryType.POLYGON, level.xy[closed], offsets)
+        start = level.start
+        n = len(start) - 1
+        ar = np.arange(n + 1)
+        # each ring closed by repeating its first vertex
+        closed = np.arange(len(level.xy) + n)
+        closed -= ar[:n].repeat(start[1:] - start[:-1] + 1)
+        closed[start[1:] + ar[:n]] = start[:-1]
+        return shapely.from_ragged_array(GeometryType.POLYGON, level.xy.take(closed, axis=0), (start + ar, ar))
 
     @property
     def areas(self) -> np.ndarray:
@@ -455,16 +458,16 @@ def arrangement(
 
     level = _refine.box_level(*the_box)
     levels = []
-    with _single_threaded_blas():
-        for index, layer in enumerate(spec.layers):
-            weight, bias = _layer_weights(spec, the_plane, index)
-            try:
+    for index, layer in enumerate(spec.layers):
+        weight, bias = _layer_weights(spec, the_plane, index)
+        try:
+            with _single_threaded_blas_for(3 * len(level), *weight.shape):
                 level = _refine.refine(level, weight, bias, layer.negative_slope, max_regions=int(max_regions))
-            except TooManyRegions as error:
-                raise TooManyRegions(
-                    f"the arrangement has more than max_regions={max_regions} regions (at least "
-                    f"{error.args[0]} after hidden layer {index}); pass a larger max_regions= or a "
-                    f"smaller box"
-                ) from None
-            levels.append(level)
+        except TooManyRegions as error:
+            raise TooManyRegions(
+                f"the arrangement has more than max_regions={max_regions} regions (at least "
+                f"{error.args[0]} after hidden layer {index}); pass a larger max_regions= or a "
+                f"smaller box"
+            ) from None
+        levels.append(level)
     return Arrangement(the_box, the_plane, spec, tuple(levels))

@@ -156,3 +156,112 @@ def test_as_inputs_errors():
     with pytest.raises(TypeError, match="tensor or array"):
         as_inputs("abc", 3)
     assert as_inputs([1, 2, 3], 3).shape == (1, 3)
+
+
+# --- the untraced reading of plain nn.Sequential nets ------------------------------------------------
+
+def _traced(net):
+    """read_net's traced path, which the plain-Sequential fast path must match exactly."""
+    from foldlab import adapter
+
+    adapter._check_finite_parameters(net)
+    d_in = adapter._first_in_features(net)
+    return adapter._spec_from_chain(net, d_in, adapter._trace(net, d_in))
+
+
+def _assert_same_spec(fast, slow):
+    assert (fast.d_in, fast.module, repr(fast)) == (slow.d_in, slow.module, repr(slow))
+    assert len(fast.layers) == len(slow.layers) and len(fast.output_ops) == len(slow.output_ops)
+    for a, b in zip(fast.layers, slow.layers):
+        assert (a.name, a.kind, a.width, a.negative_slope, a._module) == (b.name, b.kind, b.width, b.negative_slope, b._module)
+        assert len(a.ops) == len(b.ops) == 1
+    for a, b in zip([layer.ops[0] for layer in fast.layers] + list(fast.output_ops),
+                    [layer.ops[0] for layer in slow.layers] + list(slow.output_ops)):
+        for x, y in ((a.weight, b.weight), (a.bias, b.bias)):
+            assert x.dtype == y.dtype == torch.float64 and x.shape == y.shape and torch.equal(x, y)
+
+
+def _plain_nets():
+    for activation in ["relu", "leaky_relu", "gelu", "silu", "tanh"]:
+        yield activation, fl.mlp([3, 5, 4, 2], activation=activation, seed=1)
+    yield "elu_selu", nn.Sequential(nn.Linear(2, 3), nn.ELU(0.5), nn.Linear(3, 3), nn.SELU(), nn.Linear(3, 1))
+    yield "float64", fl.mlp([2, 4, 4, 1], seed=2).double()
+    yield "linear_linear", nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2), nn.Linear(2, 1))
+    yield "no_bias", nn.Sequential(nn.Linear(2, 3, bias=False), nn.ReLU(), nn.Linear(3, 1, bias=False))
+    yield "inplace_and_ends_with_activation", nn.Sequential(nn.Linear(2, 3), nn.ReLU(inplace=True), nn.Linear(3, 2), nn.GELU("tanh"))
+
+
+@pytest.mark.parametrize("name,net", list(_plain_nets()), ids=[n for n, _ in _plain_nets()])
+def test_plain_sequential_is_read_as_tracing_reads_it(name, net):
+    from foldlab import adapter
+
+    fast = adapter._read_plain_sequential(net)
+    assert fast is not None  # the fast path applies
+    _assert_same_spec(fast, _traced(net))
+    _assert_same_spec(read_net(net), _traced(net))
+    if name == "float64":  # float64 weights are used as they are (shared storage), as Tensor.to does
+        assert fast.layers[0].affine.weight.data_ptr() == net[0].weight.data_ptr()
+
+
+def _odd_nets():
+    hooked = fl.mlp([2, 3, 1], seed=0)
+    hooked[1].register_forward_hook(lambda module, inputs, output: None)
+    shared_relu = nn.ReLU()
+
+    class MySequential(nn.Sequential):
+        pass
+
+    nan = fl.mlp([2, 3, 1], seed=0)
+    with torch.no_grad():
+        nan[0].bias[1] = float("inf")
+    with_none = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    with_none.add_module("3", None)
+    reordered = nn.Linear(2, 3)
+    weight = reordered.weight
+    del reordered.weight
+    reordered.weight = weight  # now registered after the bias
+    yield "hook", hooked
+    yield "module_used_twice", nn.Sequential(nn.Linear(2, 2), shared_relu, nn.Linear(2, 2), shared_relu, nn.Linear(2, 1))
+    yield "subclass", MySequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    yield "dropout", nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Dropout(0.5), nn.Linear(3, 1)).eval()
+    yield "non_finite", nan
+    yield "sizes_do_not_chain", nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(4, 1))
+    yield "two_activations", nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.ReLU(), nn.Linear(3, 1))
+    yield "no_activation", nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
+    yield "activation_first", nn.Sequential(nn.ReLU(), nn.Linear(2, 1))
+    yield "none_entry", with_none
+    yield "half", fl.mlp([2, 3, 1], seed=0).half()
+    yield "mixed_dtypes", nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1).double())
+    yield "reordered_parameters", nn.Sequential(reordered, nn.ReLU(), nn.Linear(3, 1))
+
+
+@pytest.mark.parametrize("name,net", list(_odd_nets()), ids=[n for n, _ in _odd_nets()])
+def test_other_nets_are_traced_with_the_same_result_or_error(name, net):
+    from foldlab import adapter
+
+    fast = adapter._read_plain_sequential(net)
+    if name == "reordered_parameters":  # taken, and the weight is still the weight
+        _assert_same_spec(fast, _traced(net))
+        return
+    assert fast is None
+    try:
+        expected = _traced(net)
+    except Exception as error:  # the same error, from read_net
+        with pytest.raises(type(error)) as raised:
+            read_net(net)
+        assert str(raised.value) == str(error)
+    else:
+        _assert_same_spec(read_net(net), expected)
+
+
+def test_global_hooks_send_plain_nets_to_tracing():
+    from foldlab import adapter
+
+    net = fl.mlp([2, 4, 1], seed=0)
+    handle = torch.nn.modules.module.register_module_forward_hook(lambda module, inputs, output: None)
+    try:
+        assert adapter._read_plain_sequential(net) is None
+        _assert_same_spec(read_net(net), _traced(net))
+    finally:
+        handle.remove()
+    assert adapter._read_plain_sequential(net) is not None

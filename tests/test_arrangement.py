@@ -544,3 +544,204 @@ def test_property_random_small_nets(net_and_kind):
     arr = fl.arrangement(net)
     assert_exact(arr, net, strict=not degenerate, n_samples=500)
     assert len(arr) == regioncam_count(net, positive_area=degenerate)
+
+
+# --- the engine's two ways of splitting a layer: all lines at once, or one line per round -------------
+
+def _levels(net, *, all_at_once: bool, box=BOX):
+    """The partition after each hidden layer, from the engine directly."""
+    from foldlab import _refine
+
+    spec = read_net(net)
+    level = _refine.box_level(*box)
+    levels = []
+    for layer in spec.layers:
+        level = _refine.refine(
+            level, layer.affine.weight.numpy(), layer.affine.bias.numpy(), layer.negative_slope, all_at_once=all_at_once
+        )
+        levels.append(level)
+    return levels
+
+
+def _patterns_and_areas(levels) -> dict[bytes, float]:
+    """Each region's full pattern (all layers) with its area (shoelace on the stored vertices)."""
+    chain, parts = np.arange(len(levels[-1])), []
+    for level in reversed(levels):
+        parts.append(level.bits[chain])
+        chain = level.parent[chain]
+    patterns = np.packbits(np.concatenate(parts[::-1], axis=1), axis=1)
+    last = levels[-1]
+    x, y = last.xy[:, 0], last.xy[:, 1]
+    nxt = np.arange(1, len(x) + 1)
+    nxt[last.start[1:] - 1] = last.start[:-1]
+    areas = np.add.reduceat(x * y[nxt] - x[nxt] * y, last.start[:-1]) / 2
+    assert np.all(areas > 0)  # counter-clockwise, no degenerate piece
+    result = {p.tobytes(): a for p, a in zip(patterns, areas)}
+    assert len(result) == len(areas)  # each pattern once
+    return result
+
+
+def _assert_same_partition(net, box=BOX):
+    at_once = _patterns_and_areas(_levels(net, all_at_once=True, box=box))
+    rounds = _patterns_and_areas(_levels(net, all_at_once=False, box=box))
+    assert at_once.keys() == rounds.keys()
+    scale = (box[1] - box[0]) * (box[3] - box[2])
+    assert max(abs(at_once[k] - rounds[k]) for k in at_once) <= 1e-12 * scale
+    return len(at_once)
+
+
+@pytest.mark.parametrize("widths,activation,seed", [
+    ([2, 16, 16, 16, 1], "relu", 0), ([2, 32, 32, 1], "relu", 1), ([2, 8, 8, 8, 8, 1], "leaky_relu", 2),
+    ([2, 60, 1], "relu", 3), ([2, 24, 24, 2], "relu", 4),
+])
+def test_all_at_once_equals_rounds_on_random_nets(widths, activation, seed):
+    net = fl.mlp(widths, activation=activation, seed=seed)
+    assert _assert_same_partition(net) == len(fl.arrangement(net))
+
+
+def _count_split_all(monkeypatch):
+    """Count the polygons that split_all splits and those it leaves to the rounds."""
+    from foldlab import _cells
+
+    counts = {"split": 0, "left": 0}
+    original = _cells.split_all
+
+    def counting(xy, val, vidx, qp, *args):
+        cells, split = original(xy, val, vidx, qp, *args)
+        tried = np.unique(qp)
+        counts["split"] += int(split[tried].sum())
+        counts["left"] += int((~split[tried]).sum())
+        return cells, split
+
+    monkeypatch.setattr(_cells, "split_all", counting)
+    return counts
+
+
+def test_random_nets_are_split_all_at_once(monkeypatch):
+    counts = _count_split_all(monkeypatch)
+    fl.arrangement(fl.mlp([2, 32, 32, 32, 1], seed=0))
+    assert counts["split"] > 300 and counts["left"] == 0
+
+
+@pytest.mark.parametrize("name", sorted(DEGENERATE))
+def test_degenerate_nets_split_all_at_once_or_in_rounds_alike(name, monkeypatch):
+    net = net_from(DEGENERATE[name])
+    counts = _count_split_all(monkeypatch)
+    assert _assert_same_partition(net) == len(fl.arrangement(net)) == regioncam_count(net)
+    if name in ("parallel_and_coincident", "three_lines_through_a_point", "lines_through_corners_and_along_edges"):
+        assert counts["left"] >= 1  # not a simple arrangement: left to the rounds
+
+
+def test_cantornet_splits_alike():
+    for depth in (1, 2, 3):
+        _assert_same_partition(fl.CantorNet(depth=depth), box=(0.0, 1.0, 0.0, 1.0))
+
+
+def _split_square(lines, box=(-1.0, 1.0, -1.0, 1.0)):
+    """split_all on the box alone, cut by lines given as rows [a, b, k] (a x + b y + k = 0)."""
+    from foldlab import _cells, _refine
+
+    level = _refine.box_level(*box)
+    lines = np.asarray(lines, dtype=np.float64)
+    val = level.xy @ lines[:, :2].T + lines[:, 2]  # (4, k)
+    keep = (val.min(axis=0) < 0) & (val.max(axis=0) > 0)
+    lines, val = lines[keep], val[:, keep]
+    k = len(lines)
+    if k == 0:
+        return None, False, lines
+    coef = np.vstack([lines.T, np.full(k, 1e-12)])
+    bits = np.zeros((1, k), dtype=bool)
+    cells, split = _cells.split_all(
+        level.xy, val.T.ravel(), np.tile(np.arange(4), k), np.zeros(k, dtype=np.int64), np.arange(k),
+        coef, np.full(k, 4), bits, level.extent,
+    )
+    return cells, bool(split[0]), lines
+
+
+def test_split_all_on_a_square_against_sampling():
+    rng = np.random.default_rng(5)
+    lines = np.column_stack([rng.normal(size=(7, 2)), rng.uniform(-0.5, 0.5, 7)])
+    cells, split, lines = _split_square(lines)
+    assert split
+    xy, counts, poly, bits, centre, radius = cells
+    start = np.concatenate([[0], np.cumsum(counts)])
+    polygons = np.array([shapely.Polygon(xy[a:b]) for a, b in zip(start[:-1], start[1:])])
+    assert np.all(shapely.is_valid(polygons)) and np.all(shapely.is_ccw(shapely.get_exterior_ring(polygons)))
+    assert abs(shapely.area(polygons).sum() - 4.0) <= 1e-12
+    np.testing.assert_allclose(shapely.area(shapely.convex_hull(polygons)), shapely.area(polygons), rtol=1e-12)
+    # the cells are the sign vectors that occur, each once, and each sample lies in its sign vector's cell
+    samples = rng.uniform(-1, 1, (3000, 2))
+    signs = samples @ lines[:, :2].T + lines[:, 2] > 0
+    keys = {b.tobytes(): i for i, b in enumerate(np.packbits(bits, axis=1))}
+    assert len(keys) == len(bits)
+    found = np.array([keys[b.tobytes()] for b in np.packbits(signs, axis=1)])
+    assert np.all(shapely.contains_xy(polygons[found], samples[:, 0], samples[:, 1]))
+    # no cell missed: k lines in general position with I crossings inside cut the box into 1 + k + I
+    inside = 0
+    for i in range(len(lines)):
+        for j in range(i):
+            x = np.linalg.solve(lines[[i, j], :2], -lines[[i, j], 2])
+            inside += bool(np.all(np.abs(x) < 1))
+    assert len(bits) == 1 + len(lines) + inside
+    np.testing.assert_allclose(centre, [xy[a:b].mean(axis=0) for a, b in zip(start[:-1], start[1:])])
+    np.testing.assert_allclose(
+        radius, [np.linalg.norm(xy[a:b] - xy[a:b].mean(axis=0), axis=1).max() for a, b in zip(start[:-1], start[1:])]
+    )
+
+
+@pytest.mark.parametrize("lines", [
+    [[1, 0, 0], [0, 1, 0], [1, 1, 0]],  # three lines through a point
+    [[1, -1, 0], [1, 0, 0.5]],  # a line through two corners of the box
+    [[1, 0, 0], [1, 1, -1]],  # two lines meeting on the boundary, at (0, 1)
+    [[1, 0, -0.25], [2, 0, -0.5]],  # the same line twice
+    [[1, 0, -0.25], [1, 1e-13, -0.25]],  # two lines crossing at a 1e-13 angle
+])
+def test_split_all_leaves_degenerate_arrangements_to_the_rounds(lines):
+    cells, split, _ = _split_square(lines)
+    assert not split and cells is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 12), st.booleans())
+def test_split_all_property(seed, k, on_grid):
+    """Random lines (on a coarse grid: often concurrent or through corners): either split_all declines,
+    or its cells are exactly the sign vectors of the lines in the box, as sampling finds them."""
+    rng = np.random.default_rng(seed)
+    lines = rng.integers(-2, 3, (k, 3)) / 2 if on_grid else np.column_stack([rng.normal(size=(k, 2)), rng.uniform(-1, 1, k)])
+    cells, split, lines = _split_square(lines)
+    if len(lines) == 0 or not split:
+        return
+    xy, counts, poly, bits, centre, radius = cells
+    start = np.concatenate([[0], np.cumsum(counts)])
+    polygons = np.array([shapely.Polygon(xy[a:b]) for a, b in zip(start[:-1], start[1:])])
+    assert np.all(shapely.is_valid(polygons))
+    assert abs(shapely.area(polygons).sum() - 4.0) <= 1e-12 and np.all(shapely.area(polygons) > 0)
+    values = centre @ lines[:, :2].T + lines[:, 2]  # the centre is inside: its signs are the cell's bits
+    np.testing.assert_array_equal(values > 0, bits)
+    samples = rng.uniform(-1, 1, (500, 2))
+    signs = samples @ lines[:, :2].T + lines[:, 2] > 0
+    keys = {b.tobytes(): i for i, b in enumerate(np.packbits(bits, axis=1))}
+    found = np.array([keys.get(b.tobytes(), -1) for b in np.packbits(signs, axis=1)])
+    assert np.all(found >= 0)
+    assert np.all(shapely.intersects_xy(polygons[found], samples[:, 0], samples[:, 1]))
+
+
+def test_a_later_line_on_an_earlier_edge_adds_no_region():
+    """Found by test_property_random_small_nets: layer 3's line is exactly layer 2's line y = -1/3.
+
+    Layer 1 is active on the whole box (its lines are the top and bottom edges); layer 2 cuts it at
+    y = -1/3 and y = 0; layer 3's neuron is 1/8 + 3/8 y below y = 0 and 1/8 (1 + y) above, so its zero
+    set is the edge y = -1/3 and it splits nothing: 3 regions. (regioncam, in float32, computes the
+    two lines apart and keeps a sliver of area about 1e-8 between them.)
+    """
+    net = net_from([
+        ([[0, -0.5], [0, 0.5], [0, 0]], [0.5, 0.5, 0]),
+        ([[0, 0, 0], [0, 0.5, 0], [-0.5, 1, 0], [0.5, -0.5, 0], [0, 0, 0]], [0, 0, 0, 0, 0]),
+        ([[0, 0.5, 0, -0.5, 0]], [0]),
+        ([[0]], [0]),
+    ])
+    arr = fl.arrangement(net)
+    assert [len(arr.upto(layer)) for layer in range(3)] == [1, 3, 3]
+    np.testing.assert_allclose(np.sort(arr.areas), [2 / 3, 4 / 3, 2], rtol=1e-12)
+    assert_exact(arr, net)
+    assert _assert_same_partition(net) == 3
