@@ -1,9 +1,17 @@
-"""Shared by the tests and the doctests: a headless matplotlib, and no pyplot figure left open after a test."""
+"""Shared by the tests and the doctests: a headless matplotlib, no pyplot figure left open after a test,
+and reproducible property tests."""
 
 import os
 import sys
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run ("same seed, same numbers"), so CI cannot flake.
+# HYPOTHESIS_PROFILE=explore draws new random examples on every run instead; a failure prints the seed.
+settings.register_profile("reproducible", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "reproducible"))
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # before anything imports matplotlib
 

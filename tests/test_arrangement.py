@@ -150,11 +150,12 @@ def assert_exact(arr: fl.Arrangement, net: nn.Module, *, strict: bool = True, n_
         assert np.all(sizes[differ] <= 1e-9)
 
 
-def regioncam_count(net: nn.Module, *, positive_area: bool = False) -> int:
-    """Faces regioncam finds on [-1, 1]^2 (only those of positive area when asked).
+def regioncam_count(net: nn.Module, *, positive_area: bool = False, min_area: float | None = None) -> int:
+    """Faces regioncam finds on [-1, 1]^2 (only those of positive area, or above ``min_area``, when asked).
 
     regioncam works in float32; on nets with exactly concurrent lines (small integer weights) it can
-    leave a face of zero area (1e-16) where three lines meet, which ``positive_area`` discards.
+    leave a face of zero area (1e-16) where three lines meet, which ``positive_area`` discards, and where
+    two lines coincide exactly it can keep them a float32 hair apart: a sliver of area about 1e-8.
     """
     regioncam = pytest.importorskip("regioncam")
     spec = read_net(net)
@@ -166,6 +167,8 @@ def regioncam_count(net: nn.Module, *, positive_area: bool = False) -> int:
             rc.relu()
         else:
             rc.leaky_relu(layer.negative_slope)
+    if min_area is not None:
+        return sum(face.area > min_area for face in rc.faces)
     if positive_area:
         return sum(face.area > 1e-9 for face in rc.faces)
     return rc.num_faces
@@ -543,7 +546,14 @@ def test_property_random_small_nets(net_and_kind):
     net, degenerate = net_and_kind
     arr = fl.arrangement(net)
     assert_exact(arr, net, strict=not degenerate, n_samples=500)
-    assert len(arr) == regioncam_count(net, positive_area=degenerate)
+    if not degenerate:
+        assert len(arr) == regioncam_count(net)
+    else:
+        # Exactly coincident lines: regioncam's float32 slivers (~1e-8) are not regions. Compare both
+        # sides at the same resolution, well above float32 rounding and below any face these small
+        # half-integer nets can make; foldlab's own exactness is checked by assert_exact above.
+        resolution = 1e-6
+        assert int((arr.areas > resolution).sum()) == regioncam_count(net, min_area=resolution)
 
 
 # --- the engine's two ways of splitting a layer: all lines at once, or one line per round -------------
