@@ -622,7 +622,7 @@ def as_inputs(x, d_in: int, *, name: str = "x", device=None) -> torch.Tensor:
         For an empty batch, a wrong input dimension, or NaN/inf values; the message names ``name``.
     """
     try:
-        t = torch.as_tensor(x, dtype=DTYPE, device=device) if not isinstance(x, torch.Tensor) else x
+        t = x if isinstance(x, torch.Tensor) else torch.as_tensor(np.ascontiguousarray(x, dtype=np.float64), device=device)
     except (TypeError, ValueError, RuntimeError) as error:
         raise TypeError(f"{name} must be a tensor or array of numbers, got {type(x).__name__}") from error
     if not (t.is_floating_point() or t.dtype in (torch.int32, torch.int64, torch.int16, torch.uint8, torch.bool)):

@@ -263,7 +263,7 @@ class Arrangement:
         """Net inputs ``(n, d_in)`` (float64) at box coordinates (plane coordinates for ``plane=``)."""
         if self.plane is not None:
             return self.plane.to_input(xy)
-        return torch.as_tensor(np.atleast_2d(np.asarray(xy, dtype=np.float64)))
+        return torch.as_tensor(np.ascontiguousarray(np.atleast_2d(np.asarray(xy, dtype=np.float64))))
 
     def locate(self, xy) -> np.ndarray:
         """Index of the region whose pattern the net gives at each point (-1 if none), shape (n,).

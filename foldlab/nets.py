@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from fractions import Fraction
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -258,7 +259,7 @@ class CantorNet(nn.Sequential):
 
     def boundary(self, x: torch.Tensor) -> torch.Tensor:
         """Height ``(A^k(x) + 1) / 2`` of the decision boundary above ``x``."""
-        return cantor_boundary(torch.as_tensor(x, dtype=torch.float64), self.depth)
+        return cantor_boundary(torch.as_tensor(np.ascontiguousarray(x, dtype=np.float64)), self.depth)
 
     def extra_repr(self) -> str:
         return f"depth={self.depth}, representation={self.representation!r}"

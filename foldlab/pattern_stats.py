@@ -159,7 +159,7 @@ def activation_probability(
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     widths = tuple(spec.widths[i] for i in chosen)
-    X = X if isinstance(X, torch.Tensor) else torch.as_tensor(np.asarray(X, dtype=np.float64))
+    X = X if isinstance(X, torch.Tensor) else torch.as_tensor(np.ascontiguousarray(X, dtype=np.float64))
     X = X[None] if X.ndim == 1 else X
     if X.ndim == 2 and X.shape[0] == 0:
         raise ValueError(f"empty batch: X has shape {tuple(X.shape)}, expected at least one input")
@@ -317,7 +317,7 @@ def hamming_histograms(
     """
     spec = read_net(net)
     chosen = spec.layer_indices(layers)
-    X = X if isinstance(X, torch.Tensor) else torch.as_tensor(np.asarray(X, dtype=np.float64))
+    X = X if isinstance(X, torch.Tensor) else torch.as_tensor(np.ascontiguousarray(X, dtype=np.float64))
     n = X.shape[0] if X.ndim == 2 else 1
     pairs = random_pairs(n, n_pairs, seed) if pairs is None else _check_pairs(pairs, n)
     used, inverse = np.unique(pairs, return_inverse=True)  # run the net only on the inputs in a pair

@@ -108,7 +108,7 @@ def activation_patterns(
 
 def as_patterns(p, name: str = "patterns") -> torch.Tensor:
     """Validate patterns (bool, or 0/1 numbers) and return them as a bool tensor."""
-    t = p if isinstance(p, torch.Tensor) else torch.as_tensor(np.asarray(p))
+    t = p if isinstance(p, torch.Tensor) else torch.as_tensor(np.ascontiguousarray(p))
     if t.dtype != torch.bool:
         if t.is_complex() or not bool(((t == 0) | (t == 1)).all()):
             raise ValueError(f"{name} must hold bits (bool or 0/1), got values outside {{0, 1}}")

@@ -268,3 +268,16 @@ def test_patterns_of_normalised_nets_match_naive_loop(norm):
     x = torch.randn(300, 2, generator=torch.Generator().manual_seed(1))
     assert torch.equal(fl.activation_patterns(net, x), naive_patterns(net, x))
     assert fl.read_net(net).piecewise_linear == (norm == "batch")
+
+
+def test_reversed_and_strided_numpy_arrays_are_accepted():
+    # numpy views with negative strides, which torch.as_tensor refuses on its own
+    net = fl.mlp([2, 5, 5, 1], seed=0)
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    P = fl.activation_patterns(net, X[::-1]).numpy()
+    assert np.array_equal(P, fl.activation_patterns(net, X).numpy()[::-1])
+    assert fl.hamming_distance(P[::-1][0], P[-1]) == 0
+    assert torch.equal(fl.hamming_matrix(P[::-2]), fl.hamming_matrix(np.ascontiguousarray(P[::-2])))
+    path = np.array([[0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 1]], dtype=bool)
+    assert fl.chi(path[::-1]) == pytest.approx(1 / 3)
+    assert fl.activation_probability(net, X[::-1]).probability[0].tolist() == fl.activation_probability(net, X).probability[0].tolist()

@@ -20,7 +20,7 @@ __all__ = ["neuron_widget", "pattern_pair_widget", "training_patterns_widget", "
 
 
 def _as_inputs(X, name: str = "X") -> torch.Tensor:
-    t = X if isinstance(X, torch.Tensor) else torch.as_tensor(np.asarray(X, dtype=np.float64))
+    t = X if isinstance(X, torch.Tensor) else torch.as_tensor(np.ascontiguousarray(X, dtype=np.float64))
     if t.ndim != 2 or t.shape[0] < 2:
         raise ValueError(f"expected {name} of shape (n, d) with n >= 2, got {tuple(t.shape)}")
     return t
