@@ -129,7 +129,13 @@ def train(
     was_training = net.training
     net.eval()  # a one-sample probe: BatchNorm refuses it in training mode
     with torch.no_grad():
-        out_dim = net(X[:1]).shape[1]
+        try:
+            out_dim = net(X[:1]).shape[1]
+        except RuntimeError as error:
+            net.train(was_training)
+            raise ValueError(
+                f"the net cannot take the inputs of {data.name!r}, which have {X.shape[1]} features: {error}"
+            ) from None
     if out_dim == 1 and int(y.max()) > 1:
         raise ValueError(f"a net with one output trains on two classes, but the labels go up to {int(y.max())}")
     if out_dim > 1 and int(y.max()) >= out_dim:

@@ -41,6 +41,8 @@ def test_bad_arguments():
         fl.train(fl.mlp([64, 8, 2]), digits, epochs=1, progress=False)
     with pytest.raises(ValueError, match="one output trains on two classes"):
         fl.train(fl.mlp([64, 8, 1]), digits, epochs=1, progress=False)
+    with pytest.raises(ValueError, match="cannot take the inputs of 'digits', which have 64 features"):
+        fl.train(fl.mlp([2, 8, 2]), digits, epochs=1, progress=False)
     with pytest.raises(ValueError, match="epochs must be an int >= 0, got -1"):
         fl.train(fl.mlp([2, 8, 1]), fl.toy_dataset("moons"), epochs=-1)
 
