@@ -1,8 +1,7 @@
 """Counting regions: in a box, along a segment, per unit area, over training, and the one-layer formula.
 
-The counts in a box come from the exact arrangement (:func:`foldlab.arrangement`). Along a segment
-they come from the exact walk ``fl.walk`` when it is available, and otherwise from an exact 1D
-refinement of the segment done here (:func:`n_regions_along`).
+The counts in a box come from the exact arrangement (:func:`foldlab.arrangement`), the counts along a
+segment from the exact walk (:func:`foldlab.walk`).
 """
 
 from __future__ import annotations
@@ -15,8 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import _refine
-from .adapter import as_inputs, read_net
+from .adapter import read_net
 from ._window import _as_plane, _check_piecewise_linear, _default_plane_box, _numpy
 from .arrangement import MAX_REGIONS, arrangement
 
@@ -163,104 +161,30 @@ def grid_region_count(net: nn.Module, box=None, resolution: int = 100, *, plane=
 
 # --- along a segment -------------------------------------------------------------------------------
 
-def _segment_intervals(spec, x1: np.ndarray, x2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Exact activation regions along ``x1 -> x2``: breakpoints ``t`` (k + 1,) and bits (k, m).
-
-    The segment is refined layer by layer like the box in 2D: the pre-activations are continuous and
-    affine on every piece, so they are kept at the breakpoints only; a neuron whose values at a
-    piece's ends have strictly opposite signs crosses zero once inside it, where the piece is split
-    and the values are interpolated (that neuron's set to exactly 0). Values within the tolerance of
-    :mod:`foldlab._refine` count as 0, so several lines through one point split the segment once.
-    """
-    t = np.array([0.0, 1.0])
-    h = np.stack([x1, x2])
-    bits_per_layer = []
-    owner_chain = []
-    for layer in spec.layers:
-        W, b = _numpy(layer.affine.weight), _numpy(layer.affine.bias)
-        z = h @ W.T + b
-        tol = _refine.RTOL * (np.abs(W) @ np.abs(h).max(axis=0) + np.abs(b))
-        z[np.abs(z) <= tol] = 0.0
-        owner = np.arange(len(t) - 1)  # piece of the previous layer each piece lies in
-        while True:
-            za, zb = z[:-1], z[1:]
-            crossing = ((za > 0) & (zb < 0)) | ((za < 0) & (zb > 0))
-            pieces = np.flatnonzero(crossing.any(axis=1))
-            if len(pieces) == 0:
-                break
-            # one crossing per piece and round: the first crossing neuron
-            j = crossing[pieces].argmax(axis=1)
-            a, c = z[pieces, j], z[pieces + 1, j]
-            s = a / (a - c)
-            new_t = t[pieces] + s * (t[pieces + 1] - t[pieces])
-            new_z = z[pieces] + s[:, None] * (z[pieces + 1] - z[pieces])
-            new_z[np.abs(new_z) <= tol] = 0.0
-            new_z[np.arange(len(pieces)), j] = 0.0
-            at = pieces + 1
-            t = np.insert(t, at, new_t)
-            z = np.insert(z, at, new_z, axis=0)
-            owner = np.insert(owner, at, owner[pieces])
-        mid_sign = np.maximum(z[:-1], z[1:]) > 0  # no piece has both signs now
-        bits_per_layer.append(mid_sign)
-        owner_chain.append(owner)
-        h = np.where(z > 0, z, layer.negative_slope * z)
-    # earlier layers' bits on the final pieces, through the owner chain
-    bits = [bits_per_layer[-1]]
-    index = np.arange(len(t) - 1)
-    for level in range(len(spec.layers) - 1, 0, -1):
-        index = owner_chain[level][index]
-        bits.append(bits_per_layer[level - 1][index])
-    return t, np.concatenate(bits[::-1], axis=1)
-
-
-def n_regions_along(net: nn.Module, x1, x2, *, method: str = "auto") -> int:
+def n_regions_along(net: nn.Module, x1, x2) -> int:
     """Number of activation regions the segment ``x1 -> x2`` passes through, exactly.
+
+    This is ``len(fl.walk(net, x1, x2))``: the exact walk along the segment visits every region once.
 
     Parameters
     ----------
+    net : nn.Module
     x1, x2 : Tensor or array, shape (d_in,)
-    method : {"auto", "walk", "intervals"}
-        ``"walk"`` uses :func:`foldlab.walk` (the exact walk along the segment, DESIGN.md section 3);
-        ``"intervals"`` an exact 1D refinement of the segment layer by layer (piecewise-linear nets
-        only); ``"auto"`` the walk when this foldlab has it, else the intervals.
 
     Examples
     --------
     >>> import foldlab as fl
-    >>> fl.n_regions_along(fl.mlp([2, 8, 1], seed=0), [-1.0, 0.0], [1.0, 0.0], method="intervals")
+    >>> fl.n_regions_along(fl.mlp([2, 8, 1], seed=0), [-1.0, 0.0], [1.0, 0.0])
     3
 
     References
     ----------
     DESIGN.md sections 3 and 7 (counts along lines come from the walk).
     """
-    if method not in ("auto", "walk", "intervals"):
-        raise ValueError(f"method must be 'auto', 'walk' or 'intervals', got {method!r}")
-    walk = _find_walk()
-    if method == "walk" or (method == "auto" and walk is not None):
-        if walk is None:
-            raise ValueError("method='walk' needs foldlab.walk, which this version of foldlab does not have")
-        return len(walk(net, x1, x2))
-    spec = read_net(net)
-    _check_piecewise_linear(spec)
-    a = as_inputs(x1, spec.d_in, name="x1")
-    b = as_inputs(x2, spec.d_in, name="x2")
-    if a.shape[0] != 1 or b.shape[0] != 1:
-        raise ValueError(f"x1 and x2 must be single inputs of shape ({spec.d_in},), got {tuple(a.shape)} and {tuple(b.shape)}")
-    t, _ = _segment_intervals(spec, _numpy(a[0]), _numpy(b[0]))
-    return len(t) - 1
+    from .walk import walk
 
+    return len(walk(net, x1, x2))
 
-def _find_walk():
-    """``foldlab.walk.walk`` when this foldlab has it, else None."""
-    try:
-        from .walk import walk
-    except ImportError:
-        return None
-    return walk
-
-
-# --- density and training --------------------------------------------------------------------------
 
 def hanin_rolnick_density(n_neurons: int) -> float:
     """``#neurons^2 / 2``: Hanin and Rolnick's scale for regions per unit area in a 2D slice.

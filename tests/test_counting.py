@@ -81,7 +81,7 @@ def test_count_along_segments_equals_2d_arrangement(net):
     # through the origin (where lines meet in the degenerate nets), through a corner
     segments += [np.array([[-1.0, -0.5], [1.0, 0.5]]), np.array([[-1.0, -1.0], [0.3, 1.0]])]
     for a, b in segments:
-        count = fl.n_regions_along(net, a, b, method="intervals")
+        count = fl.n_regions_along(net, a, b)
         assert count == crossed_polygons(arr, a, b)
         # sampling (at random places: a sample exactly on a line has a pattern of its own) never
         # finds more changes than there are regions
@@ -99,7 +99,7 @@ def test_count_along_a_segment_that_runs_on_lines():
     t = np.linspace(0, 1, 1001)[:, None]
     bits = fl.activation_patterns(net, torch.as_tensor((1 - t) * a + t * b)).numpy()
     changes = int((bits[1:] != bits[:-1]).any(axis=1).sum())
-    assert fl.n_regions_along(net, a, b, method="intervals") == changes + 1 == 2
+    assert fl.n_regions_along(net, a, b) == changes + 1 == 2
 
 
 def test_count_along_a_segment_in_64_dimensions():
@@ -108,40 +108,15 @@ def test_count_along_a_segment_in_64_dimensions():
     x1, x2, x3 = data.X[0], data.X[1], data.X[2]
     arr = fl.arrangement(net, plane=(x1, x2, x3))
     a, b = arr.plane.points[0], arr.plane.points[1]
-    assert fl.n_regions_along(net, x1, x2, method="intervals") == crossed_polygons(arr, a, b)
-
-
-def test_count_along_uses_the_walk_when_there_is_one(monkeypatch):
-    net = fl.mlp([2, 4, 1], seed=0)
-    monkeypatch.setattr(counting, "_find_walk", lambda: None)
-    assert fl.n_regions_along(net, [-1, 0], [1, 0]) == fl.n_regions_along(net, [-1, 0], [1, 0], method="intervals")
-    with pytest.raises(ValueError, match="needs foldlab.walk"):
-        fl.n_regions_along(net, [-1, 0], [1, 0], method="walk")
-    calls = []
-    monkeypatch.setattr(counting, "_find_walk", lambda: lambda net, x1, x2: calls.append(1) or [None] * 5)
-    assert fl.n_regions_along(net, [-1, 0], [1, 0]) == 5 and calls == [1]
-    assert fl.n_regions_along(net, [-1, 0], [1, 0], method="intervals") != 5
-
-
-def test_walk_and_intervals_agree_when_the_walk_exists():
-    if counting._find_walk() is None:
-        pytest.skip("foldlab.walk is not in this tree yet")
-    rng = np.random.default_rng(3)
-    net = fl.mlp([2, 16, 16, 16, 1], seed=3)
-    for a, b in rng.uniform(-1, 1, (10, 2, 2)):
-        assert fl.n_regions_along(net, a, b, method="walk") == fl.n_regions_along(net, a, b, method="intervals")
+    assert fl.n_regions_along(net, x1, x2) == crossed_polygons(arr, a, b)
 
 
 def test_count_along_errors():
     net = fl.mlp([2, 4, 1], seed=0)
-    with pytest.raises(ValueError, match="method must be"):
-        fl.n_regions_along(net, [0, 0], [1, 1], method="grid")
     with pytest.raises(ValueError, match="2 features"):
-        fl.n_regions_along(net, [0, 0, 0], [1, 1], method="intervals")
-    with pytest.raises(ValueError, match="single inputs"):
-        fl.n_regions_along(net, [[0, 0], [1, 1]], [1, 1], method="intervals")
-    with pytest.raises(ValueError, match="piecewise-linear"):
-        fl.n_regions_along(fl.mlp([2, 4, 1], activation="gelu"), [0, 0], [1, 1], method="intervals")
+        fl.n_regions_along(net, [0, 0, 0], [1, 1])
+    with pytest.raises(ValueError, match="one point of shape"):
+        fl.n_regions_along(net, [[0, 0], [1, 1]], [1, 1])
 
 
 # --- density, grids, training ----------------------------------------------------------------------
