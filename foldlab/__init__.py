@@ -12,7 +12,8 @@ True
 """
 
 from .adapter import NetSpec, read_net
-from .arrangement import Arrangement, LinearRegion, Plane, Region, TooManyRegions, arrangement
+from . import limits
+from .arrangement import Arrangement, LinearRegion, Plane, Region, arrangement
 from .constellations import Constellations, Neighbors, constellation_curve, nearest_neighbors
 from .counting import (
     RegionCounts,
@@ -25,6 +26,7 @@ from .counting import (
     region_density,
     regions_over_training,
 )
+from .errors import NotPiecewiseLinear, NumericalRange, OverBudget, ReadingMismatch, TooManyRegions, UnsupportedNet
 from .data import MNIST_URL, TOY_SETS, Dataset, load_digits, load_mnist, read_idx, toy_dataset
 from .measures import (
     GlobalFolding,
@@ -84,7 +86,6 @@ __all__ = [
     "Region",
     "LinearRegion",
     "Plane",
-    "TooManyRegions",
     "arrangement",
     "RegionCounts",
     "n_regions",
@@ -120,4 +121,12 @@ __all__ = [
     "TrainHistory",
     "accuracy",
     "train",
+    # errors and limits
+    "TooManyRegions",
+    "OverBudget",
+    "UnsupportedNet",
+    "NotPiecewiseLinear",
+    "ReadingMismatch",
+    "NumericalRange",
+    "limits",
 ]

@@ -44,12 +44,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _cells
+from .errors import TooManyRegions
 
 RTOL = 1e-9
-
-
-class TooManyRegions(ValueError):
-    """The arrangement would have more regions than ``max_regions``."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -131,22 +131,6 @@ def _default_plane_box(plane: Plane, margin: float = 0.25) -> tuple[float, float
     return (float(lo[0] - pad), float(hi[0] + pad), float(lo[1] - pad), float(hi[1] + pad))
 
 
-def _check_piecewise_linear(spec: NetSpec) -> None:
-    for i, layer in enumerate(spec.layers):
-        if layer.kind not in ("relu", "leaky_relu"):
-            raise ValueError(
-                f"fl.arrangement needs a piecewise-linear net (ReLU or LeakyReLU); hidden layer {i} "
-                f"({layer.name!r}) is {layer.kind}, on whose regions the net is not affine"
-            )
-        if layer.affine is None:
-            raise ValueError(
-                f"fl.arrangement needs affine maps between activations; hidden layer {i} "
-                f"({layer.name!r}) has a LayerNorm before it, which is not piecewise linear"
-            )
-    if spec.output_ops and spec.output is None:
-        raise ValueError("fl.arrangement needs an affine output layer; this net has a LayerNorm after its last activation")
-
-
 def _numpy(t: torch.Tensor) -> np.ndarray:
     try:
         return t.numpy()  # a CPU tensor without grad, as read_net makes them

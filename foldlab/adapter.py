@@ -1,13 +1,15 @@
-"""The one place where a torch network is read.
+"""The one place where a torch network is read: a snapshot of its affine maps and activations.
 
 :func:`read_net` turns a feed-forward torch module into a :class:`NetSpec`: its hidden layers in forward
-order, each with the maps that produce its pre-activations (in float64) and its activation kind, plus the
-output map. Patterns, arrangements and walks all work from this form, so a new layer type is taught to
-foldlab here, once.
+order, each a :class:`Layer` with the maps that produce its pre-activations (float64 copies of the
+weights) and its :class:`Activation`, then the output layer. The snapshot holds no reference to the
+module: training the net afterwards changes nothing already computed from it. Patterns, arrangements,
+walks and everything built on them work from this form, so a new layer type or activation is taught to
+foldlab here, once (the table :data:`ACTIVATION_MODULES` and :func:`_as_map`).
 
 What is read
 ------------
-The module is traced with forward hooks on one probe input. Every leaf module that runs must be one of
+The module is run once on probe inputs with forward hooks. Every leaf module that runs must be one of
 
 - ``nn.Linear``, ``nn.BatchNorm1d`` (eval mode), ``nn.Dropout`` (eval mode), ``nn.Identity``,
   ``nn.Flatten``: affine, folded into the next pre-activation map;
@@ -18,50 +20,169 @@ The module is traced with forward hooks on one probe input. Every leaf module th
 and the modules must form a plain chain (each one receives the previous one's output). Anything else,
 such as a convolution, attention, a residual connection or a functional ``torch.relu`` call in
 ``forward``, gets a clear error naming the layer.
+
+The reading is verified: the snapshot's pre-activations and output must equal the module's own on the
+probe inputs (spread over scales from 0.1 to 1000), and :func:`check_reading` repeats the check at any
+points (the walks call it at region midpoints). A module whose forward does something the hooks cannot
+see (a clamp inside a wrapper module, a hook that changes an output) raises
+:class:`foldlab.ReadingMismatch` instead of giving answers about another function. Reading changes
+nothing: buffers (BatchNorm's running statistics) and torch's random state are as they were.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any, Union
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ._typing import Layers, Net
+from ._validation import DTYPE, as_inputs, check_int, describe
+from .errors import NotPiecewiseLinear, ReadingMismatch, UnsupportedNet
 from .nets import SwiGLU
 
 __all__ = [
+    "DTYPE",
+    "Activation",
     "Affine",
-    "HiddenLayer",
+    "LayerNormMap",
+    "Layer",
     "NetSpec",
+    "ACTIVATION_MODULES",
     "read_net",
-    "as_inputs",
-    "record_preactivations",
-    "binarize",
+    "check_reading",
 ]
 
-DTYPE = torch.float64
-
-_ELEMENTWISE: dict[type, str] = {
-    nn.ReLU: "relu",
-    nn.LeakyReLU: "leaky_relu",
-    nn.GELU: "gelu",
-    nn.SiLU: "silu",
-    nn.Tanh: "tanh",
-    nn.ELU: "elu",
-    nn.SELU: "selu",
-}
+#: The activations foldlab reads, by their ``kind``: a bit is ``[z > 0]`` (``[u v > 0]`` for SwiGLU).
+KINDS = ("relu", "leaky_relu", "gelu", "silu", "tanh", "elu", "selu", "swiglu")
 #: Activations whose layers are affine between kinks at z = 0: nets of these are piecewise linear.
 PIECEWISE_LINEAR_KINDS = frozenset({"relu", "leaky_relu"})
+
+
+# --- activations ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function with its settings, read from its module (a frozen copy).
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    negative_slope : float
+        LeakyReLU's slope for negative inputs (0 for every other kind).
+    alpha : float
+        ELU's ``alpha`` (1 for every other kind).
+    approximate : str
+        GELU's ``approximate`` (``"none"`` or ``"tanh"``).
+
+    Examples
+    --------
+    >>> Activation("leaky_relu", negative_slope=0.1)(torch.tensor([-1.0, 2.0]))
+    tensor([-0.1000,  2.0000])
+    """
+
+    kind: str
+    negative_slope: float = 0.0
+    alpha: float = 1.0
+    approximate: str = "none"
+
+    @property
+    def piecewise_linear(self) -> bool:
+        """True for ReLU and LeakyReLU: affine on each side of ``z = 0``."""
+        return self.kind in PIECEWISE_LINEAR_KINDS
+
+    @property
+    def gated(self) -> bool:
+        """True for SwiGLU, whose pre-activation ``[u, v]`` has two entries per unit."""
+        return self.kind == "swiglu"
+
+    def __call__(self, z: torch.Tensor) -> torch.Tensor:
+        """The layer's output from its pre-activations."""
+        kind = self.kind
+        if kind == "relu":
+            return torch.relu(z)
+        if kind == "leaky_relu":
+            return F.leaky_relu(z, self.negative_slope)
+        if kind == "gelu":
+            return F.gelu(z, approximate=self.approximate)
+        if kind == "silu":
+            return F.silu(z)
+        if kind == "tanh":
+            return torch.tanh(z)
+        if kind == "elu":
+            return F.elu(z, self.alpha)
+        if kind == "selu":
+            return F.selu(z)
+        if kind == "swiglu":
+            half = z.shape[-1] // 2
+            return F.silu(z[..., :half]) * z[..., half:]
+        raise AssertionError(kind)
+
+    def bits(self, z: torch.Tensor) -> torch.Tensor:
+        """Activation bits ``[sigma(z) > 0]`` from the pre-activations ``z``.
+
+        Every supported activation is sign-preserving (``sigma(z) > 0`` exactly when ``z > 0``), so the bit
+        is ``z > 0``: a pre-activation of exactly 0 gives 0. Working on ``z`` rather than on ``sigma(z)``
+        keeps bits exact where ``sigma(z)`` underflows (GELU of a tiny positive ``z``). For SwiGLU,
+        ``z = [u, v]`` and the bit is ``[u v > 0]``, evaluated on signs so that it cannot underflow either.
+        """
+        if self.gated:
+            half = z.shape[-1] // 2
+            u, v = z[..., :half], z[..., half:]
+            return ((u > 0) & (v > 0)) | ((u < 0) & (v < 0))
+        return z > 0
+
+    def __repr__(self) -> str:
+        extra = {"leaky_relu": f"({self.negative_slope:g})", "elu": f"(alpha={self.alpha:g})",
+                 "gelu": "(tanh)" if self.approximate == "tanh" else ""}.get(self.kind, "")
+        return f"{self.kind}{extra}"
+
+
+def _finite_setting(name: str, module: nn.Module, attribute: str) -> float:
+    value = getattr(module, attribute)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) or not math.isfinite(value):
+        raise ValueError(
+            f"layer {name!r} ({type(module).__name__}) has {attribute}={describe(value)}; expected a finite number"
+        )
+    return float(value)
+
+
+def _gelu(name: str, module: nn.GELU) -> Activation:
+    if module.approximate not in ("none", "tanh"):
+        raise ValueError(
+            f"layer {name!r} (GELU) has approximate={module.approximate!r}; expected 'none' or 'tanh'"
+        )
+    return Activation("gelu", approximate=module.approximate)
+
+
+#: How each activation module becomes an :class:`Activation`: the one table to extend for a new one.
+ACTIVATION_MODULES: dict[type, Any] = {
+    nn.ReLU: lambda name, m: Activation("relu"),
+    nn.LeakyReLU: lambda name, m: Activation("leaky_relu", negative_slope=_finite_setting(name, m, "negative_slope")),
+    nn.GELU: _gelu,
+    nn.SiLU: lambda name, m: Activation("silu"),
+    nn.Tanh: lambda name, m: Activation("tanh"),
+    nn.ELU: lambda name, m: Activation("elu", alpha=_finite_setting(name, m, "alpha")),
+    nn.SELU: lambda name, m: Activation("selu"),
+    SwiGLU: lambda name, m: Activation("swiglu"),
+}
 _PASS_THROUGH = (nn.Identity, nn.Flatten, nn.Dropout)
+_AFFINE_MODULES = (nn.Linear, nn.BatchNorm1d, nn.LayerNorm)
 _SUPPORTED_NAMES = (
     "Linear, BatchNorm1d (eval), LayerNorm, Dropout (eval), Identity, Flatten, "
     "ReLU, LeakyReLU, GELU, SiLU, Tanh, ELU, SELU, foldlab.SwiGLU"
 )
 
+
+# --- maps -----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
 class Affine:
@@ -76,136 +197,148 @@ class Affine:
     weight: torch.Tensor
     bias: torch.Tensor
 
+    @property
+    def d_out(self) -> int:
+        return int(self.weight.shape[0])
+
     def __call__(self, h: torch.Tensor) -> torch.Tensor:
         return torch.addmm(self.bias, h, self.weight.T) if h.ndim == 2 else h @ self.weight.T + self.bias
 
-    def then(self, other: "Affine") -> "Affine":
+    def then(self, other: Affine) -> Affine:
         """The composition ``other(self(h))``."""
         return Affine(other.weight @ self.weight, other.weight @ self.bias + other.bias)
+
+    def to(self, device) -> Affine:
+        return Affine(self.weight.to(device), self.bias.to(device))
 
     def __repr__(self) -> str:
         return f"Affine({self.weight.shape[1]} -> {self.weight.shape[0]})"
 
 
 @dataclass(frozen=True, eq=False)
-class _LayerNormOp:
+class LayerNormMap:
+    """``nn.LayerNorm`` over the last dimension, with copies of its weight and bias (float64)."""
+
     shape: tuple[int, ...]
     weight: torch.Tensor | None
     bias: torch.Tensor | None
     eps: float
 
+    @property
+    def d_out(self) -> int:
+        return int(self.shape[-1])
+
     def __call__(self, h: torch.Tensor) -> torch.Tensor:
         return F.layer_norm(h, self.shape, self.weight, self.bias, self.eps)
 
-    def __repr__(self) -> str:
-        return f"LayerNorm({self.shape[0]})"
+    def to(self, device) -> LayerNormMap:
+        move = lambda t: None if t is None else t.to(device)  # noqa: E731
+        return replace(self, weight=move(self.weight), bias=move(self.bias))
 
+    def __repr__(self) -> str:
+        return f"LayerNorm({self.shape[-1]})"
+
+
+Map = Union[Affine, LayerNormMap]
+
+
+# --- layers and nets ------------------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
-class HiddenLayer:
-    """One hidden layer as foldlab sees it.
+class Layer:
+    """One layer as foldlab sees it: the maps to its pre-activations, then its activation.
+
+    The output layer is a Layer too, with ``activation=None``: its bits are ``[N(x)_k > 0]``.
 
     Attributes
     ----------
     name : str
-        Qualified name of the activation module (``"3"`` in a Sequential, ``"blocks.0.act"`` ...).
-    kind : str
-        ``"relu"``, ``"leaky_relu"``, ``"gelu"``, ``"silu"``, ``"tanh"``, ``"elu"``, ``"selu"`` or ``"swiglu"``.
+        Qualified name of the activation module (``"3"`` in a Sequential, ``"blocks.0.act"`` ...), or
+        ``"output"``.
+    activation : Activation or None
     width : int
         Number of units, hence of pattern bits.
-    ops : tuple
-        Maps from the previous layer's output (or the input) to the pre-activation, consecutive affine
-        maps already composed. For SwiGLU the pre-activation is ``[u, v]``, of size ``2 * width``.
-    negative_slope : float
-        LeakyReLU's slope for negative inputs (0 for ReLU).
+    maps : tuple of Affine or LayerNormMap
+        From the previous layer's output (or the input) to the pre-activation, consecutive affine maps
+        already composed. For SwiGLU the pre-activation is ``[u, v]``, of size ``2 * width``.
     """
 
     name: str
-    kind: str
+    activation: Activation | None
     width: int
-    ops: tuple
-    negative_slope: float = 0.0
-    _module: nn.Module | None = field(default=None, repr=False)
+    maps: tuple[Map, ...]
+
+    @property
+    def kind(self) -> str:
+        """The activation's kind, or ``"output"``."""
+        return "output" if self.activation is None else self.activation.kind
+
+    @property
+    def is_output(self) -> bool:
+        return self.activation is None
+
+    @property
+    def negative_slope(self) -> float:
+        """Slope below 0: LeakyReLU's, 0 for ReLU (the output layer: 1, it is not rectified)."""
+        return 1.0 if self.activation is None else self.activation.negative_slope
 
     @property
     def affine(self) -> Affine | None:
         """The pre-activation as one affine map of the previous output, or None (LayerNorm between)."""
-        if len(self.ops) == 1 and isinstance(self.ops[0], Affine):
-            return self.ops[0]
+        if len(self.maps) == 1 and isinstance(self.maps[0], Affine):
+            return self.maps[0]
         return None
 
     @property
     def piecewise_linear(self) -> bool:
-        return self.kind in PIECEWISE_LINEAR_KINDS and self.affine is not None
+        """ReLU or LeakyReLU after one affine map (the output layer: one affine map)."""
+        linear = self.activation is None or self.activation.piecewise_linear
+        return linear and self.affine is not None
 
     def preactivation(self, h: torch.Tensor) -> torch.Tensor:
         """Pre-activations, shape ``(n, width)`` (``(n, 2 * width)`` for SwiGLU: ``[u, v]``)."""
-        for op in self.ops:
+        for op in self.maps:
             h = op(h)
         return h
 
     def activate(self, z: torch.Tensor) -> torch.Tensor:
-        """The layer's output from its pre-activations."""
-        kind = self.kind
-        if kind == "relu":
-            return torch.relu(z)
-        if kind == "leaky_relu":
-            return F.leaky_relu(z, self.negative_slope)
-        if kind == "gelu":
-            approximate = getattr(self._module, "approximate", "none")
-            return F.gelu(z, approximate=approximate)
-        if kind == "silu":
-            return F.silu(z)
-        if kind == "tanh":
-            return torch.tanh(z)
-        if kind == "elu":
-            return F.elu(z, getattr(self._module, "alpha", 1.0))
-        if kind == "selu":
-            return F.selu(z)
-        if kind == "swiglu":
-            return F.silu(z[..., : self.width]) * z[..., self.width :]
-        raise AssertionError(kind)
+        """The layer's output from its pre-activations (the output layer: ``z`` itself)."""
+        return z if self.activation is None else self.activation(z)
 
     def bits(self, z: torch.Tensor) -> torch.Tensor:
-        """Activation bits from pre-activations, see :func:`binarize`."""
-        return binarize(z, self.kind, self.width)
+        """Activation bits from pre-activations (see :meth:`Activation.bits`)."""
+        return z > 0 if self.activation is None else self.activation.bits(z)
 
+    def to(self, device) -> Layer:
+        return replace(self, maps=tuple(op.to(device) for op in self.maps))
 
-def binarize(z: torch.Tensor, kind: str, width: int) -> torch.Tensor:
-    """Activation bits ``[sigma(z) > 0]`` computed from the pre-activations ``z``.
-
-    Every supported activation is sign-preserving (``sigma(z) > 0`` exactly when ``z > 0``), so the bit
-    is ``z > 0``: a pre-activation of exactly 0 gives 0 (DESIGN.md section 1). Working on ``z`` rather than
-    on ``sigma(z)`` keeps bits exact where ``sigma(z)`` underflows (GELU of a tiny positive ``z``).
-    For SwiGLU, ``z = [u, v]`` and the bit is ``[u * v > 0]``, evaluated on signs so that it cannot
-    underflow either.
-    """
-    if kind == "swiglu":
-        u, v = z[..., :width], z[..., width:]
-        return ((u > 0) & (v > 0)) | ((u < 0) & (v < 0))
-    return z > 0
+    def __repr__(self) -> str:
+        return f"Layer({self.name!r}, {self.kind if self.activation is None else self.activation!r}, width={self.width})"
 
 
 @dataclass(frozen=True, eq=False)
 class NetSpec:
-    """A feed-forward net read by :func:`read_net`: hidden layers in order, then the output maps.
+    """A snapshot of a feed-forward net, made by :func:`read_net`: hidden layers in order, then the output.
+
+    It holds float64 copies of the weights and no reference to the module. Every foldlab function that
+    takes a net also takes its NetSpec, so a net read once can be analysed many times.
 
     Attributes
     ----------
     d_in : int
         Input dimension.
-    layers : tuple of HiddenLayer
-    output_ops : tuple
-        Maps from the last hidden layer's output to the net's output (empty if the net ends with an
-        activation).
-    module : nn.Module
-        The module that was read (hooks for :func:`record_preactivations` go on its submodules).
+    layers : tuple of Layer
+        The hidden layers.
+    output : Layer or None
+        The maps after the last activation (None when the net ends with an activation).
+    source : str
+        The module's class name, for messages.
     """
 
     d_in: int
-    layers: tuple[HiddenLayer, ...]
-    output_ops: tuple
-    module: nn.Module = field(repr=False)
+    layers: tuple[Layer, ...]
+    output: Layer | None
+    source: str = "Module"
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -219,31 +352,52 @@ class NetSpec:
 
     @property
     def d_out(self) -> int:
-        if not self.output_ops:
-            return self.layers[-1].width
-        last = self.output_ops[-1]
-        return last.weight.shape[0] if isinstance(last, Affine) else last.shape[0]
-
-    @property
-    def output(self) -> Affine | None:
-        """The output map as one affine map, or None (no output layer, or a LayerNorm in it)."""
-        if len(self.output_ops) == 1 and isinstance(self.output_ops[0], Affine):
-            return self.output_ops[0]
-        return None
-
-    @property
-    def piecewise_linear(self) -> bool:
-        """True when every layer is ReLU/LeakyReLU with affine pre-activations (exact algorithms apply)."""
-        return all(layer.piecewise_linear for layer in self.layers) and (
-            not self.output_ops or self.output is not None
-        )
+        return self.layers[-1].width if self.output is None else self.output.width
 
     @property
     def kinds(self) -> tuple[str, ...]:
         return tuple(layer.kind for layer in self.layers)
 
+    @property
+    def device(self) -> torch.device:
+        """Where the snapshot's tensors are."""
+        for op in self.layers[0].maps:
+            if isinstance(op, Affine):
+                return op.weight.device
+        return torch.device("cpu")
+
+    @property
+    def piecewise_linear(self) -> bool:
+        """True when every layer is ReLU/LeakyReLU with affine pre-activations (exact algorithms apply)."""
+        return all(layer.piecewise_linear for layer in self.layers) and (
+            self.output is None or self.output.affine is not None
+        )
+
+    def check_piecewise_linear(self, what: str) -> None:
+        """Raise :class:`foldlab.NotPiecewiseLinear`, naming the first layer that is not, for ``what``."""
+        for i, layer in enumerate(self.layers):
+            if not layer.activation.piecewise_linear:
+                raise NotPiecewiseLinear(
+                    f"{what} needs a piecewise-linear net (ReLU or LeakyReLU); hidden layer {i} "
+                    f"({layer.name!r}) is {layer.kind}, on whose regions the net is not affine"
+                )
+            if layer.affine is None:
+                raise NotPiecewiseLinear(
+                    f"{what} needs affine maps between activations; hidden layer {i} ({layer.name!r}) has a "
+                    f"LayerNorm before it, which is not piecewise linear"
+                )
+        if self.output is not None and self.output.affine is None:
+            raise NotPiecewiseLinear(
+                f"{what} needs an affine output layer; this net has a LayerNorm after its last activation"
+            )
+
+    def to(self, device) -> NetSpec:
+        """The same snapshot with its tensors on ``device``."""
+        output = None if self.output is None else self.output.to(device)
+        return replace(self, layers=tuple(layer.to(device) for layer in self.layers), output=output)
+
     def forward(self, x: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
-        """Pre-activations of every hidden layer and the output, in float64, from the read maps.
+        """Pre-activations of every hidden layer and the output, from the snapshot.
 
         Parameters
         ----------
@@ -260,40 +414,50 @@ class NetSpec:
             z = layer.preactivation(h)
             zs.append(z)
             h = layer.activate(z)
-        for op in self.output_ops:
-            h = op(h)
+        if self.output is not None:
+            h = self.output.preactivation(h)
         return zs, h
 
-    def bits(self, x: torch.Tensor, layers=None, include_output: bool = False) -> torch.Tensor:
-        """Activation pattern from the read maps (no hooks), shape ``(n, m)``; see ``columns``."""
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """The net's output at ``x`` (float64), from the snapshot."""
+        return self.forward(x)[1]
+
+    def bits(self, x: torch.Tensor, layers: Layers = None, include_output: bool = False) -> torch.Tensor:
+        """Activation patterns at ``x`` from the snapshot, shape ``(n, m)``, bool."""
         zs, out = self.forward(x)
         parts = [self.layers[i].bits(zs[i]) for i in self.layer_indices(layers)]
         if include_output:
             parts.append(out > 0)
         return torch.cat(parts, dim=1)
 
-    def layer_indices(self, layers: int | Sequence[int] | None) -> list[int]:
-        """Validate a ``layers=`` argument: None (all), an int, or a sequence of 0-based indices."""
+    def layer_indices(self, layers: Layers) -> list[int]:
+        """Validate a ``layers=`` argument: None (all), an int, or a sequence of 0-based indices.
+
+        Negative indices count from the end; the result is sorted. Strings, floats and bools are refused
+        (``"01"`` is not ``[0, 1]``).
+
+        Examples
+        --------
+        >>> spec = read_net(nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 3), nn.ReLU()))
+        >>> spec.layer_indices(None), spec.layer_indices(-1), spec.layer_indices([1, 0])
+        ([0, 1], [1], [0, 1])
+        """
         n = len(self.layers)
         if layers is None:
             return list(range(n))
-        if isinstance(layers, (int, np.integer)) and not isinstance(layers, bool):
-            layers = [int(layers)]
-        try:
-            chosen = [int(i) for i in layers]
-        except TypeError:
-            raise TypeError(
-                f"layers must be None, an int or a sequence of ints, got {layers!r}"
-            ) from None
+        if isinstance(layers, (str, bytes)):
+            raise TypeError(f"layers must be None, an int or a sequence of ints, got {describe(layers)}")
+        if not isinstance(layers, (Sequence, np.ndarray, range)):
+            layers = [layers]
+        chosen = [check_int(i, "layers") for i in np.asarray(layers, dtype=object).reshape(-1)]
         if not chosen:
             raise ValueError("layers is empty: select at least one hidden layer, or pass None for all")
-        normalized = []
         for i in chosen:
             if not -n <= i < n:
                 raise ValueError(
                     f"layer index {i} is out of range: this net has {n} hidden layers (0 to {n - 1})"
                 )
-            normalized.append(i % n)
+        normalized = [i % n for i in chosen]
         if len(set(normalized)) != len(normalized):
             raise ValueError(f"layers lists a layer twice: {chosen}")
         return sorted(normalized)
@@ -304,22 +468,6 @@ class NetSpec:
 
 
 # --- reading ---------------------------------------------------------------------------------------
-
-def _first_in_features(net: nn.Module) -> int:
-    for module in net.modules():
-        if isinstance(module, nn.Linear):
-            return module.in_features
-        if isinstance(module, SwiGLU):
-            return module.in_features
-        if isinstance(module, nn.BatchNorm1d):
-            return module.num_features
-        if isinstance(module, nn.LayerNorm) and len(module.normalized_shape) == 1:
-            return module.normalized_shape[0]
-    raise ValueError(
-        f"cannot find an input dimension: {type(net).__name__} has no Linear layer; foldlab reads "
-        f"feed-forward nets of Linear layers and elementwise activations"
-    )
-
 
 def _leaves(net: nn.Module) -> dict[nn.Module, str]:
     """Leaf modules by identity, with SwiGLU blocks treated as leaves."""
@@ -337,351 +485,373 @@ def _leaves(net: nn.Module) -> dict[nn.Module, str]:
     return names
 
 
-def _check_finite_parameters(net: nn.Module) -> None:
-    for name, tensor in list(net.named_parameters()) + list(net.named_buffers()):
-        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+def _unsupported_torch_layer(module: nn.Module) -> bool:
+    kind = type(module)
+    known = (*_AFFINE_MODULES, *_PASS_THROUGH, *ACTIVATION_MODULES, nn.Sequential, nn.ModuleList, nn.ModuleDict)
+    return kind.__module__.startswith("torch.nn") and not isinstance(module, known)
+
+
+def _finite(t: torch.Tensor) -> bool:
+    if t.device.type == "cpu" and t.dtype in (torch.float32, torch.float64):
+        return bool(np.isfinite(t.detach().numpy()).all())  # several times quicker than torch on the CPU
+    return bool(torch.isfinite(t).all())
+
+
+def _check_parameters(net: nn.Module) -> None:
+    for name, tensor in (*net.named_parameters(), *net.named_buffers()):
+        if tensor.is_complex():
+            raise UnsupportedNet(f"parameter {name!r} of the net is complex; foldlab reads real-valued nets")
+        if tensor.is_floating_point() and not _finite(tensor):
             bad = "NaN" if bool(torch.isnan(tensor).any()) else "inf"
             raise ValueError(f"parameter {name!r} of the net contains {bad}; foldlab needs finite weights")
 
 
-_SUPPORTED_TYPES = (nn.Linear, nn.BatchNorm1d, nn.LayerNorm, SwiGLU, *_PASS_THROUGH, *_ELEMENTWISE)
-_CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
+def _check_modules(modules: list[tuple[str, nn.Module]]) -> None:
+    """Before anything runs: refuse layers whose output depends on the batch or on chance, and
+    activations with settings that are not numbers (a LeakyReLU slope of NaN)."""
+    for name, module in modules:
+        if isinstance(module, nn.BatchNorm1d) and (module.training or module.running_mean is None):
+            raise ValueError(
+                f"layer {name!r} (BatchNorm1d) is in training mode or keeps no running statistics, so the "
+                f"pattern of an input depends on its batch; call net.eval() first"
+            )
+        if isinstance(module, nn.Dropout) and module.training and module.p > 0:
+            raise ValueError(
+                f"layer {name!r} (Dropout) is in training mode, so patterns would be random; call net.eval() first"
+            )
+        if type(module) in ACTIVATION_MODULES:
+            ACTIVATION_MODULES[type(module)](name, module)
 
 
-def _trace(net: nn.Module, d_in: int) -> list[tuple[str, nn.Module]]:
-    """Run one probe through ``net`` and return the leaf modules in call order, checking the chain."""
-    names: dict[nn.Module, str] = {}
-    for name, module in net.named_modules():
-        names.setdefault(module, name or type(module).__name__)
-    leaves = _leaves(net)
-    calls: list[tuple[nn.Module, object, object]] = []
+def _first_in_features(net: nn.Module) -> int:
+    for module in net.modules():
+        if isinstance(module, (nn.Linear, SwiGLU)):
+            return module.in_features
+        if isinstance(module, nn.BatchNorm1d):
+            return module.num_features
+        if isinstance(module, nn.LayerNorm) and len(module.normalized_shape) == 1:
+            return module.normalized_shape[0]
+    unsupported = [f"{name!r} ({type(m).__name__})" for name, m in net.named_modules() if _unsupported_torch_layer(m)]
+    if unsupported:
+        raise UnsupportedNet(
+            f"foldlab cannot analyse layer {unsupported[0]}; supported layers are {_SUPPORTED_NAMES}"
+        )
+    raise UnsupportedNet(
+        f"cannot find an input dimension: {type(net).__name__} has no Linear layer; foldlab reads "
+        f"feed-forward nets of Linear layers and elementwise activations"
+    )
 
-    def hook(module, inputs, output):
+
+@contextlib.contextmanager
+def _unchanged(net: nn.Module) -> Iterator[None]:
+    """Run the block, then put back the net's buffers and torch's random state as they were."""
+    buffers = [(b, b.detach().clone()) for b in net.buffers()]
+    devices = sorted({b.device.index for b, _ in buffers if b.is_cuda}) if torch.cuda.is_available() else []
+    try:
+        with torch.random.fork_rng(devices=devices), torch.no_grad():
+            yield
+    finally:
+        with torch.no_grad():
+            for buffer, saved in buffers:
+                buffer.copy_(saved)
+
+
+@dataclass
+class _Trace:
+    """What one traced forward pass saw."""
+
+    calls: list  # (module, input, output) of every module, in call order
+    preactivations: dict  # activation module -> list of its (cloned) inputs, in call order
+    result: Any
+    dtype: torch.dtype  # what the module ran in
+
+
+def _run(net: nn.Module, x: torch.Tensor, modules: Sequence[nn.Module]) -> _Trace:
+    """Run ``net`` on ``x`` (in its own dtype, as it runs) with hooks on ``modules``."""
+    calls: list = []
+    pre: dict = {}
+
+    def forward_hook(module, inputs, output):
         calls.append((module, inputs[0] if inputs else None, output))
+
+    def pre_hook(module, inputs):
+        if inputs and isinstance(inputs[0], torch.Tensor):  # cloned: an in-place activation overwrites it
+            pre.setdefault(module, []).append(inputs[0].detach().clone())
 
     param = next(iter(net.parameters()), None)
     dtype = param.dtype if param is not None and param.is_floating_point() else torch.float32
-    device = param.device if param is not None else torch.device("cpu")
-    # a random probe: with zeros, a residual x + f(x) would pass for f(x)
-    probe = torch.randn(2, d_in, generator=torch.Generator().manual_seed(0)).to(dtype=dtype, device=device)
     handles = []
     try:
-        for module in names:
-            handles.append(module.register_forward_hook(hook))
-        with torch.no_grad():
-            try:
-                result = net(probe)
-            except Exception as error:  # the user's forward fails on a (2, d_in) input
-                raise ValueError(
-                    f"could not run {type(net).__name__} on a probe of shape (2, {d_in}) "
-                    f"(the first layer's input size): {error}"
-                ) from error
+        for module in modules:
+            handles.append(module.register_forward_hook(forward_hook))
+            if type(module) in ACTIVATION_MODULES:
+                handles.append(module.register_forward_pre_hook(pre_hook))
+        with _unchanged(net):
+            result = net(x.to(dtype))
     finally:
         for handle in handles:
             handle.remove()
+    return _Trace(calls, pre, result, dtype)
 
+
+@functools.lru_cache(maxsize=16)
+def _probe(d_in: int) -> torch.Tensor:
+    """Probe inputs at scales 0.1 to 1000 (a random probe: with zeros, ``x + f(x)`` would pass for ``f(x)``)."""
+    g = torch.Generator().manual_seed(0)
+    scales = torch.tensor([0.1, 1.0, 1.0, 10.0, 100.0, 1000.0], dtype=DTYPE).repeat_interleave(2)
+    return torch.randn(len(scales), d_in, generator=g, dtype=DTYPE) * scales[:, None]
+
+
+def _chain(net: nn.Module, trace: _Trace, probe: torch.Tensor) -> list[tuple[str, nn.Module]]:
+    """The leaf modules in call order, checking that each receives the previous one's output."""
+    names = {module: name or type(module).__name__ for name, module in net.named_modules()}
+    leaves = _leaves(net)
     # torch layers that foldlab does not know (convolutions, attention, ...) are named before anything else
-    for module, _, _ in calls:
-        kind = type(module)
-        if kind.__module__.startswith("torch.nn") and not isinstance(module, _SUPPORTED_TYPES + _CONTAINERS):
-            raise TypeError(
-                f"foldlab cannot analyse layer {names[module]!r} ({kind.__name__}); supported layers are "
-                f"{_SUPPORTED_NAMES}"
+    for module, _, _ in trace.calls:
+        if _unsupported_torch_layer(module):
+            raise UnsupportedNet(
+                f"foldlab cannot analyse layer {names[module]!r} ({type(module).__name__}); supported layers "
+                f"are {_SUPPORTED_NAMES}"
             )
-
-    previous = probe
+    previous: Any = probe.to(trace.dtype)
     chain = []
-    for module, inp, out in calls:
+    for module, inp, out in trace.calls:
         if module not in leaves:
             continue
         name = leaves[module]
         if inp is not previous and not (
-            isinstance(inp, torch.Tensor) and isinstance(previous, torch.Tensor) and inp.equal(previous)
+            isinstance(inp, torch.Tensor) and isinstance(previous, torch.Tensor) and inp.shape == previous.shape
+            and inp.equal(previous)
         ):
-            raise TypeError(
+            raise UnsupportedNet(
                 f"layer {name!r} ({type(module).__name__}) does not receive the previous layer's output; "
                 f"foldlab reads plain feed-forward chains (no residual connections, no functional "
                 f"activations such as torch.relu inside forward: use nn.ReLU modules)"
             )
         chain.append((name, module))
         previous = out
-    if not isinstance(result, torch.Tensor) or not (result is previous or result.equal(previous)):
-        raise TypeError(
+    result = trace.result
+    if not isinstance(result, torch.Tensor) or not (
+        result is previous or (isinstance(previous, torch.Tensor) and result.shape == previous.shape and result.equal(previous))
+    ):
+        raise UnsupportedNet(
             f"{type(net).__name__}.forward returns something other than its last layer's output; "
             f"foldlab reads plain feed-forward chains"
         )
     return chain
 
 
-def _as_op(name: str, module: nn.Module):
-    """The float64 map of a non-activation leaf: Affine, _LayerNormOp, or None (identity)."""
+def _copy(t: torch.Tensor) -> torch.Tensor:
+    """A float64 copy that shares nothing with the module."""
+    return t.detach().to(DTYPE, copy=True)
+
+
+def _as_map(name: str, module: nn.Module) -> Map | None:
+    """The float64 map of a non-activation leaf: Affine, LayerNormMap, or None (identity)."""
     if isinstance(module, nn.Linear):
-        w = module.weight.detach().to(DTYPE)
-        b = module.bias.detach().to(DTYPE) if module.bias is not None else torch.zeros(w.shape[0], dtype=DTYPE, device=w.device)
+        w = _copy(module.weight)
+        b = _copy(module.bias) if module.bias is not None else torch.zeros(w.shape[0], dtype=DTYPE, device=w.device)
         return Affine(w, b)
     if isinstance(module, nn.BatchNorm1d):
-        if module.training or module.running_mean is None:
-            raise ValueError(
-                f"layer {name!r} (BatchNorm1d) is in training mode or keeps no running statistics, so the "
-                f"pattern of an input depends on its batch; call net.eval() first"
-            )
-        scale = 1.0 / torch.sqrt(module.running_var.detach().to(DTYPE) + module.eps)
-        shift = -module.running_mean.detach().to(DTYPE) * scale
+        scale = 1.0 / torch.sqrt(_copy(module.running_var) + module.eps)
+        shift = -_copy(module.running_mean) * scale
         if module.affine:
-            scale = scale * module.weight.detach().to(DTYPE)
-            shift = shift * module.weight.detach().to(DTYPE) + module.bias.detach().to(DTYPE)
+            scale = scale * _copy(module.weight)
+            shift = shift * _copy(module.weight) + _copy(module.bias)
         return Affine(torch.diag(scale), shift)
     if isinstance(module, nn.LayerNorm):
-        w = module.weight.detach().to(DTYPE) if module.weight is not None else None
-        b = module.bias.detach().to(DTYPE) if getattr(module, "bias", None) is not None else None
-        return _LayerNormOp(tuple(module.normalized_shape), w, b, module.eps)
-    if isinstance(module, nn.Dropout):
-        if module.training and module.p > 0:
-            raise ValueError(
-                f"layer {name!r} (Dropout) is in training mode, so patterns would be random; "
-                f"call net.eval() first"
+        if len(module.normalized_shape) != 1:
+            raise UnsupportedNet(
+                f"layer {name!r} (LayerNorm) normalises over {tuple(module.normalized_shape)}; foldlab reads "
+                f"LayerNorm over the last dimension of flat features"
             )
-        return None
+        w = _copy(module.weight) if module.weight is not None else None
+        b = _copy(module.bias) if getattr(module, "bias", None) is not None else None
+        return LayerNormMap(tuple(module.normalized_shape), w, b, float(module.eps))
     if isinstance(module, _PASS_THROUGH):
         return None
-    raise TypeError(
-        f"foldlab cannot analyse layer {name!r} ({type(module).__name__}); supported layers are "
-        f"{_SUPPORTED_NAMES}"
+    raise UnsupportedNet(
+        f"foldlab cannot analyse layer {name!r} ({type(module).__name__}); supported layers are {_SUPPORTED_NAMES}"
     )
 
 
-def _push(ops: list, op) -> None:
+def _push(maps: list, op: Map | None) -> None:
     """Append ``op`` to a list of maps, composing it with a preceding affine map."""
     if op is None:
         return
-    if isinstance(op, Affine) and ops and isinstance(ops[-1], Affine):
-        ops[-1] = ops[-1].then(op)
+    if isinstance(op, Affine) and maps and isinstance(maps[-1], Affine):
+        maps[-1] = maps[-1].then(op)
     else:
-        ops.append(op)
+        maps.append(op)
 
 
-def read_net(net: nn.Module) -> NetSpec:
-    """Read a feed-forward torch net into its hidden layers and output map (float64).
-
-    Parameters
-    ----------
-    net : torch.nn.Module
-        ``nn.Sequential`` or a user's own module whose forward is a plain chain of the supported
-        layers (see the module docstring).
-
-    Returns
-    -------
-    NetSpec
-
-    Raises
-    ------
-    TypeError
-        For a layer foldlab cannot analyse (named), or a forward that is not a plain chain.
-    ValueError
-        For non-finite weights, a net with no activations, or BatchNorm/Dropout in training mode.
-
-    Examples
-    --------
-    >>> from foldlab import mlp
-    >>> read_net(mlp([2, 4, 3, 1], seed=0))
-    NetSpec(d_in=2, hidden=[relu:4, relu:3], d_out=1)
-    """
-    if not isinstance(net, nn.Module):
-        raise TypeError(f"expected a torch.nn.Module, got {type(net).__name__}")
-    spec = _read_plain_sequential(net)
-    if spec is not None:
-        return spec
-    _check_finite_parameters(net)
-    d_in = _first_in_features(net)
-    return _spec_from_chain(net, d_in, _trace(net, d_in))
-
-
-def _spec_from_chain(net: nn.Module, d_in: int, chain: list[tuple[str, nn.Module]], as_op=None) -> NetSpec:
-    """The NetSpec of a traced chain of leaf modules: affine maps composed, one HiddenLayer per activation.
-
-    ``as_op(name, module)`` gives a non-activation module's float64 map (default :func:`_as_op`).
-    """
-    as_op = _as_op if as_op is None else as_op
-    layers: list[HiddenLayer] = []
-    ops: list = []
+def _spec_from_chain(net: nn.Module, d_in: int, chain: list[tuple[str, nn.Module]]) -> NetSpec:
+    """The snapshot of a traced chain of leaf modules: affine maps composed, one Layer per activation."""
+    layers: list[Layer] = []
+    maps: list = []
     for name, module in chain:
+        make = ACTIVATION_MODULES.get(type(module))
+        if make is None:
+            _push(maps, _as_map(name, module))
+            continue
+        activation = make(name, module)
         if isinstance(module, SwiGLU):
-            gate, value = _as_op(name + ".gate", module.gate), _as_op(name + ".value", module.value)
-            _push(ops, Affine(torch.cat([gate.weight, value.weight]), torch.cat([gate.bias, value.bias])))
-            layers.append(HiddenLayer(name, "swiglu", module.out_features, tuple(ops), 0.0, module))
-            ops = []
-        elif type(module) in _ELEMENTWISE:
-            kind = _ELEMENTWISE[type(module)]
-            if not ops:
-                raise TypeError(
+            gate, value = _as_map(name + ".gate", module.gate), _as_map(name + ".value", module.value)
+            _push(maps, Affine(torch.cat([gate.weight, value.weight]), torch.cat([gate.bias, value.bias])))
+            width = module.out_features
+        else:
+            if not maps:
+                raise UnsupportedNet(
                     f"activation {name!r} ({type(module).__name__}) has no Linear layer before it; "
                     f"foldlab reads chains of Linear layers and activations"
                 )
-            width = ops[-1].weight.shape[0] if isinstance(ops[-1], Affine) else ops[-1].shape[0]
-            slope = float(getattr(module, "negative_slope", 0.0)) if kind == "leaky_relu" else 0.0
-            layers.append(HiddenLayer(name, kind, width, tuple(ops), slope, module))
-            ops = []
-        else:
-            _push(ops, as_op(name, module))
+            width = maps[-1].d_out
+        layers.append(Layer(name, activation, width, tuple(maps)))
+        maps = []
     if not layers:
         raise ValueError(
             f"{type(net).__name__} has no activation layers, so it has no activation pattern; supported "
             f"activations are ReLU, LeakyReLU, GELU, SiLU, Tanh, ELU, SELU and foldlab.SwiGLU"
         )
-    return NetSpec(d_in, tuple(layers), tuple(ops), net)
+    output = Layer("output", None, maps[-1].d_out, tuple(maps)) if maps else None
+    return NetSpec(d_in, tuple(layers), output, type(net).__name__)
 
 
-def _hooked(module: nn.Module) -> bool:
-    return bool(module._forward_hooks or module._forward_pre_hooks)
+#: Agreement asked of the module's own pre-activations, relative to their rounding scale
+#: ``|W| |h| + |b|``: the module runs in float64 (then 1e-9), or in its own lower precision.
+READING_RTOL = {torch.float64: 1e-9, torch.float32: 1e-3}
+_READING_RTOL_LOW = 3e-2  # float16, bfloat16
 
 
-def _read_plain_sequential(net: nn.Module) -> NetSpec | None:
-    """The NetSpec of a plain ``nn.Sequential`` of Linear layers and elementwise activations, untraced.
+def _compare(spec: NetSpec, trace: _Trace, x: torch.Tensor, where: str) -> None:
+    """Raise ReadingMismatch where the module's own values differ from the snapshot's at ``x``.
 
-    Such a net's forward is known without running it: each module receives the previous one's
-    output, in order. This reads it without hooks or a probe (most of :func:`read_net`'s time on a
-    small net) and returns exactly what tracing would. It returns None, and leaves the net to
-    tracing (with its checks and error messages), for anything else: another container or module
-    type, hooks, buffers, a module used twice, sizes that do not chain, weights not on the CPU or not
-    all float32 or all float64, non-finite weights, or a chain that tracing would refuse.
+    Each hidden layer's pre-activations (a SwiGLU block's output) and the net's output are compared,
+    within ``READING_RTOL`` of their rounding scale.
     """
-    if type(net) is not nn.Sequential or _hooked(net) or net._buffers or net._parameters:
-        return None
-    module_state = torch.nn.modules.module
-    if getattr(module_state, "_global_forward_hooks", True) or getattr(module_state, "_global_forward_pre_hooks", True):
-        return None  # global hooks (or a torch that keeps them elsewhere): trace
-    chain = list(net._modules.items())
-    if not chain or type(chain[0][1]) is not nn.Linear:
-        return None
-    first = chain[0][1]._parameters.get("weight")
-    if type(first) is not nn.Parameter or first.dtype not in (torch.float32, torch.float64) or first.device.type != "cpu":
-        return None
-    seen: set[int] = set()
-    width = chain[0][1].in_features
-    tensors = []  # weight and bias (or None) of each Linear, in order
-    for _, module in chain:
-        kind = type(module)
-        if kind is not nn.Linear and kind not in _ELEMENTWISE:
-            return None
-        if id(module) in seen or _hooked(module) or module._modules or module._buffers:
-            return None
-        seen.add(id(module))
-        if kind is nn.Linear:
-            weight, bias = module._parameters.get("weight"), module._parameters.get("bias")
-            if (
-                set(module._parameters) != {"weight", "bias"}
-                or type(weight) is not nn.Parameter
-                or module.in_features != width
-                or tuple(weight.shape) != (module.out_features, width)
-                or weight.dtype != first.dtype
-                or weight.device != first.device
-            ):
-                return None
-            if bias is not None and (
-                type(bias) is not nn.Parameter
-                or tuple(bias.shape) != (module.out_features,)
-                or bias.dtype != first.dtype
-                or bias.device != first.device
-            ):
-                return None
-            width = module.out_features
-            tensors += [weight.detach(), None if bias is None else bias.detach()]
-        elif module._parameters:
-            return None
-    # every weight and bias in float64, checked and converted in one go (numpy is quicker than torch
-    # for many small arrays); float64 tensors are used as they are, as Tensor.to does
-    present = [t for t in tensors if t is not None]
-    arrays = [t.numpy() for t in present]
-    flat = np.concatenate([a.reshape(-1) for a in arrays])
-    if not np.isfinite(flat).all():
-        return None
-    if first.dtype != DTYPE:
-        flat = flat.astype(np.float64)
-        ends = np.cumsum([a.size for a in arrays]).tolist()
-        converted = iter([torch.from_numpy(flat[end - a.size : end].reshape(a.shape)) for a, end in zip(arrays, ends)])
-        tensors = [None if t is None else next(converted) for t in tensors]
-    maps = {}
-    for module, w, b in zip((m for _, m in chain if type(m) is nn.Linear), tensors[::2], tensors[1::2]):
-        maps[id(module)] = Affine(w, b if b is not None else torch.zeros(w.shape[0], dtype=DTYPE, device=w.device))
-    try:
-        return _spec_from_chain(net, chain[0][1].in_features, chain, lambda name, module: maps[id(module)])
-    except (TypeError, ValueError):
-        return None
+    rtol = READING_RTOL.get(trace.dtype, _READING_RTOL_LOW)
+    activations = [module for module, _, _ in trace.calls if type(module) in ACTIVATION_MODULES]
+    if len(activations) != len(spec.layers):
+        raise ReadingMismatch(
+            f"{spec.source} ran {len(activations)} activation layers on {where}, where foldlab read "
+            f"{len(spec.layers)}; its forward takes another path for these inputs"
+        )
+    uses: dict[nn.Module, int] = {}
+    h = x.to(DTYPE)
+    for layer, module in zip(spec.layers, activations):
+        use = uses[module] = uses.get(module, -1) + 1  # a module used in several layers records once per use
+        z = layer.preactivation(h)
+        scale = _rounding_scale(layer, h, z)
+        h = layer.activate(z)
+        if layer.activation.gated:  # a SwiGLU block is a leaf: compare its output
+            theirs = [out for m, _, out in trace.calls if m is module][use]
+            mine, scale = h, scale[:, : layer.width] * (1 + z[:, layer.width :].abs())
+        else:
+            theirs, mine = trace.preactivations[module][use], z
+        _agree(spec, layer.name, theirs, mine, rtol * scale, where)
+    if spec.output is not None:
+        out = spec.output.preactivation(h)
+        _agree(spec, "output", trace.result, out, rtol * _rounding_scale(spec.output, h, out), where)
 
 
-# --- inputs ----------------------------------------------------------------------------------------
+def _agree(spec: NetSpec, name: str, theirs: torch.Tensor, mine: torch.Tensor, tol: torch.Tensor, where: str) -> None:
+    if not isinstance(theirs, torch.Tensor) or theirs.numel() != mine.numel():
+        raise ReadingMismatch(f"layer {name!r} of {spec.source} gave values of another shape on {where}")
+    gap = (theirs.detach().to(DTYPE).reshape(mine.shape) - mine).abs() - tol
+    if bool((gap > 0).any()):
+        worst = int(gap.flatten().argmax())
+        raise ReadingMismatch(
+            f"{spec.source}'s own forward pass disagrees with foldlab's reading of it at layer {name!r}, on "
+            f"{where}: {float(theirs.flatten()[worst]):.6g} against {float(mine.flatten()[worst]):.6g}. Its "
+            f"forward does something between the layers foldlab sees (a clamp or another function inside a "
+            f"wrapper module, a hook that changes an output), so foldlab cannot analyse it exactly"
+        )
 
-def as_inputs(x, d_in: int, *, name: str = "x", device=None) -> torch.Tensor:
-    """Validate inputs and return them as a float64 tensor of shape ``(n, d_in)``.
 
-    Accepts a tensor, a numpy array or nested lists, of shape ``(d_in,)`` (one input) or ``(n, d_in)``.
+def _rounding_scale(layer: Layer, h: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """A bound on what rounding errors of the layer's pre-activations scale with: ``||W_j|| ||h|| + |b_j|``
+    (which bounds ``sum_k |W_jk h_k| + |b_j|``) when the maps are affine, else the layer's largest ``|z|``
+    plus 1."""
+    affine = layer.affine
+    if affine is not None:
+        return torch.outer(h.norm(dim=1), affine.weight.norm(dim=1)) + affine.bias.abs()
+    return z.abs().amax(dim=-1, keepdim=True).expand_as(z) + 1.0
+
+
+def read_net(net: Net, *, verify: bool = True) -> NetSpec:
+    """Read a feed-forward torch net into a snapshot: its hidden layers and output map, in float64.
+
+    Parameters
+    ----------
+    net : torch.nn.Module or NetSpec
+        ``nn.Sequential`` or a user's own module whose forward is a plain chain of the supported layers
+        (see the module docstring). A NetSpec is returned as it is.
+    verify : bool
+        Check the snapshot against the module's own forward pass on probe inputs (default). Only turn it
+        off for a net already verified.
+
+    Returns
+    -------
+    NetSpec
+        Holds copies of the weights, no reference to ``net``.
 
     Raises
     ------
+    foldlab.UnsupportedNet
+        (a TypeError) For a layer foldlab cannot analyse (named), or a forward that is not a plain chain.
+    foldlab.ReadingMismatch
+        (a ValueError) When the module's forward computes something else than the layers it is made of.
     ValueError
-        For an empty batch, a wrong input dimension, or NaN/inf values; the message names ``name``.
+        For non-finite weights, a net with no activations, BatchNorm or Dropout in training mode, or an
+        activation with a non-finite setting (a LeakyReLU slope of NaN).
+
+    Examples
+    --------
+    >>> from foldlab import mlp
+    >>> net = mlp([2, 4, 3, 1], seed=0)
+    >>> spec = read_net(net)
+    >>> spec
+    NetSpec(d_in=2, hidden=[relu:4, relu:3], d_out=1)
+    >>> with torch.no_grad():
+    ...     _ = net[0].weight.mul_(2)          # training the net afterwards ...
+    >>> torch.equal(spec.layers[0].affine.weight, net[0].weight.double())  # ... leaves the snapshot as it was
+    False
     """
+    if isinstance(net, NetSpec):
+        return net
+    if not isinstance(net, nn.Module):
+        raise TypeError(f"expected a torch.nn.Module (or a NetSpec from fl.read_net), got {describe(net)}")
+    modules = list(net.named_modules())
+    _check_parameters(net)
+    _check_modules(modules)
+    d_in = _first_in_features(net)
+    param = next(iter(net.parameters()), None)
+    probe = _probe(d_in) if param is None else _probe(d_in).to(param.device)
     try:
-        t = x if isinstance(x, torch.Tensor) else torch.as_tensor(np.ascontiguousarray(x, dtype=np.float64), device=device)
-    except (TypeError, ValueError, RuntimeError) as error:
-        raise TypeError(f"{name} must be a tensor or array of numbers, got {type(x).__name__}") from error
-    if not (t.is_floating_point() or t.dtype in (torch.int32, torch.int64, torch.int16, torch.uint8, torch.bool)):
-        raise TypeError(f"{name} must hold real numbers, got dtype {t.dtype}")
-    t = t.to(dtype=DTYPE, device=device if device is not None else t.device)
-    if t.ndim == 1:
-        t = t.unsqueeze(0)
-    if t.ndim != 2:
-        raise ValueError(f"expected {name} of shape (n, {d_in}) or ({d_in},), got shape {tuple(t.shape)}")
-    if t.shape[0] == 0:
-        raise ValueError(f"empty batch: {name} has shape {tuple(t.shape)}, expected at least one input")
-    if t.shape[1] != d_in:
-        raise ValueError(
-            f"expected {name} with {d_in} features (the net's input dimension), got shape {tuple(t.shape)}"
-        )
-    if not bool(torch.isfinite(t).all()):
-        bad = "NaN" if bool(torch.isnan(t).any()) else "inf"
-        raise ValueError(f"{name} contains {bad}; expected finite inputs")
-    return t
+        trace = _run(net, probe, [module for _, module in modules])
+    except Exception as error:  # the user's forward fails on a (k, d_in) input
+        unsupported = [f"{n!r} ({type(m).__name__})" for n, m in modules if _unsupported_torch_layer(m)]
+        if unsupported:
+            raise UnsupportedNet(
+                f"foldlab cannot analyse layer {unsupported[0]}; supported layers are {_SUPPORTED_NAMES}"
+            ) from error
+        raise UnsupportedNet(
+            f"could not run {type(net).__name__} on probe inputs of shape (n, {d_in}) (the first Linear "
+            f"layer's input size): {type(error).__name__}: {error}"
+        ) from error
+    chain = _chain(net, trace, probe)
+    spec = _spec_from_chain(net, d_in, chain)
+    if verify:
+        _compare(spec, trace, probe, "probe inputs")
+    return spec
 
 
-# --- hooks -----------------------------------------------------------------------------------------
+def check_reading(net: nn.Module, spec: NetSpec, x: torch.Tensor, *, where: str = "the given points") -> None:
+    """Check the snapshot ``spec`` against the module's own forward pass at inputs ``x`` (n, d_in).
 
-@contextlib.contextmanager
-def record_preactivations(spec: NetSpec) -> Iterator[list[list[torch.Tensor]]]:
-    """Forward hooks that record each hidden layer's pre-activations while the block runs.
-
-    Yields a list with one list per hidden layer; each forward pass appends a tensor of shape
-    ``(n, width)`` (SwiGLU: ``(n, 2 * width)``, ``[u, v]``). The hooks are removed on exit, also when the
-    block raises.
+    Raises :class:`foldlab.ReadingMismatch` where their pre-activations or outputs differ by more than
+    rounding. The walks call this at region midpoints, where the probes of :func:`read_net` may not reach.
     """
-    records: list[list[torch.Tensor]] = [[] for _ in spec.layers]
-    handles = []
-    # One hook per module, and layers taken in call order: a forward pass of a plain chain calls the
-    # activations in layer order, once each. (A module instance reused in several layers must not get
-    # one hook per layer, or every hook would fire on every call.)
-    calls = [0]
-
-    def record(z):
-        records[calls[0] % len(records)].append(z)
-        calls[0] += 1
-
-    def elementwise_hook(module, inputs, output):
-        record(inputs[0])
-
-    def swiglu_hook(module, inputs, output):
-        h = inputs[0]
-        record(torch.cat([module.gate(h), module.value(h)], dim=-1))
-
-    try:
-        hooked: set[int] = set()
-        for layer in spec.layers:
-            module = layer._module
-            if id(module) in hooked:
-                continue
-            hooked.add(id(module))
-            hook = swiglu_hook if layer.kind == "swiglu" else elementwise_hook
-            handles.append(module.register_forward_hook(hook))
-        yield records
-    finally:
-        for handle in handles:
-            handle.remove()
+    param = next(iter(net.parameters()), None)
+    trace = _run(net, x if param is None else x.to(param.device), list(net.modules()))
+    _compare(spec, trace, x, where)

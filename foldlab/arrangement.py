@@ -28,7 +28,6 @@ from ._window import (
     Plane,
     _as_box,
     _as_plane,
-    _check_piecewise_linear,
     _default_plane_box,
     _layer_weights,
     _numpy,
@@ -36,10 +35,10 @@ from ._window import (
     _single_threaded_blas_for,
 )
 from .adapter import NetSpec, read_net
+from .errors import TooManyRegions
 
 __all__ = ["arrangement", "Arrangement", "Region", "LinearRegion", "Plane", "TooManyRegions"]
 
-TooManyRegions = _refine.TooManyRegions
 
 #: Default ``max_regions``: about 100 MB of vertices and maps for a 64-wide net.
 MAX_REGIONS = 200_000
@@ -197,7 +196,7 @@ class Arrangement:
 
     def _output_map(self) -> tuple[np.ndarray, np.ndarray]:
         if self.complete and self.spec.output is not None:
-            return _numpy(self.spec.output.weight), _numpy(self.spec.output.bias)
+            return _numpy(self.spec.output.affine.weight), _numpy(self.spec.output.affine.bias)
         width = self.levels[-1].maps.shape[2]
         return np.eye(width), np.zeros(width)
 
@@ -268,12 +267,11 @@ class Arrangement:
     def locate(self, xy) -> np.ndarray:
         """Index of the region whose pattern the net gives at each point (-1 if none), shape (n,).
 
-        Patterns are computed by the net (through :func:`foldlab.activation_patterns`), so this is an
-        independent check of the arrangement as well as a point-location query.
+        Patterns are computed by a forward pass of the net's snapshot (not from the polygons), so this is
+        an independent check of the arrangement as well as a point-location query.
         """
-        from .patterns import activation_patterns
-
-        bits = activation_patterns(self.spec.module, self.to_input(xy), layers=list(range(self.depth)))
+        with torch.no_grad():
+            bits = self.spec.bits(self.to_input(xy), layers=list(range(self.depth)))
         keys = {p.tobytes(): i for i, p in enumerate(np.packbits(self.patterns, axis=1))}
         packed = np.packbits(bits.numpy(), axis=1)
         return np.array([keys.get(p.tobytes(), -1) for p in packed], dtype=np.int64)
@@ -441,7 +439,7 @@ def arrangement(
     Patterns" (NeurIPS 2019), for activation regions in 2D slices.
     """
     spec = read_net(net)
-    _check_piecewise_linear(spec)
+    spec.check_piecewise_linear("fl.arrangement")
     if isinstance(max_regions, bool) or not isinstance(max_regions, (int, np.integer)) or max_regions < 1:
         raise ValueError(f"max_regions must be a positive int, got {max_regions!r}")
     if plane is None:

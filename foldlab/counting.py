@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from .adapter import read_net
-from ._window import _as_plane, _check_piecewise_linear, _default_plane_box, _numpy
+from ._window import _as_plane, _default_plane_box, _numpy
 from .arrangement import MAX_REGIONS, arrangement
 
 __all__ = [
@@ -104,7 +104,7 @@ def first_layer_box(net: nn.Module, margin: float = 0.5) -> tuple[float, float, 
     spec = read_net(net)
     if spec.d_in != 2:
         raise ValueError(f"first_layer_box needs a net with 2 inputs, this one has {spec.d_in}")
-    _check_piecewise_linear(spec)
+    spec.check_piecewise_linear("first_layer_box")
     W, b = _numpy(spec.layers[0].affine.weight), _numpy(spec.layers[0].affine.bias)
     i, j = np.triu_indices(len(W), k=1)
     det = W[i, 0] * W[j, 1] - W[i, 1] * W[j, 0]

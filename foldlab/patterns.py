@@ -10,9 +10,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
-from torch import nn
 
-from .adapter import as_inputs, read_net, record_preactivations
+from ._typing import ArrayLike, Layers, Net
+from ._validation import as_inputs, check_bool, check_int
+from .adapter import read_net
 
 __all__ = [
     "activation_patterns",
@@ -28,29 +29,22 @@ __all__ = [
 _BLOCK_ENTRIES = 2**24
 
 
-def _float64_state(net: nn.Module) -> dict[str, torch.Tensor]:
-    state = {}
-    for name, tensor in list(net.named_parameters()) + list(net.named_buffers()):
-        state[name] = tensor.detach().to(torch.float64) if tensor.is_floating_point() else tensor
-    return state
-
-
 def activation_patterns(
-    net: nn.Module,
-    x,
-    layers: int | Sequence[int] | None = None,
+    net: Net,
+    x: ArrayLike,
+    layers: Layers = None,
     include_output: bool = False,
     *,
     batch_size: int = 8192,
 ) -> torch.Tensor:
     """Activation patterns of a batch of inputs.
 
-    The net runs in float64 (its float32 weights are converted, the module itself is left untouched);
-    forward hooks record every hidden layer's pre-activation and are always removed afterwards.
+    The net is read once into its float64 snapshot (:func:`foldlab.read_net`), whose forward pass gives
+    every hidden layer's pre-activations; the module itself is left untouched.
 
     Parameters
     ----------
-    net : torch.nn.Module
+    net : torch.nn.Module or NetSpec
         A feed-forward net of Linear layers and elementwise activations (see :mod:`foldlab.adapter`).
     x : Tensor or array, shape (n, d_in) or (d_in,)
         Inputs.
@@ -86,23 +80,15 @@ def activation_patterns(
     """
     spec = read_net(net)
     chosen = spec.layer_indices(layers)
-    if include_output and not spec.output_ops:
+    include_output = check_bool(include_output, "include_output")
+    if include_output and spec.output is None:
         raise ValueError("include_output=True needs an output layer after the last activation; this net has none")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    device = next(net.parameters()).device
-    inputs = as_inputs(x, spec.d_in, device=device)
-    state = _float64_state(net)
+    batch_size = check_int(batch_size, "batch_size", min=1)
+    inputs = as_inputs(x, spec.d_in, device=spec.device)
     chunks = []
-    with torch.no_grad(), record_preactivations(spec) as records:
+    with torch.no_grad():
         for start in range(0, inputs.shape[0], batch_size):
-            for r in records:
-                r.clear()
-            out = torch.func.functional_call(net, state, (inputs[start : start + batch_size],))
-            parts = [spec.layers[i].bits(records[i][-1]) for i in chosen]
-            if include_output:
-                parts.append(out > 0)
-            chunks.append(torch.cat(parts, dim=1).cpu())
+            chunks.append(spec.bits(inputs[start : start + batch_size], chosen, include_output).cpu())
     return torch.cat(chunks)
 
 

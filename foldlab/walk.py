@@ -25,8 +25,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import _walkers
-from .adapter import DTYPE, as_inputs, read_net
+from . import _walk_engines
+from ._typing import ArrayLike, Device, Layers, Net
+from ._validation import DTYPE, as_device, as_inputs, check_bool, check_choice, check_float, check_int
+from .adapter import check_reading, read_net
 from .patterns import activation_patterns
 
 __all__ = ["Walk", "Walks", "walk", "walks", "sample_walk"]
@@ -218,20 +220,17 @@ def _blocks(spec, chosen: list[int], include_output: bool) -> tuple[tuple[str, i
 
 
 def _check_options(method, rtol, ttol, max_regions, n_grid, batch_size) -> None:
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if not (isinstance(rtol, (int, float)) and 0 <= rtol < 1e-3):
-        raise ValueError(f"rtol must be a number in [0, 1e-3), got {rtol!r}")
-    if not (isinstance(ttol, (int, float)) and 0 < ttol < 1e-3):
-        raise ValueError(f"ttol must be a number in (0, 1e-3), got {ttol!r}")
-    for name, value, low in (("max_regions", max_regions, 1), ("n_grid", n_grid, 2), ("batch_size", batch_size, 1)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+    check_choice(method, "method", METHODS)
+    check_float(rtol, "rtol", min=0, max=1e-3, include_max=False)
+    check_float(ttol, "ttol", min=0, max=1e-3, include_min=False, include_max=False)
+    check_int(max_regions, "max_regions", min=1)
+    check_int(n_grid, "n_grid", min=2)
+    check_int(batch_size, "batch_size", min=1)
 
 
 def walks(
-    net: nn.Module,
-    X1,
+    net: Net,
+    X1: ArrayLike,
     X2,
     layers: int | Sequence[int] | None = None,
     include_output: bool = False,
@@ -289,31 +288,42 @@ def walks(
     Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (2025), section 5
     (the parameter-free sampler); DESIGN.md section 3.
     """
+    return _walks(net, read_net(net), X1, X2, layers, include_output, method=method, device=device,
+                  batch_size=batch_size, keep_patterns=keep_patterns, max_regions=max_regions, n_grid=n_grid,
+                  rtol=rtol, ttol=ttol)
+
+
+def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, batch_size, keep_patterns,
+           max_regions, n_grid, rtol, ttol) -> Walks:
+    """:func:`walks` on a net already read into ``spec`` (``net`` itself, when a module, is checked at the
+    midpoints of the first batch's pieces)."""
     _check_options(method, rtol, ttol, max_regions, n_grid, batch_size)
-    spec = read_net(net)
+    include_output = check_bool(include_output, "include_output")
+    keep_patterns = check_bool(keep_patterns, "keep_patterns")
     chosen = spec.layer_indices(layers)
-    if include_output and not spec.output_ops:
+    if include_output and spec.output is None:
         raise ValueError("include_output=True needs an output layer after the last activation; this net has none")
-    if device is None:
-        param = next(iter(net.parameters()), None)
-        device = param.device if param is not None else torch.device("cpu")
-    device = torch.device(device)
-    X1 = as_inputs(X1, spec.d_in, name="X1", device=device).detach()
-    X2 = as_inputs(X2, spec.d_in, name="X2", device=device).detach()
+    device = spec.device if device is None else as_device(device)
+    X1 = as_inputs(X1, spec.d_in, name="X1", device=device)
+    X2 = as_inputs(X2, spec.d_in, name="X2", device=device)
     if X1.shape != X2.shape:
         raise ValueError(
             f"X1 and X2 must hold the same number of segment ends, got shapes {tuple(X1.shape)} and "
             f"{tuple(X2.shape)}"
         )
-    stages = _walkers.make_stages(spec, chosen, include_output, device)
-    if method == "step" and not all(s.piecewise_linear or (s.is_output and s.affine_in_t) for s in stages):
+    on_device = spec.to(device)
+    stages = list(on_device.layers) + ([on_device.output] if include_output else [])
+    selected = [i in chosen for i in range(len(spec.layers))] + ([True] if include_output else [])
+    linear = _walk_engines.affine_in_t(stages)
+    if method == "step" and not all(s.piecewise_linear for s in stages):
         kinds = ", ".join(sorted(set(spec.kinds)))
+        layernorm = " and a LayerNorm" if any(layer.affine is None for layer in spec.layers) else ""
         raise ValueError(
             f"method='step' needs a piecewise-linear net (ReLU/LeakyReLU layers with affine "
-            f"pre-activations); this one has {kinds}{' and a LayerNorm' if any(l.affine is None for l in spec.layers) else ''}: "
-            f"use method='layered', which handles any supported activation"
+            f"pre-activations); this one has {kinds}{layernorm}: use method='layered', which handles any "
+            f"supported activation"
         )
-    exact = all(stage.affine_in_t for stage in stages)
+    exact = all(linear)
     label = method if exact else "layered+bisection"
     blocks = _blocks(spec, chosen, include_output)
 
@@ -322,11 +332,15 @@ def walks(
         for start in range(0, X1.shape[0], batch_size):
             a, b = X1[start : start + batch_size], X2[start : start + batch_size]
             if method == "layered":
-                pieces = _walkers.layered_walk(
-                    stages, a, b, n_grid=n_grid, rtol=rtol, ttol=ttol, max_pieces=max_regions
+                pieces = _walk_engines.layered_walk(
+                    stages, selected, a, b, n_grid=n_grid, rtol=rtol, ttol=ttol, max_pieces=max_regions
                 )
             else:
-                pieces = _walkers.step_walk(stages, a, b, rtol=rtol, ttol=ttol, max_pieces=max_regions)
+                pieces = _walk_engines.step_walk(
+                    stages, selected, a, b, rtol=rtol, ttol=ttol, max_pieces=max_regions
+                )
+            if start == 0 and isinstance(net, nn.Module):  # the reading, where the walk went
+                check_reading(net, spec, _midpoints(pieces, a, b), where="midpoints of the walk's regions")
             seg, t, bits, r1, r2, count = _regions(pieces, a.shape[0])
             chis.append(torch.where(r2 > 0, 1 - r1 / r2.clamp(min=1), torch.zeros_like(r1)).cpu())
             r1s.append(r1.cpu())
@@ -350,7 +364,23 @@ def walks(
     )
 
 
-def _regions(pieces: _walkers.Pieces, n_seg: int):
+#: Pieces whose midpoints :func:`walks` checks against the net's own forward pass (per call).
+N_CHECKED_MIDPOINTS = 64
+
+
+def _midpoints(pieces: _walk_engines.Pieces, X1: torch.Tensor, X2: torch.Tensor) -> torch.Tensor:
+    """Inputs at the middle of up to ``N_CHECKED_MIDPOINTS`` pieces, spread over the batch."""
+    seg, t = pieces.seg, pieces.t
+    end = torch.ones_like(t)
+    same = seg[1:] == seg[:-1]
+    end[:-1] = torch.where(same, t[1:], end[:-1])
+    pick = torch.linspace(0, len(t) - 1, min(len(t), N_CHECKED_MIDPOINTS), device=t.device).round().long().unique()
+    mid = ((t + end) / 2)[pick]
+    s = seg[pick]
+    return X1[s] + mid[:, None] * (X2[s] - X1[s])
+
+
+def _regions(pieces: _walk_engines.Pieces, n_seg: int):
     """Merge consecutive pieces with equal bits into regions; r1, r2 and region counts per segment."""
     seg, t, bits = pieces.seg, pieces.t, pieces.bits
     repeat = torch.zeros_like(seg, dtype=torch.bool)
@@ -462,10 +492,9 @@ def walk(
                 f"use fl.walks for many segments"
             )
         points.append(p)
-    result = walks(
-        net, points[0], points[1], layers, include_output, method=method, device=device,
-        max_regions=max_regions, n_grid=n_grid, rtol=rtol, ttol=ttol,
-    )
+    result = _walks(net, spec, points[0], points[1], layers, include_output, method=method, device=device,
+                    batch_size=1, keep_patterns=True, max_regions=max_regions, n_grid=n_grid, rtol=rtol,
+                    ttol=ttol)
     return result[0]
 
 

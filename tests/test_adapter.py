@@ -1,11 +1,12 @@
 """The adapter reads torch nets into float64 affine maps; errors name the offending layer."""
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
 import foldlab as fl
-from foldlab.adapter import as_inputs, read_net
+from foldlab.adapter import read_net
 
 
 class OwnMLP(nn.Module):
@@ -144,124 +145,169 @@ def test_training_mode_batchnorm_refused():
     read_net(net.eval())
 
 
-def test_as_inputs_errors():
-    with pytest.raises(ValueError, match=r"expected x with 3 features.*\(4, 2\)"):
-        as_inputs(torch.zeros(4, 2), 3)
-    with pytest.raises(ValueError, match="empty batch"):
-        as_inputs(torch.zeros(0, 3), 3)
-    with pytest.raises(ValueError, match="NaN"):
-        as_inputs([[0.0, float("nan"), 1.0]], 3)
-    with pytest.raises(ValueError, match=r"shape \(n, 3\)"):
-        as_inputs(torch.zeros(2, 2, 3), 3)
-    with pytest.raises(TypeError, match="tensor or array"):
-        as_inputs("abc", 3)
-    assert as_inputs([1, 2, 3], 3).shape == (1, 3)
-
-
-# --- the untraced reading of plain nn.Sequential nets ------------------------------------------------
-
-def _traced(net):
-    """read_net's traced path, which the plain-Sequential fast path must match exactly."""
-    from foldlab import adapter
-
-    adapter._check_finite_parameters(net)
-    d_in = adapter._first_in_features(net)
-    return adapter._spec_from_chain(net, d_in, adapter._trace(net, d_in))
-
-
-def _assert_same_spec(fast, slow):
-    assert (fast.d_in, fast.module, repr(fast)) == (slow.d_in, slow.module, repr(slow))
-    assert len(fast.layers) == len(slow.layers) and len(fast.output_ops) == len(slow.output_ops)
-    for a, b in zip(fast.layers, slow.layers):
-        assert (a.name, a.kind, a.width, a.negative_slope, a._module) == (b.name, b.kind, b.width, b.negative_slope, b._module)
-        assert len(a.ops) == len(b.ops) == 1
-    for a, b in zip([layer.ops[0] for layer in fast.layers] + list(fast.output_ops),
-                    [layer.ops[0] for layer in slow.layers] + list(slow.output_ops)):
-        for x, y in ((a.weight, b.weight), (a.bias, b.bias)):
-            assert x.dtype == y.dtype == torch.float64 and x.shape == y.shape and torch.equal(x, y)
-
+# --- the snapshot -----------------------------------------------------------------------------------
 
 def _plain_nets():
-    for activation in ["relu", "leaky_relu", "gelu", "silu", "tanh"]:
+    for activation in ["relu", "leaky_relu", "gelu", "silu", "tanh", "swiglu"]:
         yield activation, fl.mlp([3, 5, 4, 2], activation=activation, seed=1)
     yield "elu_selu", nn.Sequential(nn.Linear(2, 3), nn.ELU(0.5), nn.Linear(3, 3), nn.SELU(), nn.Linear(3, 1))
     yield "float64", fl.mlp([2, 4, 4, 1], seed=2).double()
     yield "linear_linear", nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2), nn.Linear(2, 1))
     yield "no_bias", nn.Sequential(nn.Linear(2, 3, bias=False), nn.ReLU(), nn.Linear(3, 1, bias=False))
-    yield "inplace_and_ends_with_activation", nn.Sequential(nn.Linear(2, 3), nn.ReLU(inplace=True), nn.Linear(3, 2), nn.GELU("tanh"))
+    yield "inplace_and_ends_with_activation", nn.Sequential(
+        nn.Linear(2, 3), nn.ReLU(inplace=True), nn.Linear(3, 2), nn.GELU("tanh"))
+    yield "own_module", OwnMLP().eval()
+    yield "layernorm", nn.Sequential(nn.Linear(2, 4), nn.LayerNorm(4), nn.GELU(), nn.Linear(4, 1))
+    shared_relu = nn.ReLU()
+    yield "module_used_twice", nn.Sequential(nn.Linear(2, 2), shared_relu, nn.Linear(2, 2), shared_relu, nn.Linear(2, 1))
+    yield "half", fl.mlp([2, 3, 1], seed=0).half()
+    yield "dropout_eval", nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Dropout(0.5), nn.Linear(3, 1)).eval()
+    quiet = fl.mlp([2, 3, 1], seed=0)
+    quiet[1].register_forward_hook(lambda module, inputs, output: None)  # a hook that changes nothing
+    yield "harmless_hook", quiet
+
+
+def _float64_forward(net, x):
+    """The module's own output in float64 (a copy of it, run as torch runs it)."""
+    import copy
+
+    return copy.deepcopy(net).double()(x)
 
 
 @pytest.mark.parametrize("name,net", list(_plain_nets()), ids=[n for n, _ in _plain_nets()])
-def test_plain_sequential_is_read_as_tracing_reads_it(name, net):
-    from foldlab import adapter
-
-    fast = adapter._read_plain_sequential(net)
-    assert fast is not None  # the fast path applies
-    _assert_same_spec(fast, _traced(net))
-    _assert_same_spec(read_net(net), _traced(net))
-    if name == "float64":  # float64 weights are used as they are (shared storage), as Tensor.to does
-        assert fast.layers[0].affine.weight.data_ptr() == net[0].weight.data_ptr()
+def test_snapshot_computes_what_the_net_computes(name, net):
+    spec = read_net(net)
+    x = torch.randn(40, spec.d_in, generator=torch.Generator().manual_seed(1), dtype=torch.float64) * 3
+    torch.testing.assert_close(spec(x), _float64_forward(net, x), rtol=1e-9, atol=1e-9)
+    assert spec.source == type(net).__name__
 
 
-def _odd_nets():
-    hooked = fl.mlp([2, 3, 1], seed=0)
-    hooked[1].register_forward_hook(lambda module, inputs, output: None)
-    shared_relu = nn.ReLU()
-
-    class MySequential(nn.Sequential):
-        pass
-
-    nan = fl.mlp([2, 3, 1], seed=0)
-    with torch.no_grad():
-        nan[0].bias[1] = float("inf")
-    with_none = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
-    with_none.add_module("3", None)
-    reordered = nn.Linear(2, 3)
-    weight = reordered.weight
-    del reordered.weight
-    reordered.weight = weight  # now registered after the bias
-    yield "hook", hooked
-    yield "module_used_twice", nn.Sequential(nn.Linear(2, 2), shared_relu, nn.Linear(2, 2), shared_relu, nn.Linear(2, 1))
-    yield "subclass", MySequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
-    yield "dropout", nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Dropout(0.5), nn.Linear(3, 1)).eval()
-    yield "non_finite", nan
-    yield "sizes_do_not_chain", nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(4, 1))
-    yield "two_activations", nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.ReLU(), nn.Linear(3, 1))
-    yield "no_activation", nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
-    yield "activation_first", nn.Sequential(nn.ReLU(), nn.Linear(2, 1))
-    yield "none_entry", with_none
-    yield "half", fl.mlp([2, 3, 1], seed=0).half()
-    yield "mixed_dtypes", nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1).double())
-    yield "reordered_parameters", nn.Sequential(reordered, nn.ReLU(), nn.Linear(3, 1))
+@pytest.mark.parametrize("name,net", list(_plain_nets()), ids=[n for n, _ in _plain_nets()])
+def test_snapshot_shares_nothing_with_the_net(name, net):
+    spec = read_net(net)
+    x = torch.randn(20, spec.d_in, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
+    before = spec(x).clone()
+    pointers = {p.data_ptr() for p in net.parameters()} | {b.data_ptr() for b in net.buffers()}
+    tensors = [t for layer in (*spec.layers, spec.output) if layer is not None for op in layer.maps
+               for t in vars(op).values() if isinstance(t, torch.Tensor)]
+    assert tensors and not pointers & {t.data_ptr() for t in tensors}
+    with torch.no_grad():  # "training" the net afterwards
+        for p in net.parameters():
+            p.add_(1.0)
+    torch.testing.assert_close(spec(x), before, rtol=0, atol=0)
 
 
-@pytest.mark.parametrize("name,net", list(_odd_nets()), ids=[n for n, _ in _odd_nets()])
-def test_other_nets_are_traced_with_the_same_result_or_error(name, net):
-    from foldlab import adapter
+class Clamped(nn.Module):
+    """A wrapper whose forward clamps what its Linear layer gives: hooks on the leaves cannot see it."""
 
-    fast = adapter._read_plain_sequential(net)
-    if name == "reordered_parameters":  # taken, and the weight is still the weight
-        _assert_same_spec(fast, _traced(net))
-        return
-    assert fast is None
-    try:
-        expected = _traced(net)
-    except Exception as error:  # the same error, from read_net
-        with pytest.raises(type(error)) as raised:
-            read_net(net)
-        assert str(raised.value) == str(error)
-    else:
-        _assert_same_spec(read_net(net), expected)
+    def __init__(self, bound):
+        super().__init__()
+        self.lin, self.bound = nn.Linear(2, 8), bound
+
+    def forward(self, x):
+        return self.lin(x).clamp(-self.bound, self.bound)
 
 
-def test_global_hooks_send_plain_nets_to_tracing():
-    from foldlab import adapter
+def test_a_clamp_the_probes_reach_is_refused_when_read():
+    net = nn.Sequential(Clamped(5.0), nn.ReLU(), nn.Linear(8, 1))
+    with pytest.raises(fl.UnsupportedNet, match="does not receive the previous layer's output"):
+        read_net(net)
 
-    net = fl.mlp([2, 4, 1], seed=0)
-    handle = torch.nn.modules.module.register_module_forward_hook(lambda module, inputs, output: None)
-    try:
-        assert adapter._read_plain_sequential(net) is None
-        _assert_same_spec(read_net(net), _traced(net))
-    finally:
-        handle.remove()
-    assert adapter._read_plain_sequential(net) is not None
+
+def test_a_clamp_beyond_the_probes_is_caught_along_the_walk():
+    net = nn.Sequential(Clamped(1e5), nn.ReLU(), nn.Linear(8, 4), nn.ReLU(), nn.Linear(4, 1))
+    read_net(net)  # the probes (up to about 1e3) stay inside the clamp
+    fl.walk(net, [-10.0, 3.0], [10.0, -3.0])  # so does this walk
+    with pytest.raises(fl.ReadingMismatch, match="midpoints of the walk"):
+        fl.walk(net, [-1e7, 3e6], [1e7, -3e6])
+
+
+def test_a_hook_that_changes_an_output_is_caught():
+    net = fl.mlp([2, 3, 1], seed=0)
+    net[0].register_forward_hook(lambda module, inputs, output: output * 2)
+    with pytest.raises(fl.ReadingMismatch, match="at layer '1', on probe inputs"):
+        read_net(net)
+    net = fl.mlp([2, 3, 1], seed=0)
+    net[2].register_forward_hook(lambda module, inputs, output: output + 1)  # the output layer
+    with pytest.raises(fl.ReadingMismatch, match="layer 'output'"):
+        read_net(net)
+
+
+def test_reading_leaves_the_net_and_the_random_state_as_they_were():
+    net = OwnMLP().eval()
+    state = {k: v.clone() for k, v in net.state_dict().items()}
+    torch.manual_seed(5)
+    expected = torch.rand(3)
+    torch.manual_seed(5)
+    read_net(net)
+    assert torch.equal(torch.rand(3), expected)
+    for k, v in net.state_dict().items():
+        assert torch.equal(v, state[k]), k
+    assert not net.training
+
+
+@pytest.mark.parametrize("slope", [float("nan"), float("inf"), "0.1", None])
+def test_bad_leaky_relu_slope_is_refused(slope):
+    net = nn.Sequential(nn.Linear(2, 3), nn.LeakyReLU(), nn.Linear(3, 1))
+    net[1].negative_slope = slope
+    with pytest.raises(ValueError, match=r"'1' \(LeakyReLU\) has negative_slope="):
+        read_net(net)
+
+
+def test_activation_settings_are_read_at_read_time():
+    net = nn.Sequential(nn.Linear(2, 3), nn.LeakyReLU(0.2), nn.Linear(3, 3), nn.ELU(0.7), nn.Linear(3, 3),
+                        nn.GELU("tanh"), nn.Linear(3, 1))
+    spec = read_net(net)
+    net[1].negative_slope, net[3].alpha, net[5].approximate = 0.5, 2.0, "none"
+    acts = [layer.activation for layer in spec.layers]
+    assert (acts[0].negative_slope, acts[1].alpha, acts[2].approximate) == (0.2, 0.7, "tanh")
+
+
+def test_read_net_returns_a_snapshot_as_it_is():
+    spec = read_net(fl.mlp([2, 3, 1], seed=0))
+    assert read_net(spec) is spec
+    with pytest.raises(TypeError, match="torch.nn.Module"):
+        read_net("net")
+
+
+@pytest.mark.parametrize(
+    "layers, error",
+    [("01", TypeError), (1.0, TypeError), ([0, 1.5], TypeError), (True, TypeError), ([5], ValueError),
+     ([], ValueError), ([0, 0], ValueError)],
+)
+def test_layers_argument_is_checked(layers, error):
+    spec = read_net(fl.mlp([2, 3, 3, 1], seed=0))
+    with pytest.raises(error, match="layer"):
+        spec.layer_indices(layers)
+    assert spec.layer_indices(np.int64(1)) == [1] and spec.layer_indices(np.array([1, 0])) == [0, 1]
+
+
+def test_a_net_that_cannot_run_is_refused_with_torchs_reason():
+    net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1).double())  # mixed dtypes
+    with pytest.raises(fl.UnsupportedNet, match=r"could not run Sequential on probe inputs.*RuntimeError"):
+        read_net(net)
+
+
+def test_training_after_reading_leaves_every_earlier_result_unchanged():
+    from foldlab.plotting import region_colors
+
+    data = fl.toy_dataset("moons", n=120, seed=0)
+    for net in (fl.mlp([2, 8, 8, 1], seed=0), fl.mlp([2, 8, 8, 1], seed=0).double()):
+        arr = fl.arrangement(net, box=(-2, 3, -2, 2))
+        walk = fl.walk(net, [-2.0, -1.0], [3.0, 1.5])
+        points = np.random.default_rng(0).uniform(-2, 2, (50, 2))
+        before = {
+            "regions": len(arr), "A": arr.A.copy(), "locate": arr.locate(points), "missed": arr.missed_by_grid(7),
+            "linear": len(arr.linear_regions()), "colors": region_colors(arr, "hamming"),
+            "walk": walk.patterns.clone(), "ts": walk.ts.copy(),
+        }
+        fl.train(net, data, epochs=3, lr=0.05, progress=False)
+        after = {
+            "regions": len(arr), "A": arr.A, "locate": arr.locate(points), "missed": arr.missed_by_grid(7),
+            "linear": len(arr.linear_regions()), "colors": region_colors(arr, "hamming"),
+            "walk": walk.patterns, "ts": walk.ts,
+        }
+        for key, value in before.items():
+            np.testing.assert_array_equal(np.asarray(after[key]), np.asarray(value), err_msg=key)
+        assert len(fl.arrangement(net, box=(-2, 3, -2, 2))) != before["regions"] or not np.array_equal(
+            fl.arrangement(net, box=(-2, 3, -2, 2)).A, before["A"])  # the net itself did change

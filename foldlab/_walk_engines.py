@@ -26,89 +26,35 @@ gives none; the bits of a piece are those of its interior.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 
 import torch
 
-from .adapter import Affine, HiddenLayer, NetSpec, _LayerNormOp
-
-DTYPE = torch.float64
-
-
-@dataclass(frozen=True, eq=False)
-class Stage:
-    """One hidden layer (or the output) as the engines see it, with its maps on the walk's device."""
-
-    name: str
-    ops: tuple
-    layer: HiddenLayer | None  # None for the output
-    affine_in_t: bool  # pre-activation affine in t between the crossings of the stages before it
-    selected: bool  # its bits are part of the walk's patterns
-    n_bits: int
-
-    @property
-    def is_output(self) -> bool:
-        return self.layer is None
-
-    @property
-    def piecewise_linear(self) -> bool:
-        return self.affine_in_t and self.layer is not None and self.layer.kind in ("relu", "leaky_relu")
-
-    def preactivation(self, h: torch.Tensor) -> torch.Tensor:
-        for op in self.ops:
-            h = op(h)
-        return h
-
-    def activate(self, z: torch.Tensor) -> torch.Tensor:
-        return self.layer.activate(z)
-
-    def bits(self, z: torch.Tensor) -> torch.Tensor:
-        return z > 0 if self.layer is None else self.layer.bits(z)
-
-    def zero_small(self, z: torch.Tensor, h_norm: torch.Tensor, rtol: float) -> torch.Tensor:
-        """Set to 0 every pre-activation within ``rtol`` times its rounding scale ``||W_j|| ||h|| + |b_j|``
-        (which bounds ``sum_k |W_jk h_k|``); ``h_norm`` (n,) is ``||h||`` or an upper bound of it."""
-        if len(self.ops) == 1 and isinstance(self.ops[0], Affine):
-            w = self.ops[0]
-            threshold = torch.addr(rtol * w.bias.abs(), h_norm, w.weight.norm(dim=1), alpha=rtol)
-        else:  # a LayerNorm in between: the largest pre-activation of the layer sets the scale
-            threshold = rtol * z.abs().amax(dim=1, keepdim=True)
-        return z.masked_fill_(z.abs() <= threshold, 0.0)
+from ._validation import DTYPE
+from .adapter import Layer
+from .errors import TooManyRegions
 
 
-def _to_device(op, device):
-    if isinstance(op, Affine):
-        return Affine(op.weight.to(device, DTYPE), op.bias.to(device, DTYPE))
-    if isinstance(op, _LayerNormOp):
-        move = lambda t: None if t is None else t.to(device, DTYPE)  # noqa: E731
-        return dataclasses.replace(op, weight=move(op.weight), bias=move(op.bias))
-    raise AssertionError(type(op))
+def affine_in_t(layers: list[Layer]) -> list[bool]:
+    """For each layer, whether its pre-activations are affine in ``t`` between the crossings of the layers
+    before it: every earlier layer is piecewise linear and its own maps are one affine map."""
+    out, linear_so_far = [], True
+    for layer in layers:
+        out.append(linear_so_far and layer.affine is not None)
+        linear_so_far = linear_so_far and layer.piecewise_linear
+    return out
 
 
-def make_stages(spec: NetSpec, chosen: list[int], include_output: bool, device) -> list[Stage]:
-    """Hidden layers in order (all of them: unselected layers still bend the later ones), then the output
-    when its bits are wanted."""
-    stages = []
-    linear_so_far = True  # every earlier stage is piecewise linear, so the input to this one is affine in t
-    for i, layer in enumerate(spec.layers):
-        single_affine = layer.affine is not None
-        stage = Stage(
-            f"layer {i}",
-            tuple(_to_device(op, device) for op in layer.ops),
-            layer,
-            affine_in_t=linear_so_far and single_affine,
-            selected=i in chosen,
-            n_bits=layer.width,
-        )
-        stages.append(stage)
-        linear_so_far = stage.piecewise_linear
-    if include_output:
-        ops = tuple(_to_device(op, device) for op in spec.output_ops)
-        affine = len(ops) == 1 and isinstance(ops[0], Affine)
-        stages.append(Stage("output", ops, None, linear_so_far and affine, True, spec.d_out))
-    return stages
+def zero_small(layer: Layer, z: torch.Tensor, h_norm: torch.Tensor, rtol: float) -> torch.Tensor:
+    """Set to 0 every pre-activation within ``rtol`` times its rounding scale ``||W_j|| ||h|| + |b_j|``
+    (which bounds ``sum_k |W_jk h_k|``); ``h_norm`` (n,) is ``||h||`` or an upper bound of it."""
+    w = layer.affine
+    if w is not None:
+        threshold = torch.addr(rtol * w.bias.abs(), h_norm, w.weight.norm(dim=1), alpha=rtol)
+    else:  # a LayerNorm in between: the largest pre-activation of the layer sets the scale
+        threshold = rtol * z.abs().amax(dim=1, keepdim=True)
+    return z.masked_fill_(z.abs() <= threshold, 0.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,10 +64,6 @@ class Pieces:
     seg: torch.Tensor  # (K,) int64
     t: torch.Tensor  # (K,) float64
     bits: torch.Tensor  # (K, m) bool
-
-
-class TooManyRegions(ValueError):
-    pass
 
 
 def _check_pieces(seg: torch.Tensor, n_segments: int, limit: int) -> None:
@@ -137,7 +79,7 @@ def _check_pieces(seg: torch.Tensor, n_segments: int, limit: int) -> None:
 
 # --- the layered refinement --------------------------------------------------------------------------
 
-def _forward_to(stages: list[Stage], last: int, x: torch.Tensor) -> torch.Tensor:
+def _forward_to(stages: list[Layer], last: int, x: torch.Tensor) -> torch.Tensor:
     """Pre-activations of stage ``last`` at inputs ``x``."""
     h = x
     for stage in stages[:last]:
@@ -195,7 +137,8 @@ def _scatter(n: int, old_pos, old, new_pos, new):
 
 
 def layered_walk(
-    stages: list[Stage],
+    stages: list[Layer],
+    selected: list[bool],
     X1: torch.Tensor,
     X2: torch.Tensor,
     *,
@@ -207,7 +150,8 @@ def layered_walk(
     """Layer-by-layer refinement of every segment of the batch (see the module docstring)."""
     n_seg, device = X1.shape[0], X1.device
     direction = X2 - X1
-    exact = all(stage.affine_in_t for stage in stages)
+    linear = affine_in_t(stages)
+    exact = all(linear)
     base = torch.linspace(0, 1, 2 if exact else max(n_grid, 2), dtype=DTYPE, device=device)
     seg = torch.arange(n_seg, device=device).repeat_interleave(base.shape[0])
     t = base.repeat(n_seg)
@@ -215,7 +159,7 @@ def layered_walk(
     h = None
     for index, stage in enumerate(stages):
         # 1. the stage's pre-activations at every current point
-        if index == 0 and stage.affine_in_t:  # affine in t on the whole segment: no d_in-wide product
+        if index == 0 and linear[0]:  # affine in t on the whole segment: no d_in-wide product
             z1, z2 = stage.preactivation(X1), stage.preactivation(X2)
             z = torch.addcmul(z1[seg], t[:, None], (z2 - z1)[seg])
             norm = (1 - t) * X1.norm(dim=1)[seg] + t * X2.norm(dim=1)[seg]  # >= ||x(t)||
@@ -223,7 +167,7 @@ def layered_walk(
             inputs = h if index > 0 else X1[seg] + t[:, None] * direction[seg]
             z = stage.preactivation(inputs)
             norm = inputs.norm(dim=1)
-        z = stage.zero_small(z, norm, rtol)
+        z = zero_small(stage, z, norm, rtol)
 
         # 2. sign changes between consecutive points of one segment
         same_seg = seg[:-1] == seg[1:]
@@ -231,7 +175,7 @@ def layered_walk(
         iv, jv = torch.nonzero((left * right < 0) & same_seg[:, None], as_tuple=True)
         if iv.numel():
             t_left, t_right = t[iv], t[iv + 1]
-            if stage.affine_in_t:
+            if linear[index]:
                 zl, zr = left[iv, jv], right[iv, jv]
                 tc = t_left + (t_right - t_left) * (zl / (zl - zr))
             else:
@@ -248,7 +192,7 @@ def layered_walk(
         if iv.numel():
             new_iv, new_t, point_of, jv = _cluster(iv, tc, jv, ttol)
             # 3. values at the new points, then merge them into the ordered point list
-            if stage.affine_in_t:
+            if linear[index]:
                 lam = ((new_t - t[new_iv]) / (t[new_iv + 1] - t[new_iv]))[:, None]
                 z_new = z[new_iv] + lam * (z[new_iv + 1] - z[new_iv])
             else:
@@ -266,8 +210,8 @@ def layered_walk(
             _check_pieces(seg, n_seg, max_pieces + base.shape[0] - 2)  # the grid's own pieces do not count
 
         # 4. the stage's bits on every piece, from its (affine) values at both ends
-        if stage.selected and stage.affine_in_t:
-            bits = torch.zeros(z.shape[0], stage.n_bits, dtype=torch.bool, device=device)
+        if selected[index] and linear[index]:
+            bits = torch.zeros(z.shape[0], stage.width, dtype=torch.bool, device=device)
             bits[:-1] = stage.bits(z[:-1] + z[1:])  # the sign of the midpoint value (the ends never disagree)
             piece_bits[index] = bits
         if not stage.is_output:
@@ -275,7 +219,7 @@ def layered_walk(
 
     valid = torch.zeros_like(seg, dtype=torch.bool)
     valid[:-1] = seg[:-1] == seg[1:]
-    curved = [i for i, stage in enumerate(stages) if stage.selected and not stage.affine_in_t]
+    curved = [i for i in range(len(stages)) if selected[i] and not linear[i]]
     if curved:  # bits of layers that are not affine in t: at each piece's midpoint
         mid = ((t[:-1] + t[1:]) / 2)[valid[:-1]]
         s = seg[:-1][valid[:-1]]
@@ -283,7 +227,7 @@ def layered_walk(
         for index, stage in enumerate(stages[: max(curved) + 1]):
             z = stage.preactivation(h)
             if index in curved:
-                bits = torch.zeros(t.shape[0], stage.n_bits, dtype=torch.bool, device=device)
+                bits = torch.zeros(t.shape[0], stage.width, dtype=torch.bool, device=device)
                 bits[valid] = stage.bits(z)
                 piece_bits[index] = bits
             if not stage.is_output:
@@ -295,7 +239,8 @@ def layered_walk(
 # --- the sequential step walk --------------------------------------------------------------------------
 
 def step_walk(
-    stages: list[Stage],
+    stages: list[Layer],
+    selected: list[bool],
     X1: torch.Tensor,
     X2: torch.Tensor,
     *,
@@ -319,30 +264,30 @@ def step_walk(
         s = slope0[active]
         norm = (1 - t) * n1[active] + t * n2[active]  # >= ||x(t)||
         nearest = torch.full_like(t, math.inf)
-        selected = []
+        chosen = []
         h = dh = None  # the previous layer's output and its slope along the segment
         for index, stage in enumerate(stages):
             if index > 0:
-                w = stage.ops[0]
+                w = stage.affine
                 both = torch.cat([h, dh]) @ w.weight.T  # value and slope in one product
                 z, s = both[: h.shape[0]] + w.bias, both[h.shape[0]:]
                 norm = h.norm(dim=1)
             # 0 within rounding, or crossing within ttol of t: the crossing happens here
-            stage.zero_small(z, norm, rtol)
+            zero_small(stage, z, norm, rtol)
             z.masked_fill_(z.abs() <= ttol * s.abs(), 0.0)
             on = (z > 0) | ((z == 0) & (s > 0))  # the sign just after t
             heading = z * s < 0
             step = torch.where(heading, -z / torch.where(heading, s, torch.ones_like(s)), math.inf)
             nearest = torch.minimum(nearest, step.amin(dim=1))
-            if stage.selected:
-                selected.append(on)
+            if selected[index]:
+                chosen.append(on)
             if not stage.is_output:
                 h = stage.activate(z)
-                slope = stage.layer.negative_slope if stage.layer.kind == "leaky_relu" else 0.0
+                slope = stage.negative_slope
                 dh = torch.where(on, s, slope * s)
         record_seg.append(active)
         record_t.append(t)
-        record_bits.append(torch.cat(selected, dim=1))
+        record_bits.append(torch.cat(chosen, dim=1))
         steps += 1
         if steps > max_pieces:
             raise TooManyRegions(

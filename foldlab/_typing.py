@@ -1,0 +1,28 @@
+"""Type aliases of foldlab's public signatures, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Union
+
+import numpy as np
+import torch
+from torch import nn
+
+if TYPE_CHECKING:  # pragma: no cover - for annotations only
+    from .adapter import NetSpec
+
+__all__ = ["ArrayLike", "Box", "Layers", "Net", "Seed", "Device"]
+
+#: Numbers as a torch tensor, a numpy array or nested sequences of Python numbers.
+ArrayLike = Union[torch.Tensor, np.ndarray, Sequence[float], Sequence[Sequence[float]]]
+#: A 2D window ``(xmin, xmax, ymin, ymax)``.
+Box = tuple[float, float, float, float]
+#: Which hidden layers: None (all), one 0-based index, or a sequence of them.
+Layers = Union[int, Sequence[int], None]
+#: A torch net, or the snapshot :func:`foldlab.read_net` made of it.
+Net = Union[nn.Module, "NetSpec"]
+#: A seed: an int from 0 to 2**32 - 1.
+Seed = int
+#: Where to compute: ``"cpu"``, ``"cuda"``, a ``torch.device``, or None (where the net is).
+Device = Union[str, torch.device, None]
