@@ -14,11 +14,12 @@ JOBS   ?= 2
 PIPQUIET := { grep -v -E "^(WARNING: )?Location .* is ignored" || true; }
 STAMP  := $(VENV)/.foldlab-installed
 
-.PHONY: help lab test install browser-deps bench clean
+.PHONY: help lab test lint install browser-deps bench clean
 
 help:
 	@echo "make lab    install into .venv and open the notebooks in JupyterLab (PORT=$(PORT))"
 	@echo "make test   install into .venv and run every test"
+	@echo "make lint   ruff (lint and import order), also part of make test"
 	@echo "make bench  run the benchmarks in benchmarks/"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -45,8 +46,11 @@ browser-deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps lint
 	$(PY) -m pytest -n $(JOBS) --dist loadfile --nbval-current-env $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
 
 bench: $(STAMP)
 	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f; done

@@ -40,7 +40,9 @@ def regioncam_faces(net: torch.nn.Module) -> int:
     rc = regioncam.Regioncam(size=1.0)
     for module in net:
         if isinstance(module, torch.nn.Linear) and module is not net[-1]:
-            rc.linear(module.weight.detach().numpy().T.astype(np.float32), module.bias.detach().numpy().astype(np.float32))
+            rc.linear(
+                module.weight.detach().numpy().T.astype(np.float32), module.bias.detach().numpy().astype(np.float32)
+            )
         elif isinstance(module, torch.nn.ReLU):
             rc.relu()
     return rc.num_faces
@@ -69,8 +71,11 @@ def timed(f, net) -> tuple[float, object]:
 
 
 def main() -> None:
-    print(f"foldlab {fl.__version__}, numpy {np.__version__}, torch {torch.__version__}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"foldlab {fl.__version__}, numpy {np.__version__}, torch {torch.__version__}, "
+        f"{platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}"
+    )
     print(f"medians of {REPEATS} alternating runs; ratio = foldlab / regioncam\n")
     header = (
         f"{'net':<22}{'regions fl':>11}{'regions rc':>11}{'regioncam':>11}{'fl partition':>14}{'ratio':>7}"
@@ -102,7 +107,9 @@ def main() -> None:
             f"{ms['partition'] / ms['rc']:>7.2f}{ms['polygons']:>13.2f}ms{ms['polygons'] / ms['rc']:>7.2f}"
             f"{ms['all']:>8.2f}ms{ms['all'] / ms['rc']:>7.2f}"
         )
-        verdicts.append(f"{name} {ms['all'] / ms['rc']:.2f}x " + ("(met)" if ms["all"] <= 2 * ms["rc"] else "(NOT met)"))
+        verdicts.append(
+            f"{name} {ms['all'] / ms['rc']:.2f}x " + ("(met)" if ms["all"] <= 2 * ms["rc"] else "(NOT met)")
+        )
     print(f"\ncounts identical: {all_equal}; load average now {os.getloadavg()[0]:.2f}")
     print("target fl + all <= 2x regioncam: " + ", ".join(verdicts))
 

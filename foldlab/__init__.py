@@ -1,22 +1,26 @@
 """foldlab: see how neural networks cut and fold their input space.
 
 Activation patterns and their Hamming geometry, exact 2D region arrangements, exact walks along segments
-and the space-folding measures of Lewandowski et al. Plotting and widgets live in the subpackages
-``foldlab.plotting`` and ``foldlab.widgets`` (imported on demand, so the core runs without matplotlib's
-start-up cost).
+and the space-folding measures of Lewandowski et al. The top level holds the verbs, the nets, the data
+and the errors; the result classes and constants live in their modules (``foldlab.walk.Walk``,
+``foldlab.arrangement.Arrangement``, ...). Plotting and widgets are the subpackages ``foldlab.plotting``
+and ``foldlab.widgets``, imported on demand, so that the core runs without matplotlib or ipywidgets.
 
 >>> import foldlab as fl
 >>> net = fl.mlp([2, 16, 16, 1], seed=0)
 >>> len(fl.walk(net, [-1.0, -1.0], [1.0, 1.0])) >= 1
 True
+
+The maths foldlab implements, and the choices it makes where the papers leave them open, are in the
+project's documentation: ``docs/maths.md``.
 """
 
-from .adapter import NetSpec, read_net
 from . import limits
-from .arrangement import Arrangement, LinearRegion, Plane, Region, arrangement
-from .constellations import Constellations, Neighbors, constellation_curve, nearest_neighbors
+from .adapter import read_net
+from .arrangement import arrangement
+from .cantornet import CantorNet
+from .constellations import constellation_curve, nearest_neighbors
 from .counting import (
-    RegionCounts,
     first_layer_box,
     grid_region_count,
     hanin_rolnick_density,
@@ -26,21 +30,13 @@ from .counting import (
     region_density,
     regions_over_training,
 )
+from .data import load_digits, load_mnist, read_idx, toy_dataset
 from .errors import NotPiecewiseLinear, NumericalRange, OverBudget, ReadingMismatch, TooManyRegions, UnsupportedNet
-from .data import MNIST_URL, TOY_SETS, Dataset, load_digits, load_mnist, read_idx, toy_dataset
-from .measures import (
-    GlobalFolding,
-    chi,
-    chi_bounds,
-    global_folding,
-    interaction_coefficient,
-    range_metrics,
-    running_chi,
-    symmetric_chi,
-)
-from .nets import ACTIVATIONS, CantorNet, SwiGLU, mlp
-from .null_test import NullTest, bernoulli_null_test
-from .pattern_stats import HammingHistograms, UnitActivity, activation_probability, hamming_histograms, random_pairs
+from .folding import global_folding
+from .measures import chi, chi_bounds, interaction_coefficient, range_metrics, running_chi, symmetric_chi
+from .nets import SwiGLU, mlp
+from .null_test import bernoulli_null_test
+from .pattern_stats import activation_probability, hamming_histograms, random_pairs
 from .patterns import (
     activation_patterns,
     hamming_distance,
@@ -49,19 +45,17 @@ from .patterns import (
     interval_patterns,
     interval_size,
 )
-from .training import TrainHistory, accuracy, train
-from .walk import Walk, Walks, sample_walk, walk, walks
+from .training import accuracy, train
+from .walk import sample_walk, walk, walks
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     "__version__",
-    # networks and how foldlab reads them
-    "ACTIVATIONS",
-    "CantorNet",
-    "SwiGLU",
+    # nets, and how foldlab reads them
     "mlp",
-    "NetSpec",
+    "SwiGLU",
+    "CantorNet",
     "read_net",
     # activation patterns and Hamming geometry
     "activation_patterns",
@@ -70,24 +64,14 @@ __all__ = [
     "in_interval",
     "interval_patterns",
     "interval_size",
-    "UnitActivity",
     "activation_probability",
-    "HammingHistograms",
     "hamming_histograms",
     "random_pairs",
-    "NullTest",
     "bernoulli_null_test",
-    "Neighbors",
     "nearest_neighbors",
-    "Constellations",
     "constellation_curve",
     # exact 2D arrangements and region counting
-    "Arrangement",
-    "Region",
-    "LinearRegion",
-    "Plane",
     "arrangement",
-    "RegionCounts",
     "n_regions",
     "n_regions_along",
     "region_density",
@@ -97,8 +81,6 @@ __all__ = [
     "hanin_rolnick_density",
     "regions_over_training",
     # walks along segments and the folding measures
-    "Walk",
-    "Walks",
     "walk",
     "walks",
     "sample_walk",
@@ -108,17 +90,12 @@ __all__ = [
     "symmetric_chi",
     "interaction_coefficient",
     "chi_bounds",
-    "GlobalFolding",
     "global_folding",
     # data and training
-    "Dataset",
-    "TOY_SETS",
     "toy_dataset",
     "load_digits",
-    "MNIST_URL",
     "load_mnist",
     "read_idx",
-    "TrainHistory",
     "accuracy",
     "train",
     # errors and limits
@@ -130,3 +107,43 @@ __all__ = [
     "NumericalRange",
     "limits",
 ]
+
+#: Names that left the top level in 0.2: result classes and constants live in their modules.
+_MOVED = {
+    "NetSpec": "adapter",
+    "ACTIVATIONS": "nets",
+    "Arrangement": "arrangement",
+    "Region": "arrangement",
+    "LinearRegion": "arrangement",
+    "Plane": "arrangement",
+    "RegionCounts": "counting",
+    "Walk": "walk",
+    "Walks": "walk",
+    "GlobalFolding": "folding",
+    "Constellations": "constellations",
+    "Neighbors": "constellations",
+    "UnitActivity": "pattern_stats",
+    "HammingHistograms": "pattern_stats",
+    "NullTest": "null_test",
+    "TrainHistory": "training",
+    "Dataset": "data",
+    "TOY_SETS": "data",
+    "MNIST_URL": "data",
+}
+
+
+def __getattr__(name: str):
+    """``fl.Walk`` and the other names that moved still work for one release, with a warning."""
+    if name in _MOVED:
+        import importlib
+        import warnings
+
+        module = _MOVED[name]
+        warnings.warn(
+            f"fl.{name} moved: use `from foldlab.{module} import {name}` "
+            f"(the top level keeps verbs, nets, data and errors)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    raise AttributeError(f"module 'foldlab' has no attribute {name!r}")

@@ -5,12 +5,47 @@ Both work on :class:`foldlab.arrangement.Arrangement` and are reached through it
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import shapely
 
 from . import _refine
 
-__all__ = ["linear_regions", "decision_boundary"]
+__all__ = ["LinearRegion", "linear_regions", "decision_boundary", "MAP_RTOL"]
+
+#: Two affine maps on adjacent regions are equal when they differ by less than this, relative to the
+#: size of the outputs over the box.
+MAP_RTOL = 1e-9
+
+
+
+@dataclass(frozen=True, eq=False)
+class LinearRegion:
+    """A maximal union of adjacent activation regions with the same affine map (maybe non-convex).
+
+    Attributes
+    ----------
+    polygon : shapely.Polygon
+    A : ndarray, shape (d_out, 2)
+    c : ndarray, shape (d_out,)
+    members : tuple of int
+        Indices of the activation regions it is made of.
+    """
+
+    polygon: shapely.Polygon = field(repr=False)
+    A: np.ndarray = field(repr=False)
+    c: np.ndarray = field(repr=False)
+    members: tuple[int, ...]
+
+    @property
+    def area(self) -> float:
+        return float(self.polygon.area)
+
+    def __repr__(self) -> str:
+        return f"LinearRegion(area={self.area:.4g}, members={len(self.members)})"
+
+
 
 
 def _scales(arr) -> tuple[float, float]:
@@ -55,8 +90,6 @@ def linear_regions(arr) -> tuple:
     ----------
     Hanin and Rolnick, "Complexity of Linear Regions in Deep Networks" (ICML 2019), section 2.
     """
-    from .arrangement import MAP_RTOL, LinearRegion
-
     polygons = arr.polygons
     n = len(polygons)
     A, c = arr.A, arr.c
@@ -71,7 +104,9 @@ def linear_regions(arr) -> tuple:
     left, right = tree.query(polygons, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
-    gap = np.abs(A[left] - A[right]).max(axis=(1, 2)) * diameter + np.abs(at_centre[left] - at_centre[right]).max(axis=1)
+    gap = np.abs(A[left] - A[right]).max(axis=(1, 2)) * diameter + np.abs(at_centre[left] - at_centre[right]).max(
+        axis=1
+    )
     equal = gap <= MAP_RTOL * size
     left, right = left[equal], right[equal]
     # a shared edge, not just a shared corner: the boundaries overlap along a positive length

@@ -367,7 +367,7 @@ def refine(
 
     if max_regions is not None and n_done > max_regions:
         raise TooManyRegions(n_done)
-    for i, (pxy, pcounts, pregion, pbits, pcentre, pradius) in enumerate(done):
+    for i, (pxy, pcounts, pregion, pbits, pcentre, _) in enumerate(done):
         if pcentre is None:
             done[i] = (pxy, pcounts, pregion, pbits) + centres_and_radii(pxy, _flat_start(pcounts))
     if len(done) == 1:

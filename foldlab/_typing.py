@@ -15,14 +15,14 @@ if TYPE_CHECKING:  # pragma: no cover - for annotations only
 __all__ = ["ArrayLike", "Box", "Layers", "Net", "Seed", "Device"]
 
 #: Numbers as a torch tensor, a numpy array or nested sequences of Python numbers.
-ArrayLike = Union[torch.Tensor, np.ndarray, Sequence[float], Sequence[Sequence[float]]]
+ArrayLike = torch.Tensor | np.ndarray | Sequence[float] | Sequence[Sequence[float]]
 #: A 2D window ``(xmin, xmax, ymin, ymax)``.
 Box = tuple[float, float, float, float]
 #: Which hidden layers: None (all), one 0-based index, or a sequence of them.
-Layers = Union[int, Sequence[int], None]
+Layers = int | Sequence[int] | None
 #: A torch net, or the snapshot :func:`foldlab.read_net` made of it.
-Net = Union[nn.Module, "NetSpec"]
+Net = Union[nn.Module, "NetSpec"]  # noqa: UP007 (a forward reference: the snapshot class is defined above this module)
 #: A seed: an int from 0 to 2**32 - 1.
 Seed = int
 #: Where to compute: ``"cpu"``, ``"cuda"``, a ``torch.device``, or None (where the net is).
-Device = Union[str, torch.device, None]
+Device = str | torch.device | None

@@ -332,7 +332,7 @@ def as_box(box: Any, name: str = "box") -> tuple[float, float, float, float]:
     >>> as_box((1, 0, 0, 1))
     Traceback (most recent call last):
     ...
-    ValueError: box=(xmin, xmax, ymin, ymax) must have xmin < xmax and ymin < ymax (a box of positive area), got (1.0, 0.0, 0.0, 1.0)
+    ValueError: box=(xmin, xmax, ymin, ymax) must have xmin < xmax and ymin < ymax (a box of positive ...
     """
     try:
         values = _real_array(box, name)

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ._validation import as_box, check_int, to_numpy
 from .adapter import NetSpec
 
-__all__ = ["Plane"]
+__all__ = ["Plane", "grid_points"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -29,7 +30,7 @@ def _thread_controller():
     return ThreadpoolController()
 
 
-def _single_threaded_blas():
+def single_threaded_blas():
     """The products here are small: a BLAS thread pool costs more than it saves (10x on 2 cores)."""
     controller = _thread_controller()
     if controller is None:  # pragma: no cover
@@ -41,33 +42,15 @@ def _single_threaded_blas():
 BLAS_THREADED_FROM = 1 << 18
 
 
-def _single_threaded_blas_for(m: int, k: int, n: int):
-    """:func:`_single_threaded_blas` for an (m, k) @ (k, n) product big enough to be threaded.
+def single_threaded_blas_for(m: int, k: int, n: int):
+    """:func:`single_threaded_blas` for an (m, k) @ (k, n) product big enough to be threaded.
 
     Setting the limit and restoring it costs about 50 us, more than a small net's whole layer.
     """
-    return _single_threaded_blas() if m * k * n >= BLAS_THREADED_FROM else contextlib.nullcontext()
+    return single_threaded_blas() if m * k * n >= BLAS_THREADED_FROM else contextlib.nullcontext()
 
 
 # --- inputs ----------------------------------------------------------------------------------------
-
-def _as_box(box) -> tuple[float, float, float, float]:
-    try:
-        values = np.asarray(box, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"expected box=(xmin, xmax, ymin, ymax) of numbers, got {box!r}") from None
-    if values.shape != (4,):
-        raise ValueError(f"expected box=(xmin, xmax, ymin, ymax), 4 numbers, got shape {values.shape}")
-    if not np.isfinite(values).all():
-        raise ValueError(f"box must be finite, got {tuple(values.tolist())}")
-    xmin, xmax, ymin, ymax = values.tolist()
-    if not (xmin < xmax and ymin < ymax):
-        raise ValueError(
-            f"box=(xmin, xmax, ymin, ymax) must have xmin < xmax and ymin < ymax (a box of positive "
-            f"area), got {(xmin, xmax, ymin, ymax)}"
-        )
-    return xmin, xmax, ymin, ymax
-
 
 @dataclass(frozen=True, eq=False)
 class Plane:
@@ -98,7 +81,7 @@ class Plane:
         return f"Plane(d={self.origin.shape[0]}, points={np.round(self.points, 4).tolist()})"
 
 
-def _as_plane(plane, d_in: int) -> Plane:
+def as_plane(plane, d_in: int) -> Plane:
     try:
         points = np.stack([np.asarray(torch.as_tensor(p).detach().cpu(), dtype=np.float64).ravel() for p in plane])
     except (TypeError, ValueError, RuntimeError) as error:
@@ -125,22 +108,35 @@ def _as_plane(plane, d_in: int) -> Plane:
     return Plane(p0, basis, (points - p0) @ basis.T)
 
 
-def _default_plane_box(plane: Plane, margin: float = 0.25) -> tuple[float, float, float, float]:
+def default_plane_box(plane: Plane, margin: float = 0.25) -> tuple[float, float, float, float]:
     lo, hi = plane.points.min(axis=0), plane.points.max(axis=0)
     pad = margin * float((hi - lo).max())
     return (float(lo[0] - pad), float(hi[0] + pad), float(lo[1] - pad), float(hi[1] + pad))
 
 
-def _numpy(t: torch.Tensor) -> np.ndarray:
-    try:
-        return t.numpy()  # a CPU tensor without grad, as read_net makes them
-    except (RuntimeError, TypeError):
-        return t.detach().cpu().numpy()
-
-def _layer_weights(spec: NetSpec, plane: Plane | None, index: int) -> tuple[np.ndarray, np.ndarray]:
+def layer_weights(spec: NetSpec, plane: Plane | None, index: int) -> tuple[np.ndarray, np.ndarray]:
     affine = spec.layers[index].affine
-    weight, bias = _numpy(affine.weight), _numpy(affine.bias)
+    weight, bias = to_numpy(affine.weight), to_numpy(affine.bias)
     if index == 0 and plane is not None:
         # the first layer seen from the plane: z = W (origin + u e1 + v e2) + b
         weight, bias = weight @ plane.basis.T, weight @ plane.origin + bias
     return weight, bias
+
+
+def grid_points(box, resolution: int) -> np.ndarray:
+    """The centres of a ``resolution x resolution`` grid of cells over the box, shape (resolution^2, 2).
+
+    Examples
+    --------
+    >>> grid_points((0, 2, 0, 1), 2)
+    array([[0.5 , 0.25],
+           [1.5 , 0.25],
+           [0.5 , 0.75],
+           [1.5 , 0.75]])
+    """
+    resolution = check_int(resolution, "resolution", min=1)
+    xmin, xmax, ymin, ymax = as_box(box)
+    xs = xmin + (np.arange(resolution) + 0.5) * (xmax - xmin) / resolution
+    ys = ymin + (np.arange(resolution) + 0.5) * (ymax - ymin) / resolution
+    gx, gy = np.meshgrid(xs, ys)
+    return np.stack([gx.ravel(), gy.ravel()], axis=1)

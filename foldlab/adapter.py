@@ -35,8 +35,8 @@ import contextlib
 import functools
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Union
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import torch
@@ -44,7 +44,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._typing import Layers, Net
-from ._validation import DTYPE, as_inputs, check_int, describe
+from ._validation import DTYPE, check_int, describe
 from .errors import NotPiecewiseLinear, ReadingMismatch, UnsupportedNet
 from .nets import SwiGLU
 
@@ -148,7 +148,11 @@ class Activation:
 
 def _finite_setting(name: str, module: nn.Module, attribute: str) -> float:
     value = getattr(module, attribute)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) or not math.isfinite(value):
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not math.isfinite(value)
+    ):
         raise ValueError(
             f"layer {name!r} ({type(module).__name__}) has {attribute}={describe(value)}; expected a finite number"
         )
@@ -239,7 +243,7 @@ class LayerNormMap:
         return f"LayerNorm({self.shape[-1]})"
 
 
-Map = Union[Affine, LayerNormMap]
+Map = Affine | LayerNormMap
 
 
 # --- layers and nets ------------------------------------------------------------------------------
@@ -313,7 +317,9 @@ class Layer:
         return replace(self, maps=tuple(op.to(device) for op in self.maps))
 
     def __repr__(self) -> str:
-        return f"Layer({self.name!r}, {self.kind if self.activation is None else self.activation!r}, width={self.width})"
+        return (
+            f"Layer({self.name!r}, {self.kind if self.activation is None else self.activation!r}, width={self.width})"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -632,7 +638,8 @@ def _chain(net: nn.Module, trace: _Trace, probe: torch.Tensor) -> list[tuple[str
         previous = out
     result = trace.result
     if not isinstance(result, torch.Tensor) or not (
-        result is previous or (isinstance(previous, torch.Tensor) and result.shape == previous.shape and result.equal(previous))
+        result is previous
+        or (isinstance(previous, torch.Tensor) and result.shape == previous.shape and result.equal(previous))
     ):
         raise UnsupportedNet(
             f"{type(net).__name__}.forward returns something other than its last layer's output; "

@@ -24,15 +24,16 @@ from shapely import GeometryType
 from torch import nn
 
 from . import _refine
+from ._linear import LinearRegion, decision_boundary, linear_regions
+from ._validation import as_box, to_numpy
 from ._window import (
     Plane,
-    _as_box,
-    _as_plane,
-    _default_plane_box,
-    _layer_weights,
-    _numpy,
-    _single_threaded_blas,
-    _single_threaded_blas_for,
+    as_plane,
+    default_plane_box,
+    grid_points,
+    layer_weights,
+    single_threaded_blas,
+    single_threaded_blas_for,
 )
 from .adapter import NetSpec, read_net
 from .errors import TooManyRegions
@@ -42,11 +43,6 @@ __all__ = ["arrangement", "Arrangement", "Region", "LinearRegion", "Plane", "Too
 
 #: Default ``max_regions``: about 100 MB of vertices and maps for a 64-wide net.
 MAX_REGIONS = 200_000
-#: Two affine maps on adjacent regions are equal when they differ by less than this, relative to the
-#: size of the outputs over the box.
-MAP_RTOL = 1e-9
-
-
 # --- results ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
@@ -86,32 +82,6 @@ class Region:
             f"Region(index={self.index}, area={self.area:.4g}, "
             f"active={int(self.pattern.sum())}/{self.pattern.size})"
         )
-
-
-@dataclass(frozen=True, eq=False)
-class LinearRegion:
-    """A maximal union of adjacent activation regions with the same affine map (maybe non-convex).
-
-    Attributes
-    ----------
-    polygon : shapely.Polygon
-    A : ndarray, shape (d_out, 2)
-    c : ndarray, shape (d_out,)
-    members : tuple of int
-        Indices of the activation regions it is made of.
-    """
-
-    polygon: shapely.Polygon = field(repr=False)
-    A: np.ndarray = field(repr=False)
-    c: np.ndarray = field(repr=False)
-    members: tuple[int, ...]
-
-    @property
-    def area(self) -> float:
-        return float(self.polygon.area)
-
-    def __repr__(self) -> str:
-        return f"LinearRegion(area={self.area:.4g}, members={len(self.members)})"
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,7 +143,7 @@ class Arrangement:
         """Regions per unit area of the box."""
         return len(self) / self.area
 
-    def upto(self, layer: int) -> "Arrangement":
+    def upto(self, layer: int) -> Arrangement:
         """The partition after hidden layers ``0..layer`` (0-based, negatives from the end).
 
         Its regions' ``A``, ``c`` are the affine map of hidden layer ``layer``'s output.
@@ -196,7 +166,7 @@ class Arrangement:
 
     def _output_map(self) -> tuple[np.ndarray, np.ndarray]:
         if self.complete and self.spec.output is not None:
-            return _numpy(self.spec.output.affine.weight), _numpy(self.spec.output.affine.bias)
+            return to_numpy(self.spec.output.affine.weight), to_numpy(self.spec.output.affine.bias)
         width = self.levels[-1].maps.shape[2]
         return np.eye(width), np.zeros(width)
 
@@ -296,8 +266,8 @@ class Arrangement:
                 f"layers 0 to {self.depth}; got layer={layer}"
             )
         level = self.levels[index - 1] if index > 0 else self._box_level()
-        weight, bias = self._layer_weights(index)
-        with _single_threaded_blas():
+        weight, bias = layer_weights(self.spec, self.plane, index)
+        with single_threaded_blas():
             zmaps = _refine.next_maps(level.maps, weight, bias)
             tol = _refine.tolerance(level.hmax, weight, bias)
             qp, qj, val, offset, vidx = _refine.pair_values(level, zmaps, tol)
@@ -308,9 +278,6 @@ class Arrangement:
 
     def _box_level(self):
         return _refine.box_level(*self.box)
-
-    def _layer_weights(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        return _layer_weights(self.spec, self.plane, index)
 
     # -- derived objects --
     def linear_regions(self) -> tuple[LinearRegion, ...]:
@@ -330,8 +297,6 @@ class Arrangement:
         ----------
         Hanin and Rolnick, "Complexity of Linear Regions in Deep Networks" (ICML 2019), section 2.
         """
-        from ._linear import linear_regions
-
         return linear_regions(self)
 
     def decision_boundary(self) -> np.ndarray:
@@ -351,8 +316,6 @@ class Arrangement:
         ----------
         DESIGN.md sections 2 and 5.
         """
-        from ._linear import decision_boundary
-
         return decision_boundary(self)
 
     def missed_by_grid(self, resolution: int) -> np.ndarray:
@@ -368,8 +331,6 @@ class Arrangement:
         >>> int(arr.missed_by_grid(10).sum()), len(arr)
         (76, 127)
         """
-        from .counting import grid_points
-
         found = self.locate(grid_points(self.box, resolution))
         missed = np.ones(len(self), dtype=bool)
         missed[found[found >= 0]] = False
@@ -449,17 +410,17 @@ def arrangement(
                 f"pass plane=(p0, p1, p2), three inputs spanning the plane to analyse"
             )
         the_plane = None
-        the_box = _as_box((-1.0, 1.0, -1.0, 1.0) if box is None else box)
+        the_box = as_box((-1.0, 1.0, -1.0, 1.0) if box is None else box)
     else:
-        the_plane = _as_plane(plane, spec.d_in)
-        the_box = _default_plane_box(the_plane) if box is None else _as_box(box)
+        the_plane = as_plane(plane, spec.d_in)
+        the_box = default_plane_box(the_plane) if box is None else as_box(box)
 
     level = _refine.box_level(*the_box)
     levels = []
     for index, layer in enumerate(spec.layers):
-        weight, bias = _layer_weights(spec, the_plane, index)
+        weight, bias = layer_weights(spec, the_plane, index)
         try:
-            with _single_threaded_blas_for(3 * len(level), *weight.shape):
+            with single_threaded_blas_for(3 * len(level), *weight.shape):
                 level = _refine.refine(level, weight, bias, layer.negative_slope, max_regions=int(max_regions))
         except TooManyRegions as error:
             raise TooManyRegions(

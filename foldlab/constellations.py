@@ -50,7 +50,9 @@ def _as_points(a, name: str, metric: str) -> torch.Tensor:
     if metric == "hamming":
         t = as_patterns(a, name)
     else:
-        t = torch.as_tensor(a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.ascontiguousarray(a, dtype=float))
+        t = torch.as_tensor(
+            a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.ascontiguousarray(a, dtype=float)
+        )
         t = t.to(torch.float64)
         if not bool(torch.isfinite(t).all()):
             raise ValueError(f"{name} contains NaN or inf; expected finite points")

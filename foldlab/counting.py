@@ -14,8 +14,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from ._validation import to_numpy
+from ._window import as_plane, default_plane_box, grid_points
 from .adapter import read_net
-from ._window import _as_plane, _default_plane_box, _numpy
 from .arrangement import MAX_REGIONS, arrangement
 
 __all__ = [
@@ -105,7 +106,7 @@ def first_layer_box(net: nn.Module, margin: float = 0.5) -> tuple[float, float, 
     if spec.d_in != 2:
         raise ValueError(f"first_layer_box needs a net with 2 inputs, this one has {spec.d_in}")
     spec.check_piecewise_linear("first_layer_box")
-    W, b = _numpy(spec.layers[0].affine.weight), _numpy(spec.layers[0].affine.bias)
+    W, b = to_numpy(spec.layers[0].affine.weight), to_numpy(spec.layers[0].affine.bias)
     i, j = np.triu_indices(len(W), k=1)
     det = W[i, 0] * W[j, 1] - W[i, 1] * W[j, 0]
     ok = np.abs(det) > 1e-12 * (np.abs(W[i]).sum(1) * np.abs(W[j]).sum(1) + 1e-300)
@@ -120,17 +121,6 @@ def first_layer_box(net: nn.Module, margin: float = 0.5) -> tuple[float, float, 
     lo, hi = points.min(axis=0), points.max(axis=0)
     pad = max(margin * float((hi - lo).max()), 1.0)
     return (float(lo[0] - pad), float(hi[0] + pad), float(lo[1] - pad), float(hi[1] + pad))
-
-
-def grid_points(box, resolution: int) -> np.ndarray:
-    """The centres of a ``resolution x resolution`` grid of cells over the box, shape (resolution^2, 2)."""
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 1:
-        raise ValueError(f"resolution must be a positive int, got {resolution!r}")
-    xmin, xmax, ymin, ymax = box
-    xs = xmin + (np.arange(resolution) + 0.5) * (xmax - xmin) / resolution
-    ys = ymin + (np.arange(resolution) + 0.5) * (ymax - ymin) / resolution
-    gx, gy = np.meshgrid(xs, ys)
-    return np.stack([gx.ravel(), gy.ravel()], axis=1)
 
 
 def grid_region_count(net: nn.Module, box=None, resolution: int = 100, *, plane=None) -> int:
@@ -149,8 +139,8 @@ def grid_region_count(net: nn.Module, box=None, resolution: int = 100, *, plane=
 
     if plane is not None:
         spec = read_net(net)
-        the_plane = _as_plane(plane, spec.d_in)
-        box = _default_plane_box(the_plane) if box is None else box
+        the_plane = as_plane(plane, spec.d_in)
+        box = default_plane_box(the_plane) if box is None else box
         inputs = the_plane.to_input(grid_points(box, resolution))
     else:
         box = (-1.0, 1.0, -1.0, 1.0) if box is None else box

@@ -128,7 +128,7 @@ def toy_dataset(
         X = np.c_[t * np.cos(angle), t * np.sin(angle)] / (3 * math.pi) + rng.normal(0, noise * 0.5, (n, 2))
         y = arm
     else:  # cantor
-        from .nets import cantor_boundary
+        from .cantornet import cantor_boundary
 
         X = rng.uniform(0, 1, (n, 2))
         boundary = cantor_boundary(torch.as_tensor(X[:, 0]), depth).numpy()

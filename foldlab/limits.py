@@ -59,7 +59,7 @@ def check_memory(nbytes: float, what: str, *, driver: str) -> None:
     >>> check_memory(1e15, "the grid", driver="lower resolution=")
     Traceback (most recent call last):
     ...
-    foldlab.errors.OverBudget: the grid would need about 909.5 TiB, over foldlab.limits.MEMORY_BUDGET = 1.0 GiB; lower resolution=, or raise the budget (with foldlab.limits.memory_budget(nbytes): ...)
+    foldlab.errors.OverBudget: the grid would need about 909.5 TiB, over foldlab.limits.MEMORY_BUDGET = 1.0 GiB; ...
     """
     if nbytes > MEMORY_BUDGET:
         raise OverBudget(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .pattern_stats import _check_pairs, _pattern_matrix, random_pairs
+from .pattern_stats import check_pairs, pattern_matrix, random_pairs
 
 __all__ = ["NullTest", "bernoulli_null_test"]
 
@@ -124,11 +124,11 @@ def bernoulli_null_test(
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
     if alternative not in _ALTERNATIVES:
         raise ValueError(f"alternative must be one of {_ALTERNATIVES}, got {alternative!r}")
-    P = _pattern_matrix(patterns)
+    P = pattern_matrix(patterns)
     n, m = P.shape
     if m == 0:
         raise ValueError("patterns have no bits (shape (n, 0))")
-    pairs = random_pairs(n, n_pairs, seed) if pairs is None else _check_pairs(pairs, n)
+    pairs = random_pairs(n, n_pairs, seed) if pairs is None else check_pairs(pairs, n)
     K = len(pairs)
     s = int((P[pairs[:, 0]] != P[pairs[:, 1]]).sum())
     N = K * m

@@ -32,7 +32,7 @@ def _fmt(values, digits: int = 3) -> str:
     return "[" + ", ".join(f"{v:.{digits}g}" for v in values) + "]"
 
 
-def _pattern_matrix(patterns, name: str = "patterns") -> np.ndarray:
+def pattern_matrix(patterns, name: str = "patterns") -> np.ndarray:
     P = as_patterns(patterns, name)
     if P.ndim != 2:
         raise ValueError(f"expected {name} of shape (n, m), got shape {tuple(P.shape)}")
@@ -81,9 +81,9 @@ class UnitActivity:
     layers: tuple[int, ...]
 
     @classmethod
-    def from_patterns(cls, patterns, widths: Sequence[int] | None = None, layers=None) -> "UnitActivity":
+    def from_patterns(cls, patterns, widths: Sequence[int] | None = None, layers=None) -> UnitActivity:
         """Build from a pattern matrix ``(n, m)`` whose columns are layers of the given ``widths``."""
-        P = _pattern_matrix(patterns)
+        P = pattern_matrix(patterns)
         if P.shape[0] == 0:
             raise ValueError("empty batch: need at least one pattern to estimate activation probabilities")
         widths = _check_widths(widths, P.shape[1])
@@ -215,7 +215,7 @@ def random_pairs(n: int, n_pairs: int, seed: int = 0) -> np.ndarray:
     return np.stack([i, j], axis=1).astype(np.int64)
 
 
-def _check_pairs(pairs, n: int) -> np.ndarray:
+def check_pairs(pairs, n: int) -> np.ndarray:
     pairs = np.asarray(pairs)
     if pairs.ndim != 2 or pairs.shape[1] != 2 or pairs.shape[0] == 0 or not np.issubdtype(pairs.dtype, np.integer):
         raise ValueError(f"pairs must be a non-empty int array of shape (k, 2), got {pairs.dtype} {pairs.shape}")
@@ -246,9 +246,9 @@ class HammingHistograms:
     @classmethod
     def from_patterns(cls, patterns, widths=None, *, n_pairs: int = 10_000, seed: int = 0, pairs=None, layers=None):
         """Build from a pattern matrix ``(n, m)`` whose columns are layers of the given ``widths``."""
-        P = _pattern_matrix(patterns)
+        P = pattern_matrix(patterns)
         widths = _check_widths(widths, P.shape[1])
-        pairs = random_pairs(P.shape[0], n_pairs, seed) if pairs is None else _check_pairs(pairs, P.shape[0])
+        pairs = random_pairs(P.shape[0], n_pairs, seed) if pairs is None else check_pairs(pairs, P.shape[0])
         differ = P[pairs[:, 0]] != P[pairs[:, 1]]
         distances = tuple(part.sum(1, dtype=np.int64) for part in _split(differ, widths))
         return cls(distances, widths, _check_layers(layers, widths), pairs)
@@ -319,7 +319,7 @@ def hamming_histograms(
     chosen = spec.layer_indices(layers)
     X = X if isinstance(X, torch.Tensor) else torch.as_tensor(np.ascontiguousarray(X, dtype=np.float64))
     n = X.shape[0] if X.ndim == 2 else 1
-    pairs = random_pairs(n, n_pairs, seed) if pairs is None else _check_pairs(pairs, n)
+    pairs = random_pairs(n, n_pairs, seed) if pairs is None else check_pairs(pairs, n)
     used, inverse = np.unique(pairs, return_inverse=True)  # run the net only on the inputs in a pair
     P = activation_patterns(net, X[torch.as_tensor(used)], layers=chosen)
     widths = tuple(spec.widths[i] for i in chosen)

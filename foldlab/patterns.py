@@ -6,13 +6,11 @@ output is strictly positive; hidden layers are concatenated in forward order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import torch
 
 from ._typing import ArrayLike, Layers, Net
-from ._validation import as_inputs, check_bool, check_int
+from ._validation import as_inputs, check_bool, check_int, describe
 from .adapter import read_net
 
 __all__ = [
@@ -92,9 +90,27 @@ def activation_patterns(
     return torch.cat(chunks)
 
 
-def as_patterns(p, name: str = "patterns") -> torch.Tensor:
-    """Validate patterns (bool, or 0/1 numbers) and return them as a bool tensor."""
-    t = p if isinstance(p, torch.Tensor) else torch.as_tensor(np.ascontiguousarray(p))
+def as_patterns(p: ArrayLike, name: str = "patterns") -> torch.Tensor:
+    """Validate patterns (bool, or 0/1 numbers) and return them as a bool tensor (never a view of ``p``).
+
+    Examples
+    --------
+    >>> as_patterns(np.array([[1, 0, 1], [0, 0, 1]])[::-1])
+    tensor([[False, False,  True],
+            [ True, False,  True]])
+    """
+    if isinstance(p, torch.Tensor):
+        t = p.detach().cpu()
+    else:
+        if p is None or isinstance(p, (str, bytes)):
+            raise TypeError(f"{name} must be bits (bool or 0/1) in a tensor or array, got {describe(p)}")
+        try:
+            array = np.array(p, copy=True)  # a copy also drops negative strides, which torch refuses
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{name} must be a rectangular array of bits: {error}") from None
+        if array.dtype.kind not in "biufc":
+            raise TypeError(f"{name} must be bits (bool or 0/1), got an array of {array.dtype}")
+        t = torch.from_numpy(array)
     if t.dtype != torch.bool:
         if t.is_complex() or not bool(((t == 0) | (t == 1)).all()):
             raise ValueError(f"{name} must hold bits (bool or 0/1), got values outside {{0, 1}}")

@@ -26,9 +26,10 @@ import torch
 from torch import nn
 
 from . import _walk_engines
-from ._typing import ArrayLike, Device, Layers, Net
+from ._typing import ArrayLike, Net
 from ._validation import DTYPE, as_device, as_inputs, check_bool, check_choice, check_float, check_int
 from .adapter import check_reading, read_net
+from .measures import chi, range_metrics, running_chi
 from .patterns import activation_patterns
 
 __all__ = ["Walk", "Walks", "walk", "walks", "sample_walk"]
@@ -99,22 +100,16 @@ class Walk:
 
     @property
     def _range(self) -> tuple[int, int]:
-        from .measures import range_metrics
-
         return range_metrics(self.patterns)
 
     @property
     def chi(self) -> float:
         """The space-folding measure ``1 - r1 / r2`` of the walk (0 when it stays in one region)."""
-        from .measures import chi
-
         return chi(self.patterns)
 
     @property
     def running_chi(self) -> np.ndarray:
         """chi of every prefix of the walk, shape (k,)."""
-        from .measures import running_chi
-
         return running_chi(self.patterns)
 
     @property
@@ -136,15 +131,13 @@ class Walk:
         output block when it was included, equals :attr:`chi`). Consecutive repeats that appear when
         columns are dropped do not change chi (stability, DESIGN.md 4).
         """
-        from .measures import chi
-
         out, stop = [], 0
         for _, width in self.blocks:
             stop += width
             out.append(chi(self.patterns[:, :stop]))
         return np.array(out)
 
-    def reverse(self) -> "Walk":
+    def reverse(self) -> Walk:
         """The same regions walked from ``x2`` to ``x1``."""
         ts = np.ascontiguousarray((1.0 - self.ends)[::-1])
         ts[0] = 0.0

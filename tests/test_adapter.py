@@ -8,29 +8,7 @@ from torch import nn
 import foldlab as fl
 from foldlab.adapter import read_net
 
-
-class OwnMLP(nn.Module):
-    """A user's own module (not nn.Sequential) with BatchNorm and Dropout."""
-
-    def __init__(self):
-        super().__init__()
-        g = torch.Generator().manual_seed(3)
-        self.fc1 = nn.Linear(3, 5)
-        self.bn = nn.BatchNorm1d(5)
-        self.act1 = nn.ReLU()
-        self.drop = nn.Dropout(0.5)
-        self.fc2 = nn.Linear(5, 4)
-        self.act2 = nn.LeakyReLU(0.1)
-        self.head = nn.Linear(4, 2)
-        with torch.no_grad():
-            for p in self.parameters():
-                p.copy_(torch.randn(p.shape, generator=g))
-            self.bn.running_mean.copy_(torch.randn(5, generator=g))
-            self.bn.running_var.copy_(torch.rand(5, generator=g) + 0.5)
-
-    def forward(self, x):
-        x = self.drop(self.act1(self.bn(self.fc1(x))))
-        return self.head(self.act2(self.fc2(x)))
+from .common import OwnMLP
 
 
 def test_read_sequential_widths_and_kinds():
@@ -159,7 +137,10 @@ def _plain_nets():
     yield "own_module", OwnMLP().eval()
     yield "layernorm", nn.Sequential(nn.Linear(2, 4), nn.LayerNorm(4), nn.GELU(), nn.Linear(4, 1))
     shared_relu = nn.ReLU()
-    yield "module_used_twice", nn.Sequential(nn.Linear(2, 2), shared_relu, nn.Linear(2, 2), shared_relu, nn.Linear(2, 1))
+    yield (
+        "module_used_twice",
+        nn.Sequential(nn.Linear(2, 2), shared_relu, nn.Linear(2, 2), shared_relu, nn.Linear(2, 1)),
+    )
     yield "half", fl.mlp([2, 3, 1], seed=0).half()
     yield "dropout_eval", nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Dropout(0.5), nn.Linear(3, 1)).eval()
     quiet = fl.mlp([2, 3, 1], seed=0)

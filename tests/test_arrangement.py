@@ -1,6 +1,6 @@
 """Exact 2D arrangements against independent oracles.
 
-Oracles: the net itself through hooks (``fl.activation_patterns`` at every region's representative
+Oracles: the net itself through hooks (``tests.common.reference_patterns`` at every region's representative
 point and at random points), torch's forward pass (the affine maps), shapely (areas, overlaps,
 containment), the regioncam package (counts on [-1, 1]^2), Zaslavsky's formula (one layer), the
 CantorNet closed form (decision boundary), and brute-force sampling along segments.
@@ -20,48 +20,16 @@ from torch import nn
 
 import foldlab as fl
 from foldlab.adapter import read_net
-from foldlab.nets import cantor_boundary
+from foldlab.arrangement import Arrangement
+from foldlab.cantornet import cantor_boundary
+
+from .common import DEGENERATE, net_from, reference_patterns
 
 BOX = (-1.0, 1.0, -1.0, 1.0)
 
 
 # --- nets ------------------------------------------------------------------------------------------
 
-def net_from(layers, activation: str = "relu", slope: float = 0.1) -> nn.Sequential:
-    """A Sequential with exactly the given ``[(W, b), ...]`` (last pair = output layer)."""
-    mods: list[nn.Module] = []
-    for i, (W, b) in enumerate(layers):
-        W = torch.as_tensor(np.asarray(W, dtype=np.float32))
-        lin = nn.Linear(W.shape[1], W.shape[0])
-        with torch.no_grad():
-            lin.weight.copy_(W)
-            lin.bias.copy_(torch.as_tensor(np.asarray(b, dtype=np.float32)))
-        mods.append(lin)
-        if i < len(layers) - 1:
-            mods.append(nn.ReLU() if activation == "relu" else nn.LeakyReLU(slope))
-    return nn.Sequential(*mods)
-
-
-DEGENERATE = {
-    # x = 0 four times (twice scaled, once reversed) and a parallel line x = 0.5
-    "parallel_and_coincident": [([[1, 0], [1, 0], [2, 0], [-1, 0], [1, 0]], [0, 0, 0, 0, -0.5]), ([[1, 1, 1, 1, 1]], [0])],
-    "three_lines_through_a_point": [([[1, 0], [0, 1], [1, 1], [1, -1]], [0, 0, 0, 0]), ([[1, -1, 1, 1]], [0])],
-    "three_lines_through_an_off_centre_point": [
-        ([[1, 0], [0, 1], [1, 1], [2, -1]], [-0.25, -0.5, -0.75, 0]),
-        ([[1, 2, 0, 1], [-1, 1, 1, 0], [0.5, 0.5, -1, 1]], [0.1, -0.2, 0.0]),
-        ([[1, 1, 1]], [0]),
-    ],
-    "dead_units": [([[0, 0], [0, 0], [0, 0], [1, 0.5]], [0, -1, 1, 0.2]), ([[1, 1, 1, 1]], [0])],
-    "never_active_second_layer": [([[1, 0], [0, 1]], [0.1, 0.2]), ([[-1, -1], [1, 1]], [-5, 0.3]), ([[1, 1]], [0])],
-    "lines_through_corners_and_along_edges": [([[1, 1], [1, -1], [1, 0], [0, 1]], [-2, 0, -1, 1]), ([[1, 1, 1, 1]], [0])],
-    "first_layer_all_zero": [([[0, 0], [0, 0]], [0, 0]), ([[1, 1], [1, -1]], [0.5, -0.5]), ([[1, 1]], [0])],
-    "zero_weights_second_layer": [([[1, 0], [0, 1]], [0.1, 0.2]), ([[0, 0], [0, 0]], [0, 0]), ([[1, 1]], [0])],
-    "identical_neurons_in_layer_two": [
-        ([[1, 0], [0, 1], [1, 1]], [0.1, 0.2, -0.3]),
-        ([[1, -1, 0.5], [1, -1, 0.5], [2, -2, 1]], [0.1, 0.1, 0.2]),
-        ([[1, 1, 1]], [0]),
-    ],
-}
 
 
 def random_nets():
@@ -92,7 +60,7 @@ def preactivation_sizes(net, x: torch.Tensor) -> torch.Tensor:
     return torch.cat([z.abs() for z in zs], dim=1)
 
 
-def assert_exact(arr: fl.Arrangement, net: nn.Module, *, strict: bool = True, n_samples: int = 4000, seed: int = 0):
+def assert_exact(arr: Arrangement, net: nn.Module, *, strict: bool = True, n_samples: int = 4000, seed: int = 0):
     """Every property an exact arrangement has, each checked independently of the engine."""
     polygons = arr.polygons
     n = len(arr)
@@ -116,7 +84,7 @@ def assert_exact(arr: fl.Arrangement, net: nn.Module, *, strict: bool = True, n_
     # 4. the representative point of every region has the stored pattern (hooks) and N = A x + c there
     points = np.array([r.point for r in arr.regions])
     x = arr.to_input(points)
-    observed = fl.activation_patterns(net, x, layers=list(range(arr.depth))).numpy()
+    observed = reference_patterns(net, x, layers=list(range(arr.depth))).numpy()
     mismatch = observed != arr.patterns
     if strict:
         assert not mismatch.any(), f"{mismatch.any(axis=1).sum()} regions with a wrong pattern"
@@ -144,7 +112,7 @@ def assert_exact(arr: fl.Arrangement, net: nn.Module, *, strict: bool = True, n_
         first = np.unique(point_index, return_index=True)[1]
         assert len(first) == len(lost)
         x_lost = arr.to_input(lost)
-        bits = fl.activation_patterns(net, x_lost, layers=list(range(arr.depth))).numpy()
+        bits = reference_patterns(net, x_lost, layers=list(range(arr.depth))).numpy()
         differ = bits[point_index[first]] != arr.patterns[region_index[first]]
         sizes = preactivation_sizes(net, x_lost)[:, : arr.patterns.shape[1]].numpy()[point_index[first]]
         assert np.all(sizes[differ] <= 1e-9)
@@ -419,11 +387,14 @@ def test_net_ending_with_activation_maps_hidden_output():
 
 # --- linear regions --------------------------------------------------------------------------------
 
+
 def _maps_equal(arr, i, j):
     return np.allclose(arr.A[i], arr.A[j], atol=1e-9) and np.allclose(arr.c[i], arr.c[j], atol=1e-9)
 
 
-@pytest.mark.parametrize("net", [fl.mlp([2, 8, 8, 1], seed=0), fl.mlp([2, 6, 6, 2], activation="leaky_relu", seed=1), fl.CantorNet(depth=2)])
+@pytest.mark.parametrize(
+    "net", [fl.mlp([2, 8, 8, 1], seed=0), fl.mlp([2, 6, 6, 2], activation="leaky_relu", seed=1), fl.CantorNet(depth=2)]
+)
 def test_linear_regions_properties(net):
     arr = fl.arrangement(net, box=(0, 1, 0, 1))
     linear = arr.linear_regions()
@@ -484,7 +455,7 @@ def _classes(net, x):
 def test_decision_boundary_against_sampling(d_out):
     data = fl.toy_dataset("moons" if d_out == 1 else "xor", n=200, seed=0)
     if d_out == 3:  # three classes: split class 1 by the sign of x
-        data = fl.Dataset(data.X, data.y + (data.y == 1) * (data.X[:, 0] > 0), data.X_test, data.y_test, "xor3")
+        data = fl.data.Dataset(data.X, data.y + (data.y == 1) * (data.X[:, 0] > 0), data.X_test, data.y_test, "xor3")
     net = fl.mlp([2, 12, 12, d_out], seed=0)
     fl.train(net, data, epochs=40, progress=False)
     box = (-2.0, 2.5, -1.5, 2.0)
@@ -503,12 +474,19 @@ def test_decision_boundary_against_sampling(d_out):
     X, Y = np.meshgrid(xs, ys)
     cls = _classes(net, np.column_stack([X.ravel(), Y.ravel()])).reshape(g, g)
     a, b = np.nonzero(cls[:, 1:] != cls[:, :-1])
-    steps = shapely.linestrings(np.stack([np.column_stack([X[a, b], Y[a, b]]), np.column_stack([X[a, b + 1], Y[a, b + 1]])], axis=1))
+    steps = shapely.linestrings(
+        np.stack([np.column_stack([X[a, b], Y[a, b]]), np.column_stack([X[a, b + 1], Y[a, b + 1]])], axis=1)
+    )
     assert len(steps) > 0
     assert np.all(shapely.intersects(steps, boundary))
     # and grid steps within one class cross it only where the boundary turns back (rarely)
     same = np.nonzero(cls[:, 1:] == cls[:, :-1])
-    flat = shapely.linestrings(np.stack([np.column_stack([X[same], Y[same]]), np.column_stack([X[same[0], same[1] + 1], Y[same[0], same[1] + 1]])], axis=1))
+    flat = shapely.linestrings(
+        np.stack(
+            [np.column_stack([X[same], Y[same]]), np.column_stack([X[same[0], same[1] + 1], Y[same[0], same[1] + 1]])],
+            axis=1,
+        )
+    )
     assert shapely.intersects(flat, boundary).mean() < 0.02
 
 
@@ -717,7 +695,10 @@ def test_split_all_property(seed, k, on_grid):
     """Random lines (on a coarse grid: often concurrent or through corners): either split_all declines,
     or its cells are exactly the sign vectors of the lines in the box, as sampling finds them."""
     rng = np.random.default_rng(seed)
-    lines = rng.integers(-2, 3, (k, 3)) / 2 if on_grid else np.column_stack([rng.normal(size=(k, 2)), rng.uniform(-1, 1, k)])
+    if on_grid:
+        lines = rng.integers(-2, 3, (k, 3)) / 2
+    else:
+        lines = np.column_stack([rng.normal(size=(k, 2)), rng.uniform(-1, 1, k)])
     cells, split, lines = _split_square(lines)
     if len(lines) == 0 or not split:
         return

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 import foldlab as fl
 from foldlab import counting
-from tests.test_arrangement import DEGENERATE, net_from
+from foldlab.arrangement import Arrangement
 
+from .common import DEGENERATE, net_from
 
 # --- f(n, r) ---------------------------------------------------------------------------------------
 
@@ -63,14 +64,16 @@ def test_first_layer_box_errors():
 
 # --- along a segment -------------------------------------------------------------------------------
 
-def crossed_polygons(arr: fl.Arrangement, a, b) -> int:
+def crossed_polygons(arr: Arrangement, a, b) -> int:
     """Oracle from the 2D arrangement: regions the segment meets along a positive length."""
     line = shapely.LineString([a, b])
     return int((shapely.length(shapely.intersection(arr.polygons, line)) > 1e-12).sum())
 
 
 SEGMENT_NETS = [fl.mlp([2, 8, 8, 1], seed=0), fl.mlp([2, 12, 12, 12, 2], activation="leaky_relu", seed=1)]
-SEGMENT_NETS += [net_from(DEGENERATE[k]) for k in ("three_lines_through_a_point", "parallel_and_coincident", "dead_units")]
+SEGMENT_NETS += [
+    net_from(DEGENERATE[k]) for k in ("three_lines_through_a_point", "parallel_and_coincident", "dead_units")
+]
 
 
 @pytest.mark.parametrize("net", SEGMENT_NETS)
@@ -151,7 +154,7 @@ def test_grid_points():
     pts = counting.grid_points((0, 2, 0, 1), 4)
     assert pts.shape == (16, 2)
     assert pts[:, 0].min() == 0.25 and pts[:, 1].max() == 0.875
-    with pytest.raises(ValueError, match="resolution must be a positive int"):
+    with pytest.raises(ValueError, match="resolution must be an int >= 1"):
         counting.grid_points((0, 1, 0, 1), 0)
 
 

@@ -4,10 +4,10 @@ import pytest
 import torch
 
 import foldlab as fl
-from foldlab.nets import cantor_boundary
+from foldlab.cantornet import cantor_boundary
 
 
-@pytest.mark.parametrize("name", fl.TOY_SETS)
+@pytest.mark.parametrize("name", fl.data.TOY_SETS)
 def test_toy_sets_seeded_and_shaped(name):
     a = fl.toy_dataset(name, n=200, seed=3)
     b = fl.toy_dataset(name, n=200, seed=3)

@@ -222,13 +222,13 @@ def test_global_folding_with_centroids_and_given_pairs(cantor_data):
 
 
 def test_pair_sampling_on_a_large_set_is_seeded_distinct_and_across_classes():
-    from foldlab.measures import _sample_pairs
+    from foldlab.folding import sample_pairs
 
     labels = np.arange(5000) % 4
-    a = _sample_pairs(labels, 500, np.random.default_rng(1))
-    b = _sample_pairs(labels, 500, np.random.default_rng(1))
+    a = sample_pairs(labels, 500, np.random.default_rng(1))
+    b = sample_pairs(labels, 500, np.random.default_rng(1))
     np.testing.assert_array_equal(a, b)
     assert a.shape == (500, 2) and len(set(map(tuple, a))) == 500
     assert np.all(a[:, 0] < a[:, 1]) and np.all(labels[a[:, 0]] != labels[a[:, 1]])
-    small = _sample_pairs(np.array([0, 0, 1]), 10, np.random.default_rng(0))
+    small = sample_pairs(np.array([0, 0, 1]), 10, np.random.default_rng(0))
     assert small.tolist() == [[0, 2], [1, 2]]  # fewer pairs than asked: all of them

@@ -5,10 +5,10 @@ import pytest
 import torch
 
 import foldlab as fl
-from foldlab.nets import cantor_boundary, cantor_vertices
+from foldlab.cantornet import cantor_boundary, cantor_vertices
 
 
-@pytest.mark.parametrize("activation", fl.ACTIVATIONS)
+@pytest.mark.parametrize("activation", fl.nets.ACTIVATIONS)
 def test_mlp_shapes_for_every_activation(activation):
     net = fl.mlp([5, 7, 6, 3], activation=activation, seed=2)
     assert net(torch.zeros(4, 5)).shape == (4, 3)

@@ -63,11 +63,12 @@ def test_null_test_rejects_non_bernoulli_patterns():
         assert fl.bernoulli_null_test(P, n_pairs=2000, alternative="less").p_value < 1e-10
         assert fl.bernoulli_null_test(P, n_pairs=2000, alternative="greater").p_value > 0.99
         assert fl.bernoulli_null_test(P, n_pairs=2000, method="monte_carlo", n_draws=99).p_value == 0.01
+
+
+def test_a_trained_nets_patterns_are_not_coin_flips(digits, digits_net):
     # a trained net's first layer, whose patterns are far from fair coins on the data (dead units included)
-    data = fl.load_digits(seed=0)
-    net = fl.mlp([64, 32, 10], seed=0)
-    fl.train(net, data, epochs=3, progress=False)
-    assert fl.bernoulli_null_test(fl.activation_patterns(net, data.X), n_pairs=3000).p_value < 1e-6
+    patterns = fl.activation_patterns(digits_net, digits.X, layers=0)
+    assert fl.bernoulli_null_test(patterns, n_pairs=3000).p_value < 1e-6
 
 
 def test_null_test_result_and_errors():

@@ -8,7 +8,8 @@ import torch
 from scipy import stats
 
 import foldlab as fl
-from tests.test_patterns import naive_patterns
+
+from .common import naive_patterns
 
 
 def naive_layer_bits(net, X):
@@ -60,15 +61,15 @@ def test_dead_and_always_on_units():
 
 def test_unit_activity_from_patterns():
     P = np.array([[1, 0, 1, 1], [1, 0, 0, 1], [1, 0, 1, 0]])
-    a = fl.UnitActivity.from_patterns(P, widths=[1, 3])
+    a = fl.pattern_stats.UnitActivity.from_patterns(P, widths=[1, 3])
     assert [p.tolist() for p in a.probability] == [[1.0], [0.0, 2 / 3, 2 / 3]]
     assert a.always_on[0].tolist() == [0] and a.dead[1].tolist() == [0]
     with pytest.raises(ValueError, match=r"widths \[2, 3\] must be positive and add up to the pattern length 4"):
-        fl.UnitActivity.from_patterns(P, widths=[2, 3])
+        fl.pattern_stats.UnitActivity.from_patterns(P, widths=[2, 3])
     with pytest.raises(ValueError, match="empty batch"):
-        fl.UnitActivity.from_patterns(np.zeros((0, 4)))
+        fl.pattern_stats.UnitActivity.from_patterns(np.zeros((0, 4)))
     with pytest.raises(ValueError, match=r"layers \[0\] must name one layer per width in \[1, 3\]"):
-        fl.UnitActivity.from_patterns(P, widths=[1, 3], layers=[0])
+        fl.pattern_stats.UnitActivity.from_patterns(P, widths=[1, 3], layers=[0])
 
 
 def test_activation_probability_bad_input():

@@ -1,36 +1,16 @@
 """Activation patterns against a naive per-layer forward loop; Hamming distances against double loops."""
 
-import copy
 
 import numpy as np
 import pytest
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 import foldlab as fl
 
+from .common import OwnMLP, naive_patterns
+
 ACTS = ["relu", "leaky_relu", "gelu", "silu", "tanh", "swiglu"]
-
-
-def naive_patterns(net: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
-    """Walk the Sequential by hand in float64 and binarise each activation's output: [sigma(z) > 0]."""
-    h = x.double()
-    bits = []
-    for module in net:
-        if isinstance(module, nn.Linear):
-            h = h @ module.weight.double().T + module.bias.double()
-        elif isinstance(module, fl.SwiGLU):
-            u = h @ module.gate.weight.double().T + module.gate.bias.double()
-            v = h @ module.value.weight.double().T + module.value.bias.double()
-            h = F.silu(u) * v
-            bits.append(h > 0)
-        elif isinstance(module, (nn.BatchNorm1d, nn.LayerNorm)):
-            h = copy.deepcopy(module).double()(h)  # a float64 copy: the net itself stays as it is
-        else:
-            h = module(h)
-            bits.append(h > 0)
-    return torch.cat(bits, dim=1)
 
 
 @pytest.mark.parametrize("activation", ACTS)
@@ -79,7 +59,6 @@ def test_hooks_removed_even_when_forward_fails():
 
 
 def test_patterns_agree_with_spec_forward_for_user_module():
-    from tests.test_adapter import OwnMLP
 
     net = OwnMLP().eval()
     x = torch.randn(200, 3)
@@ -280,4 +259,7 @@ def test_reversed_and_strided_numpy_arrays_are_accepted():
     assert torch.equal(fl.hamming_matrix(P[::-2]), fl.hamming_matrix(np.ascontiguousarray(P[::-2])))
     path = np.array([[0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 1]], dtype=bool)
     assert fl.chi(path[::-1]) == pytest.approx(1 / 3)
-    assert fl.activation_probability(net, X[::-1]).probability[0].tolist() == fl.activation_probability(net, X).probability[0].tolist()
+    assert (
+        fl.activation_probability(net, X[::-1]).probability[0].tolist()
+        == fl.activation_probability(net, X).probability[0].tolist()
+    )

@@ -136,8 +136,10 @@ def test_every_plot_draws_on_the_given_axes():
         *[a for a in plotting.plot_neuron([1.0, 0.0], 0.0, points=[[1.0, 1.0]], ax=ax).values()],
         *plotting.plot_first_layer_lines(fl.mlp([2, 4, 1], seed=0), box=BOX, ax=ax),
         plotting.plot_pattern_bits(P[:2], ax=ax),
-        *plotting.plot_hamming_histograms(fl.HammingHistograms.from_patterns(P, [4, 8]), ax=ax)["histograms"],
-        *plotting.plot_activation_probability(fl.UnitActivity.from_patterns(P, [12]), ax=ax),
+        *plotting.plot_hamming_histograms(fl.pattern_stats.HammingHistograms.from_patterns(P, [4, 8]), ax=ax)[
+            "histograms"
+        ],
+        *plotting.plot_activation_probability(fl.pattern_stats.UnitActivity.from_patterns(P, [12]), ax=ax),
         *plotting.plot_null_test(fl.bernoulli_null_test(P, n_pairs=50), ax=ax).values(),
         plotting.plot_constellation_curve(fl.constellation_curve(P), ax=ax),
         plotting.plot_neighbors(P.astype(float), 0, {"H": [1]}, image_shape=(3, 4), ax=ax)["image"],

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import foldlab as fl
-from foldlab.nets import cantor_vertices
+from foldlab.cantornet import cantor_vertices
 from foldlab.plotting import (
     BIT_COLORS,
     plot_cantor_region,

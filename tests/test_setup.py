@@ -10,12 +10,16 @@ import socket
 import subprocess
 import sys
 import time
-import tomllib
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,7 +98,8 @@ def test_make_lab_serves_jupyterlab_on_127_0_0_1():
                 break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.5)
-        assert page is not None, f"JupyterLab did not answer on port {port}: {proc.stdout.read1().decode()[-3000:] if proc.poll() is not None else 'still starting'}"
+        said = proc.stdout.read1().decode()[-3000:] if proc.poll() is not None else "still starting"
+        assert page is not None, f"JupyterLab did not answer on port {port}: {said}"
         assert "JupyterLab" in page
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents?token={token}", timeout=10) as r:
             listing = json.load(r)

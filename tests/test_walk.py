@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 import foldlab as fl
+from foldlab.walk import Walk
 
 from .walk_oracle import assert_walk_matches, brute_force_walk
 
@@ -16,7 +17,9 @@ ACTS = ["relu", "leaky_relu", "gelu", "silu", "tanh", "swiglu"]
 
 def random_segment(d, seed, scale=2.0):
     g = torch.Generator().manual_seed(seed)
-    return scale * torch.randn(d, generator=g, dtype=torch.float64), scale * torch.randn(d, generator=g, dtype=torch.float64)
+    return scale * torch.randn(d, generator=g, dtype=torch.float64), scale * torch.randn(
+        d, generator=g, dtype=torch.float64
+    )
 
 
 def linear(weight, bias):
@@ -150,7 +153,7 @@ def test_layer_chis_are_chis_of_the_prefix_walks():
     net = fl.mlp([2, 8, 8, 8, 1], seed=1)
     x1, x2 = random_segment(2, 3, scale=4.0)
     w = fl.walk(net, x1, x2, include_output=True)
-    expected = [fl.walk(net, x1, x2, layers=list(range(l + 1))).chi for l in range(3)]
+    expected = [fl.walk(net, x1, x2, layers=list(range(layer + 1))).chi for layer in range(3)]
     expected.append(w.chi)
     np.testing.assert_allclose(w.layer_chis, expected)
 
@@ -202,7 +205,10 @@ def test_segment_through_a_vertex_of_many_lines():
     """Five first-layer lines exactly through the point (0.5, -0.25) of a 2D net (small integer weights, so
     the biases are exact in float32); the segment passes through it at t = 1/2."""
     g = torch.Generator().manual_seed(0)
-    w1 = torch.randint(1, 6, (5, 2), generator=g).float() * torch.tensor([[1.0, -1.0]]).repeat(5, 1) ** torch.arange(5)[:, None]
+    w1 = (
+        torch.randint(1, 6, (5, 2), generator=g).float()
+        * torch.tensor([[1.0, -1.0]]).repeat(5, 1) ** torch.arange(5)[:, None]
+    )
     point = torch.tensor([0.5, -0.25])
     net = nn.Sequential(linear(w1.tolist(), (-(w1 @ point)).tolist()), nn.ReLU(), *fl.mlp([5, 6, 1], seed=1))
     x1, x2 = point - torch.tensor([1.0, 0.5]), point + torch.tensor([1.0, 0.5])  # t = 1/2 at the vertex
@@ -333,12 +339,12 @@ def test_oracle_comparison_catches_a_wrong_walk():
     assert len(w) > 4
     keep = np.ones(len(w), dtype=bool)
     keep[2] = False  # a missing region
-    missing = fl.Walk(w.patterns[torch.from_numpy(keep)], w.ts[keep], w.x1, w.x2, w.blocks)
+    missing = Walk(w.patterns[torch.from_numpy(keep)], w.ts[keep], w.x1, w.x2, w.blocks)
     flipped = w.patterns.clone()
     flipped[3, 0] = ~flipped[3, 0]  # a wrong bit
     shifted = w.ts.copy()
     shifted[3] += 1e-6  # a boundary in the wrong place
-    for bad in (missing, fl.Walk(flipped, w.ts, w.x1, w.x2, w.blocks), fl.Walk(w.patterns, shifted, w.x1, w.x2, w.blocks)):
+    for bad in (missing, Walk(flipped, w.ts, w.x1, w.x2, w.blocks), Walk(w.patterns, shifted, w.x1, w.x2, w.blocks)):
         with pytest.raises(AssertionError):
             assert_walk_matches(bad, net, x1, x2, 4096)
 
@@ -374,10 +380,19 @@ def integer_net(seed):
     are 0 on whole pieces, several boundaries through one point, segments inside hyperplanes)."""
     g = torch.Generator().manual_seed(seed)
     d = int(torch.randint(1, 4, (1,), generator=g))
-    widths = [d] + [int(torch.randint(2, 6, (1,), generator=g)) for _ in range(int(torch.randint(1, 4, (1,), generator=g)))] + [1]
+    widths = (
+        [d]
+        + [int(torch.randint(2, 6, (1,), generator=g)) for _ in range(int(torch.randint(1, 4, (1,), generator=g)))]
+        + [1]
+    )
     modules = []
     for a, b in zip(widths[:-1], widths[1:]):
-        modules += [linear(torch.randint(-2, 3, (b, a), generator=g).tolist(), torch.randint(-2, 3, (b,), generator=g).tolist()), nn.ReLU()]
+        modules += [
+            linear(
+                torch.randint(-2, 3, (b, a), generator=g).tolist(), torch.randint(-2, 3, (b,), generator=g).tolist()
+            ),
+            nn.ReLU(),
+        ]
     x1 = torch.randint(-3, 4, (d,), generator=g).double()
     x2 = torch.randint(-3, 4, (d,), generator=g).double()
     return nn.Sequential(*modules[:-1]), x1, x2

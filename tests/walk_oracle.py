@@ -1,7 +1,8 @@
 """An independent brute force for walks: dense sampling through the hook path plus bisection of each change.
 
-It shares nothing with foldlab's walk engines: patterns come from :func:`foldlab.activation_patterns`
-(forward hooks on the torch module run in float64), boundaries from bisection on those patterns.
+It shares nothing with foldlab's walk engines: patterns come from :func:`tests.common.reference_patterns`
+(forward hooks on the torch module itself, run in float64, not foldlab's snapshot of it), boundaries from
+bisection on those patterns.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-import foldlab as fl
+from .common import reference_patterns
 
 
 def brute_force_walk(net, x1, x2, n=4096, layers=None, include_output=False, tol=1e-13, min_width=1e-11):
@@ -24,7 +25,7 @@ def brute_force_walk(net, x1, x2, n=4096, layers=None, include_output=False, tol
 
     def patterns_at(t):
         t = torch.as_tensor(t, dtype=torch.float64).reshape(-1)
-        return fl.activation_patterns(net, (1 - t)[:, None] * x1 + t[:, None] * x2, layers, include_output)
+        return reference_patterns(net, (1 - t)[:, None] * x1 + t[:, None] * x2, layers, include_output)
 
     ts = (torch.arange(n, dtype=torch.float64) + 0.5) / n
     samples = patterns_at(ts)
@@ -91,11 +92,13 @@ def assert_walk_matches(walk, net, x1, x2, n=4096, layers=None, include_output=F
         found += 1
     x1 = torch.as_tensor(x1, dtype=torch.float64).reshape(-1)
     x2 = torch.as_tensor(x2, dtype=torch.float64).reshape(-1)
-    at = lambda t: fl.activation_patterns(  # noqa: E731
+    at = lambda t: reference_patterns(  # noqa: E731
         net, torch.as_tensor(walk.points(t)), layers, include_output
     )
     ts = (np.arange(n) + 0.5) / n
-    near_boundary = np.min(np.abs(ts[:, None] - walk.ts[None, 1:]), axis=1) < 1e-9 if len(walk) > 1 else np.zeros(n, bool)
+    near_boundary = (
+        np.min(np.abs(ts[:, None] - walk.ts[None, 1:]), axis=1) < 1e-9 if len(walk) > 1 else np.zeros(n, bool)
+    )
     sampled, predicted = at(ts), walk_pattern_at(walk, ts)
     bad = ~(sampled == predicted).all(1).numpy() & ~near_boundary
     assert not bad.any(), f"walk pattern differs from the sampled one at t={ts[bad][0]:.12g}"

@@ -225,7 +225,7 @@ def plot_hamming_histograms(histograms, *, null: bool = True, ax: Axes | None = 
     Examples
     --------
     >>> import numpy as np, foldlab as fl
-    >>> h = fl.HammingHistograms.from_patterns(np.random.default_rng(0).random((50, 30)) < 0.5, [10, 20])
+    >>> h = fl.pattern_stats.HammingHistograms.from_patterns(np.random.default_rng(0).random((50, 30)) < 0.5, [10, 20])
     >>> len(plot_hamming_histograms(h)["histograms"])
     2
     """
@@ -267,7 +267,7 @@ def plot_activation_probability(activity, *, bins: int = 20, ax: Axes | None = N
     Examples
     --------
     >>> import numpy as np, foldlab as fl
-    >>> a = fl.UnitActivity.from_patterns(np.array([[1, 0, 1], [1, 0, 0]]), widths=[1, 2])
+    >>> a = fl.pattern_stats.UnitActivity.from_patterns(np.array([[1, 0, 1], [1, 0, 0]]), widths=[1, 2])
     >>> [s.get_data().values.tolist() for s in plot_activation_probability(a, bins=2)]
     [[0.0, 1.0], [0.5, 0.5]]
     """

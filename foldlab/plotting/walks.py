@@ -14,7 +14,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Polygon
 from matplotlib.ticker import MaxNLocator
 
-from ..nets import cantor_vertices
+from ..cantornet import cantor_vertices
 from ._common import axes, bit_mesh, cycle_colors
 
 if TYPE_CHECKING:

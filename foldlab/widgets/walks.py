@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import plotting as flp
-from ..nets import CantorNet
+from ..cantornet import CantorNet
 from ..walk import sample_walk, walk
 from ._view import FigureView, slider
 
