@@ -74,9 +74,17 @@ class Walk:
         return np.append(self.ts[1:], 1.0)
 
     @property
-    def widths(self) -> np.ndarray:
+    def lengths(self) -> np.ndarray:
         """Length of each region in units of ``t``, shape (k,)."""
         return self.ends - self.ts
+
+    @property
+    def widths(self) -> np.ndarray:
+        """Renamed :attr:`lengths` in 0.2 (``widths`` means units per layer everywhere else in foldlab)."""
+        import warnings
+
+        warnings.warn("Walk.widths is now Walk.lengths (region lengths in t)", DeprecationWarning, stacklevel=2)
+        return self.lengths
 
     @property
     def midpoints(self) -> np.ndarray:

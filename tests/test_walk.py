@@ -287,7 +287,9 @@ def test_max_regions_limit_and_sampler():
 def test_walk_repr_and_helpers():
     w = fl.walk(fl.CantorNet(depth=1), [0.0, 0.25], [1.0, 0.25])
     assert repr(w) == "Walk(regions=3, chi=0.5, r1=2, r2=4, bits=[layer 0:3, layer 1:2], method='layered')"
-    np.testing.assert_allclose(w.widths, [1 / 3] * 3)
+    np.testing.assert_allclose(w.lengths, [1 / 3] * 3)
+    with pytest.warns(DeprecationWarning, match="lengths"):
+        np.testing.assert_allclose(w.widths, w.lengths)
     np.testing.assert_allclose(w.points([0.5]), [[0.5, 0.25]])
     assert w.distance_from_start.tolist() == [0, 2, 2] and w.cumulative_distance.tolist() == [0, 2, 4]
     assert repr(fl.walks(fl.CantorNet(depth=1), [[0.0, 0.25]], [[1.0, 0.25]])).startswith("Walks(segments=1, regions=3")
