@@ -45,6 +45,7 @@ from .patterns import (
     interval_patterns,
     interval_size,
 )
+from .regularizer import FoldingRegularizer, folding_penalty, soft_chi
 from .training import accuracy, train
 from .walk import sample_walk, walk, walks
 
@@ -91,6 +92,10 @@ __all__ = [
     "interaction_coefficient",
     "chi_bounds",
     "global_folding",
+    # the folding regularizer
+    "soft_chi",
+    "folding_penalty",
+    "FoldingRegularizer",
     # data and training
     "toy_dataset",
     "load_digits",

@@ -32,7 +32,7 @@ RANKS = {
     # 4. what is built on them
     "counting": 4, "folding": 4, "pattern_stats": 4, "null_test": 4, "constellations": 4,
     # 5. data and training
-    "data": 5, "training": 5,
+    "data": 5, "training": 5, "regularizer": 5,
     # 6. drawing, 7. widgets
     "plotting": 6,
     "widgets": 7,
