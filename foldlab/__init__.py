@@ -33,6 +33,7 @@ from .counting import (
 from .data import load_digits, load_mnist, read_idx, toy_dataset
 from .errors import NotPiecewiseLinear, NumericalRange, OverBudget, ReadingMismatch, TooManyRegions, UnsupportedNet
 from .folding import global_folding
+from .information import fisher_rao_norm, tangent_sensitivity
 from .measures import chi, chi_bounds, interaction_coefficient, range_metrics, running_chi, symmetric_chi
 from .nets import SwiGLU, mlp
 from .null_test import bernoulli_null_test
@@ -92,6 +93,9 @@ __all__ = [
     "interaction_coefficient",
     "chi_bounds",
     "global_folding",
+    # information geometry
+    "tangent_sensitivity",
+    "fisher_rao_norm",
     # the folding regularizer
     "soft_chi",
     "folding_penalty",
