@@ -26,7 +26,9 @@ probe inputs (spread over scales from 0.1 to 1000), and :func:`check_reading` re
 points (the walks call it at region midpoints). A module whose forward does something the hooks cannot
 see (a clamp inside a wrapper module, a hook that changes an output) raises
 :class:`foldlab.ReadingMismatch` instead of giving answers about another function. Reading changes
-nothing: buffers (BatchNorm's running statistics) and torch's random state are as they were.
+nothing: buffers (BatchNorm's running statistics) and torch's random state are as they were. Why float64,
+and what the verification does and does not promise: foldlab's maths page (docs/maths.md), section 'Floating point and
+exactness'.
 """
 
 from __future__ import annotations

@@ -220,7 +220,8 @@ def plot_hamming_histograms(histograms, *, null: bool = True, ax: Axes | None = 
 
     References
     ----------
-    Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 3 (distance histograms).
+    Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 2.2 and Figure 2 (histograms of
+    Hamming distances per layer), section 2.3.1 (the random Bernoulli reference).
 
     Examples
     --------

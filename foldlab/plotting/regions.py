@@ -374,7 +374,9 @@ def plot_region_counts(counts, ax: Axes | None = None) -> list[Line2D]:
 
     References
     ----------
-    Hanin and Rolnick, "Deep ReLU Networks Have Surprisingly Few Activation Patterns" (NeurIPS 2019).
+    Hanin and Rolnick, "Deep ReLU Networks Have Surprisingly Few Activation Patterns" (2019), Theorem 5,
+    as Daróczy's slides "Information geometry and generalization in deep neural networks" (2020) present it;
+    foldlab's maths page (docs/maths.md), section 'Counting regions'.
 
     Examples
     --------

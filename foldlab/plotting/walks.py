@@ -106,7 +106,8 @@ def plot_hamming_path(walk: Walk, ax: Axes | None = None, *, x: str = "region") 
 
     References
     ----------
-    Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025): the range metrics r1, r2.
+    Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025, arXiv:2502.09954): the range metrics r1,
+    r2; foldlab's maths page (docs/maths.md), section 'Folding measures'.
 
     Examples
     --------
@@ -147,7 +148,8 @@ def plot_running_chi(walk: Walk, ax: Axes | None = None, *, x: str = "region", l
 
     References
     ----------
-    Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025): chi along a path.
+    Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025, arXiv:2502.09954): chi along a path;
+    foldlab's maths page (docs/maths.md), section 'Folding measures' (running chi).
 
     Examples
     --------
@@ -219,8 +221,9 @@ def plot_cantor_region(depth: int, ax: Axes | None = None, *, color: str = "tab:
 
     References
     ----------
-    Lewandowski et al., "CantorNet: A Sandbox for Testing Topological and Geometrical Measures" (2024);
-    DESIGN.md section 5.
+    Lewandowski, Eghbal-zadeh and Moser, "CantorNet: A Sandbox for Testing Topological and Geometrical
+    Measures" (NeurIPS 2024 Workshop on Symmetry and Geometry in Neural Representations);
+    foldlab's maths page (docs/maths.md), section 'CantorNet'.
 
     Examples
     --------

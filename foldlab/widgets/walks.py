@@ -45,7 +45,9 @@ def cantor_walk_widget(depth: int = 1, height: float = 0.25, representation: str
 
     References
     ----------
-    Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025): chi on CantorNet.
+    Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025, arXiv:2502.09954), Figure 5: chi on
+    CantorNet with the first layer's bits and with all layers; foldlab's maths page (docs/maths.md), section
+    'CantorNet'.
 
     Examples
     --------
