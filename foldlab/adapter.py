@@ -151,14 +151,19 @@ class Activation:
 
 
 def _finite_setting(name: str, module: nn.Module, attribute: str) -> float:
+    """A setting of an activation module that keeps it sign-preserving: a finite number >= 0 (a negative
+    LeakyReLU slope or ELU alpha makes ``sigma(z) > 0`` for ``z < 0``, so the bit ``[z > 0]`` would not be
+    ``[sigma(z) > 0]``)."""
     value = getattr(module, attribute)
-    if (
-        isinstance(value, (bool, np.bool_))
-        or not isinstance(value, (int, float, np.integer, np.floating))
-        or not math.isfinite(value)
-    ):
+    number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if not number or not math.isfinite(value):
         raise ValueError(
             f"layer {name!r} ({type(module).__name__}) has {attribute}={describe(value)}; expected a finite number"
+        )
+    if value < 0:
+        raise ValueError(
+            f"layer {name!r} ({type(module).__name__}) has {attribute}={value}; foldlab reads sign-preserving "
+            f"activations (sigma(z) > 0 exactly when z > 0), which needs {attribute} >= 0"
         )
     return float(value)
 
