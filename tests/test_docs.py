@@ -35,7 +35,6 @@ PENDING = {
     "foldlab/_walk_engines.py",
     "foldlab/arrangement.py",
     "foldlab/counting.py",
-    "foldlab/cantornet.py",
 }
 
 #: "docs/maths.md, section 'X'" or "(docs/maths.md), sections 'X' and 'Y'"; titles in single or double quotes.

@@ -35,7 +35,7 @@ def test_cantor_walk_widget_weights_and_bits():
     c = w.controls
     recursive, dnf = drive(w, "representation")
     assert recursive.result.chi == 0.5 and dnf.result.chi == 0.0
-    assert dnf.result.blocks == (("layer 0", 6), ("layer 1", 4)) and "(dnf)" in w.figure.axes[0].get_title()
+    assert dnf.result.blocks == (("layer 0", 6), ("layer 1", 4)) and "(foldlab_dnf)" in w.figure.axes[0].get_title()
     c["representation"].value = "recursive"
     assert list(c["bits"].options) == list(CANTOR_BITS)
     first, output = drive(w, "bits")

@@ -31,7 +31,7 @@ def cantor_walk_widget(depth: int = 1, height: float = 0.25, representation: str
         Initial recursion depth ``k`` (1 to 6).
     height : float
         Initial height ``h`` of the segment (0 to 1).
-    representation : {"recursive", "dnf"}
+    representation : {"recursive", "B", "C", "foldlab_dnf"}
         Initial weights (:class:`foldlab.CantorNet`).
     bits : str
         Initial bits that count, a key of :data:`CANTOR_BITS`.
@@ -39,7 +39,7 @@ def cantor_walk_widget(depth: int = 1, height: float = 0.25, representation: str
     Returns
     -------
     FigureView
-        ``.controls``: ``depth`` (1 to 6), ``height`` (0 to 1), ``representation`` (recursive, dnf) and
+        ``.controls``: ``depth`` (1 to 6), ``height`` (0 to 1), ``representation`` (recursive, B, C, foldlab_dnf) and
         ``bits`` (first layer, all hidden layers, hidden + output). ``.label``: regions and chi.
         ``.result``: the :class:`foldlab.Walk` shown.
 
@@ -60,7 +60,8 @@ def cantor_walk_widget(depth: int = 1, height: float = 0.25, representation: str
     controls = {
         "depth": slider("depth k", depth, 1, 6),
         "height": slider("height y", height, 0.0, 1.0, 0.01),
-        "representation": widgets.Dropdown(options=["recursive", "dnf"], value=representation, description="weights"),
+        "representation": widgets.Dropdown(options=list(CantorNet.REPRESENTATIONS), value=representation,
+                                           description="weights"),
         "bits": widgets.ToggleButtons(options=list(CANTOR_BITS), value=bits, description="bits"),
     }
 
