@@ -81,6 +81,12 @@ PLOTS = [
       r"patterns have 8 bits", id="bits-widths-sum"),
     C(lambda o: flp.plot_pattern_bits(o.P, widths=[4.0, 4]), TypeError, r"widths\[0\] must be an int, got 4.0",
       id="bits-widths-float"),
+    C(lambda o: flp.plot_pattern_bits(o.P, widths=[4, 4], layers=[0]), ValueError, r"layers must number each of "
+      r"the 2 blocks of widths", id="bits-layers-count"),
+    C(lambda o: flp.plot_pattern_bits(o.P, widths=[4, 4], layers=[0, -1]), ValueError, r"layers\[1\] must be an "
+      r"int >= 0, got -1", id="bits-layers-negative"),
+    C(lambda o: flp.plot_pattern_bits(o.P, layers=[0]), ValueError, r"layers numbers the blocks of widths",
+      id="bits-layers-without-widths"),
     C(lambda o: flp.plot_pattern_bits(o.P[:2], labels=["a"]), ValueError, r"labels must have one label per row \(2\)",
       id="bits-labels"),
     C(lambda o: flp.plot_pattern_bits(o.P, show_difference=1), TypeError, r"show_difference must be True or False",

@@ -91,6 +91,8 @@ def test_pattern_bits_image():
     assert [s[0][0] for s in separators.get_segments()] == [1.5]  # between bits 1 and 2
     assert [t.get_text() for t in mesh.axes.get_yticklabels()] == ["a", "b", "differs"]
     assert [t.get_text() for t in mesh.axes.get_xticklabels()] == ["layer 0", "layer 1"]
+    later = plotting.plot_pattern_bits(P, widths=[2, 3], layers=[1, 3])  # some layers of a net
+    assert [t.get_text() for t in later.mesh.axes.get_xticklabels()] == ["layer 1", "layer 3"]
     three = plotting.plot_pattern_bits(torch.ones(3, 4))
     assert np.asarray(three.mesh.get_array()).shape == (3, 4) and len(three.separators.get_segments()) == 0
     with pytest.raises(ValueError, match=r"widths \[2, 2\] add up to 4, but the patterns have 5 bits"):

@@ -76,6 +76,7 @@ def test_pattern_pair_widget_layers_and_errors():
     X = torch.randn(30, 3, generator=torch.Generator().manual_seed(0))
     w = flw.pattern_pair_widget(net, X, layers=[1])  # no picture for 3 inputs: bits only
     assert len(w.figure.axes) == 1
+    assert [t.get_text() for t in w.figure.axes[0].get_xticklabels()] == ["layer 1"]  # numbered as in the library
     low, high = drive(w, "second")
     P = fl.activation_patterns(net, X, layers=[1])
     assert label_distance(low.label) == 0 and torch.equal(low.result, P[[0, 0]])

@@ -215,7 +215,8 @@ class BitArtists(NamedTuple):
 
 @plot_function
 def plot_pattern_bits(patterns, ax: Axes | None = None, *, widths: Sequence[int] | None = None,
-                      labels: Sequence[str] | None = None, show_difference: bool = True) -> BitArtists:
+                      layers: Sequence[int] | None = None, labels: Sequence[str] | None = None,
+                      show_difference: bool = True) -> BitArtists:
     """Activation patterns as a bit image: one row per pattern, one column per unit, layers separated.
 
     Parameters
@@ -225,6 +226,9 @@ def plot_pattern_bits(patterns, ax: Axes | None = None, *, widths: Sequence[int]
     widths : sequence of int, optional
         Units per layer (``read_net(net).widths``), adding up to ``m``; draws a separator and a label
         per layer.
+    layers : sequence of int, optional
+        The (0-based) numbers of those layers, for their labels: ``spec.layer_indices(layers)`` when the
+        patterns hold some layers only (default: 0, 1, ...).
     labels : sequence of str, optional
         Row labels, one per pattern.
     show_difference : bool
@@ -247,6 +251,10 @@ def plot_pattern_bits(patterns, ax: Axes | None = None, *, widths: Sequence[int]
     if P.ndim != 2 or P.shape[0] == 0 or P.shape[1] == 0:
         raise ValueError(f"expected patterns of shape (k, m) or (m,) with k, m >= 1, got shape {tuple(P.shape)}")
     widths = None if widths is None else check_widths(widths, P.shape[1])
+    if layers is not None:
+        if widths is None:
+            raise ValueError("layers numbers the blocks of widths: pass widths too")
+        layers = _layer_numbers(layers, len(widths))
     labels = check_texts(labels, "labels", P.shape[0])
     show_difference = check_bool(show_difference, "show_difference")
     ax = axes(ax)
@@ -255,11 +263,20 @@ def plot_pattern_bits(patterns, ax: Axes | None = None, *, widths: Sequence[int]
     if show_difference and len(rows) == 2:
         rows = np.vstack([rows, 2 * (rows[0] != rows[1])])
         names.append("differs")
-    blocks = None if widths is None else [(f"layer {i}", w) for i, w in enumerate(widths)]
+    numbers = layers if layers is not None else range(len(widths or ()))
+    blocks = None if widths is None else [(f"layer {i}", w) for i, w in zip(numbers, widths)]
     mesh, separators = bit_mesh(ax, rows, blocks=blocks)
     ax.set_yticks(range(len(names)), names)
     ax.tick_params(length=0)
     return BitArtists(mesh, separators)
+
+
+def _layer_numbers(layers, n: int) -> list[int]:
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
+        raise TypeError(f"layers must be a sequence of ints (layer numbers), got {describe(layers)}")
+    if len(layers) != n:
+        raise ValueError(f"layers must number each of the {n} blocks of widths, got {len(layers)}: {list(layers)!r}")
+    return [check_int(v, f"layers[{i}]", min=0) for i, v in enumerate(layers)]
 
 
 class HammingHistogramArtists(NamedTuple):

@@ -152,7 +152,7 @@ def pattern_pair_widget(net, X, *, image_shape=None, layers=None, first: int = 0
                 _draw_pair_in_plane(top, spec, Xn, i, j)
         else:
             bottom = fig.add_subplot()
-        flp.plot_pattern_bits(P[[i, j]], bottom, widths=widths, labels=["a", "b"])
+        flp.plot_pattern_bits(P[[i, j]], bottom, widths=widths, layers=chosen, labels=["a", "b"])
         differ = P[i] != P[j]
         d = int(differ.sum())
         parts = ", ".join(f"layer {layer}: {int(x.sum())}" for layer, x in zip(chosen, differ.split(widths)))
