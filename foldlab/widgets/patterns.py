@@ -9,6 +9,7 @@ import torch
 
 from .. import plotting as flp
 from .._validation import as_box, as_inputs, as_labels, as_points, check_int, check_seed, to_numpy
+from ..adapter import NetSpec
 from ..constellations import nearest_neighbors
 from ..null_test import bernoulli_null_test
 from ..pattern_stats import HammingHistograms, UnitActivity
@@ -20,7 +21,7 @@ from ._view import FigureView, slider
 __all__ = ["neuron_widget", "pattern_pair_widget", "training_patterns_widget", "neighbors_widget"]
 
 
-def _inputs(net, X) -> tuple[object, torch.Tensor]:
+def _inputs(net, X) -> tuple[NetSpec, torch.Tensor]:
     """The net's snapshot and ``X`` as its inputs, at least two of them (a widget picks among them)."""
     spec = read_net_arg(net)
     X = as_inputs(X, spec.d_in, name="X")
