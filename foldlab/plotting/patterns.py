@@ -20,7 +20,7 @@ from matplotlib.patches import Polygon, StepPatch
 from matplotlib.text import Annotation, Text
 from scipy import stats
 
-from .._validation import as_box, as_labels, as_points, check_bool, check_float, check_int, describe
+from .._validation import as_box, as_labels, as_points, check_bool, check_float, check_int, describe, to_numpy
 from ..constellations import Constellations
 from ..null_test import NullTest
 from ..pattern_stats import HammingHistograms, UnitActivity
@@ -56,7 +56,6 @@ __all__ = [
     "NullTestArtists",
     "ImageGridArtists",
 ]
-
 
 
 def _halfplane_polygon(w, b: float, box) -> np.ndarray:
@@ -197,7 +196,7 @@ def plot_first_layer_lines(net, ax: Axes | None = None, *, box=None, **style) ->
                         defaults=dict(color="0.45", linewidth=0.8, alpha=0.8))
     ax = axes(ax)
     box = box if box is not None else as_box((*ax.get_xlim(), *ax.get_ylim()), "the axes' limits")
-    segments = [_line_in_box(w, float(b), box) for w, b in zip(affine.weight.numpy(), affine.bias.numpy())]
+    segments = [_line_in_box(w, float(b), box) for w, b in zip(to_numpy(affine.weight), to_numpy(affine.bias))]
     lines = LineCollection([s for s in segments if s is not None], **style)
     ax.add_collection(lines)
     ax.autoscale_view()
