@@ -61,3 +61,12 @@ def test_sampling_widget_both_ends():
     assert torch.equal(many.result.patterns, exact.patterns)
     samples = w.figure.axes[0].collections[-1].get_offsets()
     assert len(samples) == 1000
+
+
+def test_cantor_bits_count_the_repository_layers_of_B_and_C():
+    w = cantor_walk_widget(depth=2, representation="B", bits="first layer")
+    net = fl.CantorNet(depth=2, representation="B")
+    first = net.repository_layers[0]  # the repository's first layer, after foldlab's two helper layers
+    assert first == 2 and w.result.blocks == ((f"layer {first}", net[2 * first].out_features),)
+    w.controls["bits"].value = "all hidden layers"
+    assert [name for name, _ in w.result.blocks] == [f"layer {i}" for i in net.repository_layers]

@@ -17,11 +17,13 @@ __all__ = ["CANTOR_BITS", "MAX_WALK_DEPTH", "cantor_walk_widget", "sampling_widg
 #: The deepest CantorNet of :func:`cantor_walk_widget` (2^7 - 1 = 127 regions along the segment at y = 1/4).
 MAX_WALK_DEPTH = 6
 
-#: Bit choices of :func:`cantor_walk_widget`: label -> (layers, include_output)
+#: Bit choices of :func:`cantor_walk_widget`: label -> (which of the net's own layers, include_output). The
+#: layers are those of :attr:`foldlab.CantorNet.repository_layers`: every hidden layer of the recursive and
+#: foldlab_dnf nets, and for B and C the repository's layers without the two helper layers in front.
 CANTOR_BITS = {
-    "first layer": ([0], False),
-    "all hidden layers": (None, False),
-    "hidden + output": (None, True),
+    "first layer": ("first", False),
+    "all hidden layers": ("all", False),
+    "hidden + output": ("all", True),
 }
 
 
@@ -77,9 +79,11 @@ def cantor_walk_widget(depth: int = 1, height: float = 0.25, representation: str
     def draw(fig):
         k, h = controls["depth"].value, controls["height"].value
         name, chosen = controls["representation"].value, controls["bits"].value
-        layers, include_output = CANTOR_BITS[chosen]
-        result = walk(CantorNet(k, representation=name), [0.0, h], [1.0, h], layers=layers,
-                      include_output=include_output)
+        which, include_output = CANTOR_BITS[chosen]
+        net = CantorNet(k, representation=name)
+        own = list(net.repository_layers)
+        layers = own[:1] if which == "first" else own
+        result = walk(net, [0.0, h], [1.0, h], layers=layers, include_output=include_output)
         left, right = fig.subplots(1, 2)
         flp.plot_cantor_region(k, left)
         flp.plot_walk(result, left)
