@@ -7,8 +7,8 @@ map ``N(x) = A x + c`` the net computes on it, the partition after each layer (`
 lines, the linear regions and the decision boundary. For a net with more than two inputs,
 ``plane=(p0, p1, p2)`` restricts it to the plane through three inputs.
 
-The algorithm and its tolerance are described in :mod:`foldlab._refine`; in short, a vertex within
-``1e-9`` of the scale of a neuron's pre-activation counts as on the neuron's line.
+The algorithm and its tolerance are described in :mod:`foldlab._partition_refine`; in short, a vertex
+within ``1e-9`` of the scale of a neuron's pre-activation counts as on the neuron's line.
 """
 
 from __future__ import annotations
@@ -23,18 +23,13 @@ import torch
 from shapely import GeometryType
 from torch import nn
 
-from . import _refine
-from ._linear import LinearRegion, decision_boundary, linear_regions
-from ._validation import as_box, to_numpy
-from ._window import (
-    Plane,
-    as_plane,
-    default_plane_box,
-    grid_points,
-    layer_weights,
-    single_threaded_blas,
-    single_threaded_blas_for,
-)
+from . import _partition_refine
+from ._blas import single_threaded_blas, single_threaded_blas_for
+from ._convex_polygons import chords
+from ._decision_boundary import decision_boundary
+from ._linear_regions import LinearRegion, linear_regions
+from ._plane import Plane, grid_points, layer_weights, window
+from ._validation import to_numpy
 from .adapter import NetSpec, read_net
 from .errors import TooManyRegions
 
@@ -102,7 +97,7 @@ class Arrangement:
     plane : Plane or None
     spec : NetSpec
     levels : tuple
-        The partition after each hidden layer included (engine form, see :mod:`foldlab._refine`).
+        The partition after each hidden layer included (engine form, see :mod:`foldlab._partition_refine`).
 
     Examples
     --------
@@ -268,16 +263,16 @@ class Arrangement:
         level = self.levels[index - 1] if index > 0 else self._box_level()
         weight, bias = layer_weights(self.spec, self.plane, index)
         with single_threaded_blas():
-            zmaps = _refine.next_maps(level.maps, weight, bias)
-            tol = _refine.tolerance(level.hmax, weight, bias)
-            qp, qj, val, offset, vidx = _refine.pair_values(level, zmaps, tol)
+            zmaps = _partition_refine.next_maps(level.maps, weight, bias)
+            tol = _partition_refine.tolerance(level.hmax, weight, bias)
+            qp, qj, val, offset, vidx = _partition_refine.pair_values(level, zmaps, tol)
         if len(qp) == 0:
             return np.zeros((0, 2, 2)), np.zeros(0, dtype=np.int64)
-        segments, pair = _refine.chords(level.xy[vidx], val, offset)
+        segments, pair = chords(level.xy[vidx], val, offset)
         return segments, qj[pair]
 
     def _box_level(self):
-        return _refine.box_level(*self.box)
+        return _partition_refine.box_level(*self.box)
 
     # -- derived objects --
     def linear_regions(self) -> tuple[LinearRegion, ...]:
@@ -303,7 +298,7 @@ class Arrangement:
         """The decision boundary as line segments, shape (k, 2, 2).
 
         One output: the boundary of ``{N > 0}``; several outputs: where the argmax changes (ties to
-        the lower class, as ``torch.argmax``). See :func:`foldlab._linear.decision_boundary`.
+        the lower class, as ``torch.argmax``). See :func:`foldlab._decision_boundary.decision_boundary`.
 
         Examples
         --------
@@ -403,25 +398,17 @@ def arrangement(
     spec.check_piecewise_linear("fl.arrangement")
     if isinstance(max_regions, bool) or not isinstance(max_regions, (int, np.integer)) or max_regions < 1:
         raise ValueError(f"max_regions must be a positive int, got {max_regions!r}")
-    if plane is None:
-        if spec.d_in != 2:
-            raise ValueError(
-                f"fl.arrangement(net, box=...) needs a net with 2 inputs, this one has {spec.d_in}; "
-                f"pass plane=(p0, p1, p2), three inputs spanning the plane to analyse"
-            )
-        the_plane = None
-        the_box = as_box((-1.0, 1.0, -1.0, 1.0) if box is None else box)
-    else:
-        the_plane = as_plane(plane, spec.d_in)
-        the_box = default_plane_box(the_plane) if box is None else as_box(box)
+    the_plane, the_box = window(spec, box, plane, "fl.arrangement")
 
-    level = _refine.box_level(*the_box)
+    level = _partition_refine.box_level(*the_box)
     levels = []
     for index, layer in enumerate(spec.layers):
         weight, bias = layer_weights(spec, the_plane, index)
         try:
             with single_threaded_blas_for(3 * len(level), *weight.shape):
-                level = _refine.refine(level, weight, bias, layer.negative_slope, max_regions=int(max_regions))
+                level = _partition_refine.refine(
+                    level, weight, bias, layer.negative_slope, max_regions=int(max_regions)
+                )
         except TooManyRegions as error:
             raise TooManyRegions(
                 f"the arrangement has more than max_regions={max_regions} regions (at least "

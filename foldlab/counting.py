@@ -14,8 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ._plane import as_plane, default_plane_box, grid_points
 from ._validation import to_numpy
-from ._window import as_plane, default_plane_box, grid_points
 from .adapter import read_net
 from .arrangement import MAX_REGIONS, arrangement
 

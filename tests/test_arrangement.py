@@ -362,7 +362,7 @@ def test_translated_and_scaled_boxes_give_the_same_arrangement(u, v, scale, seed
 
     The moved net is in float64, so that its weights are the same maps up to 1e-16. (The tolerance
     is relative to the size of the pre-activations' terms, which grows with |t| / s: far from the
-    origin, small features are resolved less finely, see foldlab._refine.)
+    origin, small features are resolved less finely, see foldlab._partition_refine.)
     """
     net = fl.mlp([2, 8, 8, 1], seed=seed).double()
     moved = copy.deepcopy(net)
@@ -538,13 +538,13 @@ def test_property_random_small_nets(net_and_kind):
 
 def _levels(net, *, all_at_once: bool, box=BOX):
     """The partition after each hidden layer, from the engine directly."""
-    from foldlab import _refine
+    from foldlab import _partition_refine
 
     spec = read_net(net)
-    level = _refine.box_level(*box)
+    level = _partition_refine.box_level(*box)
     levels = []
     for layer in spec.layers:
-        level = _refine.refine(
+        level = _partition_refine.refine(
             level, layer.affine.weight.numpy(), layer.affine.bias.numpy(), layer.negative_slope, all_at_once=all_at_once
         )
         levels.append(level)
@@ -589,10 +589,10 @@ def test_all_at_once_equals_rounds_on_random_nets(widths, activation, seed):
 
 def _count_split_all(monkeypatch):
     """Count the polygons that split_all splits and those it leaves to the rounds."""
-    from foldlab import _cells
+    from foldlab import _polygon_split
 
     counts = {"split": 0, "left": 0}
-    original = _cells.split_all
+    original = _polygon_split.split_all
 
     def counting(xy, val, vidx, qp, *args):
         cells, split = original(xy, val, vidx, qp, *args)
@@ -601,7 +601,7 @@ def _count_split_all(monkeypatch):
         counts["left"] += int((~split[tried]).sum())
         return cells, split
 
-    monkeypatch.setattr(_cells, "split_all", counting)
+    monkeypatch.setattr(_polygon_split, "split_all", counting)
     return counts
 
 
@@ -627,9 +627,9 @@ def test_cantornet_splits_alike():
 
 def _split_square(lines, box=(-1.0, 1.0, -1.0, 1.0)):
     """split_all on the box alone, cut by lines given as rows [a, b, k] (a x + b y + k = 0)."""
-    from foldlab import _cells, _refine
+    from foldlab import _partition_refine, _polygon_split
 
-    level = _refine.box_level(*box)
+    level = _partition_refine.box_level(*box)
     lines = np.asarray(lines, dtype=np.float64)
     val = level.xy @ lines[:, :2].T + lines[:, 2]  # (4, k)
     keep = (val.min(axis=0) < 0) & (val.max(axis=0) > 0)
@@ -639,7 +639,7 @@ def _split_square(lines, box=(-1.0, 1.0, -1.0, 1.0)):
         return None, False, lines
     coef = np.vstack([lines.T, np.full(k, 1e-12)])
     bits = np.zeros((1, k), dtype=bool)
-    cells, split = _cells.split_all(
+    cells, split = _polygon_split.split_all(
         level.xy, val.T.ravel(), np.tile(np.arange(4), k), np.zeros(k, dtype=np.int64), np.arange(k),
         coef, np.full(k, 4), bits, level.extent,
     )

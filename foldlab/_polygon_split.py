@@ -1,4 +1,4 @@
-"""Splitting convex polygons by all their cutting lines at once: the fast step of :mod:`foldlab._refine`.
+"""Splitting convex polygons by all their cutting lines at once: the fast step of :mod:`foldlab._partition_refine`.
 
 For one polygon ``P`` and the ``k`` lines of a layer that cut it, the cells of the arrangement are
 found from their vertices, in one vectorised pass over all polygons (no rounds):
@@ -16,12 +16,12 @@ found from their vertices, in one vectorised pass over all polygons (no rounds):
 
 This is exact only for a simple arrangement, where no line passes through a vertex of ``P``, no
 two lines meet on ``P``'s boundary and no three lines meet in a point. So every sign used is
-certified: ``|z|`` must exceed the snapping tolerance of :mod:`foldlab._refine` plus a bound on the
+certified: ``|z|`` must exceed the snapping tolerance of :mod:`foldlab._partition_refine` plus a bound on the
 rounding of the value, which includes how far the computed candidate may lie from the exact point
 (evaluations err by at most ``GAMMA`` times the size of their terms; an interpolated point by
 ``GAMMA`` times the size of its end values over their difference). A polygon with an uncertified
 sign (a degenerate or nearly degenerate arrangement) is left to the rounds of
-:func:`foldlab._refine.refine`, which split one line at a time and snap values to the tolerance;
+:func:`foldlab._partition_refine.refine`, which split one line at a time and snap values to the tolerance;
 so are polygons cut by more than ``MAX_LINES`` lines, and polygons whose cells do not number
 ``1 + k + (number of inner crossings)`` (Euler's count for a simple arrangement, a last check).
 """
@@ -30,18 +30,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._tolerances import GAMMA
+
+__all__ = ["MAX_LINES", "split_all"]
+
 #: Most lines a polygon may have here: a cell's sign code is a sum of distinct powers of 2 below
 #: 2**52, which float64 sums (``np.bincount``) hold exactly.
 MAX_LINES = 52
-#: Relative rounding of an affine evaluation ``a x + b y + k`` against ``|a| |x| + |b| |y| + |k|``
-#: (a few units of roundoff, with room to spare).
-GAMMA = 16 * np.finfo(np.float64).eps
-
-
-def _flat_start(counts: np.ndarray) -> np.ndarray:
-    start = np.zeros(len(counts) + 1, dtype=np.int64)
-    counts.cumsum(out=start[1:])
-    return start
 
 
 def split_all(xy, val, vidx, qp, qj, coef, qn, bits, extent):

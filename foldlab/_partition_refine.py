@@ -16,9 +16,9 @@ neuron) pairs that pass this test are kept in flat arrays and evaluated at their
 A pair whose values do not have both signs is settled (its bit is fixed for the polygon and all its
 pieces, since values at new vertices are convex combinations of old ones). Every polygon with
 cutting lines is then split by all of them at once, in one pass vectorised across polygons
-(:func:`foldlab._cells.split_all`), where its lines form a simple arrangement (no line through a
+(:func:`foldlab._polygon_split.split_all`), where its lines form a simple arrangement (no line through a
 vertex, no three lines through a point, no two meeting on the boundary, each certified against
-rounding). The others, degenerate or cut by more than ``_cells.MAX_LINES`` lines, are split in
+rounding). The others, degenerate or cut by more than ``_polygon_split.MAX_LINES`` lines, are split in
 rounds, also vectorised across polygons: each is split in two by one of its cutting lines, the one
 whose line passes closest to the middle of the polygon's value range, which keeps the number of
 rounds near ``log2`` of the number of pieces, and its pieces are tried at once again unless it was
@@ -43,10 +43,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _cells
+from . import _polygon_split
+from ._convex_polygons import box_corners, centres_and_radii, flat_start, split_by_line
+from ._tolerances import REACH_SLACK, RTOL
 from .errors import TooManyRegions
-
-RTOL = 1e-9
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,7 +95,7 @@ class Level:
 
 def box_level(xmin: float, xmax: float, ymin: float, ymax: float) -> Level:
     """The box as a level with one region, on which ``h`` is the identity map of the coordinates."""
-    xy = np.array([[xmin, ymin], [xmax, ymin], [xmax, ymax], [xmin, ymax]], dtype=np.float64)
+    xy = box_corners(xmin, xmax, ymin, ymax)
     # the mean of the vertices, summed in the order numpy's mean sums them
     cx, cy = (((xmin + xmax) + xmax) + xmin) / 4, (((ymin + ymin) + ymax) + ymax) / 4
     radius = float(np.hypot(xmax - xmin, ymax - ymin)) / 2
@@ -113,15 +113,6 @@ def box_level(xmin: float, xmax: float, ymin: float, ymax: float) -> Level:
     )
 
 
-def centres_and_radii(xy: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean of each polygon's vertices, shape (R, 2), and the largest distance from it, shape (R,)."""
-    counts = np.diff(start)
-    centre = np.add.reduceat(xy, start[:-1], axis=0) / counts[:, None]
-    d = xy - centre.repeat(counts, axis=0)
-    radius = np.sqrt(np.maximum.reduceat(np.einsum("ij,ij->i", d, d), start[:-1]))
-    return centre, radius
-
-
 def next_maps(maps: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """The pre-activations ``W h + b`` on every region, as maps of shape (3, R, n_next)."""
     _, r, k = maps.shape
@@ -133,55 +124,6 @@ def next_maps(maps: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndar
 def tolerance(hmax: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """Per-neuron tolerance ``RTOL * (|W| hmax + |b|)``, ``hmax`` a bound on the inputs' sizes."""
     return RTOL * (np.abs(weight) @ hmax + np.abs(bias))
-
-
-def split(xy: np.ndarray, sv: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Split every polygon along the zero line of an affine function with values ``sv`` at its vertices.
-
-    Every polygon must have values of both strict signs. Returns the pieces in flat form
-    ``(xy, start)``: the positive pieces of polygons ``0..P-1`` first, then their negative pieces.
-    Vertices with value exactly 0 go to both pieces; each edge whose ends have strictly opposite signs
-    gets a new vertex (by linear interpolation), placed in both pieces right after the edge's first end.
-    """
-    nv = len(xy)
-    nxt = np.arange(1, nv + 1)
-    nxt[start[1:] - 1] = start[:-1]
-    sign = np.sign(sv)
-    cross = sign * sign[nxt] < 0
-    e = cross.nonzero()[0]
-    ne = nxt[e]
-    ze = sv[e]
-    t = ze / (ze - sv[ne])
-    xe = xy[e]
-    new_xy = xe + t[:, None] * (xy[ne] - xe)
-
-    # each vertex owns 0, 1 or 2 slots of each piece: itself (if on that side), then its edge's crossing
-    keep_pos, keep_neg = sign >= 0, sign <= 0
-    cross8 = cross.view(np.int8)
-    cp = keep_pos.view(np.int8) + cross8
-    cn = keep_neg.view(np.int8) + cross8
-    end_p = cp.cumsum(dtype=np.int64)
-    end_n = cn.cumsum(dtype=np.int64)
-    total_p = int(end_p[-1])
-    end_n += total_p
-    src = np.empty(int(end_n[-1]), dtype=np.int64)
-    kp = keep_pos.nonzero()[0]
-    src[end_p[kp] - cp[kp]] = kp
-    kn = keep_neg.nonzero()[0]
-    src[end_n[kn] - cn[kn]] = kn
-    new_id = np.arange(nv, nv + len(e))
-    src[end_p[e] - 1] = new_id
-    src[end_n[e] - 1] = new_id
-    out_xy = np.concatenate([xy, new_xy])[src]
-    last = start[1:] - 1
-    new_start = np.concatenate([[0], end_p[last], end_n[last]])
-    return out_xy, new_start
-
-
-def _flat_start(counts: np.ndarray) -> np.ndarray:
-    start = np.zeros(len(counts) + 1, dtype=np.int64)
-    counts.cumsum(out=start[1:])
-    return start
 
 
 def refine(
@@ -208,7 +150,7 @@ def refine(
         Raise :class:`TooManyRegions` as soon as the pieces outnumber it.
     all_at_once : bool
         Split polygons whose lines form a simple arrangement by all their lines at once
-        (:func:`foldlab._cells.split_all`); False splits every polygon in rounds, one line at a time.
+        (:func:`foldlab._polygon_split.split_all`); False splits every polygon in rounds, one line at a time.
 
     Returns
     -------
@@ -226,7 +168,7 @@ def refine(
     size = zy * zy  # (one buffer fewer: fresh pages cost as much as the arithmetic here)
     reach += size
     np.sqrt(reach, out=reach)
-    reach *= radius[:, None] * (1 + 1e-9)
+    reach *= radius[:, None] * (1 + REACH_SLACK)
     reach += tol
     np.abs(zc, out=size)
     pair = (size <= reach).ravel().nonzero()[0]  # candidate (polygon, neuron) pairs, sorted by polygon
@@ -298,14 +240,14 @@ def refine(
 
         if eligible.any():
             k_poly = np.bincount(qp, minlength=n_poly)
-            trial = active & eligible & (k_poly <= _cells.MAX_LINES)
+            trial = active & eligible & (k_poly <= _polygon_split.MAX_LINES)
             if trial.any():
                 pick = trial.take(qp).nonzero()[0]
                 pn = qn.take(pick)
                 pend = pn.cumsum()
                 entries = (qoff.take(pick) - (pend - pn)).repeat(pn)
                 entries += np.arange(len(entries))
-                cells, was_split = _cells.split_all(
+                cells, was_split = _polygon_split.split_all(
                     xy, val.take(entries), vidx.take(entries), qp.take(pick), qj.take(pick),
                     coef.take(pick, axis=1), pn, bits, level.extent,
                 )
@@ -337,10 +279,10 @@ def refine(
         chosen = np.minimum.reduceat(key, group) % n_q
 
         acounts = counts.take(act)
-        astart = _flat_start(acounts)
+        astart = flat_start(acounts)
         sv = val.take(np.arange(int(astart[-1])) + (qoff.take(chosen) - astart[:-1]).repeat(acounts))
         axy = xy.compress(active.repeat(counts), axis=0)
-        xy, start = split(axy, sv, astart)
+        xy, start = split_by_line(axy, sv, astart)
         own_level = False
 
         n_act = len(act)
@@ -369,12 +311,12 @@ def refine(
         raise TooManyRegions(n_done)
     for i, (pxy, pcounts, pregion, pbits, pcentre, _) in enumerate(done):
         if pcentre is None:
-            done[i] = (pxy, pcounts, pregion, pbits) + centres_and_radii(pxy, _flat_start(pcounts))
+            done[i] = (pxy, pcounts, pregion, pbits) + centres_and_radii(pxy, flat_start(pcounts))
     if len(done) == 1:
         fxy, fcounts, parent, fbits, new_centre, new_radius = done[0]
     else:
         fxy, fcounts, parent, fbits, new_centre, new_radius = (np.concatenate(part) for part in zip(*done))
-    fstart = _flat_start(fcounts)
+    fstart = flat_start(fcounts)
 
     # the new layer's output h = D z on each new region (D = 1 where the bit is set, else the slope),
     # as a map around the new region's centre
@@ -391,94 +333,6 @@ def refine(
     return Level(fxy, fstart, parent, fbits, new_centre, new_radius, maps, hmax, tol, level.extent)
 
 
-# --- kernels on finished partitions: clipping, zero edges, the lines of a layer -----------------------
-
-def ring_next(start: np.ndarray) -> np.ndarray:
-    """For every vertex, the index of the next vertex of its polygon (cyclically)."""
-    nxt = np.arange(1, int(start[-1]) + 1)
-    nxt[start[1:] - 1] = start[:-1]
-    return nxt
-
-
-def clip(xy: np.ndarray, sv: np.ndarray, start: np.ndarray, *, keep_zero: bool = True):
-    """The parts of polygons where an affine function with vertex values ``sv`` is ``>= 0``.
-
-    Polygons with both signs are cut (as in :func:`split`), polygons with values ``>= 0`` are kept
-    whole, polygons with a negative value and none positive are dropped, and polygons on which the
-    function is 0 everywhere are kept when ``keep_zero``.
-
-    Returns
-    -------
-    xy, start : the kept parts in flat form (whole polygons first, then cut ones)
-    index : ndarray, shape (K,)
-        The input polygon of each kept part.
-    """
-    counts = np.diff(start)
-    first = start[:-1]
-    lo = np.minimum.reduceat(sv, first)
-    hi = np.maximum.reduceat(sv, first)
-    mixed = (lo < 0) & (hi > 0)
-    whole = (lo >= 0) & ((hi > 0) | keep_zero)
-    parts_xy, parts_counts, parts_index = [], [], []
-    if whole.any():
-        parts_xy.append(xy[whole.repeat(counts)])
-        parts_counts.append(counts[whole])
-        parts_index.append(whole.nonzero()[0])
-    if mixed.any():
-        m = mixed.nonzero()[0]
-        vmask = mixed.repeat(counts)
-        pieces_xy, pieces_start = split(xy[vmask], sv[vmask], _flat_start(counts[m]))
-        n_pos = len(m)
-        n_pos_vertices = int(pieces_start[n_pos])
-        parts_xy.append(pieces_xy[:n_pos_vertices])
-        parts_counts.append(np.diff(pieces_start[: n_pos + 1]))
-        parts_index.append(m)
-    if not parts_xy:
-        return np.zeros((0, 2)), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(parts_xy), _flat_start(np.concatenate(parts_counts)), np.concatenate(parts_index)
-
-
-def zero_edges(xy: np.ndarray, sv: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Edges whose two ends have value exactly 0: segments (k, 2, 2) and their polygon (k,)."""
-    nxt = ring_next(start)
-    e = ((sv == 0) & (sv[nxt] == 0)).nonzero()[0]
-    pid = (np.arange(len(start) - 1)).repeat(np.diff(start))
-    return np.stack([xy[e], xy[nxt[e]]], axis=1), pid[e]
-
-
-def chords(xy: np.ndarray, sv: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where the zero line of an affine function crosses each polygon with values of both signs.
-
-    Returns segments (k, 2, 2) and their polygon (k,). The ends are the vertices with value 0 and
-    the interpolated crossings of edges with strictly opposite signs.
-    """
-    counts = np.diff(start)
-    first = start[:-1]
-    lo = np.minimum.reduceat(sv, first)
-    hi = np.maximum.reduceat(sv, first)
-    cut = (lo < 0) & (hi > 0)
-    if not cut.any():
-        return np.zeros((0, 2, 2)), np.zeros(0, dtype=np.int64)
-    pid = (np.arange(len(counts))).repeat(counts)
-    nxt = ring_next(start)
-    sn = sv[nxt]
-    e = (((sv > 0) & (sn < 0)) | ((sv < 0) & (sn > 0))).nonzero()[0]
-    a = np.where(sv[e] > 0, e, nxt[e])
-    b = np.where(sv[e] > 0, nxt[e], e)
-    t = sv[a] / (sv[a] - sv[b])
-    crossing = xy[a] + t[:, None] * (xy[b] - xy[a])
-    z = (sv == 0).nonzero()[0]
-    points = np.concatenate([crossing, xy[z]])
-    owner = np.concatenate([pid[e], pid[z]])
-    keep = cut[owner]
-    points, owner = points[keep], owner[keep]
-    order = np.argsort(owner, kind="stable")
-    points, owner = points[order], owner[order]
-    first_of = (np.r_[True, owner[1:] != owner[:-1]]).nonzero()[0]
-    last_of = np.r_[first_of[1:], len(owner)] - 1
-    return np.stack([points[first_of], points[last_of]], axis=1), owner[first_of]
-
-
 def pair_values(level: Level, zmaps: np.ndarray, tol: np.ndarray):
     """Values at the vertices of every (region, neuron) pair whose line may cross the region.
 
@@ -487,11 +341,11 @@ def pair_values(level: Level, zmaps: np.ndarray, tol: np.ndarray):
     ``tol``.
     """
     zc, zx, zy = zmaps
-    reach = np.sqrt(zx * zx + zy * zy) * (level.radius[:, None] * (1 + 1e-9)) + tol
+    reach = np.sqrt(zx * zx + zy * zy) * (level.radius[:, None] * (1 + REACH_SLACK)) + tol
     qp, qj = np.nonzero(np.abs(zc) <= reach)
     counts = np.diff(level.start)
     qn = counts[qp]
-    offset = _flat_start(qn)
+    offset = flat_start(qn)
     vidx = np.arange(int(offset[-1])) - (offset[:-1] - level.start[qp]).repeat(qn)
     d = level.xy[vidx] - level.centre[qp].repeat(qn, axis=0)
     val = zx[qp, qj].repeat(qn) * d[:, 0] + zy[qp, qj].repeat(qn) * d[:, 1] + zc[qp, qj].repeat(qn)
