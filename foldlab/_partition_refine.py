@@ -126,6 +126,175 @@ def tolerance(hmax: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndar
     return RTOL * (np.abs(weight) @ hmax + np.abs(bias))
 
 
+# --- the phases of one layer -------------------------------------------------------------------------
+# (take, compress, flat indices and ndarray methods are used throughout: on small arrays they are several
+# times quicker than fancy or boolean indexing of 2-D arrays, 2-D nonzero and np.* wrappers)
+
+def candidate_pairs(level: Level, zmaps: np.ndarray, tol: np.ndarray, negative_slope: float):
+    """The candidate test: the (polygon, neuron) pairs whose line may cut the polygon.
+
+    A line misses a polygon when it misses the polygon's bounding circle, ``|z(centre)| > |grad z|
+    radius`` (with ``REACH_SLACK`` and the tolerance for rounding). The same bounds give ``hmax``, a
+    bound on the layer's output over the box: ``|z| <= |z(centre)| + |grad z| radius`` on every region,
+    and ``|h| <= max(1, |slope|) |z|``.
+
+    Returns
+    -------
+    qp, qj : ndarray, shape (Q,)
+        The pairs' polygons (sorted) and neurons.
+    coef : ndarray, shape (4, Q)
+        Each pair's line ``z = a x + b y + k`` on its polygon and its tolerance, as rows ``a, b, k, tol``.
+    hmax : ndarray, shape (n,)
+    """
+    zc, zx, zy = zmaps
+    n = zc.shape[1]
+    centre = level.centre
+    reach = zx * zx
+    size = zy * zy  # (one buffer fewer: fresh pages cost as much as the arithmetic here)
+    reach += size
+    np.sqrt(reach, out=reach)
+    reach *= level.radius[:, None] * (1 + REACH_SLACK)
+    reach += tol
+    np.abs(zc, out=size)
+    pair = (size <= reach).ravel().nonzero()[0]  # sorted by polygon
+    size += reach
+    hmax = np.maximum.reduce(size, axis=0) * max(1.0, abs(negative_slope))
+    qp, qj = np.divmod(pair, n)
+    coef = np.empty((4, len(pair)))
+    zx.take(pair, out=coef[0])
+    zy.take(pair, out=coef[1])
+    zc.take(pair, out=coef[2])
+    coef[2] -= coef[0] * centre[:, 0].take(qp)
+    coef[2] -= coef[1] * centre[:, 1].take(qp)
+    tol.take(qj, out=coef[3])
+    return qp, qj, coef, hmax
+
+
+def vertex_values(xy: np.ndarray, start: np.ndarray, qp: np.ndarray, coef: np.ndarray):
+    """Each pair's line at the vertices of its polygon, values within the pair's tolerance set to 0.
+
+    Returns
+    -------
+    val, vidx : ndarray, shape (N,)
+        The values, pair after pair (pair ``q`` owns ``qn[q]`` entries from ``qoff[q]``, in its polygon's
+        vertex order), and the row of ``xy`` of each.
+    qoff, qn, lo, hi : ndarray, shape (Q,)
+        Each pair's first entry, number of entries, smallest and largest value.
+    """
+    qn = (start[1:] - start[:-1]).take(qp)
+    qend = qn.cumsum()
+    qoff = qend - qn
+    vidx = (start.take(qp) - qoff).repeat(qn)
+    vidx += np.arange(len(vidx))
+    c = coef.repeat(qn, axis=1)
+    pxy = xy.take(vidx, axis=0)
+    val = pxy[:, 0] * c[0]
+    val += pxy[:, 1] * c[1]
+    val += c[2]
+    np.putmask(val, np.abs(val) <= c[3], 0.0)
+    lo = np.minimum.reduceat(val, qoff)
+    hi = np.maximum.reduceat(val, qoff)
+    return val, vidx, qoff, qn, lo, hi
+
+
+def settle(lo: np.ndarray, hi: np.ndarray, qp: np.ndarray, qj: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    """Fix the bit of every pair whose line does not cut its polygon; return which pairs cut, bool (Q,).
+
+    A line with values of one sign (or 0) at a polygon's vertices has that sign on the whole polygon and
+    on all its future pieces, whose vertices' values are convex combinations of these.
+    """
+    cut = (lo < 0) & (hi > 0)
+    settled = (~cut).nonzero()[0]
+    bits.ravel()[qp.take(settled) * bits.shape[1] + qj.take(settled)] = hi.take(settled) > 0
+    return cut
+
+
+def split_at_once(xy, val, vidx, qp, qj, coef, qn, qoff, bits, extent, trial):
+    """Split the polygons marked ``trial`` by all their cutting lines at once, where that is exact.
+
+    Returns the cells (see :func:`foldlab._polygon_split.split_all`, None when none was split) and the
+    polygons split, bool (P,); the others are left to the rounds.
+    """
+    pick = trial.take(qp).nonzero()[0]
+    pn = qn.take(pick)
+    pend = pn.cumsum()
+    entries = (qoff.take(pick) - (pend - pn)).repeat(pn)
+    entries += np.arange(len(entries))
+    return _polygon_split.split_all(
+        xy, val.take(entries), vidx.take(entries), qp.take(pick), qj.take(pick),
+        coef.take(pick, axis=1), pn, bits, extent,
+    )
+
+
+def choose_lines(active: np.ndarray, qp: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """For each active polygon, the pair whose line passes closest to the middle of its value range.
+
+    Splitting there keeps the number of rounds near ``log2`` of the number of pieces. Ties and near-ties
+    go to the first pair: an integer key packs (score, position) for one reduceat.
+    """
+    n_q = len(qp)
+    per_poly = np.bincount(qp, minlength=len(active)).take(active.nonzero()[0])
+    group = per_poly.cumsum() - per_poly
+    key = (np.abs(lo + hi) / (hi - lo) * 2.0**30).astype(np.int64) * n_q + np.arange(n_q)
+    return np.minimum.reduceat(key, group) % n_q
+
+
+def split_round(xy, counts, val, qoff, active, chosen, qp, qj, coef, region, eligible, bits):
+    """One round: every active polygon split in two by its chosen line, its other pairs passed on.
+
+    Returns the pieces (positive pieces first, then negative ones, in the order of the active
+    polygons) as ``xy, start, region, eligible, bits`` and their pairs ``qp, qj, coef``.
+    """
+    act = active.nonzero()[0]
+    n_act = len(act)
+    acounts = counts.take(act)
+    astart = flat_start(acounts)
+    sv = val.take(np.arange(int(astart[-1])) + (qoff.take(chosen) - astart[:-1]).repeat(acounts))
+    axy = xy.compress(active.repeat(counts), axis=0)
+    xy, start = split_by_line(axy, sv, astart)
+
+    n = bits.shape[1]
+    rank = np.empty(len(active), dtype=np.int64)
+    rank[act] = np.arange(n_act)
+    region = np.concatenate([region.take(act), region.take(act)])
+    eligible = np.concatenate([eligible.take(act), eligible.take(act)])
+    abits = bits.take(act, axis=0)
+    bits = np.concatenate([abits, abits])
+    cj = qj.take(chosen)
+    bits.ravel()[np.arange(n_act) * n + cj] = True
+    bits.ravel()[np.arange(n_act, 2 * n_act) * n + cj] = False
+    rest = np.ones(len(qp), dtype=bool)
+    rest[chosen] = False
+    rest = rest.nonzero()[0]
+    qp_rest = rank.take(qp.take(rest))
+    qp = np.concatenate([qp_rest, qp_rest + n_act])
+    qj_rest = qj.take(rest)
+    qj = np.concatenate([qj_rest, qj_rest])
+    coef_rest = coef.take(rest, axis=1)
+    coef = np.concatenate([coef_rest, coef_rest], axis=1)
+    return xy, start, region, eligible, bits, qp, qj, coef
+
+
+def new_maps(zmaps, level_centre, parent, bits, centre, n_kept, negative_slope):
+    """The new layer's output ``h = D z`` on each new region, as a map around the region's centre.
+
+    ``D`` is 1 where the bit is set and the slope elsewhere; the first ``n_kept`` regions are regions of
+    the level, unsplit, whose centres did not move.
+    """
+    maps = zmaps.take(parent, axis=1)
+    if n_kept < len(parent):
+        moved = maps[:, n_kept:]
+        shift = centre[n_kept:] - level_centre.take(parent[n_kept:], axis=0)
+        term = moved[1] * shift[:, :1]
+        moved[0] += term
+        np.multiply(moved[2], shift[:, 1:], out=term)
+        moved[0] += term
+    maps *= bits if negative_slope == 0 else np.where(bits, 1.0, negative_slope)
+    return maps
+
+
+# --- one layer ---------------------------------------------------------------------------------------
+
 def refine(
     level: Level,
     weight: np.ndarray,
@@ -150,41 +319,18 @@ def refine(
         Raise :class:`TooManyRegions` as soon as the pieces outnumber it.
     all_at_once : bool
         Split polygons whose lines form a simple arrangement by all their lines at once
-        (:func:`foldlab._polygon_split.split_all`); False splits every polygon in rounds, one line at a time.
+        (:func:`foldlab._polygon_split.split_all`); False splits every polygon in rounds, one line at a
+        time.
 
     Returns
     -------
     Level
     """
-    # (take, compress, flat indices and ndarray methods are used throughout: on small arrays they are
-    # several times quicker than fancy or boolean indexing of 2-D arrays, 2-D nonzero and np.* wrappers)
-    xy, start, radius, centre = level.xy, level.start, level.radius, level.centre
     zmaps = next_maps(level.maps, weight, bias)
-    zc, zx, zy = zmaps
-    n = zc.shape[1]
     tol = tolerance(level.hmax, weight, bias)
-    # a line misses a region when it misses the region's bounding circle (with room for rounding)
-    reach = zx * zx
-    size = zy * zy  # (one buffer fewer: fresh pages cost as much as the arithmetic here)
-    reach += size
-    np.sqrt(reach, out=reach)
-    reach *= radius[:, None] * (1 + REACH_SLACK)
-    reach += tol
-    np.abs(zc, out=size)
-    pair = (size <= reach).ravel().nonzero()[0]  # candidate (polygon, neuron) pairs, sorted by polygon
-    # |z| <= |z(centre)| + |grad z| radius on every region, hence over the box (|h| <= max(1, |slope|) |z|)
-    size += reach
-    hmax = np.maximum.reduce(size, axis=0) * max(1.0, abs(negative_slope))
-    qp, qj = np.divmod(pair, n)
-    # each pair's line as a column [d z/dx, d z/dy, z(0, 0), tol]: z(x, y) = a x + b y + k on the region
-    coef = np.empty((4, len(pair)))
-    zx.take(pair, out=coef[0])
-    zy.take(pair, out=coef[1])
-    zc.take(pair, out=coef[2])
-    coef[2] -= coef[0] * centre[:, 0].take(qp)
-    coef[2] -= coef[1] * centre[:, 1].take(qp)
-    tol.take(qj, out=coef[3])
-    bits = zc > 0
+    qp, qj, coef, hmax = candidate_pairs(level, zmaps, tol, negative_slope)
+    xy, start, centre, radius = level.xy, level.start, level.centre, level.radius  # of the polygons at hand
+    bits = zmaps[0] > 0  # where no line cuts a polygon, the sign at its centre
     region = np.arange(len(level))
     eligible = (np.ones if all_at_once else np.zeros)(len(level), dtype=bool)  # polygons split_all may try
     own_level = True  # the polygons are the level's own, whose centres and radii are known
@@ -200,23 +346,10 @@ def refine(
             done.append((xy, counts, region, bits) + ((centre, radius) if own_level else (None, None)))
             n_kept += n_poly if own_level else 0
             break
-        qn = counts.take(qp)
-        qend = qn.cumsum()
-        qoff = qend - qn
-        vidx = (start.take(qp) - qoff).repeat(qn)
-        vidx += np.arange(len(vidx))
-        c = coef.repeat(qn, axis=1)
-        pxy = xy.take(vidx, axis=0)
-        val = pxy[:, 0] * c[0]
-        val += pxy[:, 1] * c[1]
-        val += c[2]
-        np.putmask(val, np.abs(val) <= c[3], 0.0)
-        lo = np.minimum.reduceat(val, qoff)
-        hi = np.maximum.reduceat(val, qoff)
-        cut = (lo < 0) & (hi > 0)
-        settled = (~cut).nonzero()[0]
-        bits.ravel()[qp.take(settled) * n + qj.take(settled)] = hi.take(settled) > 0
+        val, vidx, qoff, qn, lo, hi = vertex_values(xy, start, qp, coef)
+        cut = settle(lo, hi, qp, qj, bits)
 
+        # polygons without a cutting line are finished
         active = np.zeros(n_poly, dtype=bool)
         active[qp.compress(cut)] = True
         finished = ~active
@@ -242,15 +375,7 @@ def refine(
             k_poly = np.bincount(qp, minlength=n_poly)
             trial = active & eligible & (k_poly <= _polygon_split.MAX_LINES)
             if trial.any():
-                pick = trial.take(qp).nonzero()[0]
-                pn = qn.take(pick)
-                pend = pn.cumsum()
-                entries = (qoff.take(pick) - (pend - pn)).repeat(pn)
-                entries += np.arange(len(entries))
-                cells, was_split = _polygon_split.split_all(
-                    xy, val.take(entries), vidx.take(entries), qp.take(pick), qj.take(pick),
-                    coef.take(pick, axis=1), pn, bits, level.extent,
-                )
+                cells, was_split = split_at_once(xy, val, vidx, qp, qj, coef, qn, qoff, bits, level.extent, trial)
                 if cells is not None:
                     cxy, ccounts, cpoly, cbits, ccentre, cradius = cells
                     done.append((cxy, ccounts, region.take(cpoly), cbits, ccentre, cradius))
@@ -267,43 +392,12 @@ def refine(
                     qp.take(rest), qj.take(rest), coef.take(rest, axis=1), lo.take(rest),
                     hi.take(rest), qoff.take(rest))
 
-        # a round: every active polygon is split in two by one of its cutting lines, the one through
-        # the middle of its value range (score 0), which keeps the number of rounds near log2 of the
-        # number of pieces; ties and near-ties go to the first pair, an integer key packs
-        # (score, position) for one reduceat
-        n_q = len(qp)
-        act = active.nonzero()[0]
-        per_poly = (np.bincount(qp, minlength=n_poly)).take(act)
-        group = per_poly.cumsum() - per_poly
-        key = (np.abs(lo + hi) / (hi - lo) * 2.0**30).astype(np.int64) * n_q + np.arange(n_q)
-        chosen = np.minimum.reduceat(key, group) % n_q
-
-        acounts = counts.take(act)
-        astart = flat_start(acounts)
-        sv = val.take(np.arange(int(astart[-1])) + (qoff.take(chosen) - astart[:-1]).repeat(acounts))
-        axy = xy.compress(active.repeat(counts), axis=0)
-        xy, start = split_by_line(axy, sv, astart)
+        chosen = choose_lines(active, qp, lo, hi)
+        n_act = len(chosen)
+        xy, start, region, eligible, bits, qp, qj, coef = split_round(
+            xy, counts, val, qoff, active, chosen, qp, qj, coef, region, eligible, bits
+        )
         own_level = False
-
-        n_act = len(act)
-        rank = np.empty(n_poly, dtype=np.int64)
-        rank[act] = np.arange(n_act)
-        region = np.concatenate([region.take(act), region.take(act)])
-        eligible = np.concatenate([eligible.take(act), eligible.take(act)])
-        abits = bits.take(act, axis=0)
-        bits = np.concatenate([abits, abits])
-        cj = qj.take(chosen)
-        bits.ravel()[np.arange(n_act) * n + cj] = True
-        bits.ravel()[np.arange(n_act, 2 * n_act) * n + cj] = False
-        rest = np.ones(len(qp), dtype=bool)
-        rest[chosen] = False
-        rest = rest.nonzero()[0]
-        qp_rest = rank.take(qp.take(rest))
-        qp = np.concatenate([qp_rest, qp_rest + n_act])
-        qj_rest = qj.take(rest)
-        qj = np.concatenate([qj_rest, qj_rest])
-        coef_rest = coef.take(rest, axis=1)
-        coef = np.concatenate([coef_rest, coef_rest], axis=1)
         if max_regions is not None and n_done + 2 * n_act > max_regions:
             raise TooManyRegions(n_done + 2 * n_act)
 
@@ -316,38 +410,6 @@ def refine(
         fxy, fcounts, parent, fbits, new_centre, new_radius = done[0]
     else:
         fxy, fcounts, parent, fbits, new_centre, new_radius = (np.concatenate(part) for part in zip(*done))
-    fstart = flat_start(fcounts)
-
-    # the new layer's output h = D z on each new region (D = 1 where the bit is set, else the slope),
-    # as a map around the new region's centre
-    # (the first n_kept regions keep their centres)
-    maps = zmaps.take(parent, axis=1)
-    if n_kept < len(parent):
-        moved = maps[:, n_kept:]
-        shift = new_centre[n_kept:] - centre.take(parent[n_kept:], axis=0)
-        term = moved[1] * shift[:, :1]
-        moved[0] += term
-        np.multiply(moved[2], shift[:, 1:], out=term)
-        moved[0] += term
-    maps *= fbits if negative_slope == 0 else np.where(fbits, 1.0, negative_slope)
-    return Level(fxy, fstart, parent, fbits, new_centre, new_radius, maps, hmax, tol, level.extent)
-
-
-def pair_values(level: Level, zmaps: np.ndarray, tol: np.ndarray):
-    """Values at the vertices of every (region, neuron) pair whose line may cross the region.
-
-    Returns the pairs ``(region, neuron)`` and, for each, the values at its region's vertices in a
-    flat array with offsets (pair ``q`` owns ``values[offset[q]:offset[q + 1]]``), snapped to 0 within
-    ``tol``.
-    """
-    zc, zx, zy = zmaps
-    reach = np.sqrt(zx * zx + zy * zy) * (level.radius[:, None] * (1 + REACH_SLACK)) + tol
-    qp, qj = np.nonzero(np.abs(zc) <= reach)
-    counts = np.diff(level.start)
-    qn = counts[qp]
-    offset = flat_start(qn)
-    vidx = np.arange(int(offset[-1])) - (offset[:-1] - level.start[qp]).repeat(qn)
-    d = level.xy[vidx] - level.centre[qp].repeat(qn, axis=0)
-    val = zx[qp, qj].repeat(qn) * d[:, 0] + zy[qp, qj].repeat(qn) * d[:, 1] + zc[qp, qj].repeat(qn)
-    val[np.abs(val) <= tol[qj].repeat(qn)] = 0.0
-    return qp, qj, val, offset, vidx
+    maps = new_maps(zmaps, level.centre, parent, fbits, new_centre, n_kept, negative_slope)
+    return Level(xy=fxy, start=flat_start(fcounts), parent=parent, bits=fbits, centre=new_centre, radius=new_radius,
+                 maps=maps, hmax=hmax, tol=tol, extent=level.extent)

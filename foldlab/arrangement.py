@@ -265,10 +265,11 @@ class Arrangement:
         with single_threaded_blas():
             zmaps = _partition_refine.next_maps(level.maps, weight, bias)
             tol = _partition_refine.tolerance(level.hmax, weight, bias)
-            qp, qj, val, offset, vidx = _partition_refine.pair_values(level, zmaps, tol)
+            qp, qj, coef, _ = _partition_refine.candidate_pairs(level, zmaps, tol, 0.0)
         if len(qp) == 0:
             return np.zeros((0, 2, 2)), np.zeros(0, dtype=np.int64)
-        segments, pair = chords(level.xy[vidx], val, offset)
+        val, vidx, qoff, qn, _, _ = _partition_refine.vertex_values(level.xy, level.start, qp, coef)
+        segments, pair = chords(level.xy.take(vidx, axis=0), val, np.append(qoff, len(val)))
         return segments, qj[pair]
 
     def _box_level(self):
