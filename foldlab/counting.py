@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from ._plane import as_plane, default_plane_box, grid_points
-from ._validation import to_numpy
+from ._validation import as_points, describe, to_numpy
 from .adapter import read_net
 from .arrangement import MAX_REGIONS, arrangement
 
@@ -241,8 +241,24 @@ class RegionCounts:
         )
 
 
+def _as_epochs(epochs) -> np.ndarray:
+    """One number per snapshot, shape (k,): ints stay ints, NaN, inf, bools and strings are refused."""
+    if isinstance(epochs, (str, bytes)) or np.ndim(epochs) != 1:
+        raise TypeError(f"epochs must be a sequence of numbers, one per snapshot, got {describe(epochs)}")
+    kind = np.asarray(epochs).dtype.kind
+    if kind == "b":
+        raise TypeError(f"epochs must be numbers, got booleans {describe(epochs)}")
+    values = as_points(epochs, "epochs", allow_empty=True).reshape(-1)
+    return values.astype(np.int64) if kind in "iu" else values
+
+
 def regions_over_training(
-    snapshots: Sequence[nn.Module], box=None, *, plane=None, max_regions: int = MAX_REGIONS
+    snapshots: Sequence[nn.Module],
+    box=None,
+    *,
+    plane=None,
+    max_regions: int = MAX_REGIONS,
+    epochs: Sequence[float] | None = None,
 ) -> RegionCounts:
     """Exact region counts in a box for each snapshot of a training run.
 
@@ -251,6 +267,10 @@ def regions_over_training(
     snapshots : sequence of nn.Module, or a TrainHistory
         ``train(..., keep_snapshots=True).snapshots`` (index 0: the initial net), or the history.
     box, plane : as for :func:`foldlab.arrangement`
+    epochs : sequence of numbers, optional
+        The epoch of each snapshot. A TrainHistory knows them (0 for the initial net, then one snapshot
+        per epoch); for a plain list the default is 0, 1, 2, ..., which is right for a whole
+        ``history.snapshots`` and wrong for a selection of it (pass ``epochs=`` then).
 
     Examples
     --------
@@ -260,12 +280,29 @@ def regions_over_training(
     >>> counts = regions_over_training(history, box=(-2, 3, -2, 2))
     >>> counts.epochs.tolist(), counts.n_neurons
     ([0, 1, 2], 16)
+    >>> regions_over_training(history.snapshots[::2], box=(-2, 3, -2, 2), epochs=[0, 2]).epochs.tolist()
+    [0, 2]
     """
+    history_epochs = getattr(snapshots, "epochs", None) if hasattr(snapshots, "snapshots") else None
     snapshots = list(getattr(snapshots, "snapshots", snapshots))
     if not snapshots:
         raise ValueError(
             "no snapshots: pass train(..., keep_snapshots=True).snapshots (or the history itself)"
         )
+    if epochs is None:
+        if history_epochs is not None and history_epochs + 1 != len(snapshots):
+            raise ValueError(
+                f"the history has {history_epochs} epochs but {len(snapshots)} snapshots (expected one per epoch "
+                f"and the initial net); pass epochs=, the epoch of each snapshot"
+            )
+        epochs = np.arange(len(snapshots))
+    else:
+        epochs = _as_epochs(epochs)
+        if len(epochs) != len(snapshots):
+            raise ValueError(
+                f"epochs has {len(epochs)} entries, but there are {len(snapshots)} snapshots; pass one epoch per "
+                f"snapshot"
+            )
     counts = []
     area = None
     for net in snapshots:
@@ -273,4 +310,4 @@ def regions_over_training(
         counts.append(len(arr))
         area = arr.area
     n_neurons = read_net(snapshots[0]).n_hidden
-    return RegionCounts(np.arange(len(snapshots)), np.array(counts), float(area), n_neurons)
+    return RegionCounts(np.asarray(epochs), np.array(counts), float(area), n_neurons)

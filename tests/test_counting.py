@@ -173,5 +173,30 @@ def test_regions_over_training():
         fl.regions_over_training([], box=box)
 
 
+def test_regions_over_training_takes_the_snapshots_epochs():
+    """Every second snapshot of a run, passed as a plain list: the counts belong to epochs 0, 2, 4, not 0, 1, 2."""
+    data = fl.toy_dataset("moons", n=100, seed=0)
+    history = fl.train(fl.mlp([2, 6, 6, 1], seed=0), data, epochs=4, keep_snapshots=True, progress=False)
+    box = (-2.0, 3.0, -2.0, 2.0)
+    every_second = history.snapshots[::2]
+    counts = fl.regions_over_training(every_second, box=box, epochs=[0, 2, 4])
+    assert counts.epochs.tolist() == [0, 2, 4]
+    assert counts.counts.tolist() == [fl.n_regions(s, box=box) for s in every_second]
+    whole = fl.regions_over_training(history, box=box)  # a TrainHistory knows its epochs: 0..E
+    assert whole.epochs.tolist() == list(range(history.epochs + 1))
+    assert whole.counts[::2].tolist() == counts.counts.tolist()
+    with pytest.raises(ValueError, match=r"epochs has 2 entries, but there are 3 snapshots"):
+        fl.regions_over_training(every_second, box=box, epochs=[0, 2])
+    with pytest.raises(ValueError, match="epochs"):
+        fl.regions_over_training(every_second, box=box, epochs=[0, float("nan"), 4])
+
+
+def test_grid_count_refuses_an_inverted_box():
+    net = fl.mlp([2, 4, 1], seed=0)
+    for box in [(1, -1, -1, 1), (-1, 1, 1, -1)]:
+        with pytest.raises(ValueError, match="xmin < xmax and ymin < ymax"):
+            fl.grid_region_count(net, box, resolution=10)
+
+
 def test_hanin_rolnick_density():
     assert fl.hanin_rolnick_density(96) == 96**2 / 2
