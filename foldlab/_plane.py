@@ -74,9 +74,10 @@ def as_plane(plane, d_in: int) -> Plane:
             f"got shape {points.shape}"
         )
     p0, p1, p2 = points
-    e1 = p1 - p0
-    e2 = p2 - p0
-    scale = max(np.linalg.norm(e1), np.linalg.norm(e2))
+    with np.errstate(over="ignore", invalid="ignore"):  # points too far apart are refused just below
+        e1 = p1 - p0
+        e2 = p2 - p0
+        scale = max(np.linalg.norm(e1), np.linalg.norm(e2))
     if not np.isfinite(scale):
         raise ValueError(f"plane points are too far apart for float64 (distance {scale}); expected finite distances")
     if scale == 0 or np.linalg.norm(e1) <= COINCIDE_RTOL * scale:

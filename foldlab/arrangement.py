@@ -29,9 +29,10 @@ from ._convex_polygons import chords
 from ._decision_boundary import decision_boundary
 from ._linear_regions import LinearRegion, linear_regions
 from ._plane import Plane, grid_points, layer_weights, window
-from ._validation import to_numpy
+from ._validation import as_points, check_int, to_numpy
 from .adapter import NetSpec, read_net
 from .errors import TooManyRegions
+from .limits import check_memory
 
 __all__ = ["arrangement", "Arrangement", "Region", "LinearRegion", "Plane", "TooManyRegions"]
 
@@ -143,10 +144,18 @@ class Arrangement:
 
         Its regions' ``A``, ``c`` are the affine map of hidden layer ``layer``'s output.
         """
-        index = self.spec.layer_indices(layer)[0]
+        index = self._layer_index(layer)
         if index >= self.depth:
             raise ValueError(f"this arrangement includes hidden layers 0 to {self.depth - 1}, got layer={layer}")
         return Arrangement(self.box, self.plane, self.spec, self.levels[: index + 1])
+
+    def _layer_index(self, layer) -> int:
+        """A hidden layer's index, 0-based (negatives count from the end of the net), checked."""
+        n = len(self.spec.layers)
+        index = check_int(layer, "layer")
+        if not -n <= index < n:
+            raise ValueError(f"layer index {index} is out of range: this net has {n} hidden layers (0 to {n - 1})")
+        return index % n
 
     # -- per-region arrays --
     @functools.cached_property
@@ -210,7 +219,8 @@ class Arrangement:
         return tuple(Region(i, polygons[i], patterns[i], A[i], c[i]) for i in range(len(self)))
 
     def vertices(self, region: int) -> np.ndarray:
-        """The vertices of one region, counter-clockwise, shape (k, 2)."""
+        """The vertices of region ``region`` (0 to ``len(arr) - 1``), counter-clockwise, shape (k, 2)."""
+        region = check_int(region, "region", min=0, max=len(self) - 1)
         level = self.levels[-1]
         return level.xy[level.start[region] : level.start[region + 1]].copy()
 
@@ -227,7 +237,7 @@ class Arrangement:
         """Net inputs ``(n, d_in)`` (float64) at box coordinates (plane coordinates for ``plane=``)."""
         if self.plane is not None:
             return self.plane.to_input(xy)
-        return torch.as_tensor(np.ascontiguousarray(np.atleast_2d(np.asarray(xy, dtype=np.float64))))
+        return torch.from_numpy(as_points(xy, "xy", dim=2, allow_empty=True))
 
     def locate(self, xy) -> np.ndarray:
         """Index of the region whose pattern the net gives at each point (-1 if none), shape (n,).
@@ -235,11 +245,19 @@ class Arrangement:
         Patterns are computed by a forward pass of the net's snapshot (not from the polygons), so this is
         an independent check of the arrangement as well as a point-location query.
         """
+        xy = as_points(xy, "xy", dim=2, allow_empty=True)
+        check_memory(
+            len(xy) * self._bytes_per_point(), f"the patterns of the {len(xy)} points in xy", driver="pass fewer points"
+        )
         with torch.no_grad():
             bits = self.spec.bits(self.to_input(xy), layers=list(range(self.depth)))
         keys = {p.tobytes(): i for i, p in enumerate(np.packbits(self.patterns, axis=1))}
         packed = np.packbits(bits.numpy(), axis=1)
         return np.array([keys.get(p.tobytes(), -1) for p in packed], dtype=np.int64)
+
+    def _bytes_per_point(self) -> float:
+        """What a forward pass holds per point: the inputs, every layer's pre-activations and output, bits."""
+        return 8.0 * (self.spec.d_in + 2) + 17.0 * self.spec.n_hidden + 8.0 * self.spec.d_out
 
     def lines(self, layer: int) -> tuple[np.ndarray, np.ndarray]:
         """Where the neurons of hidden layer ``layer`` are zero: the layer's bent lines.
@@ -254,7 +272,7 @@ class Arrangement:
         neuron : ndarray, shape (k,)
             The neuron (0-based within the layer) each segment belongs to.
         """
-        index = self.spec.layer_indices(layer)[0]
+        index = self._layer_index(layer)
         if index > self.depth:
             raise ValueError(
                 f"this arrangement includes hidden layers 0 to {self.depth - 1}, so it can draw the lines of "
@@ -327,6 +345,12 @@ class Arrangement:
         >>> int(arr.missed_by_grid(10).sum()), len(arr)
         (76, 127)
         """
+        resolution = check_int(resolution, "resolution", min=1)
+        check_memory(
+            resolution**2 * (self._bytes_per_point() + 16.0),
+            f"the patterns of a {resolution} x {resolution} grid",
+            driver="lower resolution=",
+        )
         found = self.locate(grid_points(self.box, resolution))
         missed = np.ones(len(self), dtype=bool)
         missed[found[found >= 0]] = False
@@ -397,8 +421,7 @@ def arrangement(
     """
     spec = read_net(net)
     spec.check_piecewise_linear("fl.arrangement")
-    if isinstance(max_regions, bool) or not isinstance(max_regions, (int, np.integer)) or max_regions < 1:
-        raise ValueError(f"max_regions must be a positive int, got {max_regions!r}")
+    max_regions = check_int(max_regions, "max_regions", min=1)
     the_plane, the_box = window(spec, box, plane, "fl.arrangement")
 
     level = _partition_refine.box_level(*the_box)
@@ -408,7 +431,7 @@ def arrangement(
         try:
             with single_threaded_blas_for(3 * len(level), *weight.shape):
                 level = _partition_refine.refine(
-                    level, weight, bias, layer.negative_slope, max_regions=int(max_regions)
+                    level, weight, bias, layer.negative_slope, max_regions=max_regions
                 )
         except TooManyRegions as error:
             raise TooManyRegions(

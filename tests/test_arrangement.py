@@ -339,7 +339,7 @@ def test_bad_boxes(box, message):
 
 
 def test_bad_max_regions():
-    with pytest.raises(ValueError, match="max_regions must be a positive int"):
+    with pytest.raises(ValueError, match="max_regions must be an int >= 1, got 0"):
         fl.arrangement(fl.mlp([2, 3, 1], seed=0), max_regions=0)
 
 

@@ -24,7 +24,7 @@ def test_one_layer_formula_values():
     assert fl.one_layer_regions(0, 3) == 1
     with pytest.raises(ValueError, match="n must be an int >= 0"):
         fl.one_layer_regions(-1, 2)
-    with pytest.raises(ValueError, match="r must be an int >= 0"):
+    with pytest.raises(TypeError, match="r must be an int, got 1.5"):
         fl.one_layer_regions(3, 1.5)
 
 
@@ -35,6 +35,17 @@ def test_one_layer_formula_recursion(n, r):
     assert fl.one_layer_regions(n + 1, r + 1) == fl.one_layer_regions(n, r + 1) + fl.one_layer_regions(n, r)
     if r >= n:
         assert fl.one_layer_regions(n, r) == 2**n
+
+
+def test_one_layer_formula_against_binomial_sums():
+    """Both sides of the sum (r below n / 2 sums up, above it subtracts from 2^n) against math.comb."""
+    import math
+
+    rng = np.random.default_rng(0)
+    for n in [0, 1, 2, 7, 50, 201, 1000]:
+        for r in sorted({0, 1, n // 2, n // 2 + 1, n - 2, n - 1, n, n + 3, *rng.integers(0, n + 2, 5).tolist()}):
+            if r >= 0:
+                assert fl.one_layer_regions(n, r) == sum(math.comb(n, i) for i in range(min(n, r) + 1)), (n, r)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 8, 12, 20])
