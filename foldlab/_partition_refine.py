@@ -46,7 +46,8 @@ import numpy as np
 from . import _polygon_split
 from ._convex_polygons import box_corners, centres_and_radii, flat_start, split_by_line
 from ._tolerances import REACH_SLACK, RTOL
-from .errors import TooManyRegions
+from .errors import OverBudget, TooManyRegions
+from .limits import format_bytes
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,6 +92,12 @@ class Level:
 
     def __len__(self) -> int:
         return len(self.start) - 1
+
+    @property
+    def nbytes(self) -> int:
+        """The memory its arrays hold."""
+        arrays = (self.xy, self.start, self.parent, self.bits, self.centre, self.radius, self.maps, self.hmax, self.tol)
+        return sum(a.nbytes for a in arrays)
 
 
 def box_level(xmin: float, xmax: float, ymin: float, ymax: float) -> Level:
@@ -275,25 +282,194 @@ def split_round(xy, counts, val, qoff, active, chosen, qp, qj, coef, region, eli
     return xy, start, region, eligible, bits, qp, qj, coef
 
 
-def new_maps(zmaps, level_centre, parent, bits, centre, n_kept, negative_slope):
+#: Rows of maps shifted or scaled at a time: temporaries of at most this many numbers, not the size of a
+#: whole level (which is what memory estimates count on).
+BLOCK_NUMBERS = 1 << 20
+
+
+def new_maps(zmaps, level_centre, parent, bits, centre, moved, negative_slope):
     """The new layer's output ``h = D z`` on each new region, as a map around the region's centre.
 
-    ``D`` is 1 where the bit is set and the slope elsewhere; the first ``n_kept`` regions are regions of
-    the level, unsplit, whose centres did not move.
+    ``D`` is 1 where the bit is set and the slope elsewhere. ``moved`` lists the ranges of rows
+    ``(start, stop)`` whose regions are pieces of split polygons (the others kept their polygon's centre),
+    whose maps are moved from the old centre to the new one. Both steps run in blocks of rows, so that
+    their temporaries stay small beside the maps themselves.
     """
     maps = zmaps.take(parent, axis=1)
-    if n_kept < len(parent):
-        moved = maps[:, n_kept:]
-        shift = centre[n_kept:] - level_centre.take(parent[n_kept:], axis=0)
-        term = moved[1] * shift[:, :1]
-        moved[0] += term
-        np.multiply(moved[2], shift[:, 1:], out=term)
-        moved[0] += term
-    maps *= bits if negative_slope == 0 else np.where(bits, 1.0, negative_slope)
+    block = max(1, BLOCK_NUMBERS // max(1, maps.shape[2]))
+    for first, stop in moved:
+        for a in range(first, stop, block):
+            b = min(a + block, stop)
+            rows = maps[:, a:b]
+            shift = centre[a:b] - level_centre.take(parent[a:b], axis=0)
+            term = rows[1] * shift[:, :1]
+            rows[0] += term
+            np.multiply(rows[2], shift[:, 1:], out=term)
+            rows[0] += term
+    if negative_slope == 0:
+        maps *= bits
+    else:
+        for a in range(0, len(parent), block):
+            maps[:, a : a + block] *= np.where(bits[a : a + block], 1.0, negative_slope)
     return maps
 
 
+# --- limits ------------------------------------------------------------------------------------------
+
+#: Bytes a region of a level with ``n`` units holds: its maps (3 n float64) and bits (n bool) ...
+BYTES_PER_UNIT = 25
+#: ... plus its vertices (about 6), centre, radius, parent and start.
+BYTES_PER_REGION = 136
+#: Bytes per (region, unit) while a layer's pre-activations are computed and tested: the maps (3 n
+#: float64), two temporaries of the candidate test and the first bits.
+BYTES_PER_PREACTIVATION = 41
+#: Polygons are split in chunks of at most this many pieces (by the candidate test's bound) when the
+#: bound says the whole layer could pass ``max_regions`` or the memory budget.
+CHUNK_PIECES = 1 << 16
+
+
+@dataclass(eq=False)
+class Limits:
+    """What one layer may grow to: a running count of its regions against ``max_regions``, and their memory
+    against what is left of the budget.
+
+    Attributes
+    ----------
+    max_regions : int or None
+    budget : float or None
+        The memory budget, in bytes (:data:`foldlab.limits.MEMORY_BUDGET` when the layer started).
+    held : float
+        Bytes the arrangement holds already (its levels, the layer's pre-activations).
+    per_region : float
+        Bytes each new region will need: its own, and the next layer's pre-activations on it.
+    layer : int
+        The hidden layer, for messages.
+    counted : int
+        Regions of the chunks already finished.
+    """
+
+    max_regions: int | None = None
+    budget: float | None = None
+    held: float = 0.0
+    per_region: float = 0.0
+    layer: int = 0
+    counted: int = 0
+
+    def fits(self, n: float) -> bool:
+        """Whether ``n`` more regions stay within both limits."""
+        total = self.counted + n
+        return (self.max_regions is None or total <= self.max_regions) and (
+            self.budget is None or self.held + total * self.per_region <= self.budget
+        )
+
+    def check(self, n: int) -> None:
+        """Raise :class:`TooManyRegions` (with the count) or :class:`OverBudget` when ``n`` more regions
+        do not fit."""
+        total = self.counted + n
+        if self.max_regions is not None and total > self.max_regions:
+            raise TooManyRegions(total)
+        if self.budget is not None and self.held + total * self.per_region > self.budget:
+            raise OverBudget(
+                f"the arrangement has at least {total} regions after hidden layer {self.layer}, which with their "
+                f"affine maps (and the next layer's pre-activations on them) would need about "
+                f"{format_bytes(self.held + total * self.per_region)}, over foldlab.limits.MEMORY_BUDGET = "
+                f"{format_bytes(self.budget)}; pass a smaller box or use a narrower net, or raise the budget "
+                f"(with foldlab.limits.memory_budget(nbytes): ...)"
+            )
+
+
+def chunks(level: Level, qp: np.ndarray, limits: Limits) -> list[tuple[int, int]]:
+    """Ranges of polygons ``(first, stop)`` to split one after the other.
+
+    The candidate test bounds the pieces of a polygon cut by ``k`` lines by ``1 + k + k (k - 1) / 2``. When
+    the whole level's bound fits the limits, it is one range (the usual case); otherwise ranges of at most
+    ``CHUNK_PIECES`` pieces by the bound, so that the running count and memory are checked between them
+    before they grow.
+    """
+    n_poly = len(level)
+    k = np.bincount(qp, minlength=n_poly)
+    bound = 1 + k + k * (k - 1) // 2
+    if limits.fits(float(bound.sum())):
+        return [(0, n_poly)]
+    ends = np.searchsorted(bound.cumsum(), np.arange(1, 1 + bound.sum() // CHUNK_PIECES) * CHUNK_PIECES)
+    ends = np.unique(np.concatenate([ends[(ends > 0) & (ends < n_poly)], [n_poly]]))
+    return list(zip(np.concatenate([[0], ends[:-1]]).tolist(), ends.tolist()))
+
+
 # --- one layer ---------------------------------------------------------------------------------------
+
+def split_polygons(xy, start, centre, radius, region, qp, qj, coef, bits, extent, all_at_once, limits):
+    """Split polygons by their candidate lines: settle, then split all at once or in rounds, until no
+    line cuts a piece.
+
+    The polygons are given in flat form with their centres, radii and regions of the level; ``qp``
+    numbers them from 0; ``bits`` (rows: polygons) holds the bits at their centres and is settled in
+    place. Returns the finished pieces as parts ``(xy, counts, region, bits, centre, radius, kept)``:
+    centre and radius None where not yet known, ``kept`` True for polygons of the level left whole.
+    """
+    eligible = (np.ones if all_at_once else np.zeros)(len(region), dtype=bool)  # polygons split_all may try
+    own = True  # the polygons are the level's own, whose centres and radii are known
+    parts: list[tuple] = []
+    n_done = 0
+    while True:
+        counts = start[1:] - start[:-1]
+        n_poly = len(counts)
+        if len(qp) == 0:
+            parts.append((xy, counts, region, bits) + ((centre, radius, True) if own else (None, None, False)))
+            break
+        val, vidx, qoff, qn, lo, hi = vertex_values(xy, start, qp, coef)
+        cut = settle(lo, hi, qp, qj, bits)
+
+        # polygons without a cutting line are finished
+        active = np.zeros(n_poly, dtype=bool)
+        active[qp.compress(cut)] = True
+        finished = ~active
+        n_finished = n_poly - int(np.count_nonzero(active))
+        if n_finished:
+            known = (centre.compress(finished, axis=0), radius.compress(finished), True) if own else (None, None, False)
+            parts.append((
+                xy.compress(finished.repeat(counts), axis=0),
+                counts.compress(finished),
+                region.compress(finished),
+                bits.compress(finished, axis=0),
+            ) + known)
+            n_done += n_finished
+        if n_finished == n_poly:
+            break
+        cut = cut.nonzero()[0]
+        qp, qj, coef, lo, hi, qoff, qn = (
+            qp.take(cut), qj.take(cut), coef.take(cut, axis=1), lo.take(cut), hi.take(cut),
+            qoff.take(cut), qn.take(cut))
+
+        if eligible.any():
+            k_poly = np.bincount(qp, minlength=n_poly)
+            trial = active & eligible & (k_poly <= _polygon_split.MAX_LINES)
+            if trial.any():
+                cells, was_split = split_at_once(xy, val, vidx, qp, qj, coef, qn, qoff, bits, extent, trial)
+                if cells is not None:
+                    cxy, ccounts, cpoly, cbits, ccentre, cradius = cells
+                    parts.append((cxy, ccounts, region.take(cpoly), cbits, ccentre, cradius, False))
+                    n_done += len(ccounts)
+                eligible &= ~(trial & ~was_split)  # degenerate: these and their pieces go in rounds
+                active &= ~was_split
+                n_active = int(np.count_nonzero(active))
+                limits.check(n_done + n_active)
+                if not n_active:
+                    break
+                rest = active.take(qp).nonzero()[0]
+                qp, qj, coef, lo, hi, qoff = (
+                    qp.take(rest), qj.take(rest), coef.take(rest, axis=1), lo.take(rest),
+                    hi.take(rest), qoff.take(rest))
+
+        chosen = choose_lines(active, qp, lo, hi)
+        n_act = len(chosen)
+        xy, start, region, eligible, bits, qp, qj, coef = split_round(
+            xy, counts, val, qoff, active, chosen, qp, qj, coef, region, eligible, bits
+        )
+        own = False
+        limits.check(n_done + 2 * n_act)
+    return parts
+
 
 def refine(
     level: Level,
@@ -303,6 +479,7 @@ def refine(
     *,
     max_regions: int | None = None,
     all_at_once: bool = True,
+    limits: Limits | None = None,
 ) -> Level:
     """Split every region of ``level`` by the neurons of the next layer, ``z = W h + b``.
 
@@ -316,100 +493,55 @@ def refine(
         0 for ReLU, the slope for LeakyReLU: the new level's ``h`` is ``z`` where the bit is 1 and
         ``negative_slope * z`` elsewhere.
     max_regions : int, optional
-        Raise :class:`TooManyRegions` as soon as the pieces outnumber it.
+        Raise :class:`TooManyRegions` as soon as the pieces outnumber it (when ``limits`` is not given).
     all_at_once : bool
         Split polygons whose lines form a simple arrangement by all their lines at once
         (:func:`foldlab._polygon_split.split_all`); False splits every polygon in rounds, one line at a
         time.
+    limits : Limits, optional
+        A running count against ``max_regions`` and memory against a budget, checked as the pieces grow
+        (:class:`TooManyRegions`, :class:`foldlab.OverBudget`).
 
     Returns
     -------
     Level
     """
+    limits = Limits(max_regions) if limits is None else limits
     zmaps = next_maps(level.maps, weight, bias)
     tol = tolerance(level.hmax, weight, bias)
     qp, qj, coef, hmax = candidate_pairs(level, zmaps, tol, negative_slope)
-    xy, start, centre, radius = level.xy, level.start, level.centre, level.radius  # of the polygons at hand
     bits = zmaps[0] > 0  # where no line cuts a polygon, the sign at its centre
-    region = np.arange(len(level))
-    eligible = (np.ones if all_at_once else np.zeros)(len(level), dtype=bool)  # polygons split_all may try
-    own_level = True  # the polygons are the level's own, whose centres and radii are known
+    parts: list[tuple] = []
+    for first, stop in chunks(level, qp, limits):
+        if (first, stop) == (0, len(level)):
+            pieces = (level.xy, level.start, level.centre, level.radius, np.arange(len(level)), qp, qj, coef, bits)
+        else:
+            a, b = np.searchsorted(qp, [first, stop])
+            v0, v1 = level.start[first], level.start[stop]
+            pieces = (level.xy[v0:v1], level.start[first : stop + 1] - v0, level.centre[first:stop],
+                      level.radius[first:stop], np.arange(first, stop), qp[a:b] - first, qj[a:b], coef[:, a:b],
+                      bits[first:stop])
+        new = split_polygons(*pieces, level.extent, all_at_once, limits)
+        limits.counted += sum(len(part[1]) for part in new)
+        parts += new
+    limits.counted, total = 0, limits.counted
+    limits.check(total)
+    return assemble(level, zmaps, parts, hmax, tol, negative_slope)
 
-    # pieces: (xy, counts, region, bits, centre, radius), centre and radius None where not yet known
-    done: list[tuple] = []
-    n_done = 0
-    n_kept = 0  # the first n_kept pieces are regions of the level, unsplit
-    while True:
-        counts = start[1:] - start[:-1]
-        n_poly = len(counts)
-        if len(qp) == 0:
-            done.append((xy, counts, region, bits) + ((centre, radius) if own_level else (None, None)))
-            n_kept += n_poly if own_level else 0
-            break
-        val, vidx, qoff, qn, lo, hi = vertex_values(xy, start, qp, coef)
-        cut = settle(lo, hi, qp, qj, bits)
 
-        # polygons without a cutting line are finished
-        active = np.zeros(n_poly, dtype=bool)
-        active[qp.compress(cut)] = True
-        finished = ~active
-        n_finished = n_poly - int(np.count_nonzero(active))
-        if n_finished:
-            known = (centre.compress(finished, axis=0), radius.compress(finished)) if own_level else (None, None)
-            done.append((
-                xy.compress(finished.repeat(counts), axis=0),
-                counts.compress(finished),
-                region.compress(finished),
-                bits.compress(finished, axis=0),
-            ) + known)
-            n_done += n_finished
-            n_kept += n_finished if own_level else 0
-        if n_finished == n_poly:
-            break
-        cut = cut.nonzero()[0]
-        qp, qj, coef, lo, hi, qoff, qn = (
-            qp.take(cut), qj.take(cut), coef.take(cut, axis=1), lo.take(cut), hi.take(cut),
-            qoff.take(cut), qn.take(cut))
-
-        if eligible.any():
-            k_poly = np.bincount(qp, minlength=n_poly)
-            trial = active & eligible & (k_poly <= _polygon_split.MAX_LINES)
-            if trial.any():
-                cells, was_split = split_at_once(xy, val, vidx, qp, qj, coef, qn, qoff, bits, level.extent, trial)
-                if cells is not None:
-                    cxy, ccounts, cpoly, cbits, ccentre, cradius = cells
-                    done.append((cxy, ccounts, region.take(cpoly), cbits, ccentre, cradius))
-                    n_done += len(ccounts)
-                eligible &= ~(trial & ~was_split)  # degenerate: these and their pieces go in rounds
-                active &= ~was_split
-                n_active = int(np.count_nonzero(active))
-                if max_regions is not None and n_done + n_active > max_regions:
-                    raise TooManyRegions(n_done + n_active)
-                if not n_active:
-                    break
-                rest = active.take(qp).nonzero()[0]
-                qp, qj, coef, lo, hi, qoff = (
-                    qp.take(rest), qj.take(rest), coef.take(rest, axis=1), lo.take(rest),
-                    hi.take(rest), qoff.take(rest))
-
-        chosen = choose_lines(active, qp, lo, hi)
-        n_act = len(chosen)
-        xy, start, region, eligible, bits, qp, qj, coef = split_round(
-            xy, counts, val, qoff, active, chosen, qp, qj, coef, region, eligible, bits
-        )
-        own_level = False
-        if max_regions is not None and n_done + 2 * n_act > max_regions:
-            raise TooManyRegions(n_done + 2 * n_act)
-
-    if max_regions is not None and n_done > max_regions:
-        raise TooManyRegions(n_done)
-    for i, (pxy, pcounts, pregion, pbits, pcentre, _) in enumerate(done):
+def assemble(level: Level, zmaps: np.ndarray, parts: list[tuple], hmax, tol, negative_slope: float) -> Level:
+    """The new level from the finished pieces: centres where missing, flat arrays, the new maps."""
+    moved, row = [], 0
+    for i, (pxy, pcounts, pregion, pbits, pcentre, _, kept) in enumerate(parts):
         if pcentre is None:
-            done[i] = (pxy, pcounts, pregion, pbits) + centres_and_radii(pxy, flat_start(pcounts))
-    if len(done) == 1:
-        fxy, fcounts, parent, fbits, new_centre, new_radius = done[0]
+            parts[i] = (pxy, pcounts, pregion, pbits, *centres_and_radii(pxy, flat_start(pcounts)), kept)
+        if not kept:
+            moved.append((row, row + len(pcounts)))
+        row += len(pcounts)
+    if len(parts) == 1:
+        fxy, fcounts, parent, fbits, centre, radius, _ = parts[0]
     else:
-        fxy, fcounts, parent, fbits, new_centre, new_radius = (np.concatenate(part) for part in zip(*done))
-    maps = new_maps(zmaps, level.centre, parent, fbits, new_centre, n_kept, negative_slope)
-    return Level(xy=fxy, start=flat_start(fcounts), parent=parent, bits=fbits, centre=new_centre, radius=new_radius,
+        fxy, fcounts, parent, fbits, centre, radius = (np.concatenate(part) for part in list(zip(*parts))[:6])
+    maps = new_maps(zmaps, level.centre, parent, fbits, centre, moved, negative_slope)
+    return Level(xy=fxy, start=flat_start(fcounts), parent=parent, bits=fbits, centre=centre, radius=radius,
                  maps=maps, hmax=hmax, tol=tol, extent=level.extent)

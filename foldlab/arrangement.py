@@ -23,7 +23,7 @@ import torch
 from shapely import GeometryType
 from torch import nn
 
-from . import _partition_refine
+from . import _partition_refine, limits
 from ._blas import single_threaded_blas, single_threaded_blas_for
 from ._convex_polygons import chords
 from ._decision_boundary import decision_boundary
@@ -426,13 +426,13 @@ def arrangement(
 
     level = _partition_refine.box_level(*the_box)
     levels = []
+    held = 0.0  # bytes of the levels kept so far
     for index, layer in enumerate(spec.layers):
         weight, bias = layer_weights(spec, the_plane, index)
+        layer_limits = _layer_limits(spec, index, len(level), held, max_regions)
         try:
             with single_threaded_blas_for(3 * len(level), *weight.shape):
-                level = _partition_refine.refine(
-                    level, weight, bias, layer.negative_slope, max_regions=max_regions
-                )
+                level = _partition_refine.refine(level, weight, bias, layer.negative_slope, limits=layer_limits)
         except TooManyRegions as error:
             raise TooManyRegions(
                 f"the arrangement has more than max_regions={max_regions} regions (at least "
@@ -440,4 +440,30 @@ def arrangement(
                 f"smaller box"
             ) from None
         levels.append(level)
+        held += level.nbytes
     return Arrangement(the_box, the_plane, spec, tuple(levels))
+
+
+def _layer_limits(spec: NetSpec, index: int, n_regions: int, held: float, max_regions: int) -> _partition_refine.Limits:
+    """Check the memory a hidden layer's pre-activations need, and what its regions may grow to.
+
+    Each region of the new level holds its maps and bits, and the next hidden layer will compute its
+    pre-activations on each: the running count of regions is checked against both ``max_regions`` and
+    :data:`foldlab.limits.MEMORY_BUDGET` as the layer splits its regions, before memory grows.
+    """
+    width = spec.layers[index].width
+    preactivations = _partition_refine.BYTES_PER_PREACTIVATION * n_regions * width
+    check_memory(
+        held + preactivations,
+        f"the pre-activations of hidden layer {index} ({width} units) on the arrangement's {n_regions} regions "
+        f"after the layers before it",
+        driver="pass a smaller box or use a narrower net",
+    )
+    next_width = spec.layers[index + 1].width if index + 1 < len(spec.layers) else 0
+    per_region = (
+        _partition_refine.BYTES_PER_UNIT * width
+        + _partition_refine.BYTES_PER_REGION
+        + _partition_refine.BYTES_PER_PREACTIVATION * next_width
+    )
+    zmaps = 24.0 * n_regions * width  # held while the layer splits
+    return _partition_refine.Limits(max_regions, limits.MEMORY_BUDGET, held + zmaps, per_region, index)

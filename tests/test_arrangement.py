@@ -220,6 +220,108 @@ def test_max_regions_guard():
     assert len(fl.arrangement(net, max_regions=len(fl.arrangement(net)))) == len(fl.arrangement(net))
 
 
+def test_max_regions_fires_on_a_running_count_before_the_maps_grow(monkeypatch):
+    """The first layer of 48 lines makes 400-odd regions: max_regions=100 stops it while it splits, before
+    any map of the new level is made."""
+    from foldlab import _partition_refine
+
+    made = []
+    original = _partition_refine.new_maps
+    monkeypatch.setattr(_partition_refine, "new_maps", lambda *args: made.append(1) or original(*args))
+    net = fl.mlp([2, 48, 1], seed=0)
+    assert len(fl.arrangement(net)) > 300 and len(made) == 1
+    made.clear()
+    message = r"more than max_regions=100 regions \(at least \d+ after hidden layer 0"
+    with pytest.raises(fl.TooManyRegions, match=message):
+        fl.arrangement(net, max_regions=100)
+    assert made == []
+
+
+def test_memory_budget_stops_an_arrangement_while_it_grows():
+    net = fl.mlp([2, 64, 64, 64, 1], seed=0)
+    full = fl.arrangement(net)
+    held = sum(level.nbytes for level in full.levels)
+    with fl.limits.memory_budget(held // 4):
+        with pytest.raises(fl.OverBudget, match=r"at least \d+ regions after hidden layer [0-2].*MEMORY_BUDGET"):
+            fl.arrangement(net)
+    with fl.limits.memory_budget(2**11):  # not even the first layer's pre-activations on the box
+        with pytest.raises(fl.OverBudget, match="pre-activations of hidden layer 0"):
+            fl.arrangement(net)
+    with fl.limits.memory_budget(4 * held):
+        assert len(fl.arrangement(net)) == len(full)
+
+
+@pytest.mark.parametrize("widths,seed", [([2, 16, 16, 16, 1], 0), ([2, 64, 64, 1], 1), ([2, 8, 8, 8, 8, 8, 3], 2)])
+def test_memory_estimate_covers_what_a_level_holds(widths, seed):
+    from foldlab import _partition_refine as engine
+
+    arr = fl.arrangement(fl.mlp(widths, seed=seed))
+    for level, width in zip(arr.levels, widths[1:-1]):
+        per_region = engine.BYTES_PER_UNIT * width + engine.BYTES_PER_REGION
+        assert level.nbytes <= len(level) * per_region
+
+
+def _big_arrangement_in_a_subprocess(depth: int) -> tuple[str, float]:
+    """Run the arrangement of 2-[512]xdepth-1 in a fresh Python: what it printed, and its peak resident memory."""
+    import subprocess
+    import sys
+
+    code = (
+        "import resource, foldlab as fl\n"
+        f"net = fl.mlp([2] + [512] * {depth} + [1], seed=0)\n"
+        "try:\n"
+        "    fl.arrangement(net)\n"
+        "    print('finished')\n"
+        "except fl.OverBudget as error:\n"
+        "    print('OverBudget', error)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)\n"  # Linux: KiB
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    out, peak = result.stdout.rsplit("\n", 2)[:2]
+    return out, float(peak)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("depth", [3, 6])
+def test_wide_arrangements_are_refused_before_memory_grows(depth):
+    """2-[512]x3-1 used to grow to 7 GB before max_regions fired, and deeper ones died with MemoryError: with
+    the default budget both are refused while the first layer splits, the whole process under 1 GB."""
+    out, peak = _big_arrangement_in_a_subprocess(depth)
+    assert out.startswith("OverBudget the arrangement has at least"), out
+    assert "after hidden layer 0" in out
+    assert peak < 1e9, f"the process grew to {peak / 2**20:.0f} MiB"
+
+
+def test_chunked_refinement_gives_the_same_partition(monkeypatch):
+    """When the candidate test's bound passes the limits, polygons are split chunk by chunk, with the
+    running count checked between chunks: the partition is the same (its order may differ)."""
+    from foldlab import _partition_refine as engine
+
+    net = fl.mlp([2, 24, 24, 24, 1], seed=3)
+    whole = _patterns_and_areas(_levels(net, all_at_once=True))
+    monkeypatch.setattr(engine, "CHUNK_PIECES", 40)
+    seen = []
+    original = engine.chunks
+    monkeypatch.setattr(engine, "chunks", lambda *args: seen.append(original(*args)) or seen[-1])
+    spec = read_net(net)
+    level, levels = engine.box_level(*BOX), []
+    for layer in spec.layers:
+        limits = engine.Limits(max_regions=len(whole) + 1)  # the bound passes it, the count does not
+        w, b = layer.affine.weight.numpy(), layer.affine.bias.numpy()
+        level = engine.refine(level, w, b, layer.negative_slope, limits=limits)
+        levels.append(level)
+    chunked = _patterns_and_areas(levels)
+    assert max(len(c) for c in seen) > 3  # some layers were split in several chunks
+    assert chunked.keys() == whole.keys()
+    assert max(abs(chunked[k] - whole[k]) for k in whole) <= 1e-12
+    with pytest.raises(fl.TooManyRegions):
+        level = engine.box_level(*BOX)
+        for layer in spec.layers:
+            w, b = layer.affine.weight.numpy(), layer.affine.bias.numpy()
+            level = engine.refine(level, w, b, limits=engine.Limits(max_regions=len(whole) // 2))
+
+
 # --- per-layer refinement, lines -------------------------------------------------------------------
 
 def test_layers_refine_and_match_truncated_nets():
