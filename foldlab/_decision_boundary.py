@@ -50,9 +50,8 @@ def decision_boundary(arr) -> np.ndarray:
             f"decision_boundary needs the whole net; this arrangement stops after hidden layer {arr.depth - 1} "
             f"(made by upto)"
         )
-    level = arr.levels[-1]
-    xy, start = level.xy, level.start
-    A, _, value = arr._affine
+    xy, start = arr.flat_vertices
+    centres, A, value = arr.centres, arr.A, arr.values_at_centres
     d_out = A.shape[1]
     diameter, size = output_scales(arr)
     tol = RTOL * size
@@ -61,12 +60,12 @@ def decision_boundary(arr) -> np.ndarray:
     def values(xy, start, region, w):
         """``w . N`` at the vertices, ``w`` of shape (d_out,), snapped to 0 within ``tol``."""
         r = region[_region_of_vertex(start)]
-        d = xy - level.centre[r]
+        d = xy - centres[r]
         v = value[r] @ w + np.einsum("vk,vk->v", d, A[r].swapaxes(1, 2) @ w)
         v[np.abs(v) <= tol] = 0.0
         return v
 
-    region = np.arange(len(level))
+    region = np.arange(len(arr))
     if d_out == 1:
         sv = values(xy, start, region, np.ones(1))
         hi = np.maximum.reduceat(sv, start[:-1])

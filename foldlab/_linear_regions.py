@@ -15,6 +15,9 @@ from ._tolerances import AREA_RTOL, HOLE_RTOL, MAP_RTOL, SHARED_EDGE_SNAPS, SNAP
 
 __all__ = ["LinearRegion", "linear_regions", "output_scales", "snap_grid"]
 
+#: Overlays run on polygons as they are when the box's largest coordinate is within ``2**±GEOMETRY_EXPONENT``.
+GEOMETRY_EXPONENT = 40
+
 
 @dataclass(frozen=True, eq=False)
 class LinearRegion:
@@ -93,9 +96,18 @@ def linear_regions(arr) -> tuple:
     xmin, xmax, ymin, ymax = arr.box
     centre = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
     at_centre = np.einsum("rok,k->ro", A, centre) + c
+    # GEOS's snapping overlays overflow or lose their topology far from size 1: for boxes far from it, the
+    # overlays below run on the polygons scaled by a power of two (exactly), and the unions are scaled back
+    exponent = int(np.frexp(max(abs(xmin), abs(xmax), abs(ymin), abs(ymax)))[1])
+    if abs(exponent) <= GEOMETRY_EXPONENT:
+        exponent = 0
+    else:
+        polygons = shapely.transform(polygons, lambda xy: np.ldexp(xy, -exponent))
 
+    # neighbours: within a snapping step (edges computed in different splits can be an ulp apart)
+    grid = float(np.ldexp(snap_grid(arr), -exponent))
     tree = shapely.STRtree(polygons)
-    left, right = tree.query(polygons, predicate="intersects")
+    left, right = tree.query(polygons, predicate="dwithin", distance=grid)
     keep = left < right
     left, right = left[keep], right[keep]
     gap = np.abs(A[left] - A[right]).max(axis=(1, 2)) * diameter + np.abs(at_centre[left] - at_centre[right]).max(
@@ -104,7 +116,6 @@ def linear_regions(arr) -> tuple:
     equal = gap <= MAP_RTOL * size
     left, right = left[equal], right[equal]
     # a shared edge, not just a shared corner: the boundaries overlap along a positive length
-    grid = snap_grid(arr)
     boundaries = shapely.boundary(polygons)
     shared = shapely.length(shapely.intersection(boundaries[left], boundaries[right], grid_size=grid))
     touching = shared > SHARED_EDGE_SNAPS * grid
@@ -116,7 +127,12 @@ def linear_regions(arr) -> tuple:
     groups.sort(key=lambda g: g[0])
     result = []
     for members in groups:
-        polygon = polygons[members[0]] if len(members) == 1 else _union(polygons[members], diameter, grid)
+        if len(members) == 1:
+            polygon = arr.polygons[members[0]]
+        else:
+            polygon = _union(polygons[members], float(np.ldexp(diameter, -exponent)), grid)
+            if exponent:
+                polygon = shapely.transform(polygon, lambda xy: np.ldexp(xy, exponent))
         result.append(LinearRegion(polygon, A[members[0]], c[members[0]], tuple(int(m) for m in members)))
     return tuple(result)
 

@@ -35,6 +35,18 @@ splits, typically a few times the true maximum): ``1e-9`` of the largest size th
 reach. Rounding errors are about ``1e-16`` of that scale, so decisions are consistent (three
 lines through a point meet in one vertex, two identical neurons cut once, a neuron equal to 0 up to
 rounding cuts nothing), and features thinner than about ``1e-9`` of the scale are not resolved.
+
+Scale
+-----
+Scaling the coordinates, or a neuron's pre-activation, by a power of two changes no rounding (unless it
+overflows or underflows), and a ReLU or LeakyReLU unit scaled by ``c > 0`` is the same unit. So a box far
+from size 1 (beyond ``2**±COORD_WINDOW``) is stored scaled by a power of two to about 1, and a layer whose
+rows' sizes ``sum_k |W_jk| hmax_k + |b_j|`` pass ``2**±SCALE_WINDOW`` (or that follows a scaled layer) has each
+row scaled by a power of two to a size in [0.5, 1), its next layer's columns scaled back: every decision is
+then the one the unscaled engine would take, however large or small the box and the weights are within
+float64, and nothing overflows or underflows. Each level records the powers (``coord_exp``, ``h_exp``);
+the arrangement turns its answers back into the net's units, and refuses with
+:class:`foldlab.NumericalRange` where those leave float64.
 """
 
 from __future__ import annotations
@@ -77,6 +89,10 @@ class Level:
         The per-neuron tolerance used for this layer's lines.
     extent : float
         The largest ``|x|`` or ``|y|`` in the box (it scales bounds on rounding errors).
+    h_exp : ndarray, shape (n,), int
+        The layer's output is ``h_k = 2**h_exp[k]`` times the stored one (see "Scale" above).
+    coord_exp : int
+        Coordinates are ``2**coord_exp`` times the stored ones (``xy``, ``centre``, ``radius``, ``extent``).
     """
 
     xy: np.ndarray
@@ -89,6 +105,8 @@ class Level:
     hmax: np.ndarray
     tol: np.ndarray
     extent: float
+    h_exp: np.ndarray
+    coord_exp: int = 0
 
     def __len__(self) -> int:
         return len(self.start) - 1
@@ -96,12 +114,31 @@ class Level:
     @property
     def nbytes(self) -> int:
         """The memory its arrays hold."""
-        arrays = (self.xy, self.start, self.parent, self.bits, self.centre, self.radius, self.maps, self.hmax, self.tol)
+        arrays = (self.xy, self.start, self.parent, self.bits, self.centre, self.radius, self.maps, self.hmax, self.tol,
+                  self.h_exp)
         return sum(a.nbytes for a in arrays)
+
+    def true_xy(self, xy: np.ndarray) -> np.ndarray:
+        """Coordinates from stored ones."""
+        return xy if self.coord_exp == 0 else np.ldexp(xy, self.coord_exp)
+
+
+#: Boxes whose largest coordinate is within ``[2**-COORD_WINDOW, 2**COORD_WINDOW]`` are stored as they are,
+#: others scaled by a power of two to about 1.
+COORD_WINDOW = 100
+#: Layers whose rows have sizes ``|W_j| hmax + |b_j|`` within ``[2**-SCALE_WINDOW, 2**SCALE_WINDOW]`` are used as
+#: they are, others scaled row by row by powers of two to about 1.
+SCALE_WINDOW = 300
 
 
 def box_level(xmin: float, xmax: float, ymin: float, ymax: float) -> Level:
     """The box as a level with one region, on which ``h`` is the identity map of the coordinates."""
+    extent = max(abs(xmin), abs(xmax), abs(ymin), abs(ymax))
+    coord_exp = 0
+    if not 2.0**-COORD_WINDOW <= extent <= 2.0**COORD_WINDOW:
+        coord_exp = int(np.frexp(extent)[1]) - 1
+        xmin, xmax, ymin, ymax = np.ldexp([xmin, xmax, ymin, ymax], -coord_exp).tolist()
+        extent = max(abs(xmin), abs(xmax), abs(ymin), abs(ymax))
     xy = box_corners(xmin, xmax, ymin, ymax)
     # the mean of the vertices, summed in the order numpy's mean sums them
     cx, cy = (((xmin + xmax) + xmax) + xmin) / 4, (((ymin + ymin) + ymax) + ymax) / 4
@@ -116,7 +153,9 @@ def box_level(xmin: float, xmax: float, ymin: float, ymax: float) -> Level:
         maps=np.array([[[cx, cy]], [[1.0, 0.0]], [[0.0, 1.0]]]),
         hmax=np.array([abs(cx) + radius, abs(cy) + radius]),
         tol=np.zeros(0),
-        extent=max(abs(xmin), abs(xmax), abs(ymin), abs(ymax)),
+        extent=extent,
+        h_exp=np.full(2, coord_exp, dtype=np.int64),
+        coord_exp=coord_exp,
     )
 
 
@@ -128,9 +167,35 @@ def next_maps(maps: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndar
     return z
 
 
-def tolerance(hmax: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    """Per-neuron tolerance ``RTOL * (|W| hmax + |b|)``, ``hmax`` a bound on the inputs' sizes."""
-    return RTOL * (np.abs(weight) @ hmax + np.abs(bias))
+def row_exponents(weight: np.ndarray, column_exp: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """The binary exponent of the largest term of each row of ``weight * 2**column_exp`` and of ``bias``
+    (0 for a row of zeros), found from exponents: nothing is multiplied, nothing overflows."""
+    none = np.int64(np.iinfo(np.int64).min // 4)
+    terms = np.where(weight != 0, np.frexp(weight)[1].astype(np.int64) + column_exp, none)
+    top = np.maximum(terms.max(axis=1, initial=none), np.where(bias != 0, np.frexp(bias)[1].astype(np.int64), none))
+    top[top == none] = 0
+    return top
+
+
+def scaled_layer(weight: np.ndarray, bias: np.ndarray, level: Level):
+    """The layer as the engine uses it on ``level``'s stored outputs, and the size of its rows.
+
+    Returns ``weight, bias`` (the coefficients of the stored ``h``), ``h_exp`` (the new layer's
+    ``z_j`` is ``2**h_exp[j]`` times the stored one) and ``size = |W| hmax + |b|`` (stored units). Where the
+    level is stored as it is and every row's size is within ``2**±SCALE_WINDOW``, the layer is used as it is
+    (``h_exp`` 0); otherwise each row is scaled by a power of two (exactly) to a size in [0.5, 1): its
+    largest coefficient first, found from exponents so that nothing overflows or underflows on the way,
+    then its size.
+    """
+    size = np.abs(weight) @ level.hmax + np.abs(bias) if not level.h_exp.any() else None
+    if size is not None and np.all((size == 0) | ((size >= 2.0**-SCALE_WINDOW) & (size <= 2.0**SCALE_WINDOW))):
+        return weight, bias, np.zeros(len(bias), dtype=np.int64), size
+    top = row_exponents(weight, level.h_exp, bias)
+    weight = np.ldexp(weight, level.h_exp - top[:, None])
+    bias = np.ldexp(bias, -top)
+    size = np.abs(weight) @ level.hmax + np.abs(bias)
+    es = np.where(size > 0, np.frexp(size)[1], 0)
+    return np.ldexp(weight, -es[:, None]), np.ldexp(bias, -es), top + es, np.ldexp(size, -es)
 
 
 # --- the phases of one layer -------------------------------------------------------------------------
@@ -507,8 +572,9 @@ def refine(
     Level
     """
     limits = Limits(max_regions) if limits is None else limits
+    weight, bias, h_exp, size = scaled_layer(weight, bias, level)
     zmaps = next_maps(level.maps, weight, bias)
-    tol = tolerance(level.hmax, weight, bias)
+    tol = RTOL * size
     qp, qj, coef, hmax = candidate_pairs(level, zmaps, tol, negative_slope)
     bits = zmaps[0] > 0  # where no line cuts a polygon, the sign at its centre
     parts: list[tuple] = []
@@ -526,10 +592,10 @@ def refine(
         parts += new
     limits.counted, total = 0, limits.counted
     limits.check(total)
-    return assemble(level, zmaps, parts, hmax, tol, negative_slope)
+    return assemble(level, zmaps, parts, hmax, tol, h_exp, negative_slope)
 
 
-def assemble(level: Level, zmaps: np.ndarray, parts: list[tuple], hmax, tol, negative_slope: float) -> Level:
+def assemble(level: Level, zmaps: np.ndarray, parts: list[tuple], hmax, tol, h_exp, negative_slope: float) -> Level:
     """The new level from the finished pieces: centres where missing, flat arrays, the new maps."""
     moved, row = [], 0
     for i, (pxy, pcounts, pregion, pbits, pcentre, _, kept) in enumerate(parts):
@@ -544,4 +610,4 @@ def assemble(level: Level, zmaps: np.ndarray, parts: list[tuple], hmax, tol, neg
         fxy, fcounts, parent, fbits, centre, radius = (np.concatenate(part) for part in list(zip(*parts))[:6])
     maps = new_maps(zmaps, level.centre, parent, fbits, centre, moved, negative_slope)
     return Level(xy=fxy, start=flat_start(fcounts), parent=parent, bits=fbits, centre=centre, radius=radius,
-                 maps=maps, hmax=hmax, tol=tol, extent=level.extent)
+                 maps=maps, hmax=hmax, tol=tol, extent=level.extent, h_exp=h_exp, coord_exp=level.coord_exp)

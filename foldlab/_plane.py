@@ -16,6 +16,7 @@ import torch
 from ._tolerances import COINCIDE_RTOL, COLLINEAR_RTOL
 from ._validation import as_box, as_points, check_int, describe, to_numpy
 from .adapter import NetSpec
+from .errors import NumericalRange
 from .limits import check_memory
 
 __all__ = ["DEFAULT_BOX", "Plane", "as_plane", "default_plane_box", "window", "layer_weights", "grid_points"]
@@ -117,7 +118,14 @@ def layer_weights(spec: NetSpec, plane: Plane | None, index: int) -> tuple[np.nd
     weight, bias = to_numpy(affine.weight), to_numpy(affine.bias)
     if index == 0 and plane is not None:
         # the first layer seen from the plane: z = W (origin + u e1 + v e2) + b
-        weight, bias = weight @ plane.basis.T, weight @ plane.origin + bias
+        with np.errstate(over="ignore", invalid="ignore"):
+            weight, bias = weight @ plane.basis.T, weight @ plane.origin + bias
+        if not (np.isfinite(weight).all() and np.isfinite(bias).all()):
+            raise NumericalRange(
+                f"the first layer's pre-activations at the plane's origin p0 (of size "
+                f"{float(np.abs(plane.origin).max()):.3g}) pass float64's largest number; expected smaller inputs "
+                f"or weights"
+            )
     return weight, bias
 
 

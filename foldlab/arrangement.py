@@ -29,9 +29,10 @@ from ._convex_polygons import chords
 from ._decision_boundary import decision_boundary
 from ._linear_regions import LinearRegion, linear_regions
 from ._plane import Plane, grid_points, layer_weights, window
+from ._tolerances import MIN_RELATIVE_SIDE, RTOL
 from ._validation import as_points, check_int, to_numpy
 from .adapter import NetSpec, read_net
-from .errors import TooManyRegions
+from .errors import NumericalRange, TooManyRegions
 from .limits import check_memory
 
 __all__ = ["arrangement", "Arrangement", "Region", "LinearRegion", "Plane", "TooManyRegions"]
@@ -39,6 +40,13 @@ __all__ = ["arrangement", "Arrangement", "Region", "LinearRegion", "Plane", "Too
 
 #: Default ``max_regions``: about 100 MB of vertices and maps for a 64-wide net.
 MAX_REGIONS = 200_000
+#: The box's area must be a float64 within ``2**±BOX_AREA_RANGE`` (sides from about 1e-152 to 1e152), so that
+#: areas and densities are numbers.
+BOX_AREA_RANGE = 1010
+#: Outputs smaller than this (in the net's units) have lost their precision to underflow ...
+SMALLEST_OUTPUT = 2.0**-969
+#: ... and outputs whose largest term is within ``2**±OUTPUT_EXPONENT`` are computed in the net's units directly.
+OUTPUT_EXPONENT = 900
 # --- results ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
@@ -168,20 +176,86 @@ class Arrangement:
             chain = level.parent[chain]
         return np.concatenate(parts[::-1], axis=1)
 
-    def _output_map(self) -> tuple[np.ndarray, np.ndarray]:
-        if self.complete and self.spec.output is not None:
-            return to_numpy(self.spec.output.affine.weight), to_numpy(self.spec.output.affine.bias)
-        width = self.levels[-1].maps.shape[2]
-        return np.eye(width), np.zeros(width)
+    # -- the last level, in the net's units --
+    @functools.cached_property
+    def flat_vertices(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every region's vertices in one array: ``xy`` (nv, 2), region after region and counter-clockwise,
+        and ``start`` (R + 1,): region ``r`` owns ``xy[start[r]:start[r + 1]]``."""
+        level = self.levels[-1]
+        return level.true_xy(level.xy), level.start
+
+    @functools.cached_property
+    def centres(self) -> np.ndarray:
+        """The mean of each region's vertices (a point inside it), shape (R, 2)."""
+        level = self.levels[-1]
+        return level.true_xy(level.centre)
+
+    @property
+    def values_at_centres(self) -> np.ndarray:
+        """``N`` (or the last included layer's output) at every region's centre, shape (R, d_out)."""
+        return self._affine[2]
 
     @functools.cached_property
     def _affine(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        weight, bias = self._output_map()
+        """``A``, ``c`` and the values at the centres, from the last level's maps and the output layer.
+
+        The level's maps may be stored at other scales than the net's (powers of two, see
+        :mod:`foldlab._partition_refine`); so may the outputs, which are first computed at a scale near 1,
+        output by output, then scaled back, and refused (:class:`foldlab.NumericalRange`) where they pass
+        float64's range.
+        """
         level = self.levels[-1]
-        value = level.maps[0] @ weight.T + bias  # N at the centres, (R, d_out)
-        A = np.stack([level.maps[1] @ weight.T, level.maps[2] @ weight.T], axis=-1)  # (R, d_out, 2)
-        c = value - np.einsum("rok,rk->ro", A, level.centre)
+        maps, h_exp = level.maps, level.h_exp
+        if self.complete and self.spec.output is not None:
+            weight, bias = to_numpy(self.spec.output.affine.weight), to_numpy(self.spec.output.affine.bias)
+            # each output's largest term over the box: |W_ok| hmax_k 2^h_exp_k, or |b_o|
+            size_exp = _partition_refine.row_exponents(weight, h_exp + np.frexp(level.hmax)[1], bias)
+        else:  # the last included layer's output itself
+            weight = bias = None
+            size_exp = h_exp + np.frexp(level.hmax)[1]
+        if not h_exp.any() and level.coord_exp == 0 and np.all(np.abs(size_exp) <= OUTPUT_EXPONENT):
+            # the level and the outputs in the net's units (the usual case)
+            if weight is None:
+                weight, bias = np.eye(maps.shape[2]), np.zeros(maps.shape[2])
+            value = maps[0] @ weight.T + bias  # N at the centres, (R, d_out)
+            A = np.stack([maps[1] @ weight.T, maps[2] @ weight.T], axis=-1)  # (R, d_out, 2)
+        else:
+            value, A = self._scaled_outputs(level, weight, bias, size_exp)
+        with np.errstate(over="ignore", invalid="ignore"):
+            c = value - np.einsum("rok,rk->ro", A, self.centres)
+        if not (np.isfinite(value).all() and np.isfinite(A).all() and np.isfinite(c).all()):
+            raise NumericalRange(
+                f"the net's outputs on this box (or their slopes) reach about 2^{int(size_exp.max(initial=0))}, "
+                f"past float64's largest number (about 2^1024); expected a smaller box or smaller weights (the "
+                f"regions are still right: len(arr) = {len(self)})"
+            )
         return A, c, value
+
+    def _scaled_outputs(self, level, weight, bias, size_exp) -> tuple[np.ndarray, np.ndarray]:
+        """Values at the centres and slopes in the net's units, each output computed at a scale near 1."""
+        maps, h_exp = level.maps, level.h_exp
+        if weight is None:
+            shift = -np.frexp(level.hmax)[1]  # = h_exp - size_exp
+            value_s = np.ldexp(maps[0], shift)
+            slopes_s = np.stack([np.ldexp(maps[1], shift), np.ldexp(maps[2], shift)], axis=-1)
+        else:
+            w = np.ldexp(weight, h_exp - size_exp[:, None])
+            value_s = maps[0] @ w.T + np.ldexp(bias, -size_exp)
+            slopes_s = np.stack([maps[1] @ w.T, maps[2] @ w.T], axis=-1)
+        xmin, xmax, ymin, ymax = self.box
+        diameter = float(np.ldexp(np.hypot(xmax - xmin, ymax - ymin), -level.coord_exp))  # in stored units
+        # each output's size over the box, at its scale
+        size = np.abs(value_s).max(axis=0, initial=0.0) + np.abs(slopes_s).max(axis=(0, 2), initial=0.0) * diameter
+        small = (size > 0) & (np.log2(np.where(size > 0, size, 1.0)) + size_exp < np.log2(SMALLEST_OUTPUT))
+        if small.any():
+            o = int(small.nonzero()[0][0])
+            raise NumericalRange(
+                f"the net's output {o} on this box is about 2^{int(np.log2(size[o])) + int(size_exp[o])}, below "
+                f"float64's smallest normal number (about 2^-1022) with room for its precision; expected a larger "
+                f"box or larger weights (the regions are still right: len(arr) = {len(self)})"
+            )
+        with np.errstate(over="ignore"):
+            return np.ldexp(value_s, size_exp), np.ldexp(slopes_s, (size_exp - level.coord_exp)[:, None])
 
     @property
     def A(self) -> np.ndarray:
@@ -196,15 +270,14 @@ class Arrangement:
     @functools.cached_property
     def polygons(self) -> np.ndarray:
         """The regions as a numpy array of shapely Polygons, shape (R,)."""
-        level = self.levels[-1]
-        start = level.start
+        xy, start = self.flat_vertices
         n = len(start) - 1
         ar = np.arange(n + 1)
         # each ring closed by repeating its first vertex
-        closed = np.arange(len(level.xy) + n)
+        closed = np.arange(len(xy) + n)
         closed -= ar[:n].repeat(start[1:] - start[:-1] + 1)
         closed[start[1:] + ar[:n]] = start[:-1]
-        return shapely.from_ragged_array(GeometryType.POLYGON, level.xy.take(closed, axis=0), (start + ar, ar))
+        return shapely.from_ragged_array(GeometryType.POLYGON, xy.take(closed, axis=0), (start + ar, ar))
 
     @property
     def areas(self) -> np.ndarray:
@@ -221,15 +294,15 @@ class Arrangement:
     def vertices(self, region: int) -> np.ndarray:
         """The vertices of region ``region`` (0 to ``len(arr) - 1``), counter-clockwise, shape (k, 2)."""
         region = check_int(region, "region", min=0, max=len(self) - 1)
-        level = self.levels[-1]
-        return level.xy[level.start[region] : level.start[region + 1]].copy()
+        xy, start = self.flat_vertices
+        return xy[start[region] : start[region + 1]].copy()
 
     def outputs_at_vertices(self) -> np.ndarray:
         """``N`` (or the last included layer's output) at every stored vertex, shape (nv, d_out)."""
         A, _, value = self._affine
-        level = self.levels[-1]
-        counts = np.diff(level.start)
-        d = level.xy - np.repeat(level.centre, counts, axis=0)
+        xy, start = self.flat_vertices
+        counts = np.diff(start)
+        d = xy - np.repeat(self.centres, counts, axis=0)
         return np.repeat(value, counts, axis=0) + np.einsum("vok,vk->vo", np.repeat(A, counts, axis=0), d)
 
     # -- geometry --
@@ -281,14 +354,14 @@ class Arrangement:
         level = self.levels[index - 1] if index > 0 else self._box_level()
         weight, bias = layer_weights(self.spec, self.plane, index)
         with single_threaded_blas():
+            weight, bias, _, size = _partition_refine.scaled_layer(weight, bias, level)
             zmaps = _partition_refine.next_maps(level.maps, weight, bias)
-            tol = _partition_refine.tolerance(level.hmax, weight, bias)
-            qp, qj, coef, _ = _partition_refine.candidate_pairs(level, zmaps, tol, 0.0)
+            qp, qj, coef, _ = _partition_refine.candidate_pairs(level, zmaps, RTOL * size, 0.0)
         if len(qp) == 0:
             return np.zeros((0, 2, 2)), np.zeros(0, dtype=np.int64)
         val, vidx, qoff, qn, _, _ = _partition_refine.vertex_values(level.xy, level.start, qp, coef)
         segments, pair = chords(level.xy.take(vidx, axis=0), val, np.append(qoff, len(val)))
-        return segments, qj[pair]
+        return level.true_xy(segments), qj[pair]
 
     def _box_level(self):
         return _partition_refine.box_level(*self.box)
@@ -423,6 +496,7 @@ def arrangement(
     spec.check_piecewise_linear("fl.arrangement")
     max_regions = check_int(max_regions, "max_regions", min=1)
     the_plane, the_box = window(spec, box, plane, "fl.arrangement")
+    _check_box_range(the_box)
 
     level = _partition_refine.box_level(*the_box)
     levels = []
@@ -442,6 +516,28 @@ def arrangement(
         levels.append(level)
         held += level.nbytes
     return Arrangement(the_box, the_plane, spec, tuple(levels))
+
+
+def _check_box_range(box: tuple[float, float, float, float]) -> None:
+    """Refuse boxes whose area is not a float64 number, and boxes too narrow for their distance from 0."""
+    xmin, xmax, ymin, ymax = box
+    with np.errstate(over="ignore"):
+        width, height = xmax - xmin, ymax - ymin
+        area = width * height
+    if not 2.0**-BOX_AREA_RANGE <= area <= 2.0**BOX_AREA_RANGE:
+        raise NumericalRange(
+            f"box={box} has sides of about {width:.3g} by {height:.3g}: its area {area:.3g} is beyond what "
+            f"float64 holds as a number (2^-{BOX_AREA_RANGE} to 2^{BOX_AREA_RANGE}); expected sides between about "
+            f"1e-152 and 1e152 (rescale the input: the regions of x -> N(s x) are those of N scaled by 1 / s)"
+        )
+    extent = max(abs(xmin), abs(xmax), abs(ymin), abs(ymax))
+    if min(width, height) < MIN_RELATIVE_SIDE * extent:
+        raise NumericalRange(
+            f"box={box} is {min(width, height):.3g} wide at {extent:.3g} from the origin: float64 places its lines "
+            f"to about 1e-9 of the coordinates' size, which would blur features of more than a thousandth of "
+            f"the box; expected a side of at least {MIN_RELATIVE_SIDE:g} times the distance from the origin "
+            f"(translate the input: shift the first layer's bias)"
+        )
 
 
 def _layer_limits(spec: NetSpec, index: int, n_regions: int, held: float, max_regions: int) -> _partition_refine.Limits:

@@ -838,3 +838,224 @@ def test_a_later_line_on_an_earlier_edge_adds_no_region():
     np.testing.assert_allclose(np.sort(arr.areas), [2 / 3, 4 / 3, 2], rtol=1e-12)
     assert_exact(arr, net)
     assert _assert_same_partition(net) == 3
+
+
+# --- numerical range: scaled boxes and weights, against exact rational arithmetic ---------------------------
+
+def exact_regions(hidden, box, slope=0.0) -> dict[tuple, object]:
+    """Every activation region of positive area, as {pattern: area}, by splitting the box exactly.
+
+    An independent brute force in Python's Fractions (no tolerance, no floating point): each region is a
+    convex polygon with rational vertices and the affine maps ``h = a x + b y + c`` of its layer's outputs;
+    each neuron of the next layer splits it exactly where its pre-activation changes sign. ``hidden`` is
+    ``[(W, b), ...]`` with numbers that Fraction takes exactly (ints, floats).
+    """
+    from fractions import Fraction
+
+    def area(polygon):
+        return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(polygon, polygon[1:] + polygon[:1]))) / 2
+
+    def clip(polygon, values, side):
+        out = []
+        for i, (p, v) in enumerate(zip(polygon, values)):
+            q, w = polygon[(i + 1) % len(polygon)], values[(i + 1) % len(polygon)]
+            if side * v >= 0:
+                out.append(p)
+            if v * w < 0:
+                t = v / (v - w)
+                out.append((p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])))
+        return out
+
+    xmin, xmax, ymin, ymax = (Fraction(v) for v in box)
+    one, zero = Fraction(1), Fraction(0)
+    regions = [([(xmin, ymin), (xmax, ymin), (xmax, ymax), (xmin, ymax)], [(one, zero, zero), (zero, one, zero)], ())]
+    for W, b in hidden:
+        W = [[Fraction(float(w)) for w in row] for row in np.asarray(W)]
+        b = [Fraction(float(v)) for v in np.asarray(b)]
+        grown = []
+        for polygon, h, pattern in regions:
+            z = [tuple(sum(W[j][k] * h[k][i] for k in range(len(h))) + (b[j] if i == 2 else 0) for i in range(3))
+                 for j in range(len(W))]
+            pieces = [(polygon, ())]
+            for a, bb, c in z:
+                split = []
+                for piece, bits in pieces:
+                    values = [a * x + bb * y + c for x, y in piece]
+                    if all(v <= 0 for v in values):
+                        split.append((piece, bits + (False,)))
+                    elif all(v >= 0 for v in values):
+                        split.append((piece, bits + (True,)))
+                    else:
+                        split += [(clip(piece, values, 1), bits + (True,)), (clip(piece, values, -1), bits + (False,))]
+                pieces = split
+            for piece, bits in pieces:
+                if area(piece) > 0:
+                    out = [zj if bit else tuple(Fraction(slope) * v for v in zj) for zj, bit in zip(z, bits)]
+                    grown.append((piece, out, pattern + bits))
+        regions = grown
+    result = {pattern: area(polygon) for polygon, _, pattern in regions}
+    assert len(result) == len(regions)  # each pattern once
+    return result
+
+
+def float64_net(layers, activation="relu", slope=0.25) -> nn.Sequential:
+    """A float64 Sequential with exactly the given [(W, b), ...] (last pair: the output layer)."""
+    modules = []
+    for i, (W, b) in enumerate(layers):
+        W, b = np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        linear = nn.Linear(W.shape[1], W.shape[0], dtype=torch.float64)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(W))
+            linear.bias.copy_(torch.from_numpy(b))
+        modules.append(linear)
+        if i < len(layers) - 1:
+            modules.append(nn.ReLU() if activation == "relu" else nn.LeakyReLU(slope))
+    return nn.Sequential(*modules)
+
+
+def integer_nets():
+    """Small nets with integer and half-integer weights: lines through common points, parallel, coincident."""
+    yield "three_lines_through_a_point", DEGENERATE["three_lines_through_a_point"]
+    yield "off_centre_point", DEGENERATE["three_lines_through_an_off_centre_point"]
+    yield "identical_neurons", DEGENERATE["identical_neurons_in_layer_two"]
+    yield "corners_and_edges", DEGENERATE["lines_through_corners_and_along_edges"]
+    rng = np.random.default_rng(11)
+    for i in range(3):
+        widths = [2, 4, 3, 2]
+        yield f"random_integers_{i}", [
+            (rng.integers(-2, 3, (o, k)), rng.integers(-2, 3, o) / 2) for k, o in zip(widths[:-1], widths[1:])
+        ]
+
+
+INTEGER_NETS = list(integer_nets())
+
+
+def _as_dict(arr) -> dict[tuple, float]:
+    return {tuple(p.tolist()): a for p, a in zip(arr.patterns, arr.areas)}
+
+
+def _assert_matches_exact(arr, exact, scale2: float):
+    """Same patterns as the exact regions, areas equal once divided by ``scale2`` (the area scale)."""
+    found = _as_dict(arr)
+    assert found.keys() == exact.keys()
+    total = float(sum(exact.values()))
+    for pattern, area in exact.items():
+        assert abs(found[pattern] / scale2 - float(area)) <= 1e-9 * total
+
+
+def _scaled_layers(layers, *, box_exp=0, neuron_exps=None, layer_exps=None):
+    """The same regions, exactly: the box scaled by 2^box_exp (the first layer's W by 2^-box_exp), each
+    hidden unit's row by 2^e and its outgoing column by 2^-e, and each layer by 2^c_l (its bias by the
+    product so far, so that the net is 2^(sum c) times the original)."""
+    layers = [(np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)) for W, b in layers]
+    W, b = layers[0]
+    layers[0] = (np.ldexp(W, -box_exp), b)
+    for i, exps in enumerate([] if neuron_exps is None else neuron_exps):
+        W, b = layers[i]
+        layers[i] = (np.ldexp(W, exps[:, None]), np.ldexp(b, exps))
+        W, b = layers[i + 1]
+        layers[i + 1] = (np.ldexp(W, -exps[None, :]), b)
+    total = 0
+    for i, c in enumerate([] if layer_exps is None else layer_exps):
+        total += c
+        W, b = layers[i]
+        layers[i] = (np.ldexp(W, c), np.ldexp(b, total))
+    return layers
+
+
+@pytest.mark.parametrize("name,layers", INTEGER_NETS, ids=[n for n, _ in INTEGER_NETS])
+def test_integer_nets_match_exact_rational_arithmetic(name, layers):
+    exact = exact_regions(layers[:-1], BOX)
+    arr = fl.arrangement(float64_net(layers), box=BOX)
+    _assert_matches_exact(arr, exact, 1.0)
+
+
+@pytest.mark.parametrize("box_exp", [-500, -300, -100, -20, 20, 100, 300, 500])
+@pytest.mark.parametrize("name,layers", INTEGER_NETS, ids=[n for n, _ in INTEGER_NETS])
+def test_scaled_boxes_match_exact_rational_arithmetic(name, layers, box_exp):
+    """Boxes from about 1e-150 to 1e150 (powers of two, so that the scaled net is exactly the same
+    arrangement): the same regions as exact arithmetic finds in the unscaled box."""
+    exact = exact_regions(layers[:-1], BOX)
+    net = float64_net(_scaled_layers(layers, box_exp=box_exp))
+    box = tuple(float(np.ldexp(v, box_exp)) for v in BOX)
+    arr = fl.arrangement(net, box=box)
+    _assert_matches_exact(arr, exact, float(np.ldexp(1.0, 2 * box_exp)))
+    unscaled = fl.arrangement(float64_net(layers), box=BOX)
+    np.testing.assert_allclose(arr.A, np.ldexp(unscaled.A, -box_exp), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(arr.c, unscaled.c, rtol=1e-12, atol=1e-12 * np.abs(unscaled.c).max())
+
+
+@pytest.mark.parametrize("seed,box_exp", [(0, -500), (1, 500), (2, -150), (3, 150), (4, 0)])
+@pytest.mark.parametrize("name,layers", INTEGER_NETS, ids=[n for n, _ in INTEGER_NETS])
+def test_scaled_weights_match_exact_rational_arithmetic(name, layers, seed, box_exp):
+    """Units scaled by 2^-300 to 2^300 (outgoing weights scaled back), layers by up to 2^±400 (the net's
+    output by up to 2^±200), with boxes of 2^±500: weights from about 1e-300 to 1e300 in one net, the
+    same function, the same regions. (Before foldlab scaled layers by powers of two, most of the
+    2^±500 cases lost regions: squares of slopes overflowed.)"""
+    rng = np.random.default_rng(seed)
+    exact = exact_regions(layers[:-1], BOX)
+    neuron_exps = [rng.integers(-300, 301, len(b)) for _, b in layers[:-1]]
+    gains = rng.integers(-200, 201, len(layers))  # the net up to each layer is 2^gain times the original
+    layer_exps = np.diff(gains, prepend=0)
+    scaled = _scaled_layers(layers, box_exp=box_exp, neuron_exps=neuron_exps, layer_exps=layer_exps)
+    box = tuple(float(np.ldexp(v, box_exp)) for v in BOX)
+    arr = fl.arrangement(float64_net(scaled), box=box)
+    _assert_matches_exact(arr, exact, float(np.ldexp(1.0, 2 * box_exp)))
+    unscaled = fl.arrangement(float64_net(layers), box=BOX)
+    np.testing.assert_allclose(arr.A, np.ldexp(unscaled.A, int(gains[-1]) - box_exp), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("power", [-150, -100, -30, 30, 100, 150])
+def test_boxes_scaled_by_powers_of_ten_give_the_unscaled_arrangement(power):
+    """Scales that are not powers of two round the weights: random nets (lines in general position) keep
+    their regions, against the unscaled arrangement."""
+    net = fl.mlp([2, 12, 12, 12, 2], seed=power % 7).double()
+    with torch.no_grad():
+        net[4].weight[:, :4] = 0  # units whose lines do not change the map: linear regions merge
+    scale = 10.0**power
+    moved = copy.deepcopy(net)
+    with torch.no_grad():
+        moved[0].weight.div_(scale)
+    ref = fl.arrangement(net)
+    arr = fl.arrangement(moved, box=tuple(v * scale for v in BOX))
+    assert len(arr) == len(ref)
+    assert _as_dict(arr).keys() == _as_dict(ref).keys()
+    np.testing.assert_allclose(np.sort(arr.areas) / scale**2, np.sort(ref.areas), rtol=1e-6, atol=1e-12)
+    # every sampled point lies in the polygon of the region with its pattern (computed by hooks)
+    rng = np.random.default_rng(0)
+    samples = rng.uniform(-1, 1, (500, 2)) * scale
+    found = arr.locate(samples)
+    assert np.all(found >= 0)
+    expected = reference_patterns(moved, torch.from_numpy(samples)).numpy()
+    np.testing.assert_array_equal(arr.patterns[found], expected)
+    assert np.all(shapely.contains_xy(arr.polygons[found], samples[:, 0], samples[:, 1]))
+    linear, linear_ref = arr.linear_regions(), ref.linear_regions()
+    assert [lr.members for lr in linear] == [lr.members for lr in linear_ref]
+    np.testing.assert_allclose(
+        sorted(lr.area / scale**2 for lr in linear), sorted(lr.area for lr in linear_ref), rtol=1e-6, atol=1e-12
+    )
+    boundary, boundary_ref = arr.decision_boundary(), ref.decision_boundary()
+    assert boundary.shape == boundary_ref.shape
+    np.testing.assert_allclose(boundary / scale, boundary_ref, rtol=0, atol=1e-6)
+
+
+def test_out_of_range_is_refused_naming_the_scale():
+    net = fl.mlp([2, 4, 1], seed=0).double()
+    for side in (1e-160, 1e160):
+        with pytest.raises(fl.NumericalRange, match=r"box=.*sides of about .*float64"):
+            fl.arrangement(net, box=(0.0, side, 0.0, side))
+    with pytest.raises(fl.NumericalRange, match=r"0\.001 wide at 1e\+06 from the origin"):
+        fl.arrangement(net, box=(1e6, 1e6 + 1e-3, 0.0, 1.0))
+    # outputs beyond float64 (their regions are still counted): a 2^500 box with output weights 2^600, and
+    # a 2^-500 box with output weights 2^-600
+    layers = [(np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), np.zeros(3)), (np.ones((1, 3)), np.zeros(1))]
+    for box_exp, out_exp in ((500, 600), (-500, -600)):
+        scaled = [layers[0], (np.ldexp(layers[1][0], out_exp), layers[1][1])]
+        arr = fl.arrangement(float64_net(scaled), box=tuple(float(np.ldexp(v, box_exp)) for v in BOX))
+        assert len(arr) == len(fl.arrangement(float64_net(layers)))
+        with pytest.raises(fl.NumericalRange, match=r"output.* on this box .*float64"):
+            arr.decision_boundary()  # made from A and c, which leave float64
+    # a plane whose origin sends the first layer beyond float64
+    wide = float64_net([(np.full((3, 3), 1e10), np.zeros(3)), (np.ones((1, 3)), np.zeros(1))])
+    with pytest.raises(fl.NumericalRange, match="plane's origin"):
+        fl.arrangement(wide, plane=([1e300, 0, 0], [1e300, 1, 0], [1e300, 0, 1]))
