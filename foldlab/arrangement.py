@@ -1,14 +1,20 @@
 """Exact 2D arrangements: every activation region of a ReLU net in a box, as a shapely polygon.
 
-``arrangement(net, box=...)`` refines the box layer by layer (DESIGN.md section 2): inside a region the
-next layer's pre-activations are affine, so each of its neurons is a line that may split the region;
-across layers the lines bend. The result holds every activation region with its pattern and the affine
-map ``N(x) = A x + c`` the net computes on it, the partition after each layer (``upto``), the layers'
-lines, the linear regions and the decision boundary. For a net with more than two inputs,
-``plane=(p0, p1, p2)`` restricts it to the plane through three inputs.
+``arrangement(net, box=...)`` refines the box layer by layer (foldlab's maths page, docs/maths.md,
+section "Exact 2D arrangements"): inside a region the next layer's pre-activations are affine, so each of
+its neurons is a line that may split the region; across layers the lines bend. The result holds every
+activation region with its pattern and the affine map ``N(x) = A x + c`` the net computes on it, the
+partition after each layer (``upto``), the layers' lines, the linear regions and the decision boundary.
+For a net with more than two inputs, ``plane=(p0, p1, p2)`` restricts it to the plane through three
+inputs: a 2D slice of the net's tessellation, as in Lewandowski et al., "The Space Between: On Folding,
+Symmetries and Sampling" (2025), Figure 3.
 
-The algorithm and its tolerance are described in :mod:`foldlab._partition_refine`; in short, a vertex
-within ``1e-9`` of the scale of a neuron's pre-activation counts as on the neuron's line.
+The algorithm and its tolerance are described in :mod:`foldlab._partition_refine` (and in the maths
+page's section "Floating point and exactness"); in short, a vertex within ``1e-9`` of the scale of a
+neuron's pre-activation counts as on the neuron's line. Boxes and weights of any size float64 holds are
+handled exactly (they are scaled by powers of two inside); where an answer itself leaves float64,
+:class:`foldlab.NumericalRange` says so. The memory an arrangement will need is estimated before each
+layer and checked while it grows (:class:`foldlab.OverBudget`, :class:`foldlab.TooManyRegions`).
 """
 
 from __future__ import annotations
@@ -93,7 +99,9 @@ class Arrangement:
     """The activation regions of a piecewise-linear net in a 2D box; see :func:`arrangement`.
 
     Per region, as arrays (row ``r`` is region ``r``): ``patterns`` (R, m), ``A`` (R, d_out, 2),
-    ``c`` (R, d_out), ``polygons`` (shapely), ``areas``; the same one region at a time in ``regions``.
+    ``c`` (R, d_out), ``polygons`` (shapely), ``areas``, ``centres`` (R, 2), ``values_at_centres``
+    (R, d_out), and every vertex in one array (``flat_vertices``); the same one region at a time in
+    ``regions`` and ``vertices(r)``.
     Layer by layer: ``upto(l)`` (the partition after hidden layer ``l``) and ``lines(l)`` (layer
     ``l``'s bent lines). Derived: ``linear_regions()``, ``decision_boundary()``, ``locate(points)``,
     ``missed_by_grid(resolution)``, ``plot()``. ``len(arr)`` is the number of regions, ``density``
@@ -106,7 +114,9 @@ class Arrangement:
     plane : Plane or None
     spec : NetSpec
     levels : tuple
-        The partition after each hidden layer included (engine form, see :mod:`foldlab._partition_refine`).
+        The partition after each hidden layer included, in the engine's form and units (see
+        :mod:`foldlab._partition_refine`: coordinates and outputs may be stored scaled by powers of two);
+        the properties above give them in the net's units.
 
     Examples
     --------
@@ -401,7 +411,9 @@ class Arrangement:
 
         References
         ----------
-        DESIGN.md sections 2 and 5.
+        Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025), appendix on CantorNet,
+        for the boundary drawn above; foldlab's maths page (docs/maths.md), sections "Exact 2D
+        arrangements" and "CantorNet".
         """
         return decision_boundary(self)
 
@@ -487,10 +499,23 @@ def arrangement(
     >>> region.pattern.shape, region.A.shape, region.c.shape
     ((16,), (1, 2), (1,))
 
+    Raises
+    ------
+    foldlab.TooManyRegions
+        When the running count of regions passes ``max_regions``.
+    foldlab.OverBudget
+        When the regions with their maps (and the next layer's pre-activations on them) would pass
+        :data:`foldlab.limits.MEMORY_BUDGET`: estimated before each layer, checked as it splits.
+    foldlab.NumericalRange
+        For a box whose area is not a float64 number, or narrower than a millionth of its distance from
+        the origin.
+
     References
     ----------
-    DESIGN.md section 2; Hanin and Rolnick, "Deep ReLU Networks Have Surprisingly Few Activation
-    Patterns" (NeurIPS 2019), for activation regions in 2D slices.
+    Hanin and Rolnick, "Deep ReLU Networks Have Surprisingly Few Activation Patterns" (NeurIPS 2019),
+    for activation regions in 2D slices; Lewandowski et al., "The Space Between: On Folding, Symmetries and
+    Sampling" (2025), Figure 3 (a 2D slice of a ReLU tessellation); foldlab's maths page (docs/maths.md),
+    section "Exact 2D arrangements".
     """
     spec = read_net(net)
     spec.check_piecewise_linear("fl.arrangement")

@@ -1,7 +1,8 @@
 """Counting regions: in a box, along a segment, per unit area, over training, and the one-layer formula.
 
 The counts in a box come from the exact arrangement (:func:`foldlab.arrangement`), the counts along a
-segment from the exact walk (:func:`foldlab.walk`).
+segment from the exact walk (:func:`foldlab.walk`); see foldlab's maths page (docs/maths.md), section
+"Counting regions".
 """
 
 from __future__ import annotations
@@ -215,7 +216,9 @@ def n_regions_along(net: nn.Module, x1, x2) -> int:
 
     References
     ----------
-    DESIGN.md sections 3 and 7 (counts along lines come from the walk).
+    Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (2025), section 4 and
+    Figure 2 (a walk visits each region on the segment once); foldlab's maths page (docs/maths.md),
+    sections "Walks along a segment" and "Counting regions".
     """
     from .walk import walk
 
