@@ -187,9 +187,12 @@ def scaled_layer(weight: np.ndarray, bias: np.ndarray, level: Level):
     largest coefficient first, found from exponents so that nothing overflows or underflows on the way,
     then its size.
     """
-    size = np.abs(weight) @ level.hmax + np.abs(bias) if not level.h_exp.any() else None
-    if size is not None and np.all((size == 0) | ((size >= 2.0**-SCALE_WINDOW) & (size <= 2.0**SCALE_WINDOW))):
-        return weight, bias, np.zeros(len(bias), dtype=np.int64), size
+    if not level.h_exp.any():
+        size = np.abs(weight) @ level.hmax
+        size += np.abs(bias)
+        smallest = np.min(size, where=size > 0, initial=1.0)
+        if size.max(initial=0.0) <= 2.0**SCALE_WINDOW and smallest >= 2.0**-SCALE_WINDOW:
+            return weight, bias, np.zeros(len(bias), dtype=np.int64), size
     top = row_exponents(weight, level.h_exp, bias)
     weight = np.ldexp(weight, level.h_exp - top[:, None])
     bias = np.ldexp(bias, -top)
@@ -451,7 +454,9 @@ def chunks(level: Level, qp: np.ndarray, limits: Limits) -> list[tuple[int, int]
     ``CHUNK_PIECES`` pieces by the bound, so that the running count and memory are checked between them
     before they grow.
     """
-    n_poly = len(level)
+    n_poly, n_pairs = len(level), len(qp)
+    if limits.fits(n_poly + n_pairs * (n_pairs + 1) / 2):  # a bound on the bound: no need to count
+        return [(0, n_poly)]
     k = np.bincount(qp, minlength=n_poly)
     bound = 1 + k + k * (k - 1) // 2
     if limits.fits(float(bound.sum())):

@@ -115,7 +115,11 @@ def window(spec: NetSpec, box, plane, what: str) -> tuple[Plane | None, tuple[fl
 def layer_weights(spec: NetSpec, plane: Plane | None, index: int) -> tuple[np.ndarray, np.ndarray]:
     """Hidden layer ``index``'s weight (n, n_prev) and bias (n,), float64; the first seen from the plane."""
     affine = spec.layers[index].affine
-    weight, bias = to_numpy(affine.weight), to_numpy(affine.bias)
+    weight, bias = affine.weight, affine.bias
+    if weight.is_cpu:  # the snapshot's tensors never require grad: their arrays are views
+        weight, bias = weight.numpy(), bias.numpy()
+    else:
+        weight, bias = to_numpy(weight), to_numpy(bias)
     if index == 0 and plane is not None:
         # the first layer seen from the plane: z = W (origin + u e1 + v e2) + b
         with np.errstate(over="ignore", invalid="ignore"):

@@ -617,12 +617,19 @@ def _run(
     """
     calls: list = []
     pre: dict = {}
+    # an activation's input is its pre-activation: kept (cloned) by the forward hook, or by a pre-hook for
+    # an in-place activation, which overwrites it
+    activations = {m for m in modules if type(m) in ACTIVATION_MODULES}
+    in_place = {m for m in activations if getattr(m, "inplace", False)}
 
     def forward_hook(module, inputs, output):
-        calls.append((module, inputs[0] if inputs else None, output))
+        first = inputs[0] if inputs else None
+        calls.append((module, first, output))
+        if module in activations and module not in in_place and isinstance(first, torch.Tensor):
+            pre.setdefault(module, []).append(first.detach().clone())
 
     def pre_hook(module, inputs):
-        if inputs and isinstance(inputs[0], torch.Tensor):  # cloned: an in-place activation overwrites it
+        if inputs and isinstance(inputs[0], torch.Tensor):
             pre.setdefault(module, []).append(inputs[0].detach().clone())
 
     if param is None:
@@ -632,7 +639,7 @@ def _run(
     try:
         for module in modules:
             handles.append(module.register_forward_hook(forward_hook))
-            if type(module) in ACTIVATION_MODULES:
+            if module in in_place:
                 handles.append(module.register_forward_pre_hook(pre_hook))
         with _unchanged(net, buffers):
             result = net(x.to(dtype))
@@ -835,7 +842,7 @@ def _affine_in_numpy(affine: Affine, h: np.ndarray, rtol: float) -> tuple[np.nda
     weight, bias = affine.weight.numpy(), affine.bias.numpy()
     z = h @ weight.T
     z += bias
-    scale = np.multiply.outer(np.sqrt(np.einsum("ij,ij->i", h, h)), np.sqrt(np.einsum("ij,ij->i", weight, weight)))
+    scale = np.sqrt(np.einsum("ij,ij->i", h, h))[:, None] * np.sqrt(np.einsum("ij,ij->i", weight, weight))
     scale += np.abs(bias)
     scale *= rtol
     return z, scale
@@ -847,8 +854,10 @@ def _agree_in_numpy(spec: NetSpec, name: str, theirs, mine: np.ndarray, tol: np.
     theirs = theirs.detach()
     if theirs.dtype in (torch.bfloat16, torch.float16):  # numpy has no bfloat16
         theirs = theirs.to(DTYPE)
-    values = theirs.cpu().numpy().astype(np.float64, copy=False).reshape(mine.shape)
-    gap = np.abs(values - mine)
+    values = theirs.cpu().numpy()
+    if values.shape != mine.shape:
+        values = values.reshape(mine.shape)
+    gap = np.abs(values - mine)  # in float64 (a float32 module's values are promoted)
     gap -= tol
     if (gap > 0).any():
         worst = int(gap.argmax())

@@ -558,10 +558,10 @@ def _check_box_range(box: tuple[float, float, float, float]) -> None:
     extent = max(abs(xmin), abs(xmax), abs(ymin), abs(ymax))
     if min(width, height) < MIN_RELATIVE_SIDE * extent:
         raise NumericalRange(
-            f"box={box} is {min(width, height):.3g} wide at {extent:.3g} from the origin: float64 places its lines "
-            f"to about 1e-9 of the coordinates' size, which would blur features of more than a thousandth of "
-            f"the box; expected a side of at least {MIN_RELATIVE_SIDE:g} times the distance from the origin "
-            f"(translate the input: shift the first layer's bias)"
+            f"box={box} is {min(width, height):.3g} wide at {extent:.3g} from the origin: foldlab places its "
+            f"lines to about {RTOL:g} of the coordinates' size, which would blur features of more than "
+            f"{RTOL / MIN_RELATIVE_SIDE:g} of the box; expected a side of at least {MIN_RELATIVE_SIDE:g} times "
+            f"the distance from the origin (translate the input: shift the first layer's bias)"
         )
 
 

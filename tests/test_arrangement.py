@@ -293,14 +293,15 @@ def test_wide_arrangements_are_refused_before_memory_grows(depth):
     assert peak < 1e9, f"the process grew to {peak / 2**20:.0f} MiB"
 
 
-def test_chunked_refinement_gives_the_same_partition(monkeypatch):
+@pytest.mark.parametrize("name", ["random"] + sorted(DEGENERATE))
+def test_chunked_refinement_gives_the_same_partition(name, monkeypatch):
     """When the candidate test's bound passes the limits, polygons are split chunk by chunk, with the
     running count checked between chunks: the partition is the same (its order may differ)."""
     from foldlab import _partition_refine as engine
 
-    net = fl.mlp([2, 24, 24, 24, 1], seed=3)
+    net = fl.mlp([2, 24, 24, 24, 1], seed=3) if name == "random" else net_from(DEGENERATE[name])
     whole = _patterns_and_areas(_levels(net, all_at_once=True))
-    monkeypatch.setattr(engine, "CHUNK_PIECES", 40)
+    monkeypatch.setattr(engine, "CHUNK_PIECES", 40 if name == "random" else 2)
     seen = []
     original = engine.chunks
     monkeypatch.setattr(engine, "chunks", lambda *args: seen.append(original(*args)) or seen[-1])
@@ -312,7 +313,8 @@ def test_chunked_refinement_gives_the_same_partition(monkeypatch):
         level = engine.refine(level, w, b, layer.negative_slope, limits=limits)
         levels.append(level)
     chunked = _patterns_and_areas(levels)
-    assert max(len(c) for c in seen) > 3  # some layers were split in several chunks
+    if name == "random":
+        assert max(len(c) for c in seen) > 3  # some layers were split in several chunks
     assert chunked.keys() == whole.keys()
     assert max(abs(chunked[k] - whole[k]) for k in whole) <= 1e-12
     with pytest.raises(fl.TooManyRegions):
@@ -1037,6 +1039,13 @@ def test_boxes_scaled_by_powers_of_ten_give_the_unscaled_arrangement(power):
     boundary, boundary_ref = arr.decision_boundary(), ref.decision_boundary()
     assert boundary.shape == boundary_ref.shape
     np.testing.assert_allclose(boundary / scale, boundary_ref, rtol=0, atol=1e-6)
+    for layer in range(3):  # the bent lines of each layer, and the partition after it
+        (segments, neuron), (segments_ref, neuron_ref) = arr.lines(layer), ref.lines(layer)
+        np.testing.assert_array_equal(neuron, neuron_ref)
+        np.testing.assert_allclose(segments / scale, segments_ref, rtol=0, atol=1e-6)
+        part, part_ref = arr.upto(layer), ref.upto(layer)
+        np.testing.assert_allclose(part.A * scale, part_ref.A, rtol=1e-6, atol=1e-9 * np.abs(part_ref.A).max())
+        np.testing.assert_allclose(part.c, part_ref.c, rtol=1e-6, atol=1e-9 * np.abs(part_ref.c).max())
 
 
 def test_out_of_range_is_refused_naming_the_scale():
