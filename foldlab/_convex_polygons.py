@@ -191,15 +191,18 @@ def _box_values(w, b: float, box) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def line_in_box(w, b: float, box) -> np.ndarray | None:
     """The segment of the line ``w . x + b = 0`` inside the box, shape (2, 2), or None if it misses.
 
-    A line along an edge of the box gives that edge; a line through a corner only gives None.
+    A line along an edge of the box gives that edge; a line through a corner only gives None, and so
+    does ``w = 0`` (no line: the function is constant).
 
     Examples
     --------
     >>> line_in_box([1.0, 0.0], -0.5, (0, 1, 0, 1)).tolist()
     [[0.5, 0.0], [0.5, 1.0]]
-    >>> line_in_box([1.0, 1.0], 0.0, (0, 1, 0, 1)) is None
-    True
+    >>> line_in_box([1.0, 1.0], 0.0, (0, 1, 0, 1)) is None, line_in_box([0.0, 0.0], 0.0, (0, 1, 0, 1)) is None
+    (True, True)
     """
+    if not np.any(np.asarray(w, dtype=np.float64)):
+        return None
     corners, sv, start = _box_values(w, b, box)
     segments, _ = chords(corners, sv, start)
     if len(segments) == 0:

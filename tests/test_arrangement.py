@@ -1068,3 +1068,34 @@ def test_out_of_range_is_refused_naming_the_scale():
     wide = float64_net([(np.full((3, 3), 1e10), np.zeros(3)), (np.ones((1, 3)), np.zeros(1))])
     with pytest.raises(fl.NumericalRange, match="plane's origin"):
         fl.arrangement(wide, plane=([1e300, 0, 0], [1e300, 1, 0], [1e300, 0, 1]))
+
+
+# --- one line and a box: the clipping the drawings of a neuron share with the engine -------------------------
+
+def test_line_and_half_plane_in_a_box_against_shapely():
+    """The engine's clipping against shapely: random lines, lines along edges and through corners, w = 0."""
+    from foldlab._convex_polygons import halfplane_in_box, line_in_box
+
+    box = (-2.0, 1.0, -1.0, 3.0)
+    square = shapely.box(box[0], box[2], box[1], box[3])
+    rng = np.random.default_rng(0)
+    lines = [(rng.normal(size=2), rng.normal()) for _ in range(200)]
+    lines += [((1.0, 0.0), 2.0), ((0.0, 1.0), -3.0), ((1.0, 1.0), 1.0), ((1.0, -1.0), 3.0)]  # edges, corners
+    for w, b in lines:
+        w = np.asarray(w)
+        unit = w / np.linalg.norm(w)
+        foot, along = -b * w / (w @ w), 1e3 * np.array([-unit[1], unit[0]])
+        line = shapely.LineString([foot - along, foot + along])
+        half = shapely.Polygon([foot - along, foot + along, foot + along + 1e3 * unit, foot - along + 1e3 * unit])
+        mine = halfplane_in_box(w, b, box)
+        area = shapely.Polygon(mine).area if len(mine) >= 3 else 0.0
+        assert abs(area - square.intersection(half).area) <= 1e-9
+        segment, crossing = line_in_box(w, b, box), square.intersection(line)
+        if crossing.length > 1e-9:
+            assert segment is not None and abs(np.linalg.norm(segment[1] - segment[0]) - crossing.length) <= 1e-9
+            np.testing.assert_allclose(segment @ w + b, 0, atol=1e-9)
+        else:
+            assert segment is None
+    assert line_in_box([0.0, 0.0], 0.0, box) is None and line_in_box([0.0, 0.0], 1.0, box) is None
+    assert len(halfplane_in_box([0.0, 0.0], -1.0, box)) == 0
+    assert shapely.Polygon(halfplane_in_box([0.0, 0.0], 1.0, box)).area == pytest.approx(12.0)
