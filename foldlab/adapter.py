@@ -808,20 +808,30 @@ def _compare(spec: NetSpec, trace: _Trace, x: torch.Tensor, where: str) -> None:
         return _compare_in_numpy(spec, trace, x, where, rtol, activations)
     uses: dict[nn.Module, int] = {}
     h = x.to(DTYPE)
+    carried = torch.zeros((h.shape[0], 1), dtype=DTYPE, device=h.device)  # as in _compare_in_numpy
     for layer, module in zip(spec.layers, activations):
         use = uses[module] = uses.get(module, -1) + 1  # a module used in several layers records once per use
         z = layer.preactivation(h)
-        scale = _rounding_scale(layer, h, z)
+        tol = rtol * _rounding_scale(layer, h, z) + carried * _row_norms(layer, z)
         h = layer.activate(z)
         if layer.activation.gated:  # a SwiGLU block is a leaf: compare its output
             theirs = [out for m, _, out in trace.calls if m is module][use]
-            mine, scale = h, scale[:, : layer.width] * (1 + z[:, layer.width :].abs())
+            mine, tol = h, tol[:, : layer.width] * (1 + z[:, layer.width :].abs())
         else:
             theirs, mine = trace.preactivations[module][use], z
-        _agree(spec, layer.name, theirs, mine, rtol * scale, where)
+        _agree(spec, layer.name, theirs, mine, tol, where)
+        carried = _lipschitz(layer.activation) * tol.norm(dim=1, keepdim=True)
     if spec.output is not None:
         out = spec.output.preactivation(h)
-        _agree(spec, "output", trace.result, out, rtol * _rounding_scale(spec.output, h, out), where)
+        tol = rtol * _rounding_scale(spec.output, h, out) + carried * _row_norms(spec.output, out)
+        _agree(spec, "output", trace.result, out, tol, where)
+
+
+def _row_norms(layer: Layer, z: torch.Tensor) -> torch.Tensor:
+    """``||W_j||`` per unit of an affine layer (how an error in its input reaches unit j); 1 otherwise."""
+    if layer.affine is not None:
+        return layer.affine.weight.norm(dim=1)
+    return torch.ones(z.shape[-1], dtype=z.dtype, device=z.device)
 
 
 def _compare_in_numpy(spec: NetSpec, trace: _Trace, x: torch.Tensor, where: str, rtol: float, activations) -> None:
@@ -829,10 +839,11 @@ def _compare_in_numpy(spec: NetSpec, trace: _Trace, x: torch.Tensor, where: str,
     the probes (a torch call costs more than the arithmetic on a dozen points)."""
     uses: dict[nn.Module, int] = {}
     h = x.detach().numpy().astype(np.float64, copy=False)
+    carried = np.zeros((h.shape[0], 1))  # a bound on ||their h - my h|| per row, from the layers before
     with np.errstate(over="ignore", invalid="ignore"):
         for layer, module in zip(spec.layers, activations):
             use = uses[module] = uses.get(module, -1) + 1  # a module used in several layers records once per use
-            z, tol = _affine_in_numpy(layer.affine, h, rtol)
+            z, tol = _affine_in_numpy(layer.affine, h, rtol, carried)
             _agree_in_numpy(spec, layer.name, trace.preactivations[module][use], z, tol, where)
             kind = layer.activation.kind
             if kind == "relu":
@@ -841,19 +852,35 @@ def _compare_in_numpy(spec: NetSpec, trace: _Trace, x: torch.Tensor, where: str,
                 h = np.where(z > 0, z, layer.activation.negative_slope * z)
             else:
                 h = layer.activation(torch.from_numpy(z)).numpy()
+            carried = _lipschitz(layer.activation) * np.sqrt(np.einsum("ij,ij->i", tol, tol))[:, None]
         if spec.output is not None:
-            out, tol = _affine_in_numpy(spec.output.affine, h, rtol)
+            out, tol = _affine_in_numpy(spec.output.affine, h, rtol, carried)
             _agree_in_numpy(spec, "output", trace.result, out, tol, where)
 
 
-def _affine_in_numpy(affine: Affine, h: np.ndarray, rtol: float) -> tuple[np.ndarray, np.ndarray]:
-    """``h W^T + b`` and ``rtol`` times its rounding scale (see :func:`_rounding_scale`)."""
+def _lipschitz(activation: Activation) -> float:
+    """A Lipschitz bound of the activation: how far apart two inputs' errors can carry to the next layer."""
+    if activation.kind == "leaky_relu":
+        return max(1.0, abs(activation.negative_slope))
+    if activation.kind == "elu":
+        return max(1.0, activation.alpha)
+    return 1.0 if activation.kind == "relu" else 1.2  # GELU and SiLU have slopes up to about 1.13 and 1.1
+
+
+def _affine_in_numpy(
+    affine: Affine, h: np.ndarray, rtol: float, carried: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``h W^T + b`` and its tolerance: ``rtol`` times its rounding scale (see :func:`_rounding_scale`) plus
+    ``||W_j||`` times ``carried``, the bound on how far the module's own input to this layer may already be
+    from the snapshot's (rounding in the layers before: a unit exactly 0 in the snapshot can be 1e-16 in the
+    module, and a zero row after it then sees that, not 0)."""
     weight, bias = affine.weight.numpy(), affine.bias.numpy()
     z = h @ weight.T
     z += bias
     scale = np.sqrt(np.einsum("ij,ij->i", h, h))[:, None] * np.sqrt(np.einsum("ij,ij->i", weight, weight))
     scale += np.abs(bias)
     scale *= rtol
+    scale += carried * np.sqrt(np.einsum("ij,ij->i", weight, weight))
     return z, scale
 
 
