@@ -1,0 +1,416 @@
+"""The fast layered walk: piecewise-linear nets on the CPU, in numpy (float64).
+
+The same refinement as :func:`foldlab._walk_engines.layered_walk` (the plain engine, in torch), arranged
+for the CPU's memory traffic rather than for generality, which is where a walk spends its time on a CPU
+(measured, see ``benchmarks/walk.py``):
+
+- the first layer is evaluated at the two ends of each segment only (``W x1 + b``, ``W x2 + b``); its
+  values at the breakpoints come from those by interpolation, exactly as affine as the layer is;
+- each later layer is one matrix product at all breakpoints found so far (a rank-1 update of the next
+  layer's map per crossing was measured too: it saves products but adds a cumulative sum over the same
+  rows, and came out no faster on these CPUs), then everything else is a handful of passes over that
+  product: two comparisons against the rounding bound give the signs, and every other decision (sign
+  changes, the bits of each piece, the activation) works on the signs;
+- a new breakpoint gets its values by interpolation within its piece, and its signs from those values;
+- the bits of every layer are packed eight to a byte as soon as they are known, so carrying them through
+  later insertions and comparing patterns costs a few bytes a row.
+
+Floating point. Every pre-activation carries a rigorous bound on its rounding error (a forward error
+bound of the products, propagated through the layers), and a value within ``SAFETY`` times that bound of
+0 counts as 0: the crossing is at that breakpoint. A crossing whose position (with its error window) is
+that close to a breakpoint or to another crossing is merged with it. Such merges are exactly the
+decisions float64 cannot make on its own; each marks its segment *ambiguous*, and :mod:`foldlab.walk`
+settles ambiguous segments in exact rational arithmetic (:mod:`foldlab._walk_exact`). A value farther
+from 0 than its bound has the sign float64 gives it, so the walk of a segment that is not marked
+ambiguous is exact.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .adapter import Layer
+from .errors import NumericalRange, TooManyRegions
+from .limits import check_memory
+
+__all__ = ["FastStage", "fast_stage", "fast_layered_walk", "U", "SAFETY", "gamma", "PackedPieces", "BatchTooLarge"]
+
+#: Unit roundoff of float64.
+U = 2.0**-53
+#: Values within ``SAFETY`` times their rounding bound of 0 count as 0 (the bounds are first-order).
+SAFETY = 8.0
+#: Largest value the walk lets its bounds reach before it calls the range exhausted.
+HUGE = 1e300
+#: Smallest positive subnormal: the absolute rounding error of one product that underflows.
+ETA = 2.0**-1074
+
+
+def gamma(n: int) -> float:
+    """``n u / (1 - n u)``: the relative error bound of a sum of ``n`` rounded products (Higham, eq. 3.4)."""
+    return n * U / (1.0 - n * U)
+
+
+class BatchTooLarge(Exception):
+    """Raised inside an engine when a batch's next arrays would pass the memory budget (the caller splits it)."""
+
+    def __init__(self, nbytes: float, what: str):
+        super().__init__(what)
+        self.nbytes, self.what = nbytes, what
+
+
+@dataclass(frozen=True, eq=False)
+class FastStage:
+    """A piecewise-linear layer as numpy arrays, with the norms its rounding bounds need."""
+
+    weight: np.ndarray  # (out, in)
+    weight_t: torch.Tensor  # (in, out), a view: the products run in torch (its thread setting)
+    bias: np.ndarray  # (out,)
+    bias_t: torch.Tensor
+    row_norm: float  # max_j ||W_j||_2
+    bias_max: float  # max_j |b_j|
+    gamma: float  # gamma(in + 1)
+    const_units: np.ndarray  # units with an all-zero row: z = b exactly
+    const_bias: np.ndarray
+    n_dead: int  # zero row and zero bias: z = 0 exactly everywhere
+    slope: float  # below 0: 0 for ReLU, LeakyReLU's slope, 1 for the output layer
+    is_output: bool
+    width: int
+    n_in: int
+
+
+_STAGES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def fast_stage(layer: Layer) -> FastStage:
+    """The :class:`FastStage` of a piecewise-linear layer on the CPU (cached per layer object)."""
+    cached = _STAGES.get(layer)
+    if cached is not None:
+        return cached
+    affine = layer.affine
+    weight = affine.weight.detach().cpu().numpy()
+    bias = affine.bias.detach().cpu().numpy()
+    rows = np.sqrt(np.einsum("ij,ij->i", weight, weight)) if weight.size else np.zeros(weight.shape[0])
+    if not np.isfinite(rows).all():  # the squares overflow: scale first
+        big = np.abs(weight).max(axis=1, keepdims=True)
+        safe = np.where(big > 0, big, 1.0)
+        rows = big[:, 0] * np.linalg.norm(weight / safe, axis=1)
+    zero_rows = ~weight.any(axis=1)
+    const_units = np.flatnonzero(zero_rows)
+    stage = FastStage(
+        weight=weight,
+        weight_t=affine.weight.detach().cpu().T,
+        bias=bias,
+        bias_t=affine.bias.detach().cpu(),
+        row_norm=float(rows.max()) if rows.size else 0.0,
+        bias_max=float(np.abs(bias).max()) if bias.size else 0.0,
+        gamma=gamma(weight.shape[1] + 1),
+        const_units=const_units,
+        const_bias=bias[const_units],
+        n_dead=int((zero_rows & (bias == 0)).sum()),
+        slope=float(layer.negative_slope),
+        is_output=layer.is_output,
+        width=int(weight.shape[0]),
+        n_in=int(weight.shape[1]),
+    )
+    _STAGES[layer] = stage
+    return stage
+
+
+@dataclass(frozen=True, eq=False)
+class PackedPieces:
+    """The pieces of a batch of segments, sorted by segment then ``t``.
+
+    ``bits`` holds the selected stages' bits packed eight to a byte (``np.packbits``, big-endian), one
+    block per stage padded to whole bytes, ``widths`` the number of bits of each block. ``ambiguous``
+    marks segments where float64 had to merge events closer than its rounding (see the module docstring).
+    """
+
+    seg: np.ndarray  # (K,) int64
+    t: np.ndarray  # (K,) float64
+    bits: np.ndarray  # (K, n_bytes) uint8
+    widths: tuple[int, ...]
+    ambiguous: np.ndarray  # (n_seg,) bool
+
+
+def safe_norms(x: np.ndarray) -> np.ndarray:
+    """Row 2-norms of ``x`` (n, d) that do not overflow for entries up to the float64 maximum."""
+    big = np.abs(x).max(axis=1) if x.shape[1] else np.zeros(x.shape[0])
+    safe = np.where(big > 0, big, 1.0)
+    return big * np.sqrt(np.einsum("ij,ij->i", x / safe[:, None], x / safe[:, None]))
+
+
+def _affine(h: np.ndarray, stage: FastStage) -> np.ndarray:
+    return torch.addmm(stage.bias_t, torch.from_numpy(h), stage.weight_t).numpy()
+
+
+def _signs(z: np.ndarray, bound: np.ndarray, stage: FastStage) -> tuple[np.ndarray, np.ndarray]:
+    """``z > bound`` and ``z < -bound`` (bound per row); units with a zero row take the sign of their bias."""
+    pos = z > bound[:, None]
+    neg = z < -bound[:, None]
+    if stage.const_units.size:
+        pos[:, stage.const_units] = stage.const_bias > 0
+        neg[:, stage.const_units] = stage.const_bias < 0
+    return pos, neg
+
+
+def _zero_rows(pos: np.ndarray, neg: np.ndarray, stage: FastStage) -> np.ndarray | None:
+    """Rows with a value counted as 0 that is not exactly 0 (a unit with a zero row and bias is), or None."""
+    n_zero = pos.size - np.count_nonzero(pos) - np.count_nonzero(neg)
+    if n_zero == pos.shape[0] * stage.n_dead:
+        return None
+    zero = ~(pos | neg)
+    if stage.n_dead:
+        dead = stage.const_units[stage.const_bias == 0]
+        zero[:, dead] = False
+    return zero.any(axis=1)
+
+
+def _activate(z: np.ndarray, pos: np.ndarray, neg: np.ndarray, slope: float) -> np.ndarray:
+    """The layer's output from its values and signs, in place (values counted as 0 become 0)."""
+    if slope == 0.0:
+        return np.multiply(z, pos, out=z)
+    factor = pos.astype(np.float64)
+    factor += slope * neg
+    return np.multiply(z, factor, out=z)
+
+
+def _row_max_abs(h: np.ndarray, slope: float) -> np.ndarray:
+    if h.shape[1] == 0:
+        return np.zeros(h.shape[0])
+    if slope == 0.0:  # a ReLU output is >= 0
+        return h.max(axis=1)
+    return np.maximum(h.max(axis=1), -h.min(axis=1))
+
+
+def _check_range(scale: np.ndarray, where: str) -> None:
+    if not np.all(scale < HUGE):  # also catches NaN
+        raise NumericalRange(
+            f"the pre-activations of {where} reach {float(np.nanmax(np.where(np.isnan(scale), np.inf, scale))):.3g}, "
+            f"beyond what float64 can hold with room for its rounding bounds (about {HUGE:.0e}); rescale the "
+            f"inputs (the regions of x -> N(s x) are those of N scaled by 1 / s)"
+        )
+
+
+def _merge_positions(n_old: int, parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of old and new points in the merged order (new points sorted by parent piece, then t)."""
+    counts = np.bincount(parent, minlength=n_old)
+    old_pos = np.arange(n_old) + (np.cumsum(counts) - counts)
+    new_pos = parent + 1 + np.arange(parent.shape[0])
+    return old_pos, new_pos
+
+
+def _scatter(old: np.ndarray, old_pos: np.ndarray, new: np.ndarray, new_pos: np.ndarray) -> np.ndarray:
+    out = np.empty((old.shape[0] + new.shape[0],) + old.shape[1:], dtype=old.dtype)
+    out[old_pos] = old
+    out[new_pos] = new
+    return out
+
+
+def _pack(pos: np.ndarray) -> np.ndarray:
+    """Packed bits of every piece (the piece starting at each point; the last row is empty): a unit is
+    on along a piece without an inner crossing when it is positive at either end."""
+    bits = np.zeros(pos.shape, dtype=bool)
+    np.logical_or(pos[:-1], pos[1:], out=bits[:-1])
+    return np.packbits(bits, axis=1)
+
+
+def _check_counts(seg: np.ndarray, n_seg: int, max_pieces: int, offset: int) -> None:
+    counts = np.bincount(seg, minlength=n_seg) - 1
+    if counts.size and counts.max() > max_pieces:
+        which = int(counts.argmax())
+        raise TooManyRegions(
+            f"segment {offset + which} has more than max_regions={max_pieces} pieces (regions of all hidden "
+            f"layers together); pass a larger max_regions= or a shorter segment"
+        )
+
+
+def _estimate(rows: int, width_in: int, width: int, budget_what: str) -> None:
+    nbytes = 8.0 * rows * (width_in + 3 * width)
+    try:
+        check_memory(nbytes, budget_what, driver="pass a smaller batch_size= or max_regions=")
+    except Exception as error:  # OverBudget: let the caller split the batch first
+        raise BatchTooLarge(nbytes, str(error)) from None
+
+
+def fast_layered_walk(
+    layers: list[Layer],
+    selected: list[bool],
+    X1: np.ndarray,
+    X2: np.ndarray,
+    *,
+    max_pieces: int,
+    offset: int = 0,
+    rtol: float = 0.0,
+) -> PackedPieces:
+    """The pieces of every segment ``X1[i] -> X2[i]`` (numpy float64 arrays, shape (n, d_in)).
+
+    ``layers`` are piecewise-linear :class:`foldlab.adapter.Layer` (the hidden layers, then the output
+    layer when its bits are wanted), ``selected`` says whose bits go into the patterns. ``offset`` is the
+    index of the batch's first segment (for messages). ``rtol`` widens the zero test to ``rtol`` times the
+    values' scale (0: rounding alone decides).
+    """
+    stages = [fast_stage(layer) for layer in layers]
+    n_seg = X1.shape[0]
+    ambiguous = np.zeros(n_seg, dtype=bool)
+    first = stages[0]
+
+    # --- the first layer: affine in t on the whole segment -------------------------------------------
+    _estimate(2 * n_seg, X1.shape[1], first.width, "the first layer's values at the segment ends")
+    z_ends = _affine(np.concatenate([X1, X2]), first)
+    za, zb = z_ends[:n_seg], z_ends[n_seg:]
+    scale_a = first.row_norm * safe_norms(X1) + first.bias_max
+    scale_b = first.row_norm * safe_norms(X2) + first.bias_max
+    _check_range(np.maximum(scale_a, scale_b), "the first layer (at the segment ends)")
+    # rounding bound of the values at the ends, and of their interpolation in between
+    err = first.gamma * np.maximum(scale_a, scale_b) + (first.n_in + 2) * ETA + 4 * U * (scale_a + scale_b)
+    bound = SAFETY * err + rtol * np.maximum(scale_a, scale_b)
+    pos_a, neg_a = _signs(za, bound, first)
+    pos_b, neg_b = _signs(zb, bound, first)
+    for pos, neg in ((pos_a, neg_a), (pos_b, neg_b)):
+        rows = _zero_rows(pos, neg, first)
+        if rows is not None:
+            ambiguous |= rows
+    za[~(pos_a | neg_a)] = 0.0  # counted as 0: exactly 0 (the tie rule)
+    zb[~(pos_b | neg_b)] = 0.0
+    s, j = np.nonzero((pos_a & neg_b) | (neg_a & pos_b))
+    a, b = za[s, j], zb[s, j]
+    gap = np.abs(a - b)
+    tc = a / (a - b)
+    window = 2 * bound[s] / (gap - 2 * bound[s]) + 4 * U * tc
+    at_start, at_end = tc <= window, 1.0 - tc <= window
+    if at_start.any() or at_end.any():  # within rounding of an end: the crossing is at the end
+        ambiguous[s[at_start | at_end]] = True
+        za[s[at_start], j[at_start]] = 0.0
+        zb[s[at_end & ~at_start], j[at_end & ~at_start]] = 0.0
+        keep = ~(at_start | at_end)
+        s, j, tc, window = s[keep], j[keep], tc[keep], window[keep]
+    order = np.lexsort((tc, s))
+    s, j, tc, window = s[order], j[order], tc[order], window[order]
+    starts = np.ones(s.shape[0], dtype=bool)
+    if s.shape[0] > 1:
+        starts[1:] = (s[1:] != s[:-1]) | (tc[1:] - tc[:-1] > window[1:] + window[:-1])
+        if not starts.all():  # crossings closer than their windows: one breakpoint
+            ambiguous[s[~starts]] = True
+    cluster = np.cumsum(starts) - 1
+    c_seg, c_t = s[starts], tc[starts]
+    per_seg = np.bincount(c_seg, minlength=n_seg)
+    if per_seg.size and per_seg.max() > max_pieces - 1:
+        _check_counts(np.repeat(np.arange(n_seg), per_seg + 2), n_seg, max_pieces, offset)
+    # points: the start, the crossings in order, the end, segment after segment
+    counts = per_seg + 2
+    seg = np.repeat(np.arange(n_seg), counts)
+    row_start = np.cumsum(counts) - counts
+    t = np.empty(seg.shape[0])
+    t[row_start] = 0.0
+    t[row_start + counts - 1] = 1.0
+    first_cluster = np.cumsum(per_seg) - per_seg
+    c_row = row_start[c_seg] + 1 + (np.arange(c_seg.shape[0]) - first_cluster[c_seg])
+    t[c_row] = c_t
+    _estimate(seg.shape[0], first.width, stages[1].width if len(stages) > 1 else first.width,
+              "the walk's breakpoints after the first layer")
+    slope = zb - za
+    z = za[seg]
+    z += t[:, None] * slope[seg]
+    z[row_start] = za
+    z[row_start + counts - 1] = zb
+    z[c_row[cluster], j] = 0.0
+    pos, neg = z > 0, z < 0
+    point_err = err[seg]
+    packed: list[np.ndarray | None] = [None] * len(stages)
+    if selected[0]:
+        packed[0] = _pack(pos)
+
+    # --- every later layer: one product at all breakpoints -------------------------------------------
+    for index in range(1, len(stages)):
+        stage, previous = stages[index], stages[index - 1]
+        h = _activate(z, pos, neg, previous.slope)
+        h_max = _row_max_abs(h, previous.slope)
+        scale = stage.row_norm * math.sqrt(stage.n_in) * h_max + stage.bias_max  # >= |W_j h| + |b_j|
+        _check_range(scale, f"layer {index}")
+        # rounding of this product, plus the earlier layers' errors carried through W (2-norm of the error
+        # vector of h <= sqrt(width) times the largest entry error)
+        carried = max(1.0, abs(previous.slope)) * math.sqrt(stage.n_in) * point_err
+        err_z = stage.gamma * scale + (stage.n_in + 2) * ETA + stage.row_norm * carried
+        bound = SAFETY * err_z + rtol * scale if rtol else SAFETY * err_z
+        z = _affine(h, stage)
+        del h
+        pos, neg = _signs(z, bound, stage)
+        rows = _zero_rows(pos, neg, stage)
+        if rows is not None:
+            ambiguous[seg[rows]] = True
+            z[~(pos | neg)] = 0.0
+        # sign changes between consecutive breakpoints of one segment
+        last = row_start + counts - 1  # the end of every segment: no piece starts there
+        cross = pos[:-1] & neg[1:]
+        cross |= neg[:-1] & pos[1:]
+        cross[last[:-1]] = False
+        iv, jv = np.nonzero(cross)
+        del cross
+        if iv.shape[0]:
+            zl, zr = z[iv, jv], z[iv + 1, jv]
+            tl, tr = t[iv], t[iv + 1]
+            width = tr - tl
+            tc = tl + width * (zl / (zl - zr))
+            bl, br = bound[iv], bound[iv + 1]
+            window = width * (bl + br) / (np.abs(zl - zr) - bl - br) + 4 * U * tr
+            to_left, to_right = tc - tl <= window, tr - tc <= window
+            to_right &= ~to_left
+            if to_left.any() or to_right.any():
+                ambiguous[seg[iv[to_left | to_right]]] = True
+                for side, rows_ in ((to_left, iv), (to_right, iv + 1)):
+                    z[rows_[side], jv[side]] = 0.0
+                    pos[rows_[side], jv[side]] = False
+                    neg[rows_[side], jv[side]] = False
+                keep = ~(to_left | to_right)
+                iv, jv, tc, window = iv[keep], jv[keep], tc[keep], window[keep]
+        last_stage = index == len(stages) - 1
+        if iv.shape[0]:
+            order = np.lexsort((tc, iv))
+            iv, jv, tc, window = iv[order], jv[order], tc[order], window[order]
+            starts = np.ones(iv.shape[0], dtype=bool)
+            if iv.shape[0] > 1:
+                starts[1:] = (iv[1:] != iv[:-1]) | (tc[1:] - tc[:-1] > window[1:] + window[:-1])
+                if not starts.all():
+                    ambiguous[seg[iv[~starts]]] = True
+            cluster = np.cumsum(starts) - 1
+            parent, new_t = iv[starts], tc[starts]
+            _check_counts(np.concatenate([seg, seg[parent]]), n_seg, max_pieces, offset)
+            k_new = seg.shape[0] + parent.shape[0]
+            if not last_stage:
+                _estimate(k_new, stage.width, stages[index + 1].width, f"the walk's breakpoints after layer {index}")
+            lam = ((new_t - t[parent]) / (t[parent + 1] - t[parent]))[:, None]
+            z_new = z[parent + 1] - z[parent]
+            z_new *= lam
+            z_new += z[parent]
+            z_new[cluster, jv] = 0.0
+            pos_new, neg_new = z_new > 0, z_new < 0
+            old_pos, new_pos = _merge_positions(seg.shape[0], parent)
+            new_err = 2 * np.maximum(err_z[parent], err_z[parent + 1]) + 4 * U * (scale[parent] + scale[parent + 1])
+            point_err = _scatter(err_z, old_pos, new_err, new_pos)
+            pos = _scatter(pos, old_pos, pos_new, new_pos)
+            neg = _scatter(neg, old_pos, neg_new, new_pos)
+            if not last_stage:
+                z = _scatter(z, old_pos, z_new, new_pos)
+            for k in range(index):
+                if packed[k] is not None:  # a new point splits a piece: both halves keep its bits
+                    packed[k] = _scatter(packed[k], old_pos, packed[k][parent], new_pos)
+            t = _scatter(t, old_pos, new_t, new_pos)
+            seg = _scatter(seg, old_pos, seg[parent], new_pos)
+            counts = np.bincount(seg, minlength=n_seg)
+            row_start = np.cumsum(counts) - counts
+        else:
+            point_err = err_z
+        if selected[index]:
+            packed[index] = _pack(pos)
+
+    valid = np.ones(seg.shape[0], dtype=bool)
+    valid[row_start + counts - 1] = False
+    blocks = [p[valid] for p in packed if p is not None]
+    widths = tuple(stage.width for stage, p in zip(stages, packed) if p is not None)
+    bits = np.concatenate(blocks, axis=1) if len(blocks) > 1 else blocks[0]
+    return PackedPieces(seg[valid], t[valid], bits, widths, ambiguous)
