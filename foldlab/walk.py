@@ -24,6 +24,7 @@ brute force. :func:`sample_walk` is the equidistant baseline.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,7 +44,7 @@ from ._validation import (
     check_int,
     describe,
 )
-from .adapter import check_reading, read_net
+from .adapter import READING_RTOL, check_reading, read_net
 from .errors import NumericalRange, OverBudget
 from .measures import chi, range_metrics, running_chi
 from .patterns import activation_patterns
@@ -403,10 +404,20 @@ def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, ba
                     ) from None
                 size = max(1, (stop - start) // 2)
                 continue
+            except NumericalRange as error:  # values past float64's range: exact arithmetic has none
+                if not settle:
+                    raise
+                pieces = _exactly(stages, selected, widths, X1[start:stop], X2[start:stop], start, error,
+                                  max_regions=max_regions)
+                in_range = False
+            else:
+                in_range = True
             if start == 0 and isinstance(net, nn.Module):  # the reading, where the walk went
                 mids = _midpoints(pieces, X1[start:stop].cpu().numpy(), X2[start:stop].cpu().numpy())
-                check_reading(net, spec, torch.from_numpy(mids), where="midpoints of the walk's regions")
-            settled = np.zeros(stop - start, dtype=bool)
+                mids = _checkable(net, spec, torch.from_numpy(mids))
+                if mids.shape[0]:
+                    check_reading(net, spec, mids, where="midpoints of the walk's regions")
+            settled = np.zeros(stop - start, dtype=bool) if in_range else np.ones(stop - start, dtype=bool)
             if settle and pieces.ambiguous.any():
                 pieces, settled = _settle(pieces, stages, selected, X1[start:stop], X2[start:stop], start,
                                           max_regions=max_regions)
@@ -489,31 +500,75 @@ def _midpoints(pieces: _walk_fast.PackedPieces, X1: np.ndarray, X2: np.ndarray) 
     return X1[s] + mid[:, None] * (X2[s] - X1[s])
 
 
+def _checkable(net: nn.Module, spec, x: torch.Tensor) -> torch.Tensor:
+    """The points at which the module's own forward pass can be compared with the reading.
+
+    The module runs in its own dtype (float32, usually), and the comparison allows each layer a rounding
+    error relative to that layer's own values. Where a layer's values are much smaller than what made
+    them (``W x + b`` of order 1 from ``|x| = 1e8``, or a later layer cancelling its inputs), the module's
+    rounding carried from the earlier layers outgrows that allowance, and its forward there says nothing
+    about the reading; beyond its range it overflows, below it underflows. Such points are left out. The
+    carried rounding is estimated as rounding errors behave (random signs: a product of ``n`` terms adds
+    about ``eps sqrt(n)`` of its size and passes an error through ``W`` at about ``||W||_F / sqrt(n)``),
+    with a margin of 16; midpoints of walks at ordinary scales all pass.
+    """
+    param = next(iter(net.parameters()), None)
+    dtype = param.dtype if param is not None and param.is_floating_point() else torch.float32
+    info = torch.finfo(dtype)
+    tolerance = READING_RTOL.get(dtype, 3e-2)
+    zs, out = spec.forward(x)
+    size = x.abs().amax(dim=1)
+    keep = (size < info.max * 2.0**-20) & ((size == 0) | (size > info.tiny * 2.0**20))
+    h, carried = x, info.eps * size * math.sqrt(x.shape[1])  # the inputs rounded to the module's dtype
+    for layer, z in zip(spec.layers + ((spec.output,) if spec.output is not None else ()), zs + [out]):
+        affine = layer.affine
+        if affine is None:  # a LayerNorm: no simple estimate; the earlier layers decide
+            break
+        n = affine.weight.shape[1]
+        h_norm = h.abs().amax(dim=1) * math.sqrt(n)  # >= ||h||, without overflow
+        keep &= 16 * carried / math.sqrt(n) <= tolerance * h_norm + (h_norm == 0)
+        spread = float(affine.weight.norm()) / math.sqrt(n)
+        carried = spread * carried + info.eps * float(affine.weight.norm()) * h_norm / math.sqrt(n)
+        if not layer.is_output:
+            h = layer.activate(z)
+    return x[keep]
+
+
+def _exact_segment(cpu, selected, widths, x1, x2, index, *, max_regions):
+    """One segment's pieces in exact arithmetic (raises ExactOverBudget past :data:`EXACT_BUDGET`)."""
+    t, bits = _walk_exact.exact_walk(cpu, selected, x1, x2, max_pieces=max_regions, budget=EXACT_BUDGET,
+                                     what=f"segment {index}")
+    if t.shape[0] > 1 and not np.all(np.diff(t) > 0):
+        at = float(t[1:][np.diff(t) <= 0][0])
+        raise NumericalRange(
+            f"segment {index} has regions narrower than float64 can place near t = {at!r}: exact "
+            f"arithmetic finds them, but their starts round to the same float64. "
+            f"{_scale_note(cpu[0], x1, x2)}Rescale the inputs (the regions of x -> N(s x) are those "
+            f"of N scaled by 1 / s) or walk a shorter segment around that point"
+        )
+    return t, _pack(bits, widths)
+
+
+def _on_cpu(stages):
+    return [stage.to("cpu") if stage.affine.weight.device.type != "cpu" else stage for stage in stages]
+
+
 def _settle(pieces, stages, selected, X1, X2, offset, *, max_regions):
     """Replace the pieces of every ambiguous segment by those of the exact walk."""
     which = np.flatnonzero(pieces.ambiguous)
     a, b = X1.cpu().numpy(), X2.cpu().numpy()
-    cpu = [stage.to("cpu") if stage.affine.weight.device.type != "cpu" else stage for stage in stages]
+    cpu = _on_cpu(stages)
     counts = np.bincount(pieces.seg, minlength=len(pieces.ambiguous))
     keep = ~pieces.ambiguous[pieces.seg]
     segs, ts, bits = [pieces.seg[keep]], [pieces.t[keep]], [pieces.bits[keep]]
     for i in which.tolist():
         try:
-            t, exact_bits = _walk_exact.exact_walk(cpu, selected, a[i], b[i], max_pieces=max_regions,
-                                                   budget=EXACT_BUDGET, what=f"segment {offset + i}")
+            t, packed = _exact_segment(cpu, selected, pieces.widths, a[i], b[i], offset + i, max_regions=max_regions)
         except _walk_exact.ExactOverBudget as error:
             raise NumericalRange(_undecided(stages, a[i], b[i], offset + i, error.spent, counts[i])) from None
-        if t.shape[0] > 1 and not np.all(np.diff(t) > 0):
-            at = float(t[1:][np.diff(t) <= 0][0])
-            raise NumericalRange(
-                f"segment {offset + i} has regions narrower than float64 can place near t = {at!r}: exact "
-                f"arithmetic finds them, but their starts round to the same float64. "
-                f"{_scale_note(stages[0], a[i], b[i])}Rescale the inputs (the regions of x -> N(s x) are those "
-                f"of N scaled by 1 / s) or walk a shorter segment around that point"
-            )
         segs.append(np.full(t.shape[0], i, dtype=np.int64))
         ts.append(t)
-        bits.append(_pack(exact_bits, pieces.widths))
+        bits.append(packed)
     seg = np.concatenate(segs)
     order = np.argsort(seg, kind="stable")  # each segment's pieces are in order already
     settled = np.zeros(len(pieces.ambiguous), dtype=bool)
@@ -522,6 +577,25 @@ def _settle(pieces, stages, selected, X1, X2, offset, *, max_regions):
         seg[order], np.concatenate(ts)[order], np.concatenate(bits)[order], pieces.widths,
         np.zeros_like(pieces.ambiguous),
     ), settled
+
+
+def _exactly(stages, selected, widths, X1, X2, offset, error, *, max_regions):
+    """Every segment of a batch in exact arithmetic (after the float64 engine ran out of range), each
+    within :data:`EXACT_BUDGET`, else ``error`` stands."""
+    a, b = X1.cpu().numpy(), X2.cpu().numpy()
+    cpu = _on_cpu(stages)
+    segs, ts, bits = [], [], []
+    for i in range(a.shape[0]):
+        try:
+            t, packed = _exact_segment(cpu, selected, widths, a[i], b[i], offset + i, max_regions=max_regions)
+        except _walk_exact.ExactOverBudget:
+            raise error from None
+        segs.append(np.full(t.shape[0], i, dtype=np.int64))
+        ts.append(t)
+        bits.append(packed)
+    return _walk_fast.PackedPieces(
+        np.concatenate(segs), np.concatenate(ts), np.concatenate(bits), widths, np.zeros(a.shape[0], dtype=bool)
+    )
 
 
 def _scale_note(first, x1: np.ndarray, x2: np.ndarray) -> str:
