@@ -110,7 +110,8 @@ def foldlab_timings(repeats: int, with_regioncam: bool) -> list[dict]:
             "walk_single": lambda: np.array([len(fl.walk(single_net, a, b)) for a, b in zip(X1, X2)]),
         }
         if with_regioncam:
-            candidates["regioncam"] = lambda count=regioncam_counter(net): count(X1, X2)
+            count = regioncam_counter(net)
+            candidates["regioncam"] = lambda count=count: count(X1, X2)
         results = {name: fn() for name, fn in candidates.items()}  # the warm-up
         best = {name: float("inf") for name in candidates}
         for _ in range(repeats):
@@ -142,7 +143,8 @@ def print_regioncam_table(rows: list[dict], title: str, reference: list[dict] | 
             ms = best[name] * 1e3
             return f"{ms:>7.0f} ms ({best[name] / rc:.2f}x)".rjust(width) if rc else f"{ms:>7.0f} ms".rjust(width)
 
-        equal = all(counts[k] == rc_counts for k in ("walks_spec", "walks_module", "walk_single")) if rc_counts else None
+        kinds = ("walks_spec", "walks_module", "walk_single")
+        equal = all(counts[k] == rc_counts for k in kinds) if rc_counts else None
         mismatches = sum(a != b for a, b in zip(counts["walks_spec"], rc_counts)) if rc_counts else 0
         verdict = "yes (64/64)" if equal else (f"NO ({mismatches} differ)" if rc_counts else "n/a")
         print(
@@ -173,7 +175,8 @@ def regioncam_section(args) -> list[dict]:
     verdicts = []
     for row in rows:
         rc = row["best"]["regioncam"]
-        same = all(row["counts"][k] == row["counts"]["regioncam"] for k in ("walks_spec", "walks_module", "walk_single"))
+        kinds = ("walks_spec", "walks_module", "walk_single")
+        same = all(row["counts"][k] == row["counts"]["regioncam"] for k in kinds)
         verdicts.append(
             f"{row['net']}: walks {row['best']['walks_spec'] / rc:.2f}x (target <= 1.0: "
             f"{'met' if row['best']['walks_spec'] <= rc else 'NOT met'}), walks on the module "

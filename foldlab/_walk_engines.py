@@ -38,10 +38,9 @@ from dataclasses import dataclass
 import torch
 
 from ._validation import DTYPE
-from ._walk_fast import ETA, HUGE, SAFETY, BatchTooLarge, U, gamma
+from ._walk_fast import ETA, HUGE, SAFETY, U, estimate, gamma
 from .adapter import Layer
 from .errors import NumericalRange, TooManyRegions
-from .limits import check_memory
 
 __all__ = ["Pieces", "affine_in_t", "layered_walk", "step_walk"]
 
@@ -115,12 +114,8 @@ def _check_pieces(seg: torch.Tensor, n_segments: int, limit: int, offset: int) -
         )
 
 
-def _estimate(rows: int, width: int, what: str) -> None:
-    nbytes = 8.0 * rows * 4 * width
-    try:
-        check_memory(nbytes, what, driver="pass a smaller batch_size= or max_regions=")
-    except Exception as error:
-        raise BatchTooLarge(nbytes, str(error)) from None
+def _estimate(rows: int, width: int, what: str, driver: str = "pass a smaller max_regions=") -> None:
+    estimate(8.0 * rows * 4 * width, what, driver)
 
 
 # --- the layered refinement --------------------------------------------------------------------------
@@ -195,7 +190,10 @@ def layered_walk(
     linear = affine_in_t(stages)
     exact = all(linear)
     ambiguous = torch.zeros(n_seg, dtype=torch.bool, device=device)
-    base = torch.linspace(0, 1, 2 if exact else max(n_grid, 2), dtype=DTYPE, device=device)
+    n_base = 2 if exact else max(n_grid, 2)
+    _estimate(n_seg * n_base, max(stage.width for stage in stages) + X1.shape[1], "the walk's evaluation grid",
+              "pass a smaller n_grid=")
+    base = torch.linspace(0, 1, n_base, dtype=DTYPE, device=device)
     seg = torch.arange(n_seg, device=device).repeat_interleave(base.shape[0])
     t = base.repeat(n_seg)
     piece_bits: list[torch.Tensor | None] = [None] * len(stages)

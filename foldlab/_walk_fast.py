@@ -34,11 +34,13 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from . import limits
 from .adapter import Layer
 from .errors import NumericalRange, TooManyRegions
-from .limits import check_memory
 
-__all__ = ["FastStage", "fast_stage", "fast_layered_walk", "U", "SAFETY", "gamma", "PackedPieces", "BatchTooLarge"]
+__all__ = [
+    "FastStage", "fast_stage", "fast_layered_walk", "U", "SAFETY", "gamma", "PackedPieces", "BatchTooLarge", "estimate",
+]
 
 #: Unit roundoff of float64.
 U = 2.0**-53
@@ -56,11 +58,18 @@ def gamma(n: int) -> float:
 
 
 class BatchTooLarge(Exception):
-    """Raised inside an engine when a batch's next arrays would pass the memory budget (the caller splits it)."""
+    """Raised inside an engine when a batch's next arrays would pass the memory budget (the caller splits
+    the batch, and raises :class:`foldlab.OverBudget` for a single segment)."""
 
-    def __init__(self, nbytes: float, what: str):
+    def __init__(self, nbytes: float, what: str, driver: str):
         super().__init__(what)
-        self.nbytes, self.what = nbytes, what
+        self.nbytes, self.what, self.driver = nbytes, what, driver
+
+
+def estimate(nbytes: float, what: str, driver: str = "pass a smaller max_regions=") -> None:
+    """Raise :class:`BatchTooLarge` when ``nbytes`` would pass :data:`foldlab.limits.MEMORY_BUDGET`."""
+    if nbytes > limits.MEMORY_BUDGET:
+        raise BatchTooLarge(nbytes, what, driver)
 
 
 @dataclass(frozen=True, eq=False)
@@ -229,12 +238,8 @@ def _check_counts(seg: np.ndarray, n_seg: int, max_pieces: int, offset: int) -> 
         )
 
 
-def _estimate(rows: int, width_in: int, width: int, budget_what: str) -> None:
-    nbytes = 8.0 * rows * (width_in + 3 * width)
-    try:
-        check_memory(nbytes, budget_what, driver="pass a smaller batch_size= or max_regions=")
-    except Exception as error:  # OverBudget: let the caller split the batch first
-        raise BatchTooLarge(nbytes, str(error)) from None
+def _estimate(rows: int, width_in: int, width: int, what: str) -> None:
+    estimate(8.0 * rows * (width_in + 3 * width), what)
 
 
 def fast_layered_walk(

@@ -228,6 +228,8 @@ class Walks:
             raise TypeError(f"walks are indexed by an int (the segment), got {describe(i)}")
         if self.patterns is None:
             raise ValueError("these walks kept only chi and region counts (keep_patterns=False)")
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"segment index {i} is out of range for the walks of {len(self)} segments")
         i = range(len(self))[int(i)]
         rows = slice(int(self.offsets[i]), int(self.offsets[i + 1]))
         return Walk(self.patterns[rows], self.ts[rows], self.X1[i], self.X2[i], self.blocks, True, self.method)
@@ -369,6 +371,10 @@ def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, ba
             f"{names[0]} and {names[1]} must hold the same number of segment ends, got shapes "
             f"{tuple(X1.shape)} and {tuple(X2.shape)}"
         )
+    empty = [i for i, layer in enumerate(spec.layers) if layer.width == 0]
+    if empty or (spec.output is not None and spec.output.width == 0):
+        where = f"hidden layer {empty[0]} ({spec.layers[empty[0]].name!r})" if empty else "the output layer"
+        raise ValueError(f"{where} of this net has no units, so it cuts nothing and has no bits to walk")
     on_device = spec if device == spec.device else spec.to(device)
     stages = list(on_device.layers) + ([on_device.output] if include_output else [])
     selected = [i in chosen for i in range(len(spec.layers))] + ([True] if include_output else [])
@@ -400,7 +406,9 @@ def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, ba
             except _walk_fast.BatchTooLarge as error:
                 if stop - start == 1:
                     raise OverBudget(
-                        f"segment {start}: {error.what}".replace("; pass a smaller batch_size= or", "; pass a")
+                        f"segment {start}: {error.what} would need about {limits.format_bytes(error.nbytes)}, over "
+                        f"foldlab.limits.MEMORY_BUDGET = {limits.format_bytes(limits.MEMORY_BUDGET)}; {error.driver}, "
+                        f"or raise the budget (with foldlab.limits.memory_budget(nbytes): ...)"
                     ) from None
                 size = max(1, (stop - start) // 2)
                 continue
@@ -538,8 +546,9 @@ def _exact_segment(cpu, selected, widths, x1, x2, index, *, max_regions):
     """One segment's pieces in exact arithmetic (raises ExactOverBudget past :data:`EXACT_BUDGET`)."""
     t, bits = _walk_exact.exact_walk(cpu, selected, x1, x2, max_pieces=max_regions, budget=EXACT_BUDGET,
                                      what=f"segment {index}")
-    if t.shape[0] > 1 and not np.all(np.diff(t) > 0):
-        at = float(t[1:][np.diff(t) <= 0][0])
+    starts = t[np.concatenate([[True], (bits[1:] != bits[:-1]).any(axis=1)])]  # of the regions
+    if starts.shape[0] > 1 and not np.all(np.diff(starts) > 0):
+        at = float(starts[1:][np.diff(starts) <= 0][0])
         raise NumericalRange(
             f"segment {index} has regions narrower than float64 can place near t = {at!r}: exact "
             f"arithmetic finds them, but their starts round to the same float64. "

@@ -411,3 +411,212 @@ def test_walk_equals_exact_rational_brute_force_on_degenerate_integer_nets():
             w = fl.walk(net, x1, x2, include_output=True, method=method)
             assert torch.equal(w.patterns, patterns), (seed, method)
             np.testing.assert_allclose(w.ts, starts, atol=1e-9)
+
+
+# --- the fast engine and the plain one: the same pieces, degenerate nets included ------------------------
+
+def engine_pieces(net, X1, X2, layers=None, include_output=False):
+    """The pieces of the numpy engine (``foldlab._walk_fast``, the CPU's ``method="layered"``) and of the
+    plain torch engine (``foldlab._walk_engines``), before any exact settlement: seg, t, bool bits,
+    ambiguous flags."""
+    from foldlab import _walk_engines, _walk_fast
+
+    spec = fl.read_net(net)
+    stages = list(spec.layers) + ([spec.output] if include_output else [])
+    chosen = spec.layer_indices(layers)
+    selected = [i in chosen for i in range(len(spec.layers))] + ([True] if include_output else [])
+    X1 = torch.as_tensor(np.asarray(X1, dtype=np.float64)).reshape(-1, spec.d_in)
+    X2 = torch.as_tensor(np.asarray(X2, dtype=np.float64)).reshape(-1, spec.d_in)
+    fast = _walk_fast.fast_layered_walk(stages, selected, X1.numpy(), X2.numpy(), max_pieces=10**6)
+    blocks, at = [], 0
+    for width in fast.widths:
+        blocks.append(np.unpackbits(fast.bits[:, at : at + (width + 7) // 8], axis=1, count=width).astype(bool))
+        at += (width + 7) // 8
+    plain = _walk_engines.layered_walk(stages, selected, X1, X2, n_grid=2, rtol=0.0, ttol=1e-12, max_pieces=10**6)
+    return (
+        (fast.seg, fast.t, np.concatenate(blocks, axis=1), fast.ambiguous),
+        (plain.seg.numpy(), plain.t.numpy(), plain.bits.numpy(), plain.ambiguous.numpy()),
+    )
+
+
+def assert_engines_agree(net, X1, X2, **options):
+    (seg_f, t_f, bits_f, amb_f), (seg_p, t_p, bits_p, amb_p) = engine_pieces(net, X1, X2, **options)
+    np.testing.assert_array_equal(seg_f, seg_p)
+    np.testing.assert_array_equal(bits_f, bits_p)
+    np.testing.assert_allclose(t_f, t_p, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(amb_f, amb_p)
+    return amb_f
+
+
+def degenerate_cases():
+    """Nets full of exact coincidences, each with segments through them: (name, net, X1, X2)."""
+    from .common import DEGENERATE, net_from
+
+    g = torch.Generator().manual_seed(3)
+    ends = torch.randint(-4, 5, (24, 2), generator=g).double() / 2  # half-integers: through vertices too
+    through_origin = torch.tensor([[-1.0, -1.0], [-1.0, 0.0], [0.0, -2.0], [-2.0, 1.0]])
+    X1 = torch.cat([ends[:12], through_origin])
+    X2 = torch.cat([ends[12:], -through_origin])
+    cases = [(name, net_from(layers), X1, X2) for name, layers in DEGENERATE.items()]
+    cases += [("leaky " + name, net_from(layers, "leaky"), X1, X2) for name, layers in list(DEGENERATE.items())[:4]]
+    for depth in (1, 2, 3, 5):
+        heights = torch.tensor([0.0, 0.25, 0.3, 0.5, 0.7, 1.0], dtype=torch.float64)
+        a = torch.stack([torch.zeros_like(heights), heights], 1)
+        b = torch.stack([torch.ones_like(heights), heights], 1)
+        cases.append((f"CantorNet depth {depth}", fl.CantorNet(depth=depth), a, b))
+    for seed in range(12):
+        net, x1, x2 = integer_net(seed)
+        cases.append((f"integer net {seed}", net, x1[None], x2[None]))
+    return cases
+
+
+DEGENERATE_CASES = degenerate_cases()
+
+
+@pytest.mark.parametrize("case", range(len(DEGENERATE_CASES)), ids=[c[0] for c in DEGENERATE_CASES])
+def test_fast_and_plain_layered_engines_agree_on_degenerate_nets(case):
+    """Exact ties, dead units, zero rows, coincident and parallel lines, CantorNet's vertices, LeakyReLU,
+    layer subsets and output bits: the same pieces, bits and marks from both engines."""
+    name, net, X1, X2 = DEGENERATE_CASES[case]
+    spec = fl.read_net(net)
+    marked = 0
+    for include_output in ((False, True) if spec.output is not None else (False,)):
+        for layers in (None, [len(spec.layers) - 1]):
+            marked += assert_engines_agree(net, X1, X2, layers=layers, include_output=include_output).sum()
+    if name.startswith("CantorNet"):  # vertices where several units cross at once: float64 cannot tell
+        assert marked > 0
+    if name == "dead_units":  # a zero row gives an exact constant: no doubt, nothing to settle
+        assert marked == 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fast_and_plain_layered_engines_agree_on_random_nets(seed):
+    widths = [[2, 12, 12, 1], [5, 16, 16, 16, 3], [784, 32, 32, 10], [3, 20, 20, 20, 20, 2]][seed]
+    for activation in ("relu", "leaky_relu"):
+        net = fl.mlp(widths, activation=activation, seed=seed)
+        X1, X2 = random_segment(widths[0] * 8, seed)
+        X1, X2 = X1.reshape(8, -1), X2.reshape(8, -1)
+        for include_output, layers in ((False, None), (True, None), (True, [0]), (False, [-1])):
+            marked = assert_engines_agree(net, X1, X2, layers=layers, include_output=include_output)
+            assert not marked.any()  # random nets are in general position: nothing for exact arithmetic
+
+
+@pytest.mark.parametrize("case", range(len(DEGENERATE_CASES)), ids=[c[0] for c in DEGENERATE_CASES])
+@pytest.mark.parametrize("method", ["layered", "step"])
+def test_walks_of_degenerate_nets_equal_exact_rational_arithmetic(case, method):
+    """The public result (float64 engines plus exact settlement) against the exact layered oracle."""
+    from .walk_oracle import exact_layered_walk
+
+    name, net, X1, X2 = DEGENERATE_CASES[case]
+    include_output = fl.read_net(net).output is not None
+    walks = fl.walks(net, X1, X2, include_output=include_output, method=method)
+    for i, w in enumerate(walks):
+        starts, patterns = exact_layered_walk(net, X1[i], X2[i], include_output=include_output)
+        assert torch.equal(w.patterns, patterns), i
+        np.testing.assert_allclose(w.ts, [float(s) for s in starts], rtol=1e-13, atol=0)
+    if name.startswith("CantorNet"):
+        assert walks.settled_exactly.any()
+
+
+# --- any scale: exact, or refused with NumericalRange ------------------------------------------------------
+
+def dyadic_net(seed, widths=(2, 8, 8, 8, 1), denom=8, activation="relu"):
+    """Weights and biases in {-2, -15/8, ..., 2}: exact in float32 and float64, with exact coincidences."""
+    g = torch.Generator().manual_seed(seed)
+    modules = []
+    for a, b in zip(widths[:-1], widths[1:]):
+        modules += [
+            linear((torch.randint(-2 * denom, 2 * denom + 1, (b, a), generator=g) / denom).tolist(),
+                   (torch.randint(-2 * denom, 2 * denom + 1, (b,), generator=g) / denom).tolist()),
+            nn.ReLU() if activation == "relu" else nn.LeakyReLU(0.125),
+        ]
+    return nn.Sequential(*modules[:-1])
+
+
+def scaled_segment(seed, scale):
+    """Ends ``s u`` and ``s v`` with ``v`` near ``-u``: the segment passes near the origin, where the net's
+    regions are, so at large ``s`` they crowd into a short stretch of ``t``."""
+    g = torch.Generator().manual_seed(100 + seed)
+    u = torch.randint(-8, 9, (2,), generator=g).double() / 8
+    v = -u + torch.randint(-2, 3, (2,), generator=g).double() / 16
+    return u * scale, v * scale
+
+
+def exact_or_refused(net, x1, x2, method, include_output=True):
+    """fl.walk equals exact rational arithmetic, or raises NumericalRange exactly when the exact regions'
+    starts cannot be told apart in float64. Returns "exact" or "refused"."""
+    from .walk_oracle import exact_layered_walk
+
+    starts, patterns = exact_layered_walk(net, x1, x2, include_output=include_output)
+    as_floats = np.array([float(s) for s in starts])
+    representable = bool(np.all(np.diff(as_floats) > 0))
+    try:
+        w = fl.walk(net, x1, x2, include_output=include_output, method=method)
+    except fl.NumericalRange as error:
+        assert not representable, f"refused a walk float64 can hold: {error}"
+        assert "round to the same float64" in str(error) or "multiply-adds" in str(error)
+        return "refused"
+    assert representable
+    assert torch.equal(w.patterns, patterns)
+    np.testing.assert_allclose(w.ts, as_floats, rtol=1e-12, atol=0)
+    return "exact"
+
+
+SCALES = [1e-300, 1e-150, 1e-14, 1e-3, 1.0, 1e3, 1e8, 1e14, 1e16, 1e20, 1e155, 1e300]
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("method", ["layered", "step"])
+def test_walks_are_exact_at_every_scale_or_refused(scale, method):
+    """Segments scaled from 1e-300 to 1e300 on dyadic nets (ReLU, and LeakyReLU for half the seeds):
+    never a silent wrong answer."""
+    outcomes = []
+    for seed in range(8):
+        net = dyadic_net(seed, activation="relu" if seed % 2 == 0 else "leaky")
+        x1, x2 = scaled_segment(seed, scale)
+        outcomes.append(exact_or_refused(net, x1, x2, method))
+    if scale <= 1e8:
+        assert outcomes == ["exact"] * 8
+
+
+@pytest.mark.parametrize("seed", [5, 9, 10])
+def test_walks_at_1e14_that_an_absolute_tolerance_got_wrong(seed):
+    """foldlab 0.1's layered engine merged crossings closer than ttol=1e-12 in t and zeroed values within
+    1e-10 of their scale: on these segments, scaled to 1e14, it reported 24, 27 and 15 regions where exact
+    arithmetic finds 25, 37 and 16. Every region here is wider than float64's resolution in t."""
+    from .walk_oracle import exact_layered_walk
+
+    net = dyadic_net(seed)
+    x1, x2 = scaled_segment(seed, 1e14)
+    starts, patterns = exact_layered_walk(net, x1, x2)
+    assert len(starts) == {5: 25, 9: 37, 10: 16}[seed]
+    for method in ("layered", "step"):
+        assert exact_or_refused(net, x1, x2, method, include_output=False) == "exact"
+
+
+def test_the_refusal_names_the_scale():
+    net = dyadic_net(4)
+    x1, x2 = scaled_segment(4, 1e14)
+    with pytest.raises(fl.NumericalRange, match=r"ends reach 6.25e\+13.*biases of at most 1.75.*Rescale"):
+        fl.walk(net, x1, x2)
+
+
+@pytest.mark.parametrize("power", [-300, -120, -20, 20, 120, 300])
+def test_weights_anywhere_in_range_give_the_same_walk(power):
+    """Multiplying layer l's weights by c and its biases by c^l (c = 2^power, exact) multiplies its
+    pre-activations by c^l and changes no sign: the walk is the same, to the last bit of t."""
+    import copy
+
+    for seed in range(4):
+        net = dyadic_net(seed, widths=(2, 6, 6, 1))
+        x1, x2 = random_segment(2, seed)
+        reference = fl.walk(net, x1, x2, include_output=True)
+        scaled = copy.deepcopy(net).double()  # 2^(3 * 300) is far beyond float32
+        with torch.no_grad():
+            linears = [m for m in scaled if isinstance(m, nn.Linear)]
+            for layer, module in enumerate(linears, start=1):
+                module.weight.mul_(2.0**power)
+                module.bias.mul_(2.0 ** (power * layer))
+        w = fl.walk(scaled, x1, x2, include_output=True)
+        assert torch.equal(w.patterns, reference.patterns)
+        np.testing.assert_array_equal(w.ts, reference.ts)
