@@ -27,6 +27,8 @@ ambiguous is exact.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 import weakref
 from dataclasses import dataclass
@@ -77,9 +79,8 @@ class FastStage:
     """A piecewise-linear layer as numpy arrays, with the norms its rounding bounds need."""
 
     weight: np.ndarray  # (out, in)
-    weight_t: torch.Tensor  # (in, out), a view: the products run in torch (its thread setting)
+    weight_tc: np.ndarray  # (in, out) contiguous: row j is unit j's effect on the layer (its column of W)
     bias: np.ndarray  # (out,)
-    bias_t: torch.Tensor
     row_norm: float  # max_j ||W_j||_2
     bias_max: float  # max_j |b_j|
     gamma: float  # gamma(in + 1)
@@ -112,9 +113,8 @@ def fast_stage(layer: Layer) -> FastStage:
     const_units = np.flatnonzero(zero_rows)
     stage = FastStage(
         weight=weight,
-        weight_t=affine.weight.detach().cpu().T,
+        weight_tc=np.ascontiguousarray(weight.T),
         bias=bias,
-        bias_t=affine.bias.detach().cpu(),
         row_norm=float(rows.max()) if rows.size else 0.0,
         bias_max=float(np.abs(bias).max()) if bias.size else 0.0,
         gamma=gamma(weight.shape[1] + 1),
@@ -153,17 +153,62 @@ def safe_norms(x: np.ndarray) -> np.ndarray:
     return big * np.sqrt(np.einsum("ij,ij->i", x / safe[:, None], x / safe[:, None]))
 
 
+@functools.lru_cache(maxsize=1)
+def _controller():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        return None
+    return ThreadpoolController()
+
+
+#: Products with fewer multiply-adds than this run in one thread anyway (OpenBLAS's own threshold).
+THREADED_FROM = 1 << 18
+
+
+def _blas_threads(n: int):
+    """BLAS limited to ``n`` threads inside the block (a no-op without threadpoolctl)."""
+    controller = _controller()
+    return controller.limit(limits=n, user_api="blas") if controller is not None else contextlib.nullcontext()
+
+
 def _affine(h: np.ndarray, stage: FastStage) -> np.ndarray:
-    return torch.addmm(stage.bias_t, torch.from_numpy(h), stage.weight_t).numpy()
+    """``h @ W.T + b`` in numpy's BLAS (a little quicker than torch's here). The engine runs its small
+    products in one thread (a thread pool waiting on a busy machine costs more than they do); large ones
+    get as many threads as torch is set to use (``torch.set_num_threads``), so one setting governs both."""
+    threads = torch.get_num_threads()
+    if threads > 1 and h.shape[0] * stage.n_in * stage.width >= THREADED_FROM:
+        with _blas_threads(threads):
+            z = h @ stage.weight.T
+    else:
+        z = h @ stage.weight.T
+    z += stage.bias
+    return z
 
 
 def _signs(z: np.ndarray, bound: np.ndarray, stage: FastStage) -> tuple[np.ndarray, np.ndarray]:
-    """``z > bound`` and ``z < -bound`` (bound per row); units with a zero row take the sign of their bias."""
-    pos = z > bound[:, None]
-    neg = z < -bound[:, None]
+    """``z > bound`` and ``z < -bound`` (bound per row); units with a zero row take the sign of their bias.
+
+    Compared first with the largest bound (a scalar: several times quicker than a bound per row), then
+    the few values within it again with their own row's bound.
+    """
+    top = float(bound.max()) if bound.size else 0.0
+    pos = z > top
+    neg = z < -top
     if stage.const_units.size:
         pos[:, stage.const_units] = stage.const_bias > 0
         neg[:, stage.const_units] = stage.const_bias < 0
+    n_zero = z.size - np.count_nonzero(pos) - np.count_nonzero(neg)
+    if n_zero > z.shape[0] * stage.n_dead:  # values within the largest bound: their own row decides
+        flat = np.flatnonzero(~(pos | neg))
+        rows, cols = np.divmod(flat, z.shape[1])
+        values, own = z.reshape(-1)[flat], bound[rows]
+        constant = np.isin(cols, stage.const_units) if stage.const_units.size else np.zeros(flat.shape, bool)
+        pos.reshape(-1)[flat] = (values > own) & ~constant
+        neg.reshape(-1)[flat] = (values < -own) & ~constant
+        if stage.const_units.size:
+            pos[:, stage.const_units] = stage.const_bias > 0
+            neg[:, stage.const_units] = stage.const_bias < 0
     return pos, neg
 
 
@@ -180,9 +225,10 @@ def _zero_rows(pos: np.ndarray, neg: np.ndarray, stage: FastStage) -> np.ndarray
 
 
 def _activate(z: np.ndarray, pos: np.ndarray, neg: np.ndarray, slope: float) -> np.ndarray:
-    """The layer's output from its values and signs, in place (values counted as 0 become 0)."""
+    """The layer's output from its values and signs, in place. Values counted as 0 are exactly 0 by now
+    (a unit with a zero row and bias, or one the caller zeroed), so ReLU is ``max(z, 0)``."""
     if slope == 0.0:
-        return np.multiply(z, pos, out=z)
+        return np.maximum(z, 0.0, out=z)
     factor = pos.astype(np.float64)
     factor += slope * neg
     return np.multiply(z, factor, out=z)
@@ -242,6 +288,141 @@ def _estimate(rows: int, width_in: int, width: int, what: str) -> None:
     estimate(8.0 * rows * (width_in + 3 * width), what)
 
 
+@dataclass(frozen=True, eq=False)
+class _Pending:
+    """What the next stage needs about the breakpoints the last one inserted (see :func:`fast_layered_walk`).
+
+    Rows of the merged point list come in two kinds: ``old`` ones, where the next stage's values come from
+    a product, and ``new`` ones (the last stage's crossings), where they come from the two old rows around
+    them by interpolation plus the correction of the units that bend in between.
+    """
+
+    h_old: np.ndarray  # (R, width) the last stage's output at the old rows, in their order
+    old_pos: np.ndarray  # (R,) where the old rows go in the merged list
+    new_pos: np.ndarray  # (C,) where the new rows go
+    a: np.ndarray  # (C,) the old rows around each new one (indices into the old order)
+    b: np.ndarray
+    lam: np.ndarray  # (C,) the new row's place between them
+    bend: np.ndarray  # (C,) units that bend between them (the correction's terms)
+    pair_unit: np.ndarray  # (P,) the terms, new row after new row: unit ...
+    pair_delta: np.ndarray  # (P,) ... and h_unit(new) minus its interpolation
+    pair_first: np.ndarray  # (C,) where each new row's terms start
+    big: list  # [(new rows, units, delta (m, n))] pieces with many bending units: one small product each
+    err_old: np.ndarray  # (R,) the last stage's rounding bound at the old rows
+    scale_old: np.ndarray  # (R,) a bound on its values there
+    slope: float  # the last stage's activation slope below 0
+    n_rows: int  # rows of the merged list
+
+    @property
+    def lift(self) -> float:
+        """How much the activation can stretch an error: max(1, |negative slope|)."""
+        return max(1.0, abs(self.slope))
+
+
+#: Pieces with at most this many bending units take the gather path; more: a dense product per piece.
+SPARSE_MAX = 8
+
+
+def _pending(h_old, old_pos, new_pos, a, b, lam, z_a, z_b, member_of, cross_piece, cross_unit, new_piece,
+             err_old, scale_old, slope, n_rows) -> _Pending:
+    """The corrections for new rows: every unit crossing inside a piece bends the output on that piece, so
+    at each new row in it the output differs from the interpolation of the piece's ends by
+    ``act(z_j(new)) - ((1 - lam) act(z_j(a)) + lam act(z_j(b)))`` for each such unit ``j``.
+
+    ``z_a``, ``z_b`` (K crossings,) are each crossing unit's values at its piece's ends, ``member_of`` (K,)
+    the new row where it crosses, ``cross_piece`` (K,) and ``new_piece`` (C,) the pieces (both sorted).
+    """
+    n_new = new_piece.shape[0]
+    # the crossings of each piece: a contiguous run of the crossing list
+    piece_start = np.searchsorted(cross_piece, new_piece, side="left")
+    bend = np.searchsorted(cross_piece, new_piece, side="right") - piece_start
+    pair_first = np.cumsum(bend) - bend
+    total = int(bend.sum())
+    row = np.repeat(np.arange(n_new), bend)
+    cross = np.repeat(piece_start - pair_first, bend) + np.arange(total)
+    lam_p = lam[row]
+    za, zb = z_a[cross], z_b[cross]
+    zc = za + lam_p * (zb - za)
+    zc[member_of[cross] == row] = 0.0  # a unit at its own crossing is exactly 0
+    delta = _act(zc, slope) - (1.0 - lam_p) * _act(za, slope) - lam_p * _act(zb, slope)
+    unit = cross_unit[cross]
+    big = []
+    many = bend > SPARSE_MAX
+    if many.any():  # the new rows of one piece are consecutive, and so are their terms
+        firsts = np.flatnonzero(np.concatenate([[True], new_piece[1:] != new_piece[:-1]]))
+        sizes = np.diff(np.append(firsts, n_new))
+        chosen = many[firsts]
+        for first_row, size in zip(firsts[chosen].tolist(), sizes[chosen].tolist()):
+            n = int(bend[first_row])
+            lo = int(pair_first[first_row])
+            big.append((np.arange(first_row, first_row + size), unit[lo : lo + n],
+                        delta[lo : lo + size * n].reshape(size, n)))
+        keep = ~many[row]
+        unit, delta = unit[keep], delta[keep]
+        bend_small = np.where(many, 0, bend)
+        pair_first = np.cumsum(bend_small) - bend_small
+    return _Pending(h_old, old_pos, new_pos, a, b, lam, bend, unit, delta, pair_first, big, err_old, scale_old,
+                    slope, n_rows)
+
+
+def _act(z: np.ndarray, slope: float) -> np.ndarray:
+    return np.maximum(z, 0.0) if slope == 0.0 else np.where(z > 0, z, slope * z)
+
+
+def _next_values(stage: FastStage, pending: _Pending, rtol: float, where: str):
+    """The next stage's values at every row of the merged list, with rounding bounds and scales."""
+    h = pending.h_old
+    h_max = _row_max_abs(h, pending.slope)
+    k = math.sqrt(stage.n_in)
+    scale_old = stage.row_norm * k * h_max + stage.bias_max  # >= |W_j h| + |b_j|
+    _check_range(scale_old, where)
+    err_old = stage.gamma * scale_old + (stage.n_in + 2) * ETA + stage.row_norm * pending.lift * k * pending.err_old
+    z_old = _affine(h, stage)
+    if pending.new_pos.shape[0] == 0:
+        return z_old, err_old, scale_old
+    a, b, lam = pending.a, pending.b, pending.lam
+    z_new = np.take(z_old, b, axis=0)
+    za = np.take(z_old, a, axis=0)
+    z_new -= za
+    z_new *= lam[:, None]
+    z_new += za
+    del za
+    n_pairs = pending.pair_unit.shape[0]
+    if n_pairs:
+        rows = np.flatnonzero(pending.bend <= SPARSE_MAX) if pending.big else np.arange(z_new.shape[0])
+        if n_pairs == rows.shape[0]:  # one bending unit per new row, the usual case: a gather
+            terms = np.take(stage.weight_tc, pending.pair_unit, axis=0)
+            terms *= pending.pair_delta[:, None]
+            z_new[rows] += terms
+        else:  # a sparse (new rows x units) matrix of the terms, times W^T
+            from scipy.sparse import csr_matrix
+
+            starts = pending.pair_first[rows]
+            terms = csr_matrix(
+                (pending.pair_delta, pending.pair_unit, np.append(starts, n_pairs)),
+                shape=(rows.shape[0], stage.n_in),
+            )
+            z_new[rows] += terms @ stage.weight_tc
+    for new_rows, units, delta in pending.big:
+        z_new[new_rows] += delta @ np.take(stage.weight_tc, units, axis=0)
+    bend = np.sqrt(pending.bend)
+    prev_err = np.maximum(pending.err_old[a], pending.err_old[b])
+    prev_scale = np.maximum(pending.scale_old[a], pending.scale_old[b])
+    err_new = (
+        np.maximum(err_old[a], err_old[b]) + 4 * U * (scale_old[a] + scale_old[b])
+        + stage.row_norm * 3 * pending.lift * (bend + 1) * prev_err
+        + gamma(int(pending.bend.max()) + 1) * stage.row_norm * bend * 2 * pending.lift * prev_scale
+    )
+    scale_new = np.maximum(scale_old[a], scale_old[b]) + stage.row_norm * bend * 2 * pending.lift * prev_scale
+    n = pending.n_rows
+    z = _scatter(z_old, pending.old_pos, z_new, pending.new_pos)
+    err = np.empty(n)
+    err[pending.old_pos], err[pending.new_pos] = err_old, err_new
+    scale = np.empty(n)
+    scale[pending.old_pos], scale[pending.new_pos] = scale_old, scale_new
+    return z, err, scale
+
+
 def fast_layered_walk(
     layers: list[Layer],
     selected: list[bool],
@@ -258,7 +439,20 @@ def fast_layered_walk(
     layer when its bits are wanted), ``selected`` says whose bits go into the patterns. ``offset`` is the
     index of the batch's first segment (for messages). ``rtol`` widens the zero test to ``rtol`` times the
     values' scale (0: rounding alone decides).
+
+    The refinement: stage ``k``'s values are needed at every breakpoint found so far. At the breakpoints
+    that stage ``k - 1`` itself inserted they are not computed by a product: between the two breakpoints
+    around such a point, stage ``k - 1``'s values are affine, so its output is the interpolation of that
+    piece's ends except in the few units that cross inside the piece; stage ``k``'s values there are the
+    interpolation of its values at the piece's ends plus those units' columns of ``W_k`` times their
+    difference. So each stage's product runs over the breakpoints of two stages before, about half of
+    them, and none at all for the second layer (its product runs at the segment ends).
     """
+    with _blas_threads(1):
+        return _fast_layered_walk(layers, selected, X1, X2, max_pieces=max_pieces, offset=offset, rtol=rtol)
+
+
+def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) -> PackedPieces:
     stages = [fast_stage(layer) for layer in layers]
     n_seg = X1.shape[0]
     ambiguous = np.zeros(n_seg, dtype=bool)
@@ -282,7 +476,7 @@ def fast_layered_walk(
             ambiguous |= rows
     za[~(pos_a | neg_a)] = 0.0  # counted as 0: exactly 0 (the tie rule)
     zb[~(pos_b | neg_b)] = 0.0
-    s, j = np.nonzero((pos_a & neg_b) | (neg_a & pos_b))
+    s, j = np.divmod(np.flatnonzero((pos_a & neg_b) | (neg_a & pos_b)), first.width)
     a, b = za[s, j], zb[s, j]
     gap = np.abs(a - b)
     tc = a / (a - b)
@@ -310,51 +504,57 @@ def fast_layered_walk(
     counts = per_seg + 2
     seg = np.repeat(np.arange(n_seg), counts)
     row_start = np.cumsum(counts) - counts
+    row_end = row_start + counts - 1
     t = np.empty(seg.shape[0])
     t[row_start] = 0.0
-    t[row_start + counts - 1] = 1.0
+    t[row_end] = 1.0
     first_cluster = np.cumsum(per_seg) - per_seg
     c_row = row_start[c_seg] + 1 + (np.arange(c_seg.shape[0]) - first_cluster[c_seg])
     t[c_row] = c_t
     _estimate(seg.shape[0], first.width, stages[1].width if len(stages) > 1 else first.width,
               "the walk's breakpoints after the first layer")
+    # the first layer's signs at every breakpoint (for its bits), from its values there
     slope = zb - za
-    z = za[seg]
-    z += t[:, None] * slope[seg]
+    z = np.take(slope, seg, axis=0)
+    z *= t[:, None]
+    z += np.take(za, seg, axis=0)
     z[row_start] = za
-    z[row_start + counts - 1] = zb
+    z[row_end] = zb
     z[c_row[cluster], j] = 0.0
-    pos, neg = z > 0, z < 0
-    point_err = err[seg]
+    pos = z > 0
+    del z
     packed: list[np.ndarray | None] = [None] * len(stages)
     if selected[0]:
         packed[0] = _pack(pos)
+    pending = None
+    if len(stages) > 1:  # the second layer: a product at the segment ends, corrections at the crossings
+        ends = np.empty((2 * n_seg, first.width))
+        ends[0::2], ends[1::2] = za, zb
+        old_pos = np.empty(2 * n_seg, dtype=np.int64)
+        old_pos[0::2], old_pos[1::2] = row_start, row_end
+        pending = _pending(
+            _activate(ends, ends > 0, ends < 0, first.slope), old_pos, c_row, 2 * c_seg, 2 * c_seg + 1, c_t,
+            za[s, j], zb[s, j], cluster, s, j, c_seg, np.repeat(err, 2), np.repeat(np.maximum(scale_a, scale_b), 2),
+            first.slope, seg.shape[0],
+        )
 
-    # --- every later layer: one product at all breakpoints -------------------------------------------
+    # --- every later layer ----------------------------------------------------------------------------
     for index in range(1, len(stages)):
-        stage, previous = stages[index], stages[index - 1]
-        h = _activate(z, pos, neg, previous.slope)
-        h_max = _row_max_abs(h, previous.slope)
-        scale = stage.row_norm * math.sqrt(stage.n_in) * h_max + stage.bias_max  # >= |W_j h| + |b_j|
-        _check_range(scale, f"layer {index}")
-        # rounding of this product, plus the earlier layers' errors carried through W (2-norm of the error
-        # vector of h <= sqrt(width) times the largest entry error)
-        carried = max(1.0, abs(previous.slope)) * math.sqrt(stage.n_in) * point_err
-        err_z = stage.gamma * scale + (stage.n_in + 2) * ETA + stage.row_norm * carried
+        stage = stages[index]
+        last_stage = index == len(stages) - 1
+        z, err_z, scale = _next_values(stage, pending, rtol, f"layer {index}")
+        pending = None
         bound = SAFETY * err_z + rtol * scale if rtol else SAFETY * err_z
-        z = _affine(h, stage)
-        del h
         pos, neg = _signs(z, bound, stage)
         rows = _zero_rows(pos, neg, stage)
         if rows is not None:
             ambiguous[seg[rows]] = True
             z[~(pos | neg)] = 0.0
         # sign changes between consecutive breakpoints of one segment
-        last = row_start + counts - 1  # the end of every segment: no piece starts there
         cross = pos[:-1] & neg[1:]
         cross |= neg[:-1] & pos[1:]
-        cross[last[:-1]] = False
-        iv, jv = np.nonzero(cross)
+        cross[row_end[:-1]] = False  # the end of a segment and the start of the next: no piece
+        iv, jv = np.divmod(np.flatnonzero(cross), stage.width)  # quicker than a 2-D nonzero
         del cross
         if iv.shape[0]:
             zl, zr = z[iv, jv], z[iv + 1, jv]
@@ -373,7 +573,6 @@ def fast_layered_walk(
                     neg[rows_[side], jv[side]] = False
                 keep = ~(to_left | to_right)
                 iv, jv, tc, window = iv[keep], jv[keep], tc[keep], window[keep]
-        last_stage = index == len(stages) - 1
         if iv.shape[0]:
             order = np.lexsort((tc, iv))
             iv, jv, tc, window = iv[order], jv[order], tc[order], window[order]
@@ -388,19 +587,27 @@ def fast_layered_walk(
             k_new = seg.shape[0] + parent.shape[0]
             if not last_stage:
                 _estimate(k_new, stage.width, stages[index + 1].width, f"the walk's breakpoints after layer {index}")
-            lam = ((new_t - t[parent]) / (t[parent + 1] - t[parent]))[:, None]
-            z_new = z[parent + 1] - z[parent]
-            z_new *= lam
-            z_new += z[parent]
+            lam = (new_t - t[parent]) / (t[parent + 1] - t[parent])
+            # the signs at the new points: a unit crossing at one is 0 there; every other unit is affine
+            # on the piece, so its sign is its interpolation's
+            z_new = np.take(z, parent + 1, axis=0)
+            zl = np.take(z, parent, axis=0)
+            z_new -= zl
+            z_new *= lam[:, None]
+            z_new += zl
+            del zl
             z_new[cluster, jv] = 0.0
             pos_new, neg_new = z_new > 0, z_new < 0
+            del z_new
             old_pos, new_pos = _merge_positions(seg.shape[0], parent)
-            new_err = 2 * np.maximum(err_z[parent], err_z[parent + 1]) + 4 * U * (scale[parent] + scale[parent + 1])
-            point_err = _scatter(err_z, old_pos, new_err, new_pos)
+            if not last_stage:
+                z_a, z_b = z[iv, jv], z[iv + 1, jv]  # before the activation overwrites z
+                pending = _pending(
+                    _activate(z, pos, neg, stage.slope), old_pos, new_pos, parent, parent + 1, lam, z_a, z_b,
+                    cluster, iv, jv, parent, err_z, scale, stage.slope, k_new,
+                )
             pos = _scatter(pos, old_pos, pos_new, new_pos)
             neg = _scatter(neg, old_pos, neg_new, new_pos)
-            if not last_stage:
-                z = _scatter(z, old_pos, z_new, new_pos)
             for k in range(index):
                 if packed[k] is not None:  # a new point splits a piece: both halves keep its bits
                     packed[k] = _scatter(packed[k], old_pos, packed[k][parent], new_pos)
@@ -408,13 +615,17 @@ def fast_layered_walk(
             seg = _scatter(seg, old_pos, seg[parent], new_pos)
             counts = np.bincount(seg, minlength=n_seg)
             row_start = np.cumsum(counts) - counts
-        else:
-            point_err = err_z
+            row_end = row_start + counts - 1
+        elif not last_stage:
+            old_pos = np.arange(seg.shape[0])
+            empty = np.zeros(0, dtype=np.int64)
+            pending = _Pending(_activate(z, pos, neg, stage.slope), old_pos, empty, empty, empty, np.zeros(0),
+                               empty, empty, np.zeros(0), empty, [], err_z, scale, stage.slope, seg.shape[0])
         if selected[index]:
             packed[index] = _pack(pos)
 
     valid = np.ones(seg.shape[0], dtype=bool)
-    valid[row_start + counts - 1] = False
+    valid[row_end] = False
     blocks = [p[valid] for p in packed if p is not None]
     widths = tuple(stage.width for stage, p in zip(stages, packed) if p is not None)
     bits = np.concatenate(blocks, axis=1) if len(blocks) > 1 else blocks[0]

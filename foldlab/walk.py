@@ -354,9 +354,10 @@ def walks(
 
 
 def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, batch_size, keep_patterns,
-           max_regions, n_grid, rtol, ttol, names=("X1", "X2")) -> Walks:
+           max_regions, n_grid, rtol, ttol, names=("X1", "X2"), checked=False) -> Walks:
     """:func:`walks` on a net already read into ``spec`` (``net`` itself, when a module, is checked at the
-    midpoints of the first batch's pieces)."""
+    midpoints of the first batch's pieces). ``checked``: ``X1`` and ``X2`` are float64 tensors from
+    :func:`foldlab._validation.as_inputs` already, on the CPU."""
     _check_options(method, rtol, ttol, max_regions, n_grid, batch_size)
     include_output = check_bool(include_output, "include_output")
     keep_patterns = check_bool(keep_patterns, "keep_patterns")
@@ -364,8 +365,9 @@ def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, ba
     if include_output and spec.output is None:
         raise ValueError("include_output=True needs an output layer after the last activation; this net has none")
     device = spec.device if device is None else as_device(device)
-    X1 = as_inputs(X1, spec.d_in, name=names[0], device=device)
-    X2 = as_inputs(X2, spec.d_in, name=names[1], device=device)
+    if not checked or device.type != "cpu":
+        X1 = as_inputs(X1, spec.d_in, name=names[0], device=device)
+        X2 = as_inputs(X2, spec.d_in, name=names[1], device=device)
     if X1.shape != X2.shape:
         raise ValueError(
             f"{names[0]} and {names[1]} must hold the same number of segment ends, got shapes "
@@ -766,7 +768,7 @@ def walk(
     spec = read_net(net)
     points = []
     for name, x in (("x1", x1), ("x2", x2)):
-        p = as_inputs(x, spec.d_in, name=name)
+        p = as_inputs(x, spec.d_in, name=name, device="cpu")
         if p.shape[0] != 1:
             raise ValueError(
                 f"expected {name} to be one point of shape ({spec.d_in},), got shape {tuple(p.shape)}; "
@@ -775,7 +777,7 @@ def walk(
         points.append(p)
     result = _walks(net, spec, points[0], points[1], layers, include_output, method=method, device=device,
                     batch_size=1, keep_patterns=True, max_regions=max_regions, n_grid=n_grid, rtol=rtol,
-                    ttol=ttol, names=("x1", "x2"))
+                    ttol=ttol, names=("x1", "x2"), checked=True)
     return result[0]
 
 
