@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import torch
 
 from ._validation import DTYPE
-from ._walk_fast import ETA, HUGE, SAFETY, U, estimate, gamma
+from ._walk_fast import ETA, HUGE, MARGIN, SAFETY, U, estimate, gamma
 from .adapter import Layer
 from .errors import NumericalRange, TooManyRegions
 
@@ -92,6 +92,12 @@ def _safe_norm(x: torch.Tensor) -> torch.Tensor:
     big = x.abs().amax(dim=1)
     safe = torch.where(big > 0, big, torch.ones_like(big))
     return big * (x / safe[:, None]).norm(dim=1)
+
+
+def _bound(err: torch.Tensor, typ: torch.Tensor, scale: torch.Tensor, rtol: float) -> torch.Tensor:
+    """As :func:`foldlab._walk_fast.bound_of`: the rigorous bound, or ``MARGIN`` times the typical error."""
+    out = SAFETY * torch.minimum(err, MARGIN * typ)
+    return out + rtol * scale if rtol else out
 
 
 def _check_range(scale: torch.Tensor, where: str) -> None:
@@ -198,7 +204,7 @@ def layered_walk(
     t = base.repeat(n_seg)
     piece_bits: list[torch.Tensor | None] = [None] * len(stages)
     h = None
-    point_err = None  # rounding bound of the previous stage's values at each point
+    point_err = point_typ = None  # rounding bound (and typical error) of the previous stage's values
     for index, stage in enumerate(stages):
         _estimate(t.shape[0], stage.width, f"the walk's breakpoints at layer {index}")
         # 1. the stage's pre-activations at every current point, with their rounding bounds
@@ -213,20 +219,21 @@ def layered_walk(
                     norms.gamma * torch.maximum(scale1, scale2) + (norms.n_in + 2) * ETA
                     + 4 * U * (scale1 + scale2)
                 )
+                typ_seg = U * math.sqrt(norms.n_in + 1) * torch.maximum(scale1, scale2) + 4 * U * (scale1 + scale2)
                 z = torch.addcmul(z1[seg], t[:, None], (z2 - z1)[seg])
                 at_end = t == 1
                 z[at_end] = z2[seg[at_end]]
-                err = err_seg[seg]
+                err, typ = err_seg[seg], typ_seg[seg]
                 scale = torch.maximum(scale1, scale2)[seg]
             else:
-                slope = stages[index - 1].negative_slope
-                h_max = h.abs().amax(dim=1)
-                scale = norms.row_norm * math.sqrt(norms.n_in) * h_max + norms.bias_max
+                lift = max(1.0, abs(stages[index - 1].negative_slope))
+                scale = norms.row_norm * _safe_norm(h) + norms.bias_max
                 _check_range(scale, f"layer {index}")
-                carried = max(1.0, abs(slope)) * math.sqrt(norms.n_in) * point_err
+                carried = lift * math.sqrt(norms.n_in) * point_err
                 err = norms.gamma * scale + (norms.n_in + 2) * ETA + norms.row_norm * carried
+                typ = U * math.sqrt(norms.n_in + 1) * scale + norms.row_norm * lift * point_typ
                 z = stage.preactivation(h)
-            bound = SAFETY * err + rtol * scale
+            bound = _bound(err, typ, scale, rtol)
             zero = z.abs() <= bound[:, None]
             if norms.dead is not None:
                 zero_live = zero & ~norms.dead
@@ -242,7 +249,7 @@ def layered_walk(
             scale = inputs.norm(dim=1) * (stage.affine.weight.norm(dim=1).max() if stage.affine is not None else 1.0)
             if stage.affine is None:  # a LayerNorm in between: the largest pre-activation sets the scale
                 scale = z.abs().amax(dim=1)
-            err = gamma(z.shape[1] + 1) * scale
+            err = typ = gamma(z.shape[1] + 1) * scale
             bound = SAFETY * err + max(rtol, 1e-10) * scale
             z = z.masked_fill(z.abs() <= bound[:, None], 0.0)
 
@@ -262,9 +269,11 @@ def layered_walk(
                 tc = _bisect(stages, index, X1[s], direction[s], t_left, t_right, jv, ttol)
                 window = torch.full_like(tc, ttol)
             tc = torch.minimum(torch.maximum(tc, t_left), t_right)
-            # a crossing within its window of a breakpoint happens at the breakpoint
-            to_left = tc - t_left <= window
-            to_right = (t_right - tc <= window) & ~to_left
+            # the signs at both ends are certain, so the crossing is strictly inside: it is at a breakpoint
+            # only where float64 cannot place it apart (the bisection's: within its precision)
+            near = 4 * U * t_right if linear[index] else window
+            to_left = tc - t_left <= near
+            to_right = (t_right - tc <= near) & ~to_left
             snapped = to_left | to_right
             if bool(snapped.any()):
                 if linear[index]:
@@ -287,11 +296,12 @@ def layered_walk(
                 lam = ((new_t - t[new_iv]) / (t[new_iv + 1] - t[new_iv]))[:, None]
                 z_new = z[new_iv] + lam * (z[new_iv + 1] - z[new_iv])
                 err_new = 2 * torch.maximum(err[new_iv], err[new_iv + 1]) + 4 * U * (scale[new_iv] + scale[new_iv + 1])
+                typ_new = 2 * torch.maximum(typ[new_iv], typ[new_iv + 1]) + 4 * U * (scale[new_iv] + scale[new_iv + 1])
                 scale_new = torch.maximum(scale[new_iv], scale[new_iv + 1])
             else:
                 s = seg[new_iv]
                 z_new = _forward_to(stages, index, X1[s] + new_t[:, None] * direction[s])
-                err_new = torch.maximum(err[new_iv], err[new_iv + 1])
+                err_new = typ_new = torch.maximum(err[new_iv], err[new_iv + 1])
                 scale_new = torch.maximum(scale[new_iv], scale[new_iv + 1])
             z_new[point_of, jv] = 0
             n = t.shape[0] + new_t.shape[0]
@@ -299,12 +309,13 @@ def layered_walk(
             t = _scatter(n, old_pos, t, new_pos, new_t)
             z = _scatter(n, old_pos, z, new_pos, z_new)
             err = _scatter(n, old_pos, err, new_pos, err_new)
+            typ = _scatter(n, old_pos, typ, new_pos, typ_new)
             scale = _scatter(n, old_pos, scale, new_pos, scale_new)
             for k in range(index):
                 if piece_bits[k] is not None:  # a new point splits a piece: both halves keep its bits
                     piece_bits[k] = _scatter(n, old_pos, piece_bits[k], new_pos, piece_bits[k][new_iv])
             seg = _scatter(n, old_pos, seg, new_pos, seg[new_iv])
-        point_err = err
+        point_err, point_typ = err, typ
 
         # 4. the stage's bits on every piece, from its (affine) values at both ends
         if selected[index] and linear[index]:
@@ -356,6 +367,8 @@ def step_walk(
     _check_range(torch.maximum(scale1, scale2), "the first layer (at the segment ends)")
     err0 = n0.gamma * torch.maximum(scale1, scale2) + (n0.n_in + 2) * ETA + 4 * U * (scale1 + scale2)
     err_s0 = 2 * err0  # the slope z_end - z_start
+    typ0 = U * math.sqrt(n0.n_in + 1) * torch.maximum(scale1, scale2) + 4 * U * (scale1 + scale2)
+    typ_s0 = 2 * typ0
     ambiguous = torch.zeros(n_seg, dtype=torch.bool, device=device)
     active = torch.arange(n_seg, device=device)
     t = torch.zeros(n_seg, dtype=DTYPE, device=device)
@@ -365,7 +378,7 @@ def step_walk(
     while active.numel():
         z = z_start[active] + t[:, None] * slope0[active]
         s = slope0[active]
-        err, err_s = err0[active], err_s0[active]
+        err, err_s, typ, typ_s = err0[active], err_s0[active], typ0[active], typ_s0[active]
         scale = torch.maximum(scale1, scale2)[active]
         nearest = torch.full_like(t, math.inf)
         chosen, zeros, steps_all, windows = [], [], [], []
@@ -377,14 +390,16 @@ def step_walk(
                 both = torch.cat([h, dh]) @ w.weight.T  # value and slope in one product
                 z, s = both[: h.shape[0]] + w.bias, both[h.shape[0]:]
                 k = math.sqrt(n.n_in)
-                scale = n.row_norm * k * h.abs().amax(dim=1) + n.bias_max
-                scale_s = n.row_norm * k * dh.abs().amax(dim=1)
+                scale = n.row_norm * _safe_norm(h) + n.bias_max
+                scale_s = n.row_norm * _safe_norm(dh)
                 _check_range(scale, f"layer {index}")
-                lift = max(1.0, abs(stages[index - 1].negative_slope)) * k * n.row_norm
-                err = n.gamma * scale + (n.n_in + 2) * ETA + lift * err
-                err_s = n.gamma * scale_s + (n.n_in + 2) * ETA + lift * err_s
-            bound = SAFETY * err + rtol * scale
-            bound_s = SAFETY * err_s
+                lift = max(1.0, abs(stages[index - 1].negative_slope)) * n.row_norm
+                err = n.gamma * scale + (n.n_in + 2) * ETA + lift * k * err
+                err_s = n.gamma * scale_s + (n.n_in + 2) * ETA + lift * k * err_s
+                typ = U * math.sqrt(n.n_in + 1) * scale + lift * typ
+                typ_s = U * math.sqrt(n.n_in + 1) * scale_s + lift * typ_s
+            bound = _bound(err, typ, scale, rtol)
+            bound_s = _bound(err_s, typ_s, scale_s if index > 0 else scale, 0.0)
             zero = z.abs() <= bound[:, None]
             flat = s.abs() <= bound_s[:, None]
             if n.dead is not None:

@@ -41,13 +41,17 @@ from .adapter import Layer
 from .errors import NumericalRange, TooManyRegions
 
 __all__ = [
-    "FastStage", "fast_stage", "fast_layered_walk", "U", "SAFETY", "gamma", "PackedPieces", "BatchTooLarge", "estimate",
+    "FastStage", "fast_stage", "fast_layered_walk", "PackedPieces", "BatchTooLarge", "estimate",
+    "U", "SAFETY", "MARGIN", "gamma", "bound_of",
 ]
 
 #: Unit roundoff of float64.
 U = 2.0**-53
 #: Values within ``SAFETY`` times their rounding bound of 0 count as 0 (the bounds are first-order).
 SAFETY = 8.0
+#: The bound used is the rigorous one, or ``MARGIN`` times the typical rounding error where that is smaller
+#: (see :func:`bound`).
+MARGIN = 16.0
 #: Largest value the walk lets its bounds reach before it calls the range exhausted.
 HUGE = 1e300
 #: Smallest positive subnormal: the absolute rounding error of one product that underflows.
@@ -57,6 +61,22 @@ ETA = 2.0**-1074
 def gamma(n: int) -> float:
     """``n u / (1 - n u)``: the relative error bound of a sum of ``n`` rounded products (Higham, eq. 3.4)."""
     return n * U / (1.0 - n * U)
+
+
+def bound_of(err, typ, scale, rtol: float):
+    """How close to 0 a value must be to count as 0: ``SAFETY`` times its rounding bound.
+
+    ``err`` is the rigorous forward bound: each product of ``n`` terms adds ``gamma(n)`` times its terms'
+    size, and an error vector ``e`` passes through ``W`` as ``||W_j|| ||e||``. Through a few wide layers it
+    grows like the product of ``||W_j|| sqrt(width)``, thousands of times the error float64 actually makes,
+    whose terms have random signs: ``typ`` estimates that one (``u sqrt(n)`` of the terms' size per
+    product, ``||W_j|| ||e|| / sqrt(width)`` passed on). The bound is the rigorous one while it is within
+    ``MARGIN`` times the typical error (small nets, shallow ones), else ``MARGIN`` times the typical error,
+    which no sum of rounding errors with random signs reaches. ``rtol`` adds a tolerance relative to the
+    values' ``scale``.
+    """
+    out = SAFETY * np.minimum(err, MARGIN * typ)
+    return out + rtol * scale if rtol else out
 
 
 class BatchTooLarge(Exception):
@@ -234,6 +254,15 @@ def _activate(z: np.ndarray, pos: np.ndarray, neg: np.ndarray, slope: float) -> 
     return np.multiply(z, factor, out=z)
 
 
+def _row_norms(h: np.ndarray, slope: float) -> np.ndarray:
+    """Row 2-norms of ``h``; where the squares would overflow, ``sqrt(width)`` times the largest entry."""
+    with np.errstate(over="ignore"):
+        norms = np.sqrt(np.einsum("ij,ij->i", h, h))
+    if not np.isfinite(norms).all():
+        norms = np.where(np.isfinite(norms), norms, _row_max_abs(h, slope) * math.sqrt(h.shape[1]))
+    return norms
+
+
 def _row_max_abs(h: np.ndarray, slope: float) -> np.ndarray:
     if h.shape[1] == 0:
         return np.zeros(h.shape[0])
@@ -309,9 +338,11 @@ class _Pending:
     pair_first: np.ndarray  # (C,) where each new row's terms start
     big: list  # [(new rows, units, delta (m, n))] pieces with many bending units: one small product each
     err_old: np.ndarray  # (R,) the last stage's rounding bound at the old rows
+    typ_old: np.ndarray  # (R,) the typical size of its rounding error there
     scale_old: np.ndarray  # (R,) a bound on its values there
     slope: float  # the last stage's activation slope below 0
     n_rows: int  # rows of the merged list
+    delta_norm: np.ndarray  # (C,) the 2-norm of each new row's terms
 
     @property
     def lift(self) -> float:
@@ -324,7 +355,7 @@ SPARSE_MAX = 8
 
 
 def _pending(h_old, old_pos, new_pos, a, b, lam, z_a, z_b, member_of, cross_piece, cross_unit, new_piece,
-             err_old, scale_old, slope, n_rows) -> _Pending:
+             err_old, typ_old, scale_old, slope, n_rows) -> _Pending:
     """The corrections for new rows: every unit crossing inside a piece bends the output on that piece, so
     at each new row in it the output differs from the interpolation of the piece's ends by
     ``act(z_j(new)) - ((1 - lam) act(z_j(a)) + lam act(z_j(b)))`` for each such unit ``j``.
@@ -345,6 +376,10 @@ def _pending(h_old, old_pos, new_pos, a, b, lam, z_a, z_b, member_of, cross_piec
     zc = za + lam_p * (zb - za)
     zc[member_of[cross] == row] = 0.0  # a unit at its own crossing is exactly 0
     delta = _act(zc, slope) - (1.0 - lam_p) * _act(za, slope) - lam_p * _act(zb, slope)
+    with np.errstate(over="ignore"):
+        delta_norm = np.sqrt(np.bincount(row, weights=delta * delta, minlength=n_new))
+    if not np.isfinite(delta_norm).all():  # squares past float64's range: the 1-norm bounds the 2-norm
+        delta_norm = np.bincount(row, weights=np.abs(delta), minlength=n_new)
     unit = cross_unit[cross]
     big = []
     many = bend > SPARSE_MAX
@@ -361,8 +396,8 @@ def _pending(h_old, old_pos, new_pos, a, b, lam, z_a, z_b, member_of, cross_piec
         unit, delta = unit[keep], delta[keep]
         bend_small = np.where(many, 0, bend)
         pair_first = np.cumsum(bend_small) - bend_small
-    return _Pending(h_old, old_pos, new_pos, a, b, lam, bend, unit, delta, pair_first, big, err_old, scale_old,
-                    slope, n_rows)
+    return _Pending(h_old, old_pos, new_pos, a, b, lam, bend, unit, delta, pair_first, big, err_old, typ_old,
+                    scale_old, slope, n_rows, delta_norm)
 
 
 def _act(z: np.ndarray, slope: float) -> np.ndarray:
@@ -372,14 +407,14 @@ def _act(z: np.ndarray, slope: float) -> np.ndarray:
 def _next_values(stage: FastStage, pending: _Pending, rtol: float, where: str):
     """The next stage's values at every row of the merged list, with rounding bounds and scales."""
     h = pending.h_old
-    h_max = _row_max_abs(h, pending.slope)
     k = math.sqrt(stage.n_in)
-    scale_old = stage.row_norm * k * h_max + stage.bias_max  # >= |W_j h| + |b_j|
+    scale_old = stage.row_norm * _row_norms(h, pending.slope) + stage.bias_max  # >= |W_j| |h| + |b_j|
     _check_range(scale_old, where)
     err_old = stage.gamma * scale_old + (stage.n_in + 2) * ETA + stage.row_norm * pending.lift * k * pending.err_old
+    typ_old = U * math.sqrt(stage.n_in + 1) * scale_old + stage.row_norm * pending.lift * pending.typ_old
     z_old = _affine(h, stage)
     if pending.new_pos.shape[0] == 0:
-        return z_old, err_old, scale_old
+        return z_old, err_old, scale_old, typ_old
     a, b, lam = pending.a, pending.b, pending.lam
     z_new = np.take(z_old, b, axis=0)
     za = np.take(z_old, a, axis=0)
@@ -405,22 +440,31 @@ def _next_values(stage: FastStage, pending: _Pending, rtol: float, where: str):
             z_new[rows] += terms @ stage.weight_tc
     for new_rows, units, delta in pending.big:
         z_new[new_rows] += delta @ np.take(stage.weight_tc, units, axis=0)
+    # rounding at the new rows: the interpolation's, the terms' (a sum of bend products, each |W_ij delta_j|,
+    # whose sum is <= ||W_i|| ||delta||) and the earlier stage's errors in the terms (each delta_j is made of
+    # three values of unit j, each within the earlier bound)
     bend = np.sqrt(pending.bend)
     prev_err = np.maximum(pending.err_old[a], pending.err_old[b])
-    prev_scale = np.maximum(pending.scale_old[a], pending.scale_old[b])
+    terms = stage.row_norm * pending.delta_norm
     err_new = (
         np.maximum(err_old[a], err_old[b]) + 4 * U * (scale_old[a] + scale_old[b])
-        + stage.row_norm * 3 * pending.lift * (bend + 1) * prev_err
-        + gamma(int(pending.bend.max()) + 1) * stage.row_norm * bend * 2 * pending.lift * prev_scale
+        + stage.row_norm * 3 * pending.lift * bend * prev_err
+        + gamma(int(pending.bend.max()) + 2) * terms
     )
-    scale_new = np.maximum(scale_old[a], scale_old[b]) + stage.row_norm * bend * 2 * pending.lift * prev_scale
+    scale_new = np.maximum(scale_old[a], scale_old[b]) + terms
+    typ_new = (
+        np.maximum(typ_old[a], typ_old[b]) + 4 * U * (scale_old[a] + scale_old[b] + terms)
+        + stage.row_norm * 3 * pending.lift * np.maximum(pending.typ_old[a], pending.typ_old[b])
+    )
     n = pending.n_rows
     z = _scatter(z_old, pending.old_pos, z_new, pending.new_pos)
     err = np.empty(n)
     err[pending.old_pos], err[pending.new_pos] = err_old, err_new
     scale = np.empty(n)
     scale[pending.old_pos], scale[pending.new_pos] = scale_old, scale_new
-    return z, err, scale
+    typ = np.empty(n)
+    typ[pending.old_pos], typ[pending.new_pos] = typ_old, typ_new
+    return z, err, scale, typ
 
 
 def fast_layered_walk(
@@ -467,7 +511,8 @@ def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) ->
     _check_range(np.maximum(scale_a, scale_b), "the first layer (at the segment ends)")
     # rounding bound of the values at the ends, and of their interpolation in between
     err = first.gamma * np.maximum(scale_a, scale_b) + (first.n_in + 2) * ETA + 4 * U * (scale_a + scale_b)
-    bound = SAFETY * err + rtol * np.maximum(scale_a, scale_b)
+    typ = U * math.sqrt(first.n_in + 1) * np.maximum(scale_a, scale_b) + 4 * U * (scale_a + scale_b)
+    bound = bound_of(err, typ, np.maximum(scale_a, scale_b), rtol)
     pos_a, neg_a = _signs(za, bound, first)
     pos_b, neg_b = _signs(zb, bound, first)
     for pos, neg in ((pos_a, neg_a), (pos_b, neg_b)):
@@ -481,8 +526,10 @@ def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) ->
     gap = np.abs(a - b)
     tc = a / (a - b)
     window = 2 * bound[s] / (gap - 2 * bound[s]) + 4 * U * tc
-    at_start, at_end = tc <= window, 1.0 - tc <= window
-    if at_start.any() or at_end.any():  # within rounding of an end: the crossing is at the end
+    # the signs at both ends are certain, so the crossing is strictly inside; only where float64 cannot
+    # place it apart from an end is there a doubt
+    at_start, at_end = tc <= 4 * U, 1.0 - tc <= 4 * U
+    if at_start.any() or at_end.any():  # within float64's resolution of an end: at the end
         ambiguous[s[at_start | at_end]] = True
         za[s[at_start], j[at_start]] = 0.0
         zb[s[at_end & ~at_start], j[at_end & ~at_start]] = 0.0
@@ -534,7 +581,8 @@ def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) ->
         old_pos[0::2], old_pos[1::2] = row_start, row_end
         pending = _pending(
             _activate(ends, ends > 0, ends < 0, first.slope), old_pos, c_row, 2 * c_seg, 2 * c_seg + 1, c_t,
-            za[s, j], zb[s, j], cluster, s, j, c_seg, np.repeat(err, 2), np.repeat(np.maximum(scale_a, scale_b), 2),
+            za[s, j], zb[s, j], cluster, s, j, c_seg, np.repeat(err, 2), np.repeat(typ, 2),
+            np.repeat(np.maximum(scale_a, scale_b), 2),
             first.slope, seg.shape[0],
         )
 
@@ -542,9 +590,9 @@ def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) ->
     for index in range(1, len(stages)):
         stage = stages[index]
         last_stage = index == len(stages) - 1
-        z, err_z, scale = _next_values(stage, pending, rtol, f"layer {index}")
+        z, err_z, scale, typ = _next_values(stage, pending, rtol, f"layer {index}")
         pending = None
-        bound = SAFETY * err_z + rtol * scale if rtol else SAFETY * err_z
+        bound = bound_of(err_z, typ, scale, rtol)
         pos, neg = _signs(z, bound, stage)
         rows = _zero_rows(pos, neg, stage)
         if rows is not None:
@@ -563,7 +611,9 @@ def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) ->
             tc = tl + width * (zl / (zl - zr))
             bl, br = bound[iv], bound[iv + 1]
             window = width * (bl + br) / (np.abs(zl - zr) - bl - br) + 4 * U * tr
-            to_left, to_right = tc - tl <= window, tr - tc <= window
+            # both ends' signs are certain: the crossing is strictly inside, but float64 may not place it
+            # apart from an end (the window orders it against other crossings, below)
+            to_left, to_right = tc - tl <= 4 * U * tr, tr - tc <= 4 * U * tr
             to_right &= ~to_left
             if to_left.any() or to_right.any():
                 ambiguous[seg[iv[to_left | to_right]]] = True
@@ -604,7 +654,7 @@ def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) ->
                 z_a, z_b = z[iv, jv], z[iv + 1, jv]  # before the activation overwrites z
                 pending = _pending(
                     _activate(z, pos, neg, stage.slope), old_pos, new_pos, parent, parent + 1, lam, z_a, z_b,
-                    cluster, iv, jv, parent, err_z, scale, stage.slope, k_new,
+                    cluster, iv, jv, parent, err_z, typ, scale, stage.slope, k_new,
                 )
             pos = _scatter(pos, old_pos, pos_new, new_pos)
             neg = _scatter(neg, old_pos, neg_new, new_pos)
@@ -620,7 +670,8 @@ def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) ->
             old_pos = np.arange(seg.shape[0])
             empty = np.zeros(0, dtype=np.int64)
             pending = _Pending(_activate(z, pos, neg, stage.slope), old_pos, empty, empty, empty, np.zeros(0),
-                               empty, empty, np.zeros(0), empty, [], err_z, scale, stage.slope, seg.shape[0])
+                               empty, empty, np.zeros(0), empty, [], err_z, typ, scale, stage.slope, seg.shape[0],
+                               np.zeros(0))
         if selected[index]:
             packed[index] = _pack(pos)
 
