@@ -313,6 +313,11 @@ def _check_counts(seg: np.ndarray, n_seg: int, max_pieces: int, offset: int) -> 
         )
 
 
+def _crossings_fit(count: int, what: str) -> None:
+    """The arrays a stage keeps per crossing (indices, places, windows, sort orders): about 12 numbers."""
+    estimate(96.0 * count, what)
+
+
 def _estimate(rows: int, width_in: int, width: int, what: str) -> None:
     estimate(8.0 * rows * (width_in + 3 * width), what)
 
@@ -503,7 +508,9 @@ def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) ->
     first = stages[0]
 
     # --- the first layer: affine in t on the whole segment -------------------------------------------
-    _estimate(2 * n_seg, X1.shape[1], first.width, "the first layer's values at the segment ends")
+    # the values at the ends, and the crossings' arrays at worst (each unit crosses at most once)
+    estimate(8.0 * 2 * n_seg * (X1.shape[1] + 4 * first.width) + 96.0 * n_seg * first.width,
+             "the first layer's values and crossings")
     z_ends = _affine(np.concatenate([X1, X2]), first)
     za, zb = z_ends[:n_seg], z_ends[n_seg:]
     scale_a = first.row_norm * safe_norms(X1) + first.bias_max
@@ -521,7 +528,10 @@ def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) ->
             ambiguous |= rows
     za[~(pos_a | neg_a)] = 0.0  # counted as 0: exactly 0 (the tie rule)
     zb[~(pos_b | neg_b)] = 0.0
-    s, j = np.divmod(np.flatnonzero((pos_a & neg_b) | (neg_a & pos_b)), first.width)
+    crossing = (pos_a & neg_b) | (neg_a & pos_b)
+    _crossings_fit(np.count_nonzero(crossing), "the first layer's crossings")
+    s, j = np.divmod(np.flatnonzero(crossing), first.width)
+    del crossing
     a, b = za[s, j], zb[s, j]
     gap = np.abs(a - b)
     tc = a / (a - b)
@@ -602,6 +612,7 @@ def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) ->
         cross = pos[:-1] & neg[1:]
         cross |= neg[:-1] & pos[1:]
         cross[row_end[:-1]] = False  # the end of a segment and the start of the next: no piece
+        _crossings_fit(np.count_nonzero(cross), f"layer {index}'s crossings")
         iv, jv = np.divmod(np.flatnonzero(cross), stage.width)  # quicker than a 2-D nonzero
         del cross
         if iv.shape[0]:
