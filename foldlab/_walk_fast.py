@@ -429,20 +429,19 @@ def _next_values(stage: FastStage, pending: _Pending, rtol: float, where: str):
     del za
     n_pairs = pending.pair_unit.shape[0]
     if n_pairs:
-        rows = np.flatnonzero(pending.bend <= SPARSE_MAX) if pending.big else np.arange(z_new.shape[0])
-        if n_pairs == rows.shape[0]:  # one bending unit per new row, the usual case: a gather
+        rows = np.flatnonzero(pending.bend <= SPARSE_MAX) if pending.big else slice(None)
+        n_rows = z_new.shape[0] if isinstance(rows, slice) else rows.shape[0]
+        if n_pairs == n_rows:  # one bending unit per new row, the usual case: a gather
             terms = np.take(stage.weight_tc, pending.pair_unit, axis=0)
             terms *= pending.pair_delta[:, None]
-            z_new[rows] += terms
         else:  # a sparse (new rows x units) matrix of the terms, times W^T
             from scipy.sparse import csr_matrix
 
             starts = pending.pair_first[rows]
             terms = csr_matrix(
-                (pending.pair_delta, pending.pair_unit, np.append(starts, n_pairs)),
-                shape=(rows.shape[0], stage.n_in),
-            )
-            z_new[rows] += terms @ stage.weight_tc
+                (pending.pair_delta, pending.pair_unit, np.append(starts, n_pairs)), shape=(n_rows, stage.n_in)
+            ) @ stage.weight_tc
+        z_new[rows] += terms
     for new_rows, units, delta in pending.big:
         z_new[new_rows] += delta @ np.take(stage.weight_tc, units, axis=0)
     # rounding at the new rows: the interpolation's, the terms' (a sum of bend products, each |W_ij delta_j|,

@@ -451,14 +451,18 @@ def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, ba
         r1=np.concatenate(parts["r1"]).astype(int),
         r2=np.concatenate(parts["r2"]).astype(int),
         offsets=np.concatenate([[0], np.cumsum(counts)]),
-        patterns=torch.from_numpy(np.concatenate(parts["patterns"])) if keep_patterns else None,
-        ts=np.concatenate(parts["ts"]) if keep_patterns else None,
+        patterns=torch.from_numpy(_joined(parts["patterns"])) if keep_patterns else None,
+        ts=_joined(parts["ts"]) if keep_patterns else None,
         X1=X1.cpu().numpy(),
         X2=X2.cpu().numpy(),
         blocks=blocks,
         method=label,
         settled_exactly=np.concatenate(parts["exact"]),
     )
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _run(engine, stages, selected, widths, X1, X2, offset, *, max_regions, n_grid, rtol, ttol):
@@ -487,12 +491,13 @@ def _pack(bits: np.ndarray, widths: tuple[int, ...]) -> np.ndarray:
 
 
 def _unpack(packed: np.ndarray, widths: tuple[int, ...]) -> np.ndarray:
-    out, at = [], 0
-    for width in widths:
-        n_bytes = (width + 7) // 8
-        out.append(np.unpackbits(packed[:, at : at + n_bytes], axis=1, count=width))
-        at += n_bytes
-    return (np.concatenate(out, axis=1) if len(out) > 1 else out[0]).astype(bool)
+    """The bool bits of packed blocks (a bool view of numpy's 0/1 bytes: no copy where no block is padded)."""
+    bits = np.unpackbits(packed, axis=1).view(bool)
+    if all(width % 8 == 0 for width in widths):
+        return bits
+    starts = np.cumsum([0, *((width + 7) // 8 for width in widths)])
+    columns = np.concatenate([at * 8 + np.arange(width) for at, width in zip(starts, widths)])
+    return bits[:, columns]
 
 
 #: Pieces whose midpoints :func:`walks` checks against the net's own forward pass (per call).
