@@ -27,7 +27,12 @@
    must agree), on the CPU for 784-[256]x3-10 and 784-[512]x4-10 (128 segments), and on CUDA when there
    is a GPU (target: 5 M regions/s for 784-[512]x4-10 in float64).
 
-Run: ``python benchmarks/walk.py [--threads N] [--quick] [--repeats R] [--baseline PATH] [--only-regioncam]``.
+4. Limits (``--limits``): requests too large to serve, each in a fresh interpreter: the time until the
+   error (target: under 5 s) and the interpreter's peak resident memory, torch included (target: under
+   1 GB).
+
+Run: ``python benchmarks/walk.py [--threads N] [--quick] [--repeats R] [--baseline PATH] [--only-regioncam]
+[--limits]``.
 """
 
 from __future__ import annotations
@@ -264,6 +269,50 @@ def batched(widths, n_segments: int, device: str, methods=("layered", "step")) -
         print(f"{'':<5} {arch(widths):<16} engines agree on every segment: {'yes' if agree else 'NO'}")
 
 
+# --- 4. limits -------------------------------------------------------------------------------------------
+
+LIMIT_SETUP = """
+import resource, time, torch, foldlab as fl
+from foldlab.adapter import Activation, Affine, Layer, NetSpec
+torch.set_num_threads(1)
+
+def comb_spec(n):  # n ReLU units with thresholds (k + 1/2) / n on [0, 1]: n + 1 regions, n bits each
+    w, b = torch.ones(n, 1, dtype=torch.float64), -(torch.arange(n, dtype=torch.float64) + 0.5) / n
+    ones, zero = torch.ones(1, n, dtype=torch.float64), torch.zeros(1, dtype=torch.float64)
+    hidden, output = Layer("1", Activation("relu"), n, (Affine(w, b),)), Layer("output", None, 1, (Affine(ones, zero),))
+    return NetSpec(1, (hidden,), output)
+"""
+LIMIT_CASES = {
+    "fl.walk, 2^21 + 1 regions (max_regions=10**6)": "fl.walk(comb_spec(2**21), [0.0], [1.0])",
+    "fl.walks, 8 x (2^21 + 1) regions": "fl.walks(comb_spec(2**21), [[0.0]] * 8, [[1.0]] * 8)",
+    "fl.walks, breakpoints of 8 GiB a segment": "fl.walks(comb_spec(2**14), [[0.0]] * 8, [[1.0]] * 8)",
+    "fl.walk, step, max_regions=50":
+        "fl.walk(fl.CantorNet(depth=8), [0.0, 0.3], [1.0, 0.3], method='step', max_regions=50)",
+    "fl.sample_walk, n=10**10":
+        "fl.sample_walk(fl.mlp([784, 256, 256, 10], seed=0), [0.0] * 784, [1.0] * 784, n=10**10)",
+    "fl.walks keeping 4 GB of patterns": "fl.walks(comb_spec(4000), [[0.0]] * 1024, [[1.0]] * 1024)",
+}
+
+
+def limits_section() -> None:
+    print(f"{'request':<44} {'raised':<16} {'time':>7} {'peak RSS':>9}   targets: < 5 s, < 1 GB")
+    for name, call in LIMIT_CASES.items():
+        code = LIMIT_SETUP + f"""
+start = time.perf_counter()
+try:
+    {call}
+    outcome = "returned"
+except Exception as error:
+    outcome = type(error).__name__
+print(outcome, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+        outcome, seconds, peak_kib = out.stdout.split()
+        seconds, peak = float(seconds), int(peak_kib) * 1024
+        ok = "ok" if seconds < 5 and peak < 1e9 else "NOT met"
+        print(f"{name:<44} {outcome:<16} {seconds:>6.2f}s {peak / 1e6:>6.0f} MB   {ok}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
@@ -271,6 +320,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per candidate in section 1 (default 3)")
     parser.add_argument("--baseline", help="a foldlab checkout to time in section 1 too (before/after)")
     parser.add_argument("--only-regioncam", action="store_true", help="section 1 only")
+    parser.add_argument("--limits", action="store_true", help="section 4 only: requests too large to serve")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # section 1's timings, for --baseline
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -282,6 +332,10 @@ def main() -> None:
     print(f"foldlab {fl.__version__}, torch {torch.__version__}, {args.threads} CPU thread(s), "
           f"load average {load:.2f}, float64")
     print()
+    if args.limits:
+        print("4. Limits: requests too large to serve, each in a fresh interpreter")
+        limits_section()
+        return
     regioncam_section(args)
     if args.only_regioncam:
         return
@@ -299,6 +353,9 @@ def main() -> None:
         print("      (target on CUDA: 5000k regions/s for 784-[512]x4-10)")
     else:
         print("CUDA: not available (target there: 5 M regions/s for 784-[512]x4-10 in float64)")
+    print()
+    print("4. Limits: requests too large to serve, each in a fresh interpreter")
+    limits_section()
 
 
 if __name__ == "__main__":

@@ -21,13 +21,13 @@ which makes the same decisions; these engines serve GPUs, nets that are not piec
     leave the batch.
 
 Floating point (both engines, float64), the same rule as :mod:`foldlab._walk_fast`: every value carries a
-rigorous bound on its rounding error, propagated through the layers; a value (or, in the step walk, a
-slope) within ``SAFETY`` times its bound of 0 counts as 0, and a crossing that close to a breakpoint or to
-another crossing is the same point. Each such decision marks its segment *ambiguous*: float64 alone
-cannot tell a true coincidence (CantorNet's vertices, a unit that is 0 on a whole piece) from two events
-closer than its rounding, so :mod:`foldlab.walk` settles those segments in exact arithmetic. Layers that
-are not affine along the segment are not exact in any case (see :func:`foldlab.walk`, Notes) and raise no
-such marks.
+bound on its rounding error (:func:`foldlab._walk_fast.bound_of`), propagated through the layers; a value
+(or, in the step walk, a slope) within ``SAFETY`` times its bound of 0 counts as 0, crossings of one
+piece whose error windows overlap are one breakpoint, and a crossing float64 cannot place apart from a
+breakpoint is at it. Each such decision marks its segment *ambiguous*: float64 alone cannot tell a true
+coincidence (CantorNet's vertices, a unit that is 0 on a whole piece) from two events closer than its
+rounding, so :mod:`foldlab.walk` settles those segments in exact arithmetic. Layers that are not affine
+along the segment are not exact in any case (see :func:`foldlab.walk`, Notes) and raise no such marks.
 """
 
 from __future__ import annotations
@@ -390,9 +390,12 @@ def step_walk(
                 both = torch.cat([h, dh]) @ w.weight.T  # value and slope in one product
                 z, s = both[: h.shape[0]] + w.bias, both[h.shape[0]:]
                 k = math.sqrt(n.n_in)
-                scale = n.row_norm * _safe_norm(h) + n.bias_max
-                scale_s = n.row_norm * _safe_norm(dh)
-                _check_range(scale, f"layer {index}")
+                scale = n.row_norm * h.norm(dim=1) + n.bias_max
+                scale_s = n.row_norm * dh.norm(dim=1)
+                if not bool((scale < HUGE).all() & (scale_s < HUGE).all()):  # squares past the range
+                    scale = n.row_norm * _safe_norm(h) + n.bias_max
+                    scale_s = n.row_norm * _safe_norm(dh)
+                    _check_range(scale, f"layer {index}")
                 lift = max(1.0, abs(stages[index - 1].negative_slope)) * n.row_norm
                 err = n.gamma * scale + (n.n_in + 2) * ETA + lift * k * err
                 err_s = n.gamma * scale_s + (n.n_in + 2) * ETA + lift * k * err_s

@@ -1,28 +1,37 @@
 """The fast layered walk: piecewise-linear nets on the CPU, in numpy (float64).
 
-The same refinement as :func:`foldlab._walk_engines.layered_walk` (the plain engine, in torch), arranged
-for the CPU's memory traffic rather than for generality, which is where a walk spends its time on a CPU
-(measured, see ``benchmarks/walk.py``):
+The same refinement as :func:`foldlab._walk_engines.layered_walk` (the plain engine, in torch: each layer
+is evaluated by a product at every breakpoint found so far), arranged for the CPU, where a walk's time
+goes into the products and into passes over arrays of breakpoints x units (measured per layer and per
+operation; ``benchmarks/walk.py`` times the result against regioncam's exact 1D mode):
 
-- the first layer is evaluated at the two ends of each segment only (``W x1 + b``, ``W x2 + b``); its
-  values at the breakpoints come from those by interpolation, exactly as affine as the layer is;
-- each later layer is one matrix product at all breakpoints found so far (a rank-1 update of the next
-  layer's map per crossing was measured too: it saves products but adds a cumulative sum over the same
-  rows, and came out no faster on these CPUs), then everything else is a handful of passes over that
-  product: two comparisons against the rounding bound give the signs, and every other decision (sign
-  changes, the bits of each piece, the activation) works on the signs;
-- a new breakpoint gets its values by interpolation within its piece, and its signs from those values;
+- the first layer is evaluated at the two ends of each segment only (``W x1 + b``, ``W x2 + b``); it is
+  affine along the whole segment, so its crossings and its signs anywhere follow from those;
+- layer ``k``'s product runs only at the breakpoints that existed before layer ``k - 1`` refined the
+  segment (for the second layer: the segment ends). At the breakpoints layer ``k - 1`` inserted, layer
+  ``k``'s values are the interpolation of its values at the ends of the piece around them, plus, for
+  each unit of layer ``k - 1`` that crosses inside that piece (usually one), that unit's column of
+  ``W_k`` times the amount its output differs from its own interpolation there: a gather, a sparse
+  product, or one small dense product for a piece with many such units (the second layer's piece is the
+  whole segment). A rank-1 update of the next layer at every crossing, with cumulative sums along the
+  segment, was measured as well: the cumulative sums cost more than the products they replace;
+- signs come from two comparisons with the rounding bound (first against the batch's largest bound, a
+  scalar, then the few values within it against their own); everything else (sign changes, each
+  piece's bits, the activation) works on the signs; crossings are found with ``flatnonzero``;
 - the bits of every layer are packed eight to a byte as soon as they are known, so carrying them through
-  later insertions and comparing patterns costs a few bytes a row.
+  later insertions and comparing patterns costs a few bytes a row;
+- small products run in one BLAS thread (a thread pool waiting on a busy machine costs more than they
+  do), large ones in as many as ``torch.get_num_threads()``.
 
-Floating point. Every pre-activation carries a rigorous bound on its rounding error (a forward error
-bound of the products, propagated through the layers), and a value within ``SAFETY`` times that bound of
-0 counts as 0: the crossing is at that breakpoint. A crossing whose position (with its error window) is
-that close to a breakpoint or to another crossing is merged with it. Such merges are exactly the
-decisions float64 cannot make on its own; each marks its segment *ambiguous*, and :mod:`foldlab.walk`
-settles ambiguous segments in exact rational arithmetic (:mod:`foldlab._walk_exact`). A value farther
-from 0 than its bound has the sign float64 gives it, so the walk of a segment that is not marked
-ambiguous is exact.
+Floating point. Every pre-activation carries a bound on its rounding error (:func:`bound_of`): the
+rigorous forward bound, or, where that is more than ``MARGIN`` times the typical error float64 makes
+(through wide and deep layers the rigorous bound grows thousands of times faster than the errors do),
+``MARGIN`` times that typical error. A value within ``SAFETY`` times its bound of 0 counts as 0; a value
+farther away has the sign float64 gives it. Two crossings of one piece whose places, with their error
+windows, overlap are one breakpoint; a crossing float64 cannot place apart from a breakpoint is at it.
+These are exactly the decisions float64 cannot make on its own: each marks its segment *ambiguous*, and
+:mod:`foldlab.walk` settles ambiguous segments in exact rational arithmetic (:mod:`foldlab._walk_exact`)
+or refuses them. The walk of a segment that is not marked is exact.
 """
 
 from __future__ import annotations

@@ -15,9 +15,9 @@ crossing at one point flip together. A pre-activation that is exactly 0 on a pie
 The engines: ``method="layered"`` refines the segment layer by layer (on the CPU the numpy engine of
 :mod:`foldlab._walk_fast`, elsewhere and for nets that are not piecewise linear the torch engine of
 :mod:`foldlab._walk_engines`), ``method="step"`` walks from crossing to crossing. Both work in float64
-with rigorous rounding bounds; where float64 cannot decide (a coincidence, a tie at 0, or events closer
-than its rounding) the segment is settled in exact rational arithmetic (:mod:`foldlab._walk_exact`), or
-refused with :class:`foldlab.NumericalRange` when that would cost more than :data:`EXACT_BUDGET`. The
+with bounds on their rounding errors; where float64 cannot decide (a coincidence, a tie at 0, or events
+closer than its rounding) the segment is settled in exact rational arithmetic (:mod:`foldlab._walk_exact`),
+or refused with :class:`foldlab.NumericalRange` when that would cost more than :data:`EXACT_BUDGET`. The
 tests compare the engines with each other, with dense sampling plus bisection and with exact rational
 brute force. :func:`sample_walk` is the equidistant baseline.
 """
@@ -403,9 +403,10 @@ def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, ba
     with torch.no_grad():
         while start < n:
             stop = min(n, start + size)
-            try:
-                pieces = _run(engine, stages, selected, widths, X1[start:stop], X2[start:stop], start,
-                              max_regions=max_regions, n_grid=n_grid, rtol=rtol, ttol=ttol)
+            try:  # the batch's arrays and the patterns kept so far share the budget
+                with limits.memory_budget(max(1, int(limits.MEMORY_BUDGET - kept_bytes))):
+                    pieces = _run(engine, stages, selected, widths, X1[start:stop], X2[start:stop], start,
+                                  max_regions=max_regions, n_grid=n_grid, rtol=rtol, ttol=ttol)
             except _walk_fast.BatchTooLarge as error:
                 if stop - start == 1:
                     raise OverBudget(
@@ -440,8 +441,14 @@ def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, ba
             parts["exact"].append(settled)
             if keep_patterns:
                 kept_bytes += bits.shape[0] * (sum(widths) + 8.0)
-                limits.check_memory(kept_bytes, "the patterns of every region kept so far",
-                                    driver="pass keep_patterns=False (chi, r1, r2 and counts only) or fewer segments")
+                driver = "pass keep_patterns=False (chi, r1, r2 and counts only) or fewer segments"
+                limits.check_memory(kept_bytes, "the patterns of every region kept so far", driver=driver)
+                projected = kept_bytes * n / stop
+                if projected > 2 * limits.MEMORY_BUDGET:  # say so now, not after walking most of them
+                    limits.check_memory(
+                        projected, f"the patterns of all {n} segments (projected from the first {stop}, which "
+                        f"need {limits.format_bytes(kept_bytes)})", driver=driver,
+                    )
                 parts["patterns"].append(_unpack(bits, widths))
                 parts["ts"].append(t)
             start = stop
@@ -730,16 +737,20 @@ def walk(
     Notes
     -----
     Piecewise-linear nets (ReLU, LeakyReLU, affine maps, BatchNorm in eval mode) are walked exactly, for
-    inputs and weights anywhere in float64's range. The arithmetic is float64, with a rigorous bound on
-    the rounding error of every pre-activation (relative to the size of the terms that make it, so it
-    scales with the inputs and the weights); a value farther than its bound from 0 has the sign float64
-    gives it. Where a value is within its bound of 0 (a unit that is 0 on a whole piece, several units
-    crossing at one point, an end on a boundary, two crossings closer than rounding), float64 alone
-    cannot tell a true coincidence from a near one, and the segment is walked again in exact rational
-    arithmetic on the same float64 numbers, within :data:`EXACT_BUDGET`. The pattern recorded for a
-    region is the one on its open interval, so a pre-activation of exactly 0 on the whole piece (a dead
-    unit, a zero row) gives bit 0. Exactness is relative to :func:`foldlab.read_net`'s snapshot, whose
-    weights are the module's (a BatchNorm folded into the next Linear layer is rounded once there).
+    inputs and weights anywhere in float64's range. The arithmetic is float64, with a bound on the
+    rounding error of every pre-activation, relative to the size of the terms that make it (so it scales
+    with the inputs and the weights): the rigorous forward error bound, or, through wide and deep layers
+    where that one grows far beyond the errors float64 makes, 128 times their typical size (a sum of
+    rounding errors with random signs does not reach it). A value farther than its bound from 0 has the
+    sign float64 gives it. Where a value is within its bound of 0 (a unit that is 0 on a whole piece,
+    several units crossing at one point, an end on a boundary, two crossings closer than rounding),
+    float64 alone cannot tell a true coincidence from a near one, and the segment is walked again in
+    exact rational arithmetic on the same float64 numbers, within :data:`EXACT_BUDGET`; past that (a wide
+    net with such a coincidence) the walk raises :class:`foldlab.NumericalRange`. The pattern recorded
+    for a region is the one on its open interval, so a pre-activation of exactly 0 on the whole piece (a
+    dead unit, a zero row) gives bit 0. Exactness is relative to :func:`foldlab.read_net`'s snapshot,
+    whose weights are the module's (a BatchNorm folded into the next Linear layer is rounded once there).
+    See foldlab's maths page (docs/maths.md), section 'Floating point and exactness'.
 
     Other activations (GELU, SiLU/Swish, Tanh, ELU, SELU, SwiGLU) or a LayerNorm: regions are the classes
     of equal binarised patterns. Layers whose pre-activations are affine along the segment (the first
