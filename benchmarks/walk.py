@@ -31,8 +31,9 @@
    error (target: under 5 s) and the interpreter's peak resident memory, torch included (target: under
    1 GB).
 
-Run: ``python benchmarks/walk.py [--threads N] [--quick] [--repeats R] [--baseline PATH] [--only-regioncam]
-[--limits]``.
+Run: ``python benchmarks/walk.py [--threads N] [--quick] [--repeats R] [--runs N] [--baseline PATH]
+[--only-regioncam] [--limits]``. ``--runs N`` repeats section 1 N times and prints the spread of the ratios
+(the machine may be shared; the verdicts below the tables are the last run's).
 """
 
 from __future__ import annotations
@@ -175,8 +176,22 @@ def regioncam_section(args) -> list[dict]:
         out = subprocess.run(command, env=env, capture_output=True, text=True, check=True, cwd=args.baseline)
         reference = json.loads(out.stdout.strip().splitlines()[-1])
         print_regioncam_table(reference["rows"], f"before: foldlab {reference['version']} at {args.baseline}")
-    rows = foldlab_timings(args.repeats, with_regioncam=True)
-    print_regioncam_table(rows, f"after: foldlab {fl.__version__} ({os.path.dirname(fl.__file__)})")
+    runs = []
+    for run in range(args.runs):
+        rows = foldlab_timings(args.repeats, with_regioncam=True)
+        where = f"foldlab {fl.__version__} ({os.path.dirname(fl.__file__)})"
+        print_regioncam_table(rows, f"after: {where}" + (f", run {run + 1} of {args.runs}" if args.runs > 1 else ""))
+        runs.append(rows)
+    if args.runs > 1:  # the machine is shared: how far the ratios move from run to run
+        print(f"ratios over regioncam across the {args.runs} runs (min / median / max):")
+        for i, row in enumerate(runs[0]):
+            cells = []
+            for kind, label in (("walks_spec", "fl.walks(spec)"), ("walks_module", "fl.walks(net)"),
+                                ("walk_single", "fl.walk x64")):
+                ratios = sorted(r[i]["best"][kind] / r[i]["best"]["regioncam"] for r in runs)
+                cells.append(f"{label} {ratios[0]:.2f} / {statistics.median(ratios):.2f} / {ratios[-1]:.2f}")
+            print(f"  {row['net']:<16} " + ", ".join(cells))
+        print()
     verdicts = []
     for row in rows:
         rc = row["best"]["regioncam"]
@@ -318,6 +333,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     parser.add_argument("--quick", action="store_true", help="fewer segments and no n = 10^5 (a smoke run)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per candidate in section 1 (default 3)")
+    parser.add_argument("--runs", type=int, default=1, help="section 1 this many times, with the ratios' spread")
     parser.add_argument("--baseline", help="a foldlab checkout to time in section 1 too (before/after)")
     parser.add_argument("--only-regioncam", action="store_true", help="section 1 only")
     parser.add_argument("--limits", action="store_true", help="section 4 only: requests too large to serve")

@@ -109,6 +109,8 @@ class FastStage:
 
     weight: np.ndarray  # (out, in)
     weight_tc: np.ndarray  # (in, out) contiguous: row j is unit j's effect on the layer (its column of W)
+    weight_t: torch.Tensor  # (in, out), a transposed view, for torch's small products
+    bias_t: torch.Tensor
     bias: np.ndarray  # (out,)
     row_norm: float  # max_j ||W_j||_2
     bias_max: float  # max_j |b_j|
@@ -143,6 +145,8 @@ def fast_stage(layer: Layer) -> FastStage:
     stage = FastStage(
         weight=weight,
         weight_tc=np.ascontiguousarray(weight.T),
+        weight_t=torch.from_numpy(weight).T,
+        bias_t=torch.from_numpy(bias),
         bias=bias,
         row_norm=float(rows.max()) if rows.size else 0.0,
         bias_max=float(np.abs(bias).max()) if bias.size else 0.0,
@@ -193,6 +197,8 @@ def _controller():
 
 #: Products with fewer multiply-adds than this run in one thread anyway (OpenBLAS's own threshold).
 THREADED_FROM = 1 << 18
+#: Products of fewer rows than this go through torch (measured: its call overhead is lower for them).
+SMALL_PRODUCT = 32
 
 
 def _blas_threads(n: int):
@@ -205,6 +211,8 @@ def _affine(h: np.ndarray, stage: FastStage) -> np.ndarray:
     """``h @ W.T + b`` in numpy's BLAS (a little quicker than torch's here). The engine runs its small
     products in one thread (a thread pool waiting on a busy machine costs more than they do); large ones
     get as many threads as torch is set to use (``torch.set_num_threads``), so one setting governs both."""
+    if h.shape[0] < SMALL_PRODUCT:  # a few rows: torch's call costs less than numpy's
+        return torch.addmm(stage.bias_t, torch.from_numpy(h), stage.weight_t).numpy()
     threads = torch.get_num_threads()
     if threads > 1 and h.shape[0] * stage.n_in * stage.width >= THREADED_FROM:
         with _blas_threads(threads):
@@ -350,7 +358,7 @@ class _Pending:
     pair_unit: np.ndarray  # (P,) the terms, new row after new row: unit ...
     pair_delta: np.ndarray  # (P,) ... and h_unit(new) minus its interpolation
     pair_first: np.ndarray  # (C,) where each new row's terms start
-    big: list  # [(new rows, units, delta (m, n))] pieces with many bending units: one small product each
+    big: list  # [(new rows (a slice), units, delta (m, n))] pieces with many bending units: one product each
     err_old: np.ndarray  # (R,) the last stage's rounding bound at the old rows
     typ_old: np.ndarray  # (R,) the typical size of its rounding error there
     scale_old: np.ndarray  # (R,) a bound on its values there
@@ -404,7 +412,7 @@ def _pending(h_old, old_pos, new_pos, a, b, lam, z_a, z_b, member_of, cross_piec
         for first_row, size in zip(firsts[chosen].tolist(), sizes[chosen].tolist()):
             n = int(bend[first_row])
             lo = int(pair_first[first_row])
-            big.append((np.arange(first_row, first_row + size), unit[lo : lo + n],
+            big.append((slice(first_row, first_row + size), unit[lo : lo + n],
                         delta[lo : lo + size * n].reshape(size, n)))
         keep = ~many[row]
         unit, delta = unit[keep], delta[keep]
@@ -440,17 +448,14 @@ def _next_values(stage: FastStage, pending: _Pending, rtol: float, where: str):
     if n_pairs:
         rows = np.flatnonzero(pending.bend <= SPARSE_MAX) if pending.big else slice(None)
         n_rows = z_new.shape[0] if isinstance(rows, slice) else rows.shape[0]
-        if n_pairs == n_rows:  # one bending unit per new row, the usual case: a gather
-            terms = np.take(stage.weight_tc, pending.pair_unit, axis=0)
-            terms *= pending.pair_delta[:, None]
-        else:  # a sparse (new rows x units) matrix of the terms, times W^T
-            from scipy.sparse import csr_matrix
-
-            starts = pending.pair_first[rows]
-            terms = csr_matrix(
-                (pending.pair_delta, pending.pair_unit, np.append(starts, n_pairs)), shape=(n_rows, stage.n_in)
-            ) @ stage.weight_tc
-        z_new[rows] += terms
+        terms = np.take(stage.weight_tc, pending.pair_unit, axis=0)
+        terms *= pending.pair_delta[:, None]
+        if n_pairs == n_rows:  # one bending unit per new row, the usual case
+            z_new[rows] += terms
+        else:  # several: summed into their rows (torch's index_add, much quicker than numpy's add.at)
+            target = np.arange(z_new.shape[0])[rows]
+            owner = np.repeat(target, np.diff(np.append(pending.pair_first[rows], n_pairs)))
+            torch.from_numpy(z_new).index_add_(0, torch.from_numpy(owner), torch.from_numpy(terms))
     for new_rows, units, delta in pending.big:
         z_new[new_rows] += delta @ np.take(stage.weight_tc, units, axis=0)
     # rounding at the new rows: the interpolation's, the terms' (a sum of bend products, each |W_ij delta_j|,
@@ -478,6 +483,36 @@ def _next_values(stage: FastStage, pending: _Pending, rtol: float, where: str):
     typ = np.empty(n)
     typ[pending.old_pos], typ[pending.new_pos] = typ_old, typ_new
     return z, err, scale, typ
+
+
+def _new_signs(z, pos, parent, lam, iv, jv, cluster) -> np.ndarray:
+    """Which units are positive at the new points (one per cluster of crossings, inside piece ``parent``).
+
+    A unit that does not cross inside the piece is affine and of one sign there (or 0 at an end): it is
+    positive inside when it is positive at either end. A unit crossing inside the piece is 0 at its own
+    point and has the sign of the end on its side at the piece's other new points. Those pairs (crossing
+    unit, new point of its piece) are usually one per piece; where a piece has so many that the pairs
+    outnumber the values, the signs come from interpolating the piece's ends instead.
+    """
+    lo = np.searchsorted(iv, parent, side="left")
+    per = np.searchsorted(iv, parent, side="right") - lo
+    total = int(per.sum())
+    if total > parent.shape[0] * z.shape[1]:  # many crossings per piece: interpolate every value
+        z_new = np.take(z, parent + 1, axis=0)
+        zl = np.take(z, parent, axis=0)
+        z_new -= zl
+        z_new *= lam[:, None]
+        z_new += zl
+        z_new[cluster, jv] = 0.0
+        return z_new > 0
+    pos_new = np.take(pos, parent, axis=0)
+    pos_new |= np.take(pos, parent + 1, axis=0)
+    row = np.repeat(np.arange(parent.shape[0]), per)
+    k = np.repeat(lo - (np.cumsum(per) - per), per) + np.arange(total)
+    after = cluster[k] > row  # the unit crosses after this point: the left end's sign
+    side = np.where(after, iv[k], iv[k] + 1)
+    pos_new[row, jv[k]] = pos[side, jv[k]] & (cluster[k] != row)
+    return pos_new
 
 
 def fast_layered_walk(
@@ -657,17 +692,7 @@ def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) ->
             if not last_stage:
                 _estimate(k_new, stage.width, stages[index + 1].width, f"the walk's breakpoints after layer {index}")
             lam = (new_t - t[parent]) / (t[parent + 1] - t[parent])
-            # the signs at the new points: a unit crossing at one is 0 there; every other unit is affine
-            # on the piece, so its sign is its interpolation's
-            z_new = np.take(z, parent + 1, axis=0)
-            zl = np.take(z, parent, axis=0)
-            z_new -= zl
-            z_new *= lam[:, None]
-            z_new += zl
-            del zl
-            z_new[cluster, jv] = 0.0
-            pos_new, neg_new = z_new > 0, z_new < 0
-            del z_new
+            pos_new = _new_signs(z, pos, parent, lam, iv, jv, cluster) if selected[index] else None
             old_pos, new_pos = _merge_positions(seg.shape[0], parent)
             if not last_stage:
                 z_a, z_b = z[iv, jv], z[iv + 1, jv]  # before the activation overwrites z
@@ -675,8 +700,8 @@ def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) ->
                     _activate(z, pos, neg, stage.slope), old_pos, new_pos, parent, parent + 1, lam, z_a, z_b,
                     cluster, iv, jv, parent, err_z, typ, scale, stage.slope, k_new,
                 )
-            pos = _scatter(pos, old_pos, pos_new, new_pos)
-            neg = _scatter(neg, old_pos, neg_new, new_pos)
+            if pos_new is not None:  # only the bits need the signs at the new points
+                pos = _scatter(pos, old_pos, pos_new, new_pos)
             for k in range(index):
                 if packed[k] is not None:  # a new point splits a piece: both halves keep its bits
                     packed[k] = _scatter(packed[k], old_pos, packed[k][parent], new_pos)

@@ -354,26 +354,26 @@ def walks(
                   rtol=rtol, ttol=ttol)
 
 
-def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, batch_size, keep_patterns,
-           max_regions, n_grid, rtol, ttol, names=("X1", "X2"), checked=False) -> Walks:
-    """:func:`walks` on a net already read into ``spec`` (``net`` itself, when a module, is checked at the
-    midpoints of the first batch's pieces). ``checked``: ``X1`` and ``X2`` are float64 tensors from
-    :func:`foldlab._validation.as_inputs` already, on the CPU."""
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """What a walk call will do, once its options are checked."""
+
+    stages: list
+    selected: list
+    widths: tuple
+    blocks: tuple
+    engine: str  # "fast", "layered" or "step"
+    label: str  # the result's method
+    settle: bool  # exact arithmetic decides what float64 cannot
+
+
+def _plan(spec, layers, include_output, *, method, device, rtol, ttol, max_regions, n_grid, batch_size) -> _Plan:
+    """Check a walk's options and choose its engine."""
     _check_options(method, rtol, ttol, max_regions, n_grid, batch_size)
     include_output = check_bool(include_output, "include_output")
-    keep_patterns = check_bool(keep_patterns, "keep_patterns")
     chosen = spec.layer_indices(layers)
     if include_output and spec.output is None:
         raise ValueError("include_output=True needs an output layer after the last activation; this net has none")
-    device = spec.device if device is None else as_device(device)
-    if not checked or device.type != "cpu":
-        X1 = as_inputs(X1, spec.d_in, name=names[0], device=device)
-        X2 = as_inputs(X2, spec.d_in, name=names[1], device=device)
-    if X1.shape != X2.shape:
-        raise ValueError(
-            f"{names[0]} and {names[1]} must hold the same number of segment ends, got shapes "
-            f"{tuple(X1.shape)} and {tuple(X2.shape)}"
-        )
     empty = [i for i, layer in enumerate(spec.layers) if layer.width == 0]
     if empty or (spec.output is not None and spec.output.width == 0):
         where = f"hidden layer {empty[0]} ({spec.layers[empty[0]].name!r})" if empty else "the output layer"
@@ -390,13 +390,63 @@ def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, ba
             f"pre-activations); this one has {kinds}{layernorm}: use method='layered', which handles any "
             f"supported activation"
         )
-    exact = all(_walk_engines.affine_in_t(stages))
-    label = method if exact else "layered+bisection"
-    blocks = _blocks(spec, chosen, include_output)
-    widths = tuple(stage.width for stage, keep in zip(stages, selected) if keep)
-    engine = "fast" if method == "layered" and device.type == "cpu" and piecewise_linear else method
-    settle = piecewise_linear and rtol == 0.0  # exact arithmetic decides what float64 cannot
+    exact = piecewise_linear or all(_walk_engines.affine_in_t(stages))
+    return _Plan(
+        stages=stages,
+        selected=selected,
+        widths=tuple(stage.width for stage, keep in zip(stages, selected) if keep),
+        blocks=_blocks(spec, chosen, include_output),
+        engine="fast" if method == "layered" and device.type == "cpu" and piecewise_linear else method,
+        label=method if exact else "layered+bisection",
+        settle=piecewise_linear and rtol == 0.0,
+    )
 
+
+def _batch(plan: _Plan, net, spec, X1, X2, start, *, max_regions, n_grid, rtol, ttol, check):
+    """One batch's pieces, settled: the engine (raising BatchTooLarge for the caller to split), exact
+    arithmetic past float64's range, the reading checked at midpoints (``check``), ambiguous segments
+    settled. Returns the pieces and which segments exact arithmetic decided."""
+    try:
+        pieces = _run(plan.engine, plan.stages, plan.selected, plan.widths, X1, X2, start,
+                      max_regions=max_regions, n_grid=n_grid, rtol=rtol, ttol=ttol)
+        settled = np.zeros(X1.shape[0], dtype=bool)
+    except NumericalRange as error:  # values past float64's range: exact arithmetic has none
+        if not plan.settle:
+            raise
+        pieces = _exactly(plan.stages, plan.selected, plan.widths, X1, X2, start, error, max_regions=max_regions)
+        settled = np.ones(X1.shape[0], dtype=bool)
+    if check and isinstance(net, nn.Module):  # the reading, where the walk went
+        mids = _checkable(net, spec, torch.from_numpy(_midpoints(pieces, X1.cpu().numpy(), X2.cpu().numpy())))
+        if mids.shape[0]:
+            check_reading(net, spec, mids, where="midpoints of the walk's regions")
+    if plan.settle and pieces.ambiguous.any():
+        pieces, settled = _settle(pieces, plan.stages, plan.selected, X1, X2, start, max_regions=max_regions)
+    return pieces, settled
+
+
+def _over_budget(error: _walk_fast.BatchTooLarge, segment: int) -> OverBudget:
+    return OverBudget(
+        f"segment {segment}: {error.what} would need about {limits.format_bytes(error.nbytes)}, over "
+        f"foldlab.limits.MEMORY_BUDGET = {limits.format_bytes(limits.MEMORY_BUDGET)}; {error.driver}, "
+        f"or raise the budget (with foldlab.limits.memory_budget(nbytes): ...)"
+    )
+
+
+def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, batch_size, keep_patterns,
+           max_regions, n_grid, rtol, ttol) -> Walks:
+    """:func:`walks` on a net already read into ``spec`` (``net`` itself, when a module, is checked at the
+    midpoints of the first batch's pieces)."""
+    device = spec.device if device is None else as_device(device)
+    plan = _plan(spec, layers, include_output, method=method, device=device, rtol=rtol, ttol=ttol,
+                 max_regions=max_regions, n_grid=n_grid, batch_size=batch_size)
+    keep_patterns = check_bool(keep_patterns, "keep_patterns")
+    X1 = as_inputs(X1, spec.d_in, name="X1", device=device)
+    X2 = as_inputs(X2, spec.d_in, name="X2", device=device)
+    if X1.shape != X2.shape:
+        raise ValueError(
+            f"X1 and X2 must hold the same number of segment ends, got shapes {tuple(X1.shape)} and "
+            f"{tuple(X2.shape)}"
+        )
     parts: dict[str, list] = {"chis": [], "r1": [], "r2": [], "counts": [], "patterns": [], "ts": [], "exact": []}
     kept_bytes = 0.0
     n, start, size = X1.shape[0], 0, batch_size
@@ -405,34 +455,14 @@ def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, ba
             stop = min(n, start + size)
             try:  # the batch's arrays and the patterns kept so far share the budget
                 with limits.memory_budget(max(1, int(limits.MEMORY_BUDGET - kept_bytes))):
-                    pieces = _run(engine, stages, selected, widths, X1[start:stop], X2[start:stop], start,
-                                  max_regions=max_regions, n_grid=n_grid, rtol=rtol, ttol=ttol)
+                    pieces, settled = _batch(plan, net, spec, X1[start:stop], X2[start:stop], start,
+                                             max_regions=max_regions, n_grid=n_grid, rtol=rtol, ttol=ttol,
+                                             check=start == 0)
             except _walk_fast.BatchTooLarge as error:
                 if stop - start == 1:
-                    raise OverBudget(
-                        f"segment {start}: {error.what} would need about {limits.format_bytes(error.nbytes)}, over "
-                        f"foldlab.limits.MEMORY_BUDGET = {limits.format_bytes(limits.MEMORY_BUDGET)}; {error.driver}, "
-                        f"or raise the budget (with foldlab.limits.memory_budget(nbytes): ...)"
-                    ) from None
+                    raise _over_budget(error, start) from None
                 size = max(1, (stop - start) // 2)
                 continue
-            except NumericalRange as error:  # values past float64's range: exact arithmetic has none
-                if not settle:
-                    raise
-                pieces = _exactly(stages, selected, widths, X1[start:stop], X2[start:stop], start, error,
-                                  max_regions=max_regions)
-                in_range = False
-            else:
-                in_range = True
-            if start == 0 and isinstance(net, nn.Module):  # the reading, where the walk went
-                mids = _midpoints(pieces, X1[start:stop].cpu().numpy(), X2[start:stop].cpu().numpy())
-                mids = _checkable(net, spec, torch.from_numpy(mids))
-                if mids.shape[0]:
-                    check_reading(net, spec, mids, where="midpoints of the walk's regions")
-            settled = np.zeros(stop - start, dtype=bool) if in_range else np.ones(stop - start, dtype=bool)
-            if settle and pieces.ambiguous.any():
-                pieces, settled = _settle(pieces, stages, selected, X1[start:stop], X2[start:stop], start,
-                                          max_regions=max_regions)
             seg, t, bits, r1, r2, count = _regions(pieces, stop - start)
             parts["chis"].append(np.where(r2 > 0, 1 - r1 / np.maximum(r2, 1), 0.0))
             parts["r1"].append(r1)
@@ -440,7 +470,7 @@ def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, ba
             parts["counts"].append(count)
             parts["exact"].append(settled)
             if keep_patterns:
-                kept_bytes += bits.shape[0] * (sum(widths) + 8.0)
+                kept_bytes += bits.shape[0] * (sum(plan.widths) + 8.0)
                 driver = "pass keep_patterns=False (chi, r1, r2 and counts only) or fewer segments"
                 limits.check_memory(kept_bytes, "the patterns of every region kept so far", driver=driver)
                 projected = kept_bytes * n / stop
@@ -449,7 +479,7 @@ def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, ba
                         projected, f"the patterns of all {n} segments (projected from the first {stop}, which "
                         f"need {limits.format_bytes(kept_bytes)})", driver=driver,
                     )
-                parts["patterns"].append(_unpack(bits, widths))
+                parts["patterns"].append(_unpack(bits, plan.widths))
                 parts["ts"].append(t)
             start = stop
     counts = np.concatenate(parts["counts"])
@@ -462,8 +492,8 @@ def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, ba
         ts=_joined(parts["ts"]) if keep_patterns else None,
         X1=X1.cpu().numpy(),
         X2=X2.cpu().numpy(),
-        blocks=blocks,
-        method=label,
+        blocks=plan.blocks,
+        method=plan.label,
         settled_exactly=np.concatenate(parts["exact"]),
     )
 
@@ -783,19 +813,37 @@ def walk(
     segment' and 'Floating point and exactness'.
     """
     spec = read_net(net)
-    points = []
-    for name, x in (("x1", x1), ("x2", x2)):
-        p = as_inputs(x, spec.d_in, name=name, device="cpu")
-        if p.shape[0] != 1:
-            raise ValueError(
-                f"expected {name} to be one point of shape ({spec.d_in},), got shape {tuple(p.shape)}; "
-                f"use fl.walks for many segments"
-            )
-        points.append(p)
-    result = _walks(net, spec, points[0], points[1], layers, include_output, method=method, device=device,
-                    batch_size=1, keep_patterns=True, max_regions=max_regions, n_grid=n_grid, rtol=rtol,
-                    ttol=ttol, names=("x1", "x2"), checked=True)
-    return result[0]
+    device = spec.device if device is None else as_device(device)
+    plan = _plan(spec, layers, include_output, method=method, device=device, rtol=rtol, ttol=ttol,
+                 max_regions=max_regions, n_grid=n_grid, batch_size=1)
+    ends = [_point(x, spec.d_in, name, device) for name, x in (("x1", x1), ("x2", x2))]
+    with torch.no_grad():
+        try:
+            pieces, _ = _batch(plan, net, spec, ends[0], ends[1], 0, max_regions=max_regions, n_grid=n_grid,
+                               rtol=rtol, ttol=ttol, check=True)
+        except _walk_fast.BatchTooLarge as error:
+            raise _over_budget(error, 0) from None
+    bits = pieces.bits
+    keep = np.ones(bits.shape[0], dtype=bool)  # consecutive pieces with equal bits are one region
+    keep[1:] = (bits[1:] != bits[:-1]).any(axis=1)
+    patterns = torch.from_numpy(_unpack(bits[keep] if not keep.all() else bits, plan.widths))
+    x1_, x2_ = (end.cpu().numpy()[0] for end in ends)
+    return Walk(patterns, pieces.t[keep], x1_, x2_, plan.blocks, True, plan.label)
+
+
+def _point(x, d_in: int, name: str, device) -> torch.Tensor:
+    """One segment end as a (1, d_in) float64 tensor, checked as :func:`foldlab._validation.as_inputs` does
+    (a float numpy array of the right shape takes a shorter way)."""
+    if (isinstance(x, np.ndarray) and x.dtype in (np.float64, np.float32) and x.shape == (d_in,)
+            and device.type == "cpu" and np.isfinite(x).all()):
+        return torch.from_numpy(x.astype(np.float64)[None])  # astype copies
+    p = as_inputs(x, d_in, name=name, device=device)
+    if p.shape[0] != 1:
+        raise ValueError(
+            f"expected {name} to be one point of shape ({d_in},), got shape {tuple(p.shape)}; "
+            f"use fl.walks for many segments"
+        )
+    return p
 
 
 def sample_walk(
