@@ -79,7 +79,8 @@ def toy_dataset(
     name : {"moons", "circles", "xor", "spirals", "cantor"}
         ``moons`` and ``circles`` are scikit-learn's; ``xor`` has four Gaussian blobs with XOR labels;
         ``spirals`` two interleaved spirals; ``cantor`` uniform points in [0, 1]^2 labelled 1 inside the
-        CantorNet region ``R_depth`` (below ``(A^depth(x) + 1) / 2``, DESIGN.md section 5). Noise is
+        CantorNet region ``R_depth`` (below ``(A^depth(x) + 1) / 2``, see foldlab's maths page, docs/maths.md,
+        section 'CantorNet'). Noise is
         added to the inputs of the first four, not to ``cantor``, whose labels are exact.
     n : int
         Number of points (train and test together).

@@ -28,11 +28,13 @@ RANKS = {
     "patterns": 2, "measures": 2,
     # 3. the exact engines: walks along segments, arrangements in the plane
     "walk": 3, "_walk_engines": 3, "_walk_fast": 3, "_walk_exact": 3,
-    "arrangement": 3, "_refine": 3, "_cells": 3, "_window": 3, "_linear": 3,
+    "arrangement": 3, "_partition_refine": 3, "_polygon_split": 3, "_convex_polygons": 3, "_plane": 3,
+    "_blas": 3, "_tolerances": 3, "_linear_regions": 3, "_decision_boundary": 3,
     # 4. what is built on them
-    "counting": 4, "folding": 4, "pattern_stats": 4, "null_test": 4, "constellations": 4,
+    "counting": 4, "folding": 4, "pattern_stats": 4, "null_test": 4, "constellations": 4, "information": 4,
+    "local": 4, "geodesic": 4,
     # 5. data and training
-    "data": 5, "training": 5,
+    "data": 5, "training": 5, "regularizer": 5, "exercises": 5, "course": 5,
     # 6. drawing, 7. widgets
     "plotting": 6,
     "widgets": 7,
