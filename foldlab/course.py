@@ -1,19 +1,143 @@
-"""What the course needs from the machine it runs on: ``check_environment()`` says what is there and what is not.
+"""The course: its notebooks (``NOTEBOOKS``, ``outline()``) and what it needs from the machine it runs on
+(``check_environment()`` says what is there and what is not).
 
-The start notebook calls it first, so that a student in a workshop sees at once whether the set-up worked
-(and what to install when it did not), before any other cell fails in a less helpful way.
+The start notebook prints the outline and calls ``check_environment()`` first, so that a student in a workshop
+sees at once the way through the course and whether the set-up worked (and what to install when it did not),
+before any other cell fails in a less helpful way. ``tests/test_course.py`` checks that every notebook's first
+cell (title, learning goals, time) and the start notebook's list of notebooks agree with ``NOTEBOOKS``.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import importlib.util
 import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Requirement", "REQUIREMENTS", "check_environment"]
+__all__ = ["Notebook", "NOTEBOOKS", "outline", "Requirement", "REQUIREMENTS", "check_environment"]
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """One notebook of the course: where it is, what it teaches, how long it takes, what it follows.
+
+    Attributes
+    ----------
+    number : str
+        ``"00"`` to ``"09"``, the order of the course.
+    title : str
+        As in the notebook's first line, ``# NN. Title``.
+    file : str
+        The file in ``notebooks/``.
+    minutes : int
+        "About N minutes" for a student, reading included (measured runs plus reading time).
+    goals : tuple of str
+        The learning goals, each completing "After this notebook you can ...".
+    source : str
+        The paper (and sections or figures) the notebook follows.
+    """
+
+    number: str
+    title: str
+    file: str
+    minutes: int
+    goals: tuple[str, ...]
+    source: str
+
+
+_SPACE_FOLDS = ('Lewandowski, Eghbalzadeh, Heinzl, Pisoni and Moser, "On Space Folds of ReLU Neural Networks", '
+                "TMLR 2025, arXiv:2502.09954")
+_SPACE_BETWEEN = ('Lewandowski, Heinzl, Pisoni and Moser, "The Space Between: On Folding, Symmetries and Sampling", '
+                  "arXiv:2503.08502")
+_SWINIARSKI = 'Swiniarski, Bruna and Cho, "Study on Activation Patterns", report (New York University)'
+_DAROCZY = ('Daróczy, "Information geometry and generalization in deep neural networks", lecture slides '
+            "(SZTAKI and UCLouvain, 2020)")
+
+#: The course in order. The start notebook lists it (with links), and each notebook's first cell repeats its
+#: title, goals and time; tests/test_course.py holds them to each other.
+NOTEBOOKS = (
+    Notebook("00", "Start here", "00_start_here.ipynb", 10, (
+        "say what foldlab computes and in which order the course teaches it",
+        "check that your environment has everything the notebooks need",
+        "find a term you meet later in the glossary",
+    ), "the four sources of the course, introduced"),
+    Notebook("01", "Activation patterns and their Hamming geometry", "01_activation_patterns.ipynb", 30, (
+        "compute the activation pattern of an input and say which bit each unit contributes",
+        "measure the Hamming distance between two patterns and say which patterns lie in the interval between them",
+        "explain why a straight segment never leaves that interval in a net with one hidden layer, and can in a "
+        "deeper one",
+        "read activation probabilities, dead and always-on units, and test whether patterns behave like coin flips",
+        "compare nearest neighbours in Hamming distance with nearest neighbours in pixel distance",
+    ), f"{_SWINIARSKI}, sections 1, 2.1-2.4, 3 and 4.1"),
+    Notebook("02", "Exact arrangements: how a ReLU network cuts the plane", "02_arrangements.ipynb", 30, (
+        "compute every activation region of a net with two inputs exactly, as polygons",
+        "count the regions of one layer with Zaslavsky's formula and explain how the next layers bend the lines",
+        "tell activation regions from linear regions",
+        "explain why a grid of samples only gives a lower bound on the number of regions",
+        "compare region counts with the #neurons^2 / 2 of Hanin and Rolnick, at initialisation and in training",
+    ), f"{_SWINIARSKI}, section 7.1; {_DAROCZY}, Hanin and Rolnick's Theorem 5; {_SPACE_FOLDS}, Figure 3"),
+    Notebook("03", "CantorNet: one decision region, four ways to fold", "03_cantornet.ipynb", 25, (
+        "build CantorNet and explain how its recursion copies the decision boundary",
+        "walk a segment region by region and compute r1, r2 and chi by hand",
+        "reproduce chi = 0 with the first layer's bits and chi = 1/2 with all layers (On Space Folds, Figure 5)",
+        "explain why the hidden bits of the recursive CantorNet do not depend on the height y",
+        "compare four nets with the same decision region that fold differently",
+    ), f"{_SPACE_FOLDS}, Figures 2 and 5 and its appendix on CantorNet; Lewandowski, Eghbalzadeh and Moser, "
+       '"CantorNet: A Sandbox for Testing Geometrical and Topological Complexity Measures" (NeurIPS 2024 workshop)'),
+    Notebook("04", "Walks and folding", "04_walks_and_folding.ipynb", 30, (
+        "walk a segment through a trained net exactly and read its path in Hamming space",
+        "compute r1, r2 and chi of a path, and the running chi",
+        "explain what equidistant sampling misses and why the exact walk does not",
+        "use the properties of chi: stability, flatness, asymmetry, loops, joined walks",
+        "summarise the folding of a net over a data set with Phi_N and say which choices it involves",
+    ), f"{_SPACE_FOLDS}, Figures 1 and 4; {_SPACE_BETWEEN}, Propositions 4.1 and 4.2, Remark 4.3, "
+       "Corollary 4.4, Figures 2 and 3"),
+    Notebook("05", "Folding over data", "05_folding_over_data.ipynb", 30, (
+        "measure the folding of a trained digits net over many pairs of classes with Phi_N",
+        "compare the reductions of Phi_N and say what each one means",
+        "see how folding changes with depth and with the generalisation error",
+        "run many walks at once, in batches or on several workers",
+    ), f"{_SPACE_FOLDS} (the MNIST experiments); {_SPACE_BETWEEN} (the global measure Phi_N)"),
+    Notebook("06", "Normalisation", "06_normalisation.ipynb", 20, (
+        "say what BatchNorm and LayerNorm do to the activation probabilities of a net",
+        "explain why BatchNorm in eval mode keeps a net piecewise linear and LayerNorm does not",
+        "compare dead and always-on units with and without normalisation",
+    ), f"{_SWINIARSKI}, section 3"),
+    Notebook("07", "Regions in training", "07_regions_in_training.ipynb", 25, (
+        "follow the number of activation regions of a net through training",
+        "compare it with Hanin and Rolnick's #neurons^2 / 2",
+        "measure the size of the region around an input and the local linear map on it",
+    ), f"{_DAROCZY}, Hanin and Rolnick's Theorem 5; {_SWINIARSKI}, sections 6 and 6.5"),
+    Notebook("08", "Information geometry", "08_information_geometry.ipynb", 25, (
+        "compute the tangent sample sensitivity of a net and see that it is constant on an activation region",
+        "compute the Fisher-Rao norm and check Liang et al.'s identity on a bias-free ReLU net",
+        "rescale a net without changing its function and see which quantities change",
+    ), f"{_DAROCZY}, Definition 3.1, Lemma 3.1, and Liang et al.'s Theorem 3.1 as the slides state it"),
+    Notebook("09", "The folding regularizer", "09_folding_regularizer.ipynb", 30, (
+        "explain the differentiable surrogate of chi that foldlab trains with",
+        "train seeded nets with and without the folding penalty",
+        "compare them on test accuracy and on the exact Phi_N, and say what the runs do and do not show",
+    ), f"{_SPACE_BETWEEN} (the regularisation scheme it outlines)"),
+)
+
+
+def outline(*, quiet: bool = False) -> str:
+    """The course in order, one line per notebook: number, title, file and time; printed unless ``quiet``.
+
+    Examples
+    --------
+    >>> print(outline(quiet=True).splitlines()[1])
+    01  Activation patterns and their Hamming geometry  (01_activation_patterns.ipynb): about 30 minutes
+    """
+    lines = [f"{nb.number}  {nb.title}  ({nb.file}): about {nb.minutes} minutes" for nb in NOTEBOOKS]
+    total = sum(nb.minutes for nb in NOTEBOOKS)
+    text = "\n".join([*lines, f"all ten: about {total // 60} hours {total % 60} minutes"])
+    if not quiet:
+        print(text)
+    return text
 
 
 @dataclass(frozen=True)
@@ -87,7 +211,10 @@ def check_environment(*, quiet: bool = False) -> dict[str, bool]:
     ]
     for req in REQUIREMENTS:
         try:
-            importlib.import_module(req.module)
+            if req.needed:
+                importlib.import_module(req.module)
+            elif importlib.util.find_spec(req.module) is None:  # optional: found, not imported (JupyterLab
+                raise ImportError(req.module)  # and dask take tens of seconds to import on a busy machine)
             version = importlib.metadata.version(req.distribution)
             report[req.module] = True
             lines.append(f"✓ {req.distribution} {version}: {req.why}")
