@@ -53,6 +53,7 @@ __all__ = [
     "fisher_rao_identity",
     "rescale",
     "parameter_count",
+    "parameter_norm",
     "plain_linears",
     "drop_biases",
     "SensitivityProfile",
@@ -67,6 +68,21 @@ def parameter_count(net: nn.Module) -> int:
     """``N_theta``: the number of parameters, the rows of a tangent sample sensitivity (in the order of
     ``net.named_parameters()``, each flattened)."""
     return sum(p.numel() for p in net.parameters())
+
+
+def parameter_norm(net: nn.Module) -> float:
+    """``||theta||_2``, the Euclidean norm of all parameters together: what Dinh et al.'s rescalings change.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> net = fl.mlp([2, 4, 1], seed=0)
+    >>> parameter_norm(rescale(net, 0, 10.0)) > 5 * parameter_norm(net)
+    True
+    """
+    if not isinstance(net, nn.Module):
+        raise TypeError(f"net must be a torch.nn.Module, got {describe(net)}")
+    return float(torch.sqrt(sum((p.detach().to(DTYPE) ** 2).sum() for p in net.parameters())))
 
 
 #: How :func:`tangent_sensitivity` computes: the closed form of a plain ReLU net, autograd, or the first that

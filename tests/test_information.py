@@ -300,3 +300,11 @@ def test_the_information_trace_is_the_direct_computation_per_snapshot():
         information_trace(history.snapshots[0], data.X, data.y)
     with pytest.raises(TypeError, match=r"nets\[1\]"):
         information_trace([history.snapshots[0], "net"], data.X, data.y)
+
+
+def test_parameter_norm_is_the_norm_of_all_parameters():
+    net = fl.mlp([3, 5, 2], seed=0)
+    flat = torch.nn.utils.parameters_to_vector(net.parameters()).detach().double()
+    assert fl.information.parameter_norm(net) == pytest.approx(float(flat.norm()), rel=1e-12)
+    with pytest.raises(TypeError, match="net must be"):
+        fl.information.parameter_norm([1.0])
