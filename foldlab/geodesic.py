@@ -30,9 +30,26 @@ from ._validation import DTYPE, as_inputs, check_choice, check_float, check_int
 from .adapter import activation_calls, read_net, recording_preactivations
 from .walk import walks
 
-__all__ = ["NORMS", "Geodesic", "hamming_geodesic", "Midpoint", "hamming_midpoint", "cumulative_flips"]
+__all__ = ["NORMS", "Geodesic", "hamming_geodesic", "Midpoint", "hamming_midpoint", "cumulative_flips", "piece_flips"]
 
 NORMS = ("l1", "l2")
+
+
+def piece_flips(net, points: ArrayLike, layers: Layers = None) -> np.ndarray:
+    """The exact number of bit flips along each piece of the polyline through ``points`` (k, d), shape (k - 1,):
+    ``r2`` of the exact walk from ``points[i]`` to ``points[i + 1]``.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> piece_flips(fl.CantorNet(depth=1), [[0.0, 0.25], [0.5, 0.25], [1.0, 0.25]]).tolist()
+    [2, 2]
+    """
+    spec = read_net(net)
+    p = as_inputs(points, spec.d_in, name="points")
+    if p.shape[0] < 2:
+        raise ValueError(f"a path needs at least two points, got {p.shape[0]}")
+    return np.asarray(walks(spec, p[:-1], p[1:], layers, keep_patterns=False).r2, dtype=np.int64)
 
 
 def cumulative_flips(net, points: ArrayLike, layers: Layers = None) -> int:
@@ -46,11 +63,7 @@ def cumulative_flips(net, points: ArrayLike, layers: Layers = None) -> int:
     >>> cumulative_flips(net, [[0.0, 0.25], [1.0, 0.25]]) == fl.walk(net, [0.0, 0.25], [1.0, 0.25]).r2
     True
     """
-    spec = read_net(net)
-    p = as_inputs(points, spec.d_in, name="points")
-    if p.shape[0] < 2:
-        raise ValueError(f"a path needs at least two points, got {p.shape[0]}")
-    return int(walks(spec, p[:-1], p[1:], layers, keep_patterns=False).r2.sum())
+    return int(piece_flips(net, points, layers).sum())
 
 
 def _energy(values: list[torch.Tensor], norm: str) -> torch.Tensor:
@@ -96,6 +109,13 @@ class Geodesic:
         points, blind to flips and flips back between them).
     history : ndarray
         ``flips`` of the path after each outer iteration (index 0: the straight start).
+    straight_sampled : int
+        The source's measure on the straight start: ``sum_i d_H`` between its ``n_steps + 1`` equally spaced
+        points (what the source reports for its interpolation path, 174).
+    pieces : ndarray of int, shape (n_steps,)
+        Exact flips along each piece of the path (they add up to ``flips``).
+    straight_pieces : ndarray of int, shape (n_steps,)
+        Exact flips along each piece of the straight start (they add up to ``straight``).
     """
 
     points: np.ndarray
@@ -104,11 +124,14 @@ class Geodesic:
     distance: int
     sampled: int
     history: np.ndarray
+    straight_sampled: int
+    pieces: np.ndarray
+    straight_pieces: np.ndarray
 
     def __repr__(self) -> str:
         return (
             f"Geodesic(points={len(self.points)}, flips={self.flips}, straight={self.straight}, "
-            f"d_H(x1, x2)={self.distance}, sampled={self.sampled})"
+            f"d_H(x1, x2)={self.distance}, sampled={self.sampled}, straight_sampled={self.straight_sampled})"
         )
 
 
@@ -139,7 +162,9 @@ def hamming_geodesic(
     iterations : int
         Outer iterations: a projected shortening step, then ``inner_steps`` steps on ``E[f(gamma)]``.
     lr : float
-        Step size, relative to ``||x2 - x1||`` (the inner steps use Adam with this rate).
+        Step size as a fraction of ``||x2 - x1||``: the projected step moves the path by ``lr ||x2 - x1||``, and
+        the inner steps use Adam with the per-coordinate rate ``lr ||x2 - x1|| / sqrt(d)``, so that a step moves
+        a point by about ``lr ||x2 - x1||`` whatever the input dimension ``d``.
 
     Returns
     -------
@@ -177,13 +202,17 @@ def hamming_geodesic(
     def measure(points):
         return cumulative_flips(spec, points, f.chosen)
 
+    def sampled_of(points):
+        patterns = spec.bits(points, f.chosen)
+        return int((patterns[1:] != patterns[:-1]).sum())
+
     def energy_f(inner):
         full = torch.cat([a, inner, b])
         return _energy(f(full), norm)
 
     def minimise_f(inner):
         inner = inner.clone().requires_grad_(True)
-        optimizer = torch.optim.Adam([inner], lr=lr * scale)
+        optimizer = torch.optim.Adam([inner], lr=lr * scale / spec.d_in**0.5)
         for _ in range(inner_steps):
             optimizer.zero_grad()
             energy_f(inner).backward()
@@ -212,9 +241,9 @@ def hamming_geodesic(
             if flips < best_flips:
                 best, best_flips = candidate.clone(), flips
     patterns = spec.bits(best, f.chosen)
-    sampled = int((patterns[1:] != patterns[:-1]).sum())
     distance = int((patterns[0] != patterns[-1]).sum())
-    return Geodesic(best.numpy(), best_flips, history[0], distance, sampled, np.array(history))
+    return Geodesic(best.numpy(), best_flips, history[0], distance, sampled_of(best), np.array(history),
+                    sampled_of(path), piece_flips(spec, best, f.chosen), piece_flips(spec, path, f.chosen))
 
 
 @dataclass(frozen=True, eq=False)
@@ -227,12 +256,15 @@ class Midpoint:
     to_start, to_end, distance : int
         ``d_H(x0, z)``, ``d_H(z, x1)`` and ``d_H(x0, x1)``; ``z`` is on a shortest path when the first two add up
         to the third, and in the middle when they are equal.
+    straight : tuple of int
+        ``(d_H(x0, m), d_H(m, x1))`` for the start ``m = (x0 + x1) / 2``, the straight midpoint.
     """
 
     z: np.ndarray
     to_start: int
     to_end: int
     distance: int
+    straight: tuple[int, int]
 
     @property
     def excess(self) -> int:
@@ -240,7 +272,8 @@ class Midpoint:
         return self.to_start + self.to_end - self.distance
 
     def __repr__(self) -> str:
-        return f"Midpoint(d_H(x0, z)={self.to_start}, d_H(z, x1)={self.to_end}, d_H(x0, x1)={self.distance})"
+        return (f"Midpoint(d_H(x0, z)={self.to_start}, d_H(z, x1)={self.to_end}, d_H(x0, x1)={self.distance}, "
+                f"straight midpoint {self.straight[0]} + {self.straight[1]})")
 
 
 def hamming_midpoint(
@@ -255,7 +288,8 @@ def hamming_midpoint(
 ) -> Midpoint:
     """The midpoint ``z`` minimising ``sum_l ||f_l(z) - f_l(x0)|| + ||f_l(x1) - f_l(z)||`` (l1 or squared l2).
 
-    Starts at ``(x0 + x1) / 2`` and runs Adam for ``steps`` steps of size ``lr`` relative to ``||x1 - x0||``.
+    Starts at ``(x0 + x1) / 2`` and runs Adam for ``steps`` steps with the per-coordinate rate
+    ``lr ||x1 - x0|| / sqrt(d)`` (a step moves ``z`` by about ``lr ||x1 - x0||``).
 
     Examples
     --------
@@ -281,7 +315,7 @@ def hamming_midpoint(
     with torch.no_grad():
         ends = f(torch.cat([a, b]))
     z = ((a + b) / 2).clone().requires_grad_(True)
-    optimizer = torch.optim.Adam([z], lr=lr * (float((b - a).norm()) or 1.0))
+    optimizer = torch.optim.Adam([z], lr=lr * (float((b - a).norm()) or 1.0) / spec.d_in**0.5)
     for _ in range(steps):
         optimizer.zero_grad()
         total = 0
@@ -291,10 +325,11 @@ def hamming_midpoint(
                 total = total + (gap.abs().sum() if norm == "l1" else (gap**2).sum())
         total.backward()
         optimizer.step()
-    bits = spec.bits(torch.cat([a, z.detach(), b]), f.chosen)
+    bits = spec.bits(torch.cat([a, z.detach(), b, (a + b) / 2]), f.chosen)
     return Midpoint(
         z.detach().numpy()[0],
         int((bits[0] != bits[1]).sum()),
         int((bits[1] != bits[2]).sum()),
         int((bits[0] != bits[2]).sum()),
+        (int((bits[0] != bits[3]).sum()), int((bits[3] != bits[2]).sum())),
     )

@@ -28,6 +28,11 @@ __all__ = [
     "RegionSize",
     "region_size",
     "distance_to_boundary",
+    "NeighborMaps",
+    "neighbor_maps",
+    "stacked_singular_values",
+    "NoiseAngles",
+    "angles_under_noise",
 ]
 
 
@@ -279,3 +284,187 @@ def distance_to_boundary(
     walked = walks(spec, point.repeat(n_directions, 1), ends, layers)
     first = [w.ts[1] * reach if len(w) > 1 else np.inf for w in walked]
     return float(min(first))
+
+
+@dataclass(frozen=True, eq=False)
+class NeighborMaps:
+    """The local linear maps of the region of ``x`` and of the next region on the segment toward another input.
+
+    Attributes
+    ----------
+    x : ndarray, shape (d,)
+    neighbor : ndarray, shape (d,)
+        A point of the next region: the middle of its piece of the segment.
+    boundary : float
+        The distance from ``x`` to the boundary the segment crosses first.
+    maps : ndarray, shape (2, rows, d)
+        ``maps[0]`` is the map of ``x``'s region, ``maps[1]`` that of the next region (rows: the outputs, or the
+        units of ``layer``).
+    angles : ndarray, shape (rows,)
+        Degrees between corresponding rows of the two maps (:func:`map_angles`).
+    flipped : ndarray of int
+        The bits (indices into the pattern of all hidden layers) that differ between the two regions.
+    """
+
+    x: np.ndarray
+    neighbor: np.ndarray
+    boundary: float
+    maps: np.ndarray
+    angles: np.ndarray
+    flipped: np.ndarray
+
+    @property
+    def singular_values(self) -> np.ndarray:
+        """Singular values of the two maps, shape (2, min(rows, d)), largest first."""
+        return np.linalg.svd(self.maps, compute_uv=False)
+
+    def __repr__(self) -> str:
+        return (f"NeighborMaps(boundary={self.boundary:.3g}, flipped={len(self.flipped)} bits, "
+                f"angles {self.angles.min():.3g} to {self.angles.max():.3g} degrees)")
+
+
+def neighbor_maps(net: Net, x: ArrayLike, toward: ArrayLike, *, layer: int | None = None) -> NeighborMaps:
+    """The map of the region of ``x`` beside the map of the next region on the segment from ``x`` to ``toward``.
+
+    The exact walk (:func:`foldlab.walk`) from ``x`` finds the first boundary on the way; the next region's map is
+    read at the middle of its piece of the segment. The source compares ``W_{a,x}`` with ``W_{a,x+eps}`` for
+    random noise (:func:`angles_under_noise`); here the neighbour is the region across one known face.
+
+    Parameters
+    ----------
+    net : torch.nn.Module or NetSpec
+    x, toward : Tensor or array, shape (d_in,)
+        Two inputs in different regions.
+    layer : int, optional
+        Compare the maps of this hidden layer's units instead of the outputs (see :func:`local_linear_map`).
+
+    Returns
+    -------
+    NeighborMaps
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> near = neighbor_maps(fl.CantorNet(depth=1), [0.1, 0.5], [0.5, 0.5])
+    >>> near.angles.round(2), near.flipped.tolist()  # slopes (3/2, 1) and (0, 1): atan(3/2)
+    (array([56.31]), [1, 3])
+
+    References
+    ----------
+    Swiniarski, Bruna and Cho, "Study on Activation Patterns", sections 6.1 and 6.4.
+    """
+    spec = read_net(net)
+    start = as_inputs(x, spec.d_in, name="x")
+    end = as_inputs(toward, spec.d_in, name="toward")
+    if start.shape[0] != 1 or end.shape[0] != 1:
+        raise ValueError(f"expected x and toward to be single points of shape ({spec.d_in},)")
+    path = walks(spec, start, end)[0]
+    if len(path) < 2:
+        raise ValueError("x and toward are in the same activation region: the segment between them crosses no "
+                         "boundary, so there is no neighbouring region on it")
+    neighbor = path.points([path.midpoints[1]])
+    maps = local_linear_map(spec, torch.cat([start, torch.as_tensor(neighbor)]), layer=layer).numpy()
+    flipped = np.flatnonzero((path.patterns[0] != path.patterns[1]).numpy())
+    boundary = float(path.ts[1] * (end - start).norm())
+    return NeighborMaps(start[0].numpy(), neighbor[0], boundary, maps, map_angles(maps[0], maps[1]), flipped)
+
+
+def stacked_singular_values(net: Net, X: ArrayLike, *, output: int = 0) -> np.ndarray:
+    """Singular values of the maps ``W_{a,x}`` of one output ``a`` stacked over inputs ``X``, shape (min(n, d),).
+
+    The source's section 6.2 asks how many directions the maps of one output span over a data set: the
+    ``n x d`` matrix whose rows are ``W_{a,x_1}, ..., W_{a,x_n}``. Inputs in one region give one row many times
+    (rank 1); the spectrum's decay says how much the maps vary between the regions the data fall in.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> net = fl.mlp([3, 16, 16, 1], seed=0)
+    >>> same = stacked_singular_values(net, [[0.1, 0.2, 0.3]] * 5)  # one region: one direction
+    >>> int((same > 1e-12 * same[0]).sum())
+    1
+
+    References
+    ----------
+    Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 6.2 (rank of the W_x vectors).
+    """
+    spec = read_net(net)
+    output = check_int(output, "output", min=0, max=spec.d_out - 1)
+    rows = local_linear_map(spec, X)[:, output, :]
+    return torch.linalg.svdvals(rows).numpy()
+
+
+@dataclass(frozen=True, eq=False)
+class NoiseAngles:
+    """How much the local linear map changes under Gaussian noise on the input (the source's section 6.4).
+
+    Attributes
+    ----------
+    sigmas : ndarray, shape (s,)
+        Standard deviations of the noise ``eps ~ N(0, sigma^2 I)``.
+    angles : ndarray, shape (s, n)
+        For each sigma and input, the mean over the map's rows of the angle (degrees) between the maps of ``x``
+        and ``x + eps``.
+    same_region : ndarray, shape (s,)
+        The fraction of the ``x + eps`` with the pattern of ``x`` (their angle is 0 up to rounding).
+    """
+
+    sigmas: np.ndarray
+    angles: np.ndarray
+    same_region: np.ndarray
+
+    @property
+    def mean(self) -> np.ndarray:
+        """Mean angle over inputs for each sigma, shape (s,)."""
+        return self.angles.mean(axis=1)
+
+    def __repr__(self) -> str:
+        pairs = ", ".join(f"{s:g}: {a:.3g}" for s, a in zip(self.sigmas, self.mean))
+        return f"NoiseAngles(mean angle in degrees by sigma: {pairs})"
+
+
+def angles_under_noise(
+    net: Net, X: ArrayLike, sigmas, *, layer: int | None = None, seed: int = 0
+) -> NoiseAngles:
+    """Angles between the map of each input and the map at the input plus Gaussian noise, for several scales.
+
+    Parameters
+    ----------
+    net : torch.nn.Module or NetSpec
+    X : Tensor or array, shape (n, d_in)
+    sigmas : sequence of float
+        Noise standard deviations, each > 0.
+    layer : int, optional
+        The maps of this hidden layer's units instead of the outputs.
+    seed : int
+
+    Returns
+    -------
+    NoiseAngles
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> noise = angles_under_noise(fl.mlp([2, 8, 8, 1], seed=0), [[0.3, -0.2], [0.5, 0.5]], [1e-9, 1.0])
+    >>> float(noise.same_region[0]), bool(noise.mean[0] < 1e-5), noise.angles.shape
+    (1.0, True, (2, 2))
+
+    References
+    ----------
+    Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 6.4 (angles between W_{a,x} and
+    W_{a,x+eps}, eps ~ N(0, sigma^2)).
+    """
+    spec = read_net(net)
+    inputs = as_inputs(X, spec.d_in, name="X")
+    if isinstance(sigmas, (str, bytes)) or np.ndim(sigmas) != 1 or len(sigmas) == 0:
+        raise TypeError(f"sigmas must be a non-empty sequence of numbers, got {sigmas!r}")
+    sigmas = [check_float(s, f"sigmas[{i}]", min=0, include_min=False) for i, s in enumerate(sigmas)]
+    g = torch.Generator().manual_seed(check_seed(seed))
+    base = local_linear_map(spec, inputs, layer=layer)
+    bits = spec.bits(inputs)
+    angles, same = [], []
+    for sigma in sigmas:
+        moved = inputs + sigma * torch.randn(inputs.shape, generator=g, dtype=DTYPE)
+        angles.append(map_angles(base, local_linear_map(spec, moved, layer=layer)).mean(axis=1))
+        same.append(float((spec.bits(moved) == bits).all(dim=1).double().mean()))
+    return NoiseAngles(np.array(sigmas), np.array(angles), np.array(same))

@@ -181,3 +181,104 @@ def test_bad_inputs():
         map_angles(np.zeros((2, 3)), np.zeros((3, 3)))
     with pytest.raises(ValueError, match="features"):
         fl.distance_to_boundary(net, [0, 0, 0])
+
+
+# --- the neighbouring region, the stacked maps, noise ---------------------------------------------------
+
+from foldlab.geodesic import piece_flips  # noqa: E402
+from foldlab.local import angles_under_noise, neighbor_maps, stacked_singular_values  # noqa: E402
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_neighbouring_region_against_the_exact_polygon(seed):
+    net = fl.mlp([2, 9, 9, 3], seed=seed)
+    arr = fl.arrangement(net, box=(-4, 4, -4, 4))
+    rng = np.random.default_rng(seed)
+    x, toward = rng.uniform(-1.5, 1.5, 2), rng.uniform(-1.5, 1.5, 2)
+    home = int(arr.locate(np.array([x]))[0])
+    if home == int(arr.locate(np.array([toward]))[0]):
+        pytest.skip("both ends in one region")
+    near = neighbor_maps(net, x, toward)
+    # the first boundary: where the segment leaves the polygon of x's region (shapely, independent of the walk)
+    exit_point = shapely.LineString([x, toward]).intersection(arr.regions[home].polygon)
+    exit_point = exit_point if exit_point.geom_type == "LineString" else max(exit_point.geoms, key=lambda g: g.length)
+    assert near.boundary == pytest.approx(exit_point.length, rel=1e-9, abs=1e-12)
+    other = int(arr.locate(near.neighbor[None])[0])
+    assert other != home
+    np.testing.assert_allclose(near.maps[0], arr.A[home], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(near.maps[1], arr.A[other], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(near.angles, map_angles(arr.A[home], arr.A[other]), atol=1e-9)
+    bits = fl.activation_patterns(net, np.stack([x, near.neighbor])).numpy()
+    assert near.flipped.tolist() == np.flatnonzero(bits[0] != bits[1]).tolist()
+    np.testing.assert_allclose(near.singular_values[0], np.linalg.svd(arr.A[home], compute_uv=False), rtol=1e-9)
+    assert "flipped=" in repr(near)
+
+
+def test_the_neighbouring_maps_of_a_hidden_layer_and_bad_inputs(digits_net, digits):
+    x, toward = digits.X_test[0], digits.X_test[5]
+    near = neighbor_maps(digits_net, x, toward, layer=1)
+    assert near.maps.shape == (2, 32, 64)
+    expected = fl.local_linear_map(digits_net, np.stack([x.double().numpy(), near.neighbor]), layer=1).numpy()
+    np.testing.assert_allclose(near.maps, expected)
+    with pytest.raises(ValueError, match="same activation region"):
+        neighbor_maps(digits_net, x, x + 1e-9)
+    with pytest.raises(ValueError, match="single points"):
+        neighbor_maps(digits_net, digits.X_test[:2], toward)
+
+
+def test_stacked_singular_values_against_autograd():
+    net = fl.mlp([5, 12, 12, 3], seed=4)
+    X = torch.randn(40, 5, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    for k in range(3):
+        rows = jacobian(net, X)[:, k, :].detach()
+        np.testing.assert_allclose(stacked_singular_values(net, X, output=k), np.linalg.svd(rows.numpy(),
+                                   compute_uv=False), rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match="output"):
+        stacked_singular_values(net, X, output=3)
+
+
+def test_angles_under_noise_against_an_independent_computation():
+    net = fl.mlp([4, 10, 10, 2], seed=2)
+    X = torch.randn(30, 4, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    sigmas = [1e-8, 0.1, 1.0]
+    noise = angles_under_noise(net, X, sigmas, seed=7)
+    g = torch.Generator().manual_seed(7)  # the same noise, drawn again
+    for i, sigma in enumerate(sigmas):
+        moved = X + sigma * torch.randn(X.shape, generator=g, dtype=torch.float64)
+        same = (fl.activation_patterns(net, moved) == fl.activation_patterns(net, X)).all(dim=1)
+        assert noise.same_region[i] == pytest.approx(same.double().mean().item())
+        a, b = jacobian(net, X).detach(), jacobian(net, moved).detach()
+        cos = (a * b).sum(-1) / (a.norm(dim=-1) * b.norm(dim=-1))
+        # arccos near 1 turns rounding of the cosine (1e-16) into angles of about 1e-6 degrees
+        np.testing.assert_allclose(noise.angles[i], np.degrees(np.arccos(cos.clamp(-1, 1).numpy())).mean(1),
+                                   atol=1e-5)
+        assert np.all(noise.angles[i][same.numpy()] < 1e-5)
+    assert noise.same_region[0] == 1.0 and noise.same_region[-1] < 1.0 and noise.mean[-1] > noise.mean[0]
+    assert np.array_equal(angles_under_noise(net, X, sigmas, seed=7).angles, noise.angles)
+    with pytest.raises(ValueError, match=r"sigmas\[0\]"):
+        angles_under_noise(net, X, [0.0])
+    with pytest.raises(TypeError, match="sigmas"):
+        angles_under_noise(net, X, 0.1)
+
+
+def test_the_geodesics_pieces_and_the_sources_measure():
+    net = fl.mlp([3, 12, 12, 12, 1], seed=5)
+    g = torch.Generator().manual_seed(5)
+    x1, x2 = 2 * torch.randn(3, generator=g), 2 * torch.randn(3, generator=g)
+    geo = fl.hamming_geodesic(net, x1, x2, iterations=6)
+    assert geo.pieces.sum() == geo.flips and geo.straight_pieces.sum() == geo.straight
+    assert geo.pieces.tolist() == piece_flips(net, geo.points).tolist()
+    straight = np.linspace(0, 1, 11)[:, None] * (x2 - x1).double().numpy() + x1.double().numpy()
+    assert geo.straight_pieces.tolist() == [fl.walk(net, a, b).r2 for a, b in zip(straight[:-1], straight[1:])]
+    patterns = fl.activation_patterns(net, straight).int()
+    assert geo.straight_sampled == int((patterns[1:] != patterns[:-1]).sum())
+    assert geo.distance <= geo.straight_sampled <= geo.straight
+
+
+def test_the_midpoint_reports_the_straight_midpoint():
+    net = fl.mlp([4, 12, 12, 1], seed=3)
+    x0, x1 = torch.full((4,), -1.0), torch.full((4,), 1.0)
+    m = fl.hamming_midpoint(net, x0, x1, steps=10)
+    bits = fl.activation_patterns(net, torch.stack([x0, torch.zeros(4), x1]))
+    assert m.straight == (int((bits[0] != bits[1]).sum()), int((bits[1] != bits[2]).sum()))
+    assert "straight midpoint" in repr(m)
