@@ -15,13 +15,24 @@ ValueError or TypeError naming the argument. One module per topic, all names imp
 :mod:`.regions`            activation and linear regions, bent lines, decision boundary, grid misses,
                            region counts through training
 :mod:`.walks`              walks along segments, their Hamming path and running chi, CantorNet's region
+:mod:`.folding`            folding over a data set: the class pair matrix, the chi distribution, the
+                           running chi of many paths, folding against depth, width or test error
 :mod:`._common`            what they share: the plot contract and its checks, axes, the house colours,
                            the bit image
 ========================  ========================================================================
 """
 
-from . import patterns, regions, walks
+from . import folding, patterns, regions, walks
 from ._common import BIT_COLORS, pattern_colors
+from .folding import (
+    ChiDistributionArtists,
+    ClassPairArtists,
+    RunningFoldingArtists,
+    plot_chi_distribution,
+    plot_class_pairs,
+    plot_folding_sweep,
+    plot_running_folding,
+)
 from .patterns import (
     BitArtists,
     HammingHistogramArtists,
@@ -64,4 +75,4 @@ from .walks import (
     plot_walk_patterns,
 )
 
-__all__ = ["BIT_COLORS", "pattern_colors", *patterns.__all__, *regions.__all__, *walks.__all__]
+__all__ = ["BIT_COLORS", "pattern_colors", *folding.__all__, *patterns.__all__, *regions.__all__, *walks.__all__]
