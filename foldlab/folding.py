@@ -316,10 +316,10 @@ def sample_pairs(labels: ArrayLike, n_pairs: int, rng: np.random.Generator) -> n
     return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
 
 
-def _segments_nbytes(p: int, d: int) -> float:
-    """Bytes for ``p`` segments in ``d`` dimensions: both ends (and the walks' float64 copies of them), and
-    chi, r1, r2 and the region count of each."""
-    return float(p) * (4 * 8 * d + 8 * 8)
+def _segments_nbytes(p: int, d: int, chunk_size: int, in_flight: int = 1) -> float:
+    """Bytes for ``p`` segments in ``d`` dimensions walked in chunks: per segment its pair, chi, r1, r2 and
+    region count (kept); per chunk in flight both ends of its segments and the walks' float64 copies of them."""
+    return float(p) * 6 * 8 + float(min(p, chunk_size)) * in_flight * 4 * 8 * d
 
 
 def _centroids(points: np.ndarray, labels: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -555,6 +555,7 @@ def global_folding(
     labels = as_labels(y, "y", n=len(points))
     if len(np.unique(labels)) < 2:
         raise ValueError("y has a single class: the global measure needs segments between different classes")
+    in_flight = 1 if executor is None else MAX_IN_FLIGHT
     if centroids is not None:
         centroids = check_int(centroids, "centroids", min=1)
         if pairs is not None:
@@ -567,7 +568,7 @@ def global_folding(
     if pairs is None:
         limits.check_memory(
             sample_pairs_nbytes(labels, n_pairs)
-            + _segments_nbytes(min(n_pairs, len(points) ** 2 // 2), points.shape[1]),
+            + _segments_nbytes(min(n_pairs, len(points) ** 2 // 2), points.shape[1], chunk_size, in_flight),
             f"the segments of {n_pairs} pairs", driver="pass a smaller n_pairs",
         )
         pairs = sample_pairs(labels, n_pairs, np.random.default_rng(seed))
@@ -581,7 +582,8 @@ def global_folding(
                 f"[{i}, {j}] joins two points of class {labels[i]}"
             )
         limits.check_memory(
-            _segments_nbytes(len(pairs), points.shape[1]), f"the segments of {len(pairs)} pairs",
+            _segments_nbytes(len(pairs), points.shape[1], chunk_size, in_flight),
+            f"the segments of {len(pairs)} pairs",
             driver="pass fewer pairs",
         )
     if isinstance(net, nn.Module):  # the snapshot the chunks get, checked against the module on the segments
@@ -868,7 +870,7 @@ def running_folding(
         raise ValueError(f"X1 and X2 must hold the same number of path ends, got shapes {A.shape} and {B.shape}")
     if not len(A):
         raise ValueError("X1 and X2 hold no paths")
-    limits.check_memory(8.0 * len(A) * n_points + _segments_nbytes(len(A), A.shape[1]),
+    limits.check_memory(8.0 * len(A) * n_points + _segments_nbytes(len(A), A.shape[1], len(A)),
                         f"running chi of {len(A)} paths at {n_points} points", driver="pass fewer paths")
     ts = np.linspace(0.0, 1.0, n_points)
     curves = np.empty((len(A), n_points))
