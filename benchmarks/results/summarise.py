@@ -20,7 +20,8 @@ def main(path: str) -> None:
     for key in sorted({(r["depth"], r["width"], r["noise"]) for r in rows}):
         part = [r for r in rows if (r["depth"], r["width"], r["noise"]) == key]
         reached = sum(str(r["reached_target"]) == "True" for r in part)
-        line = f"{key[0]:>5} {key[1]:>5} {key[2]:>5} {len(part):>5} {reached:>5}/{len(part)} "
+        reached = "n/a" if all(r["reached_target"] == "n/a" for r in part) else f"{reached}/{len(part)}"
+        line = f"{key[0]:>5} {key[1]:>5} {key[2]:>5} {len(part):>5} {reached:>7} "
         line += f"{np.mean([r['epochs'] for r in part]):>6.1f}"
         for c in COLUMNS:
             values = [r[c] for r in part]
