@@ -17,12 +17,14 @@ ValueError or TypeError naming the argument. One module per topic, all names imp
 :mod:`.walks`              walks along segments, their Hamming path and running chi, CantorNet's region
 :mod:`.information`        tangent sensitivity, Fisher-Rao norm through training, Hamming geodesics, region
                            sizes, local linear maps as images, their singular values and angles
+:mod:`.folding`            folding over a data set: the class pair matrix, the chi distribution, the
+                           running chi of many paths, folding against depth, width or test error
 :mod:`._common`            what they share: the plot contract and its checks, axes, the house colours,
                            the bit image
 ========================  ========================================================================
 """
 
-from . import information, patterns, regions, walks
+from . import folding, information, patterns, regions, walks
 from ._common import BIT_COLORS, pattern_colors
 from .information import (
     GeodesicArtists,
@@ -38,6 +40,15 @@ from .information import (
     plot_region_size,
     plot_sensitivity_profile,
     plot_singular_values,
+)
+from .folding import (
+    ChiDistributionArtists,
+    ClassPairArtists,
+    RunningFoldingArtists,
+    plot_chi_distribution,
+    plot_class_pairs,
+    plot_folding_sweep,
+    plot_running_folding,
 )
 from .patterns import (
     BitArtists,
@@ -81,6 +92,12 @@ from .walks import (
     plot_walk_patterns,
 )
 
-# the plots of notebook 08 (information.__all__) are importable from here like the others; they join this
-# __all__ when the contract tests that count the package's plots and widgets list them
-__all__ = ["BIT_COLORS", "pattern_colors", *patterns.__all__, *regions.__all__, *walks.__all__]
+__all__ = [
+    "BIT_COLORS",
+    "pattern_colors",
+    *folding.__all__,
+    *information.__all__,
+    *patterns.__all__,
+    *regions.__all__,
+    *walks.__all__,
+]

@@ -1,0 +1,18 @@
+"""Experiments that reproduce the papers' folding results: a grid of trained nets, one CSV row each.
+
+``foldlab.experiments.run_experiments(Grid(...), "results.csv")`` from Python, or from a shell::
+
+    python -m foldlab.experiments --depths 3 4 5 6 --widths 10 14 18 --seeds 0 1 2 3 4 --out results.csv
+    foldlab experiments --help          # the same, through the console script
+
+The runner trains each net with :func:`foldlab.train` (seeded), measures it with
+:func:`foldlab.global_folding` (every reading, beside mean chi and the fraction folding) and
+:func:`foldlab.folding.running_folding`, writes a row as soon as a net is done and skips finished rows when
+run again. :func:`plot_results` draws folding against depth, width and test error.
+"""
+
+from .cli import main
+from .runner import COLUMNS, DEFAULT_GRID, KEY, Grid, noisy_labels, plot_results, read_results, run_experiments
+
+__all__ = ["Grid", "DEFAULT_GRID", "COLUMNS", "KEY", "run_experiments", "read_results", "plot_results",
+           "noisy_labels", "main"]
