@@ -35,6 +35,7 @@ RANKS = {
     "local": 4, "geodesic": 4,
     # 5. data and training
     "data": 5, "training": 5, "regularizer": 5, "exercises": 5, "course": 5,
+    "experiments": 5,
     # 6. drawing, 7. widgets
     "plotting": 6,
     "widgets": 7,
@@ -43,6 +44,7 @@ RANKS = {
 ALLOWED_UP = {
     ("arrangement", "plot", "plotting"),
     ("counting", "plot", "plotting"),
+    ("experiments", "main", "plotting"),  # the command that writes the shipped figure
 }
 #: Never imported by the core (ranks 0 to 5) when ``import foldlab`` runs.
 HEAVY = ("matplotlib", "ipywidgets", "sklearn")

@@ -40,7 +40,7 @@ def is_field(hint) -> bool:
 
 def test_every_public_plot_takes_the_object_then_ax_and_returns_artists():
     plots = public_plots()
-    assert len(plots) == 21
+    assert len(plots) == 22
     for function in plots:
         name = function.__name__
         params = list(inspect.signature(function).parameters.values())

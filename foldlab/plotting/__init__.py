@@ -15,12 +15,13 @@ ValueError or TypeError naming the argument. One module per topic, all names imp
 :mod:`.regions`            activation and linear regions, bent lines, decision boundary, grid misses,
                            region counts through training
 :mod:`.walks`              walks along segments, their Hamming path and running chi, CantorNet's region
+:mod:`.regularizer`        the folding regularizer's experiment: paired runs over seeds, with against without
 :mod:`._common`            what they share: the plot contract and its checks, axes, the house colours,
                            the bit image
 ========================  ========================================================================
 """
 
-from . import patterns, regions, walks
+from . import patterns, regions, regularizer, walks
 from ._common import BIT_COLORS, pattern_colors
 from .patterns import (
     BitArtists,
@@ -52,6 +53,7 @@ from .regions import (
     reference_region,
     region_colors,
 )
+from .regularizer import METRIC_LABELS, PairedRunsArtists, plot_paired_runs, regularizer_figure
 from .walks import (
     MAX_CANTOR_DEPTH,
     CantorRegionArtists,
@@ -64,4 +66,4 @@ from .walks import (
     plot_walk_patterns,
 )
 
-__all__ = ["BIT_COLORS", "pattern_colors", *patterns.__all__, *regions.__all__, *walks.__all__]
+__all__ = ["BIT_COLORS", "pattern_colors", *patterns.__all__, *regions.__all__, *regularizer.__all__, *walks.__all__]

@@ -13,14 +13,16 @@ what changed, with no browser and no kernel. Every control's range works at both
 :mod:`.patterns`           one neuron, a pair of inputs, patterns through training, nearest neighbours
 :mod:`.regions`            arrangements layer by layer, regions through training, grid misses
 :mod:`.walks`              CantorNet's walks, sampling against the exact walk
+:mod:`.regularizer`        the same net trained with and without the folding regularizer
 :mod:`._view`              the FigureView they all return, and the house slider
 ========================  ========================================================================
 """
 
-from . import patterns, regions, walks
+from . import patterns, regions, regularizer, walks
 from ._view import FigureView
 from .patterns import neighbors_widget, neuron_widget, pattern_pair_widget, training_patterns_widget
 from .regions import arrangement_widget, grid_misses_widget, training_regions_widget
+from .regularizer import regularizer_widget
 from .walks import CANTOR_BITS, MAX_WALK_DEPTH, cantor_walk_widget, sampling_widget
 
-__all__ = ["FigureView", *patterns.__all__, *regions.__all__, *walks.__all__]
+__all__ = ["FigureView", *patterns.__all__, *regions.__all__, *regularizer.__all__, *walks.__all__]
