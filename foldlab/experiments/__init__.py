@@ -14,5 +14,17 @@ run again. :func:`plot_results` draws folding against depth, width and test erro
 from .cli import main
 from .runner import COLUMNS, DEFAULT_GRID, KEY, Grid, noisy_labels, plot_results, read_results, run_experiments
 
+#: The regularizer's comparison (:mod:`.regularizer`), loaded on first use so that
+#: ``python -m foldlab.experiments.regularizer`` runs its module once.
+_REGULARIZER = ("compare_regularizer", "read_comparison", "shipped_comparison")
+
 __all__ = ["Grid", "DEFAULT_GRID", "COLUMNS", "KEY", "run_experiments", "read_results", "plot_results",
-           "noisy_labels", "main"]
+           "noisy_labels", "main", *_REGULARIZER]
+
+
+def __getattr__(name: str):
+    if name in _REGULARIZER:
+        from . import regularizer
+
+        return getattr(regularizer, name)
+    raise AttributeError(f"module 'foldlab.experiments' has no attribute {name!r}")

@@ -19,13 +19,23 @@ ValueError or TypeError naming the argument. One module per topic, all names imp
                            sizes, local linear maps as images, their singular values and angles
 :mod:`.folding`            folding over a data set: the class pair matrix, the chi distribution, the
                            running chi of many paths, folding against depth, width or test error
+:mod:`.regularizer`        the folding regularizer's experiment: paired runs over seeds, with against without
 :mod:`._common`            what they share: the plot contract and its checks, axes, the house colours,
                            the bit image
 ========================  ========================================================================
 """
 
-from . import folding, information, patterns, regions, walks
+from . import folding, information, patterns, regions, regularizer, walks
 from ._common import BIT_COLORS, pattern_colors
+from .folding import (
+    ChiDistributionArtists,
+    ClassPairArtists,
+    RunningFoldingArtists,
+    plot_chi_distribution,
+    plot_class_pairs,
+    plot_folding_sweep,
+    plot_running_folding,
+)
 from .information import (
     GeodesicArtists,
     InformationTraceArtists,
@@ -40,15 +50,6 @@ from .information import (
     plot_region_size,
     plot_sensitivity_profile,
     plot_singular_values,
-)
-from .folding import (
-    ChiDistributionArtists,
-    ClassPairArtists,
-    RunningFoldingArtists,
-    plot_chi_distribution,
-    plot_class_pairs,
-    plot_folding_sweep,
-    plot_running_folding,
 )
 from .patterns import (
     BitArtists,
@@ -80,6 +81,7 @@ from .regions import (
     reference_region,
     region_colors,
 )
+from .regularizer import METRIC_LABELS, PairedRunsArtists, plot_paired_runs, regularizer_figure
 from .walks import (
     MAX_CANTOR_DEPTH,
     CantorRegionArtists,
@@ -99,5 +101,6 @@ __all__ = [
     *information.__all__,
     *patterns.__all__,
     *regions.__all__,
+    *regularizer.__all__,
     *walks.__all__,
 ]

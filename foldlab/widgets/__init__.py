@@ -14,17 +14,24 @@ what changed, with no browser and no kernel. Every control's range works at both
 :mod:`.regions`            arrangements layer by layer, regions through training, grid misses
 :mod:`.walks`              CantorNet's walks, sampling against the exact walk
 :mod:`.information`        tangent sensitivity along a segment, maps of neighbouring regions, region sizes
+:mod:`.regularizer`        the same net trained with and without the folding regularizer
 :mod:`._view`              the FigureView they all return, and the house slider
 ========================  ========================================================================
 """
 
-from . import information, patterns, regions, walks
+from . import information, patterns, regions, regularizer, walks
 from ._view import FigureView
 from .information import REGION_METHODS, local_map_widget, region_size_widget, sensitivity_widget
 from .patterns import neighbors_widget, neuron_widget, pattern_pair_widget, training_patterns_widget
 from .regions import arrangement_widget, grid_misses_widget, training_regions_widget
+from .regularizer import regularizer_widget
 from .walks import CANTOR_BITS, MAX_WALK_DEPTH, cantor_walk_widget, sampling_widget
 
-# the widgets of notebook 08 (information.__all__) are importable from here like the others; they join this
-# __all__ when the contract tests that list the package's widgets list them
-__all__ = ["FigureView", *patterns.__all__, *regions.__all__, *walks.__all__]
+__all__ = [
+    "FigureView",
+    *information.__all__,
+    *patterns.__all__,
+    *regions.__all__,
+    *regularizer.__all__,
+    *walks.__all__,
+]
