@@ -1,4 +1,5 @@
-"""Space-folding measures on paths of activation patterns (DESIGN.md section 4).
+"""Space-folding measures on paths of activation patterns (Lewandowski et al., "On Space Folds of ReLU
+Neural Networks", section 4; foldlab's maths page, docs/maths.md, section "Folding measures").
 
 For a path ``Gamma = (pi_1, ..., pi_n)`` of activation patterns (the regions a straight segment crosses,
 from :func:`foldlab.walk`):
@@ -75,7 +76,7 @@ def chi(patterns) -> float:
 
     Examples
     --------
-    >>> chi([[0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 1]])  # DESIGN.md 4
+    >>> chi([[0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 1]])  # folds back once: r1 = 1, r2 = 3
     0.6666666666666667
     >>> chi([[0, 0, 1], [0, 0, 0], [1, 0, 0], [0, 0, 0]])  # the reverse
     0.33333333333333337
@@ -109,7 +110,7 @@ def running_chi(patterns) -> np.ndarray:
 def symmetric_chi(patterns) -> float:
     """``(chi(Gamma) + chi(reverse Gamma)) / 2``: chi with the direction of travel averaged out.
 
-    chi depends on where the walk starts (DESIGN.md 4: asymmetry); the papers remark on this but fix no
+    chi depends on where the walk starts (the example of :func:`chi`); the papers remark on this but fix no
     symmetrised form, so this average is foldlab's choice. It is 0 exactly when chi is (flatness
     invariance: chi = 0 iff chi(reverse) = 0).
 

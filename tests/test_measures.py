@@ -232,3 +232,82 @@ def test_pair_sampling_on_a_large_set_is_seeded_distinct_and_across_classes():
     assert np.all(a[:, 0] < a[:, 1]) and np.all(labels[a[:, 0]] != labels[a[:, 1]])
     small = sample_pairs(np.array([0, 0, 1]), 10, np.random.default_rng(0))
     assert small.tolist() == [[0, 2], [1, 2]]  # fewer pairs than asked: all of them
+
+
+# --- the global measure checks its arguments ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def small_problem():
+    net = fl.mlp([2, 6, 6, 1], seed=0)
+    X = torch.randn(20, 2, generator=torch.Generator().manual_seed(0))
+    return net, X, torch.arange(20) % 2
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        # silently accepted before
+        (dict(y="nan labels"), ValueError, r"y contains NaN \(first at index \(0,\)\)"),
+        (dict(y="half labels"), ValueError, "y must hold whole-number class labels, got 0.5"),
+        (dict(pairs=[[0.5, 1.7]]), TypeError, "pairs must hold int row indices, got an array of float64"),
+        (dict(pairs=[[0.0, 1.0]]), TypeError, "pairs must hold int row indices, got an array of float64"),
+        (dict(centroids=2.5), TypeError, "centroids must be an int, got 2.5"),
+        (dict(X="complex"), TypeError, r"X must hold real numbers, got a complex tensor"),
+        # scikit-learn's, numpy's or torch's messages before
+        (dict(centroids=0), ValueError, "centroids must be an int >= 1, got 0"),
+        (dict(centroids=-1), ValueError, "centroids must be an int >= 1, got -1"),
+        (dict(seed=-1), ValueError, r"seed must be an int in \[0, 4294967295\], got -1"),
+        (dict(seed=1.5), TypeError, "seed must be an int, got 1.5"),
+        (dict(seed=None), TypeError, "seed must be an int, got None"),
+        (dict(seed=2**70), ValueError, "seed must be an int in"),
+        (dict(centroids=2, seed=-1), ValueError, "seed must be an int in"),
+        # shapes, lengths, classes, ranges
+        (dict(y="short"), ValueError, r"expected y with one label per point \(20\), got 5 labels"),
+        (dict(y="one class"), ValueError, "y has a single class"),
+        (dict(y="strings"), TypeError, "y must hold numbers"),
+        (dict(pairs=[[0, 20]]), ValueError, "pairs index rows 0 to 19, got indices from 0 to 20"),
+        (dict(pairs=[[0, 2]]), ValueError, r"pairs\[0\] = \[0, 2\] joins two points of class 0"),
+        (dict(pairs=[[0, 1]], centroids=2), ValueError, "pass either pairs= or centroids=, not both"),
+        (dict(n_pairs=5.0), TypeError, "n_pairs must be an int, got 5.0"),
+        (dict(n_pairs=0), ValueError, "n_pairs must be an int >= 1, got 0"),
+        (dict(reduce=["mean"]), ValueError, "reduce must be one of"),
+        (dict(X="three features"), ValueError, r"expected X with 2 features, got shape \(20, 3\)"),
+        (dict(layers=5), ValueError, "layer index 5 is out of range"),
+        (dict(batch_size=0), ValueError, "batch_size must be an int >= 1, got 0"),
+        (dict(include_output="yes"), TypeError, "include_output must be True or False"),
+    ],
+)
+def test_global_folding_arguments_are_checked(small_problem, kwargs, error, match):
+    net, X, y = small_problem
+    ys = {"nan labels": y.double().masked_fill(y == 0, float("nan")), "half labels": y + 0.5, "short": y[:5],
+          "one class": torch.zeros(20), "strings": ["a", "b"] * 10}
+    Xs = {"complex": X.to(torch.complex64), "three features": torch.zeros(20, 3)}
+    kwargs = dict(kwargs)
+    args = (Xs.get(kwargs.pop("X", None), X), ys.get(kwargs.pop("y", None), y))
+    with pytest.raises(error, match=match):
+        fl.global_folding(net, *args, **{"n_pairs": 5, **kwargs})
+
+
+def test_global_folding_numpy_ints_and_budget(small_problem):
+    net, X, y = small_problem
+    a = fl.global_folding(net, X, y, n_pairs=np.int64(7), seed=np.uint32(2), centroids=np.int8(3))
+    b = fl.global_folding(net, X, y, n_pairs=7, seed=2, centroids=3)
+    np.testing.assert_array_equal(a.pairs, b.pairs)
+    given = fl.global_folding(net, X, y, pairs=np.array([[0, 1]], dtype=np.int32))
+    assert given.pairs.tolist() == [[0, 1]]
+    big = torch.randn(100_000, 2, generator=torch.Generator().manual_seed(1))
+    with pytest.raises(fl.OverBudget, match="the segments of 1000000000000 pairs"):
+        fl.global_folding(net, big, torch.arange(100_000) % 2, n_pairs=10**12)
+
+
+def test_sample_pairs_checks_its_arguments():
+    from foldlab.folding import sample_pairs
+
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        sample_pairs(np.array([0, 1, 0, 1]), 1, 0)
+    with pytest.raises(TypeError, match="n_pairs must be an int, got 1.5"):
+        sample_pairs(np.array([0, 1, 0, 1]), 1.5, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="labels contains NaN"):
+        sample_pairs(np.array([0, np.nan]), 1, np.random.default_rng(0))
+    with pytest.raises(fl.OverBudget, match="pairs across the classes of 100000 points"):
+        sample_pairs(np.arange(100_000), 10, np.random.default_rng(0))  # every point its own class
