@@ -33,6 +33,9 @@ from .counting import (
 from .data import load_digits, load_mnist, read_idx, toy_dataset
 from .errors import NotPiecewiseLinear, NumericalRange, OverBudget, ReadingMismatch, TooManyRegions, UnsupportedNet
 from .folding import global_folding
+from .geodesic import hamming_geodesic, hamming_midpoint
+from .information import fisher_rao_norm, tangent_sensitivity
+from .local import distance_to_boundary, local_linear_map, region_size
 from .measures import chi, chi_bounds, interaction_coefficient, range_metrics, running_chi, symmetric_chi
 from .nets import SwiGLU, mlp
 from .null_test import bernoulli_null_test
@@ -45,6 +48,7 @@ from .patterns import (
     interval_patterns,
     interval_size,
 )
+from .regularizer import FoldingRegularizer, folding_penalty, soft_chi
 from .training import accuracy, train
 from .walk import sample_walk, walk, walks
 
@@ -91,6 +95,19 @@ __all__ = [
     "interaction_coefficient",
     "chi_bounds",
     "global_folding",
+    # the region around an input, and paths between inputs
+    "local_linear_map",
+    "region_size",
+    "distance_to_boundary",
+    "hamming_geodesic",
+    "hamming_midpoint",
+    # information geometry
+    "tangent_sensitivity",
+    "fisher_rao_norm",
+    # the folding regularizer
+    "soft_chi",
+    "folding_penalty",
+    "FoldingRegularizer",
     # data and training
     "toy_dataset",
     "load_digits",

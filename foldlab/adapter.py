@@ -26,7 +26,9 @@ probe inputs (spread over scales from 0.1 to 1000), and :func:`check_reading` re
 points (the walks call it at region midpoints). A module whose forward does something the hooks cannot
 see (a clamp inside a wrapper module, a hook that changes an output) raises
 :class:`foldlab.ReadingMismatch` instead of giving answers about another function. Reading changes
-nothing: buffers (BatchNorm's running statistics) and torch's random state are as they were.
+nothing: buffers (BatchNorm's running statistics) and torch's random state are as they were. Why float64,
+and what the verification does and does not promise: foldlab's maths page (docs/maths.md), section 'Floating point and
+exactness'.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ __all__ = [
     "ACTIVATION_MODULES",
     "read_net",
     "check_reading",
+    "activation_calls",
+    "recording_preactivations",
 ]
 
 #: The activations foldlab reads, by their ``kind``: a bit is ``[z > 0]`` (``[u v > 0]`` for SwiGLU).
@@ -147,14 +151,19 @@ class Activation:
 
 
 def _finite_setting(name: str, module: nn.Module, attribute: str) -> float:
+    """A setting of an activation module that keeps it sign-preserving: a finite number >= 0 (a negative
+    LeakyReLU slope or ELU alpha makes ``sigma(z) > 0`` for ``z < 0``, so the bit ``[z > 0]`` would not be
+    ``[sigma(z) > 0]``)."""
     value = getattr(module, attribute)
-    if (
-        isinstance(value, (bool, np.bool_))
-        or not isinstance(value, (int, float, np.integer, np.floating))
-        or not math.isfinite(value)
-    ):
+    number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if not number or not math.isfinite(value):
         raise ValueError(
             f"layer {name!r} ({type(module).__name__}) has {attribute}={describe(value)}; expected a finite number"
+        )
+    if value < 0:
+        raise ValueError(
+            f"layer {name!r} ({type(module).__name__}) has {attribute}={value}; foldlab reads sign-preserving "
+            f"activations (sigma(z) > 0 exactly when z > 0), which needs {attribute} >= 0"
         )
     return float(value)
 
@@ -862,3 +871,47 @@ def check_reading(net: nn.Module, spec: NetSpec, x: torch.Tensor, *, where: str 
     param = next(iter(net.parameters()), None)
     trace = _run(net, x if param is None else x.to(param.device), list(net.modules()))
     _compare(spec, trace, x, where)
+
+
+# --- the module's own pre-activations, with autograd ------------------------------------------------
+
+def activation_calls(net: nn.Module) -> tuple[nn.Module, ...]:
+    """The activation modules of ``net`` in the order its forward calls them: one per hidden layer.
+
+    A module used in several layers appears once per use. The net is read (and verified) first, so the
+    calls are those of a net foldlab reads exactly.
+    """
+    spec = read_net(net)
+    param = next(iter(net.parameters()), None)
+    probe = _probe(spec.d_in)[:2]
+    trace = _run(net, probe if param is None else probe.to(param.device), list(net.modules()))
+    calls = tuple(module for module, _, _ in trace.calls if type(module) in ACTIVATION_MODULES)
+    if len(calls) != len(spec.layers):  # pragma: no cover - read_net checks the same on its probes
+        raise ReadingMismatch(f"{spec.source} ran {len(calls)} activation layers, foldlab read {len(spec.layers)}")
+    return calls
+
+
+@contextlib.contextmanager
+def recording_preactivations(calls: Sequence[nn.Module]) -> Iterator[list[torch.Tensor]]:
+    """Hooks that record each hidden layer's pre-activations while the block runs the module, with autograd.
+
+    ``calls`` comes from :func:`activation_calls`. Yields a list that each forward pass extends with one
+    tensor per hidden layer, in order: ``(n, width)`` (SwiGLU: ``(n, 2 width)``, ``[u, v]``, computed from the
+    block's input by its own gate and value layers). The hooks are removed on exit, also when the block raises.
+    Unlike the snapshot (:func:`read_net`), these values carry gradients to the module's parameters, which is
+    what a training penalty needs.
+    """
+    records: list[torch.Tensor] = []
+
+    def record(module, inputs):
+        h = inputs[0]
+        # a clone (differentiable): an in-place activation would overwrite its own input
+        z = torch.cat([module.gate(h), module.value(h)], dim=-1) if isinstance(module, SwiGLU) else h.clone()
+        records.append(z)
+
+    handles = [module.register_forward_pre_hook(record) for module in dict.fromkeys(calls)]
+    try:
+        yield records
+    finally:
+        for handle in handles:
+            handle.remove()

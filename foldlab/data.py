@@ -181,10 +181,9 @@ def toy_dataset(
         1 and 0.5); ``xor`` the four corners ``(+-0.5, +-0.5)`` of a square, labelled 1 where the signs
         of the two coordinates differ (at ``noise=0`` every point sits on a corner); ``spirals`` two
         interleaved spiral arms inside the unit disc; ``cantor`` uniform points in [0, 1]^2 labelled 1
-        inside the CantorNet region ``R_depth``, below ``(A^depth(x) + 1) / 2`` (Lewandowski et al., "On
-        Space Folds of ReLU Neural Networks", section on CantorNet). The cantor labels are computed on
-        the float32 coordinates that are stored, so each clean point carries the label of its own
-        coordinates.
+        inside the CantorNet region ``R_depth``, below ``(A^depth(x) + 1) / 2`` (see foldlab's maths page,
+        docs/maths.md, section 'CantorNet'). The cantor labels are computed on the float32 coordinates
+        that are stored, so each clean point carries the label of its own coordinates.
     n : int
         Number of points (train and test together), at least 4.
     noise : float, optional

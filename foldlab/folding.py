@@ -1,10 +1,11 @@
 """The global folding measure ``Phi_N`` of a net over a labelled data set.
 
 chi (:mod:`foldlab.measures`) on the straight segments between samples of different classes, walked
-exactly (:func:`foldlab.walks`), then reduced to one number. The papers leave the reduction open: the
-default (the median of the non-zero chi values, from the 2026 slides) and ``reduce="tmlr"`` (one reading
-of the TMLR paper's "median of maximas of non-zero space folding") are interpretations, documented in
-:func:`global_folding`; ``.mean`` and ``.fraction_folding`` are always reported beside ``.phi``.
+exactly (:func:`foldlab.walks`), then reduced to one number. The reduction is an interpretation: the
+default (the median of the non-zero chi values) is foldlab's choice, and ``reduce="tmlr"`` is one reading
+of the phrase "median of maximas of non-zero space folding" in "On Space Folds of ReLU Neural Networks";
+the other reading is described in foldlab's maths page (docs/maths.md), section 'The global folding
+measure'. ``.mean`` and ``.fraction_folding`` are always reported beside ``.phi``.
 """
 
 from __future__ import annotations
@@ -204,9 +205,10 @@ def global_folding(
     seed : int
         Seeds the pair sampling and the k-means of ``centroids`` (0 to 2**32 - 1).
     reduce : {"median_nonzero", "tmlr", "mean", "median"}
-        ``"median_nonzero"`` (default): the median of the non-zero chi values (0 if no segment folds).
-        ``"tmlr"``: for each pair of classes the largest chi, then the median over class pairs (the TMLR
-        paper's variant). ``"mean"`` / ``"median"`` over all segments.
+        ``"median_nonzero"`` (default, foldlab's choice): the median of the non-zero chi values (0 if no
+        segment folds). ``"tmlr"``: for each unordered pair of classes the largest chi (0 if none of its
+        segments folds), then the median over class pairs: one reading of the phrase "median of maximas of
+        non-zero space folding" in "On Space Folds". ``"mean"`` / ``"median"`` over all segments.
     centroids : int, optional
         A positive int: replace each class by this many k-means centroids (seeded; fewer for a class with
         fewer points) and use all pairs of centroids of different classes (at most ``n_pairs``): far
@@ -240,9 +242,10 @@ def global_folding(
 
     References
     ----------
-    Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025), section 5 (global measure);
-    "The Space Between" (2025), section 5; foldlab's maths page (docs/maths.md), section "The global
-    folding measure".
+    Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (arXiv:2503.08502, 2025): the global
+    measure Phi_N of inter-class folding; Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025,
+    arXiv:2502.09954); foldlab's maths page (docs/maths.md), section 'The global folding measure' (which reductions
+    are interpretations).
     """
     reduce = check_choice(reduce, "reduce", REDUCTIONS)
     n_pairs = check_int(n_pairs, "n_pairs", min=1)

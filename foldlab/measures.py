@@ -1,5 +1,4 @@
-"""Space-folding measures on paths of activation patterns (Lewandowski et al., "On Space Folds of ReLU
-Neural Networks", section 4; foldlab's maths page, docs/maths.md, section "Folding measures").
+"""Space-folding measures on paths of activation patterns.
 
 For a path ``Gamma = (pi_1, ..., pi_n)`` of activation patterns (the regions a straight segment crosses,
 from :func:`foldlab.walk`):
@@ -9,6 +8,7 @@ from :func:`foldlab.walk`):
 - ``chi = 1 - r1 / r2`` (0 when ``r2 = 0``): 0 for a Hamming geodesic, towards 1 as the path folds back.
 
 Every function takes patterns as a bool (or 0/1) tensor or array of shape (n, m), or a :class:`Walk`.
+The properties of chi, with proofs, are in foldlab's maths page (docs/maths.md), section 'Folding measures'.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ def range_metrics(patterns) -> tuple[int, int]:
 
     References
     ----------
-    Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025), section 4, eqs. for r1, r2.
+    Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025, arXiv:2502.09954): the range metrics,
+    Figure 4; foldlab's maths page (docs/maths.md), section 'Folding measures'.
     """
     p = _path(patterns)
     r1 = int((p != p[:1]).sum(1).max())
@@ -76,15 +77,17 @@ def chi(patterns) -> float:
 
     Examples
     --------
-    >>> chi([[0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 1]])  # folds back once: r1 = 1, r2 = 3
+    >>> chi([[0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 1]])  # the worked example of docs/maths.md
     0.6666666666666667
     >>> chi([[0, 0, 1], [0, 0, 0], [1, 0, 0], [0, 0, 0]])  # the reverse
     0.33333333333333337
 
     References
     ----------
-    Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025), section 4 (space folding
-    measure); "The Space Between" (2025), Definition 3.1.
+    Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025, arXiv:2502.09954): the space folding
+    measure, Figure 4; Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (arXiv:2503.08502,
+    2025): chi on equivalence classes, Proposition 4.1 (Stability) and Proposition 4.2 (Flatness); foldlab's maths
+    page (docs/maths.md), section 'Folding measures'.
     """
     r1, r2 = range_metrics(patterns)
     return 0.0 if r2 == 0 else 1.0 - r1 / r2
@@ -97,6 +100,10 @@ def running_chi(patterns) -> np.ndarray:
     --------
     >>> running_chi([[0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 1]])
     array([0.        , 0.        , 0.5       , 0.66666667])
+
+    References
+    ----------
+    foldlab's maths page (docs/maths.md), section 'Folding measures'.
     """
     p = _path(patterns)
     r1 = np.maximum.accumulate((p != p[:1]).sum(1).numpy())
@@ -110,14 +117,19 @@ def running_chi(patterns) -> np.ndarray:
 def symmetric_chi(patterns) -> float:
     """``(chi(Gamma) + chi(reverse Gamma)) / 2``: chi with the direction of travel averaged out.
 
-    chi depends on where the walk starts (the example of :func:`chi`); the papers remark on this but fix no
-    symmetrised form, so this average is foldlab's choice. It is 0 exactly when chi is (flatness
-    invariance: chi = 0 iff chi(reverse) = 0).
+    chi depends on where the walk starts ("The Space Between", Remark 4.3, Asymmetry); the papers
+    remark on this but fix no symmetrised form, so this average is foldlab's choice. It is 0 exactly when
+    chi is (Corollary 4.4 there, Flatness Invariance: chi = 0 iff chi(reverse) = 0).
 
     Examples
     --------
     >>> symmetric_chi([[0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 1]])
     0.5
+
+    References
+    ----------
+    Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (arXiv:2503.08502, 2025), Remark 4.3
+    and Corollary 4.4; foldlab's maths page (docs/maths.md), section 'Folding measures'.
     """
     p = _path(patterns)
     return (chi(p) + chi(p.flip(0))) / 2
@@ -139,7 +151,8 @@ def interaction_coefficient(first, second) -> float:
 
     References
     ----------
-    Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (2025), section 4.
+    foldlab's own definition, not a numbered statement of the papers: foldlab's maths page (docs/maths.md), section
+    'Folding measures'.
     """
     a, b = _path(first), _path(second)
     if a.shape[1] != b.shape[1]:
@@ -158,6 +171,11 @@ def chi_bounds(patterns) -> tuple[float, float]:
     --------
     >>> chi_bounds([[0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 1]])
     (0.33333333333333337, 0.6666666666666667)
+
+    References
+    ----------
+    foldlab's maths page (docs/maths.md), section 'Folding measures' (the proof; the worked example attains both
+    bounds).
     """
     p = _path(patterns)
     distance = int((p[0] != p[-1]).sum())

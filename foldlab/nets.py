@@ -38,8 +38,8 @@ class SwiGLU(nn.Module):
     """Gated hidden layer ``Swish(u) * v`` with ``u = gate(x)`` and ``v = value(x)``.
 
     One SwiGLU layer of width ``out_features`` has two affine maps; its activation bit per unit is
-    ``[u * v > 0]``, since ``Swish(u) > 0`` exactly when ``u > 0`` (foldlab's maths page, docs/maths.md,
-    section "Activation patterns and Hamming geometry").
+    ``[u * v > 0]``, since ``Swish(u) > 0`` exactly when ``u > 0``; see foldlab's maths page (docs/maths.md),
+    section 'Activation patterns and Hamming geometry'.
 
     Examples
     --------
@@ -49,7 +49,9 @@ class SwiGLU(nn.Module):
 
     References
     ----------
-    Shazeer, "GLU Variants Improve Transformer" (2020), eq. 6 (FFN_SwiGLU without the output map).
+    Shazeer, "GLU Variants Improve Transformer" (arXiv:2002.05202, 2020): SwiGLU, here with biases and without the
+    output map; Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (arXiv:2503.08502, 2025),
+    for folding measured on SwiGLU nets.
     """
 
     def __init__(self, in_features: int, out_features: int, device=None, dtype=None) -> None:

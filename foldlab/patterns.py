@@ -1,8 +1,8 @@
-"""Activation patterns and the Hamming geometry between them (foldlab's maths page, docs/maths.md, section
-"Activation patterns and Hamming geometry").
+"""Activation patterns and the Hamming geometry between them.
 
-The activation pattern of an input is the bit vector ``pi(x)`` with bit ``j`` set when hidden unit ``j``'s
-output is strictly positive; hidden layers are concatenated in forward order.
+The activation pattern of an input is the bit vector ``pi(x)`` with bit ``j`` set when hidden unit ``j``'s output is
+strictly positive; hidden layers are concatenated in forward order. The definitions, and why they hold for activations
+other than ReLU, are in foldlab's maths page (docs/maths.md), section 'Activation patterns and Hamming geometry'.
 """
 
 from __future__ import annotations
@@ -76,8 +76,11 @@ def activation_patterns(
 
     References
     ----------
-    Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025), section 2;
-    Swiniarski, Bruna and Cho, "Study on Activation Patterns", eq. 5.
+    Swiniarski, Bruna and Cho, "Study on Activation Patterns", eq. 5; Lewandowski et al., "On Space Folds of ReLU
+    Neural Networks" (TMLR 2025, arXiv:2502.09954), Figure 1 (patterns in the Hamming activation space); Lewandowski
+    et al., "The Space Between: On Folding, Symmetries and Sampling" (arXiv:2503.08502, 2025), for the binarised
+    classes of other activations; foldlab's maths page (docs/maths.md), section 'Activation patterns and Hamming
+    geometry'.
     """
     spec = read_net(net)
     chosen = spec.layer_indices(layers)
@@ -147,6 +150,10 @@ def hamming_distance(p, q) -> int | torch.Tensor:
     --------
     >>> hamming_distance(torch.tensor([1, 0, 1, 1]), torch.tensor([0, 0, 1, 0]))
     2
+
+    References
+    ----------
+    Swiniarski, Bruna and Cho, "Study on Activation Patterns", eq. 7.
     """
     p, q = as_patterns(p, "p"), as_patterns(q, "q")
     if p.shape != q.shape:
@@ -280,8 +287,10 @@ def in_interval(patterns, p1, p2) -> bool | torch.Tensor:
 
     References
     ----------
-    Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 5.2 (eq. 48); foldlab's maths page
-    (docs/maths.md), section "Activation patterns and Hamming geometry".
+    Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 5.2, eq. 48 (a pattern between two others);
+    Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025, arXiv:2502.09954), Figure 1 (shortest
+    Hamming paths are not unique); foldlab's maths page (docs/maths.md), section 'Activation patterns and Hamming
+    geometry' (the proof of the test).
     """
     p1, p2 = _pattern_pair(p1, p2)
     candidates = as_patterns(patterns, "patterns")
@@ -307,7 +316,7 @@ def interval_size(p1, p2) -> int:
 
     References
     ----------
-    Foldlab's maths page (docs/maths.md), section "Activation patterns and Hamming geometry".
+    foldlab's maths page (docs/maths.md), section 'Activation patterns and Hamming geometry'.
     """
     p1, p2 = _pattern_pair(p1, p2)
     return 2 ** int((p1 != p2).sum())
@@ -342,7 +351,7 @@ def interval_patterns(p1, p2, *, limit: int = 2**16) -> torch.Tensor:
 
     References
     ----------
-    Foldlab's maths page (docs/maths.md), section "Activation patterns and Hamming geometry".
+    foldlab's maths page (docs/maths.md), section 'Activation patterns and Hamming geometry'.
     """
     p1, p2 = _pattern_pair(p1, p2)
     limit = check_int(limit, "limit", min=1)

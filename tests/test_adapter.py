@@ -227,12 +227,15 @@ def test_reading_leaves_the_net_and_the_random_state_as_they_were():
     assert not net.training
 
 
-@pytest.mark.parametrize("slope", [float("nan"), float("inf"), "0.1", None])
+@pytest.mark.parametrize("slope", [float("nan"), float("inf"), "0.1", None, -0.5])
 def test_bad_leaky_relu_slope_is_refused(slope):
     net = nn.Sequential(nn.Linear(2, 3), nn.LeakyReLU(), nn.Linear(3, 1))
     net[1].negative_slope = slope
     with pytest.raises(ValueError, match=r"'1' \(LeakyReLU\) has negative_slope="):
         read_net(net)
+    elu = nn.Sequential(nn.Linear(2, 3), nn.ELU(alpha=-1.0), nn.Linear(3, 1))
+    with pytest.raises(ValueError, match=r"alpha=-1.0; foldlab reads sign-preserving"):
+        read_net(elu)
 
 
 def test_activation_settings_are_read_at_read_time():

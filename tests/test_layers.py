@@ -30,9 +30,10 @@ RANKS = {
     "walk": 3, "_walk_engines": 3,
     "arrangement": 3, "_refine": 3, "_cells": 3, "_window": 3, "_linear": 3,
     # 4. what is built on them
-    "counting": 4, "folding": 4, "pattern_stats": 4, "null_test": 4, "constellations": 4,
+    "counting": 4, "folding": 4, "pattern_stats": 4, "null_test": 4, "constellations": 4, "information": 4,
+    "local": 4, "geodesic": 4,
     # 5. data and training
-    "data": 5, "training": 5,
+    "data": 5, "training": 5, "regularizer": 5, "exercises": 5, "course": 5,
     # 6. drawing, 7. widgets
     "plotting": 6,
     "widgets": 7,

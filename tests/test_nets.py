@@ -1,11 +1,10 @@
-"""Network builders: shapes, seeding, CantorNet's exact function."""
+"""Network builders: shapes, seeding, arguments (CantorNet is in tests/test_cantornet.py)."""
 
 import numpy as np
 import pytest
 import torch
 
 import foldlab as fl
-from foldlab.cantornet import cantor_boundary, cantor_vertices
 
 
 @pytest.mark.parametrize("activation", fl.nets.ACTIVATIONS)
@@ -46,62 +45,6 @@ def test_mlp_uniform_init_bounds():
 def test_mlp_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         fl.mlp(**kwargs)
-
-
-@pytest.mark.parametrize("depth", range(1, 9))
-def test_cantornet_computes_its_formula(depth):
-    net = fl.CantorNet(depth=depth)
-    g = torch.Generator().manual_seed(depth)
-    xy = torch.rand(2000, 2, generator=g, dtype=torch.float64)
-    expected = xy[:, 1] - cantor_boundary(xy[:, 0], depth)
-    torch.testing.assert_close(net.double()(xy).squeeze(1), expected)
-    assert len(fl.read_net(net).layers) == 2 * depth
-
-
-def test_cantornet_bad_depth():
-    with pytest.raises(ValueError, match="depth must be an int from 1 to 8"):
-        fl.CantorNet(depth=9)
-    with pytest.raises(ValueError, match="representation must be one of"):
-        fl.CantorNet(depth=1, representation="nope")
-
-
-# --- CantorNet, DNF-style representation ------------------------------------------------------------------
-
-@pytest.mark.parametrize("depth", range(1, 9))
-def test_dnf_cantornet_computes_the_same_function(depth):
-    recursive = fl.CantorNet(depth=depth).double()
-    dnf = fl.CantorNet(depth=depth, representation="dnf").double()
-    g = torch.Generator().manual_seed(100 + depth)
-    xy = torch.rand(5000, 2, generator=g, dtype=torch.float64)
-    # plus points on the boundary's vertices and on the grid lines of the Cantor construction
-    xs = torch.tensor([float(x) for x, _ in cantor_vertices(depth)], dtype=torch.float64)
-    xy = torch.cat([xy, torch.stack([xs, torch.rand(len(xs), generator=g, dtype=torch.float64)], 1)])
-    torch.testing.assert_close(dnf(xy), recursive(xy), atol=1e-12 * 3**depth, rtol=0)
-    spec = fl.read_net(dnf)
-    assert set(spec.kinds) == {"relu"} and spec.piecewise_linear
-
-
-@pytest.mark.parametrize("depth", range(1, 9))
-def test_cantor_vertices_lie_on_the_boundary(depth):
-    vertices = cantor_vertices(depth)
-    assert len(vertices) == 2 ** (depth + 1)  # so 2^(k+1) - 1 lines between consecutive vertices
-    xs = torch.tensor([float(x) for x, _ in vertices], dtype=torch.float64)
-    ys = torch.tensor([float(y) for _, y in vertices], dtype=torch.float64)
-    torch.testing.assert_close(cantor_boundary(xs, depth), ys)
-    assert xs[0] == 0 and xs[-1] == 1 and bool((xs[1:] > xs[:-1]).all())
-
-
-def test_dnf_and_recursive_cantornet_fold_differently():
-    """Same function, same decision region, different weights: the walk along y = 1/4 folds with the
-    recursive weights (chi = 1/2 for k = 1) and not at all with the DNF weights, whose hidden units are
-    functions of x only and whose lines each bound one piece of the region."""
-    a, b = torch.tensor([0.0, 0.25]), torch.tensor([1.0, 0.25])
-    recursive = fl.walk(fl.CantorNet(depth=1), a, b)
-    dnf = fl.walk(fl.CantorNet(depth=1, representation="dnf"), a, b)
-    np.testing.assert_allclose(dnf.ts, recursive.ts, atol=1e-15)  # the same three regions
-    assert recursive.chi == 0.5 and dnf.chi == 0.0
-    deeper = [fl.walk(fl.CantorNet(depth=2, representation=r), a, b).chi for r in ("recursive", "dnf")]
-    assert deeper[0] == pytest.approx(2 / 3) and deeper[1] == pytest.approx(2 / 13)
 
 
 # --- mlp, SwiGLU and linear_layer check their arguments -----------------------------------------------------

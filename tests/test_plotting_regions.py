@@ -69,8 +69,22 @@ def test_colour_by_active_hamming_output(trained):
     assert np.all(np.sign(reds[np.abs(centre_values) > 1e-3]) == np.sign(centre_values[np.abs(centre_values) > 1e-3]))
     with pytest.raises(ValueError, match="color_by must be one of"):
         plotting.region_colors(arr, "area")
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(ValueError, match=rf"reference must be an int in \[0, {len(arr) - 1}\], got {len(arr)}"):
         plotting.region_colors(arr, "hamming", reference=len(arr))
+    # other colormaps: the same ordering of regions, other colours
+    grey = plotting.region_colors(arr, "active", cmap="Greys")
+    assert np.array_equal(same, (grey[:, None] == grey[None, :]).all(-1)) and not np.array_equal(grey, active)
+
+
+def test_colour_options_that_would_be_ignored_are_refused(trained):
+    _, arr = trained
+    with pytest.raises(ValueError, match="reference is the region distances are measured from"):
+        plotting.region_colors(arr, "active", reference=3)
+    with pytest.raises(ValueError, match="color_by='pattern' .* takes no cmap"):
+        plotting.plot_regions(arr, cmap="viridis")
+    # the output of hidden layer 0 is not the net's output: no colouring by "output" before the last layer
+    with pytest.raises(ValueError, match="color_by='output' needs every hidden layer"):
+        plotting.plot_regions(arr.upto(0), color_by="output")
 
 
 def test_output_colours_of_several_outputs_are_classes():
@@ -87,42 +101,62 @@ def test_decision_boundary_and_arrangement(trained):
     lines = plotting.plot_decision_boundary(arr)
     np.testing.assert_allclose(np.array(lines.get_segments()), arr.decision_boundary())
     artists = arr.plot()
-    assert len(artists) == 2 and len(artists[0].get_paths()) == len(arr)
-    assert len(artists[1].get_segments()) == len(arr.decision_boundary())
+    assert isinstance(artists, plotting.ArrangementArtists) and len(artists.regions.get_paths()) == len(arr)
+    assert len(artists.boundary.get_segments()) == len(arr.decision_boundary())
+    assert artists.points is None and artists.names == ()  # not on a plane
     no_boundary = arr.plot(boundary=False)
-    assert len(no_boundary) == 1
+    assert no_boundary.boundary is None and len(no_boundary.regions.get_paths()) == len(arr)
+    partial = plotting.plot_arrangement(arr.upto(0))  # made by upto: no decision boundary to draw
+    assert partial.boundary is None and len(partial.regions.get_paths()) == len(arr.upto(0))
+    with pytest.raises(ValueError, match="the decision boundary needs every hidden layer"):
+        plotting.plot_decision_boundary(arr.upto(0))
+    styled = arr.plot(edgecolor="black", linewidth=2.0, alpha=0.5)
+    assert styled.regions.get_alpha() == 0.5 and styled.regions.get_linewidth()[0] == 2.0
 
 
 def test_linear_regions_plot(trained):
     net = fl.CantorNet(depth=2)
     arr = fl.arrangement(net, box=(0, 1, 0, 1))
     collection = plotting.plot_linear_regions(arr)
-    assert len(collection.get_paths()) == len(arr.linear_regions())
-    (artist, _) = arr.plot(linear=True)
-    assert len(artist.get_paths()) == len(arr.linear_regions())
+    linear = arr.linear_regions()
+    assert len(collection.get_paths()) == len(linear)
+    for path, region in zip(collection.get_paths(), linear):  # each path encloses its linear region's area
+        assert abs(sum(shapely.Polygon(ring).area * (1 if k == 0 else -1)
+                       for k, ring in enumerate(path.to_polygons())) - region.polygon.area) < 1e-9
+    drawn = arr.plot(linear=True)
+    assert len(drawn.regions.get_paths()) == len(linear)
+    # a linear region takes the colour of its biggest activation region, for every colouring
+    active = plotting.region_colors(arr, "active")
+    by_active = plotting.plot_linear_regions(arr, color_by="active").get_facecolors()
+    biggest = [max(lr.members, key=lambda m: arr.areas[m]) for lr in linear]
+    np.testing.assert_array_equal(by_active, active[biggest])
 
 
 def test_layer_lines_bend_on_the_previous_partition():
     net = fl.mlp([2, 6, 6, 1], seed=1)
     arr = fl.arrangement(net)
-    first = plotting.plot_layer_lines(arr.upto(0), 0)
+    first = plotting.plot_layer_lines(arr.upto(0), layer=0)
     assert len(first.get_segments()) == len(arr.lines(0)[0])
-    second = plotting.plot_layer_lines(arr.upto(0), 1)
+    second = plotting.plot_layer_lines(arr.upto(0), layer=1)
     segments, neuron = arr.upto(0).lines(1)
     assert len(second.get_segments()) == len(segments)
     # colours follow neurons: one colour per neuron
     colours = second.get_colors()
     for j in np.unique(neuron):
         assert len(np.unique(colours[neuron == j], axis=0)) == 1
+    assert len(np.unique(colours, axis=0)) == len(np.unique(neuron))
+    with pytest.raises(ValueError, match="has the lines of layers 0 to 1; got layer=2"):
+        plotting.plot_layer_lines(fl.arrangement(fl.mlp([2, 3, 3, 3, 1], seed=0)).upto(0), layer=2)
 
 
 def test_grid_misses_overlay(trained):
     _, arr = trained
     missed = arr.missed_by_grid(12)
-    regions, dots = plotting.plot_grid_misses(arr, 12)
+    regions, dots = plotting.plot_grid_misses(arr, resolution=12)
     assert len(regions.get_paths()) == int(missed.sum()) > 0
     assert len(dots.get_offsets()) == 144
-    fine_regions, _ = plotting.plot_grid_misses(arr, 80)
+    np.testing.assert_allclose(dots.get_offsets(), fl.counting.grid_points(arr.box, 12))
+    fine_regions, _ = plotting.plot_grid_misses(arr, resolution=80)
     assert len(fine_regions.get_paths()) < len(regions.get_paths())
     # independently: every missed region holds no grid point, found by shapely
     points = shapely.points(fl.counting.grid_points(arr.box, 12))
@@ -135,10 +169,11 @@ def test_plane_plot_marks_the_three_points():
     net = fl.mlp([64, 8, 10], seed=0)
     arr = fl.arrangement(net, plane=tuple(data.X[:3]))
     artists = arr.plot()
-    points = artists[2]
-    np.testing.assert_allclose(points.get_offsets(), arr.plane.points)
-    assert [a.get_text() for a in artists[3:]] == ["p0", "p1", "p2"]
-    assert artists[0].axes.get_xlabel() == "u"
+    np.testing.assert_allclose(artists.points.get_offsets(), arr.plane.points)
+    assert [a.get_text() for a in artists.names] == ["p0", "p1", "p2"]
+    assert artists.regions.axes.get_xlabel() == "u"
+    unmarked = arr.plot(mark_points=False)
+    assert unmarked.points is None and unmarked.names == ()
 
 
 def test_region_counts_plot():
@@ -148,6 +183,8 @@ def test_region_counts_plot():
     measured, reference = counts.plot()
     np.testing.assert_allclose(measured.get_ydata(), counts.density)
     assert reference.get_ydata()[0] == counts.reference == 72.0
+    drawn = plotting.plot_region_counts(counts)
+    assert isinstance(drawn, plotting.RegionCountArtists) and drawn.measured.get_xdata().tolist() == [0, 1, 2, 3]
 
 
 def test_every_plot_draws_on_the_given_axes(trained):
@@ -157,9 +194,9 @@ def test_every_plot_draws_on_the_given_axes(trained):
         plotting.plot_regions(arr, ax),
         plotting.plot_linear_regions(arr, ax),
         plotting.plot_decision_boundary(arr, ax),
-        plotting.plot_layer_lines(arr.upto(0), 1, ax),
-        *plotting.plot_grid_misses(arr, 5, ax),
-        *plotting.plot_arrangement(arr, ax),
+        plotting.plot_layer_lines(arr.upto(0), ax, layer=1),
+        *plotting.plot_grid_misses(arr, ax, resolution=5),
+        *[a for a in plotting.plot_arrangement(arr, ax) if a is not None and a != ()],
     ]
     assert all(artist.axes is ax for artist in drawn)
     assert plt.get_fignums() == [fig.number]  # no other figure was made

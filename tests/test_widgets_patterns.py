@@ -76,13 +76,14 @@ def test_pattern_pair_widget_layers_and_errors():
     X = torch.randn(30, 3, generator=torch.Generator().manual_seed(0))
     w = flw.pattern_pair_widget(net, X, layers=[1])  # no picture for 3 inputs: bits only
     assert len(w.figure.axes) == 1
+    assert [t.get_text() for t in w.figure.axes[0].get_xticklabels()] == ["layer 1"]  # numbered as in the library
     low, high = drive(w, "second")
     P = fl.activation_patterns(net, X, layers=[1])
     assert label_distance(low.label) == 0 and torch.equal(low.result, P[[0, 0]])
     assert label_distance(high.label) == fl.hamming_distance(P[0], P[29]) and "layer 1:" in high.label
-    with pytest.raises(ValueError, match="first and second must be rows 0 to 29"):
+    with pytest.raises(ValueError, match=r"second must be an int in \[0, 29\], got 30"):
         flw.pattern_pair_widget(net, X, second=30)
-    with pytest.raises(ValueError, match=r"expected X of shape \(n, d\) with n >= 2"):
+    with pytest.raises(ValueError, match=r"expected X with at least 2 inputs to choose from, got shape \(1, 3\)"):
         flw.pattern_pair_widget(net, X[:1])
 
 
@@ -134,5 +135,5 @@ def test_neighbors_widget_controls():
     assert [len(found) for found in low.result.values()] == [1, 1]  # k at its low end: one neighbour each
     unlabelled = flw.neighbors_widget(net, X, k=3)
     assert "nearest neighbours" in unlabelled.label.value
-    with pytest.raises(ValueError, match="k must be an int from 1 to 119"):
+    with pytest.raises(ValueError, match=r"k must be an int in \[1, 119\], got 120"):
         flw.neighbors_widget(net, X, k=120)

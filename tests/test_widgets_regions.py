@@ -25,7 +25,9 @@ def test_arrangement_widget_every_control_at_both_ends():
     start = w.result
     assert len(start) == len(fl.arrangement(fl.mlp([2, 8, 8, 1], seed=0)))
     assert regions_drawn(w) == len(start)
-    assert w.label.value == f"2-[8]x2-1, seed 0, after layer 2: {len(start)} activation regions"
+    assert w.label.value == f"2-[8]x2-1, seed 0, after layer 1: {len(start)} activation regions"
+    # layers are counted from 0, as in the library: the last of two hidden layers is layer 1
+    assert (c["layer"].min, c["layer"].max, c["layer"].value) == (0, 1, 1) and w.result.depth == 2
 
     # width: 1 (a single line per layer) to 32
     narrow, wide = drive(w, "width")
@@ -39,23 +41,28 @@ def test_arrangement_widget_every_control_at_both_ends():
 
     # depth: 1 to 4, the layer slider follows (its range, and its value when it was at the end)
     shallow, deep = drive(w, "depth")
-    assert shallow.result.depth == 1 and "after layer 1" in shallow.label
-    assert deep.result.depth == 4 and c["layer"].max == 4 and c["layer"].value == 4 and deep.result.complete
+    assert shallow.result.depth == 1 and "after layer 0" in shallow.label and shallow.result.complete
+    assert deep.result.depth == 4 and c["layer"].max == 3 and c["layer"].value == 3 and deep.result.complete
+    assert "after layer 3" in deep.label
 
-    # layer: after layer 1 (with layer 2's lines drawn) to after layer 4 (with the decision boundary)
+    # layer: after layer 0 (with layer 1's lines drawn) to after layer 3 (the last, with the decision boundary)
     first, last = drive(w, "layer")
-    assert first.result.depth == 1 and not first.result.complete and "lines: layer 2" in first.label
+    assert first.result.depth == 1 and not first.result.complete and first.label.startswith(
+        f"2-[8]x4-1, seed 0, after layer 0: {len(first.result)} activation regions; lines: layer 1")
+    full = fl.arrangement(fl.mlp([2, 8, 8, 8, 8, 1], seed=0))
+    assert len(first.result) == len(full.upto(0)) and len(last.result) == len(full)
     assert last.result.complete and len(last.result) >= len(first.result) and "lines" not in last.label
+    assert len(w.figure.axes[0].collections[1].get_segments()) == len(full.decision_boundary())
+    c["layer"].value = 0
+    bent = w.figure.axes[0].collections[1]  # layer 1's lines, bent on layer 0's regions
+    assert len(bent.get_segments()) == len(w.result.lines(1)[0]) == len(full.upto(0).lines(1)[0]) > 0
     c["layer"].value = 1
-    bent = w.figure.axes[0].collections[1]
-    assert len(bent.get_segments()) == len(w.result.lines(1)[0]) > 0
-    c["layer"].value = 2
     c["depth"].value = 3  # the layer was not at its end: it stays
-    assert c["layer"].max == 3 and c["layer"].value == 2 and w.result.depth == 2
-    c["depth"].value = 1  # past the new end: clamped
-    assert c["layer"].value == 1 and w.result.depth == 1
+    assert c["layer"].max == 2 and c["layer"].value == 1 and w.result.depth == 2
+    c["depth"].value = 1  # its range follows depth: the only layer is layer 0
+    assert (c["layer"].max, c["layer"].value) == (0, 0) and w.result.depth == 1
     c["depth"].value = 2
-    assert c["layer"].value == 2  # it was at its end, so it follows
+    assert c["layer"].value == 1  # it was at its end, so it follows
 
     # seed: 0 to 20 gives other weights
     zero, twenty = drive(w, "seed")
@@ -70,6 +77,7 @@ def test_arrangement_widget_every_control_at_both_ends():
     c["view"].value = "activation"
 
     # colour: every option, the colours change with it
+    c["layer"].value = c["layer"].max
     faces = {}
     for option in c["color_by"].options:
         c["color_by"].value = option
@@ -78,6 +86,11 @@ def test_arrangement_widget_every_control_at_both_ends():
     assert not np.array_equal(faces["pattern"], faces["active"])
     assert not np.array_equal(faces["active"], faces["hamming"])
     assert not np.array_equal(faces["hamming"], faces["output"])
+    # the output is the net's only after its last layer: before it, the label says the colours are patterns
+    c["layer"].value = 0
+    assert "(colour by output needs every layer: coloured by pattern)" in w.label.value
+    np.testing.assert_array_equal(w.figure.axes[0].collections[0].get_facecolors(),
+                                  fl.plotting.region_colors(w.result, "pattern"))
 
 
 def test_training_widget_epochs_at_both_ends():
@@ -104,6 +117,7 @@ def test_grid_misses_widget_resolution_at_both_ends():
     net = fl.mlp([2, 16, 16, 1], seed=0)
     w = W.grid_misses_widget(net, max_resolution=120)
     assert_is_a_view(w, ["resolution"])
+    assert w.controls["resolution"].value == 10  # the default start
     coarse, fine = drive(w, "resolution")
     arr = fine.result
     assert coarse.result is arr and len(arr) == len(fl.arrangement(net))
@@ -117,5 +131,6 @@ def test_grid_misses_widget_resolution_at_both_ends():
     # independently of the widget: no grid point falls in a region it calls missed
     points = shapely.points(fl.counting.grid_points(arr.box, 120))
     assert shapely.STRtree(points).query(arr.polygons[missed_fine], predicate="contains").size == 0
-    default = W.grid_misses_widget(net)
+    default = W.grid_misses_widget(net, resolution=7)
     assert (default.controls["resolution"].min, default.controls["resolution"].max) == (2, 100)
+    assert default.label.value.startswith("7x7 grid")

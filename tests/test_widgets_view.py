@@ -76,3 +76,13 @@ def test_house_slider_int_or_float_and_released_to_redraw():
     assert not whole.continuous_update and not real.continuous_update
     stepped = slider("c", 4, 0, 10, 2)
     assert isinstance(stepped, widgets.IntSlider) and stepped.step == 2
+
+
+def test_public_names_resolve():
+    from foldlab import widgets as flw
+
+    assert all(getattr(flw, name) is not None for name in flw.__all__)
+    assert [name for name in flw.__all__ if name.endswith("_widget")] == [
+        "neuron_widget", "pattern_pair_widget", "training_patterns_widget", "neighbors_widget",
+        "arrangement_widget", "training_regions_widget", "grid_misses_widget", "cantor_walk_widget", "sampling_widget",
+    ]

@@ -35,7 +35,7 @@ def test_cantor_walk_widget_weights_and_bits():
     c = w.controls
     recursive, dnf = drive(w, "representation")
     assert recursive.result.chi == 0.5 and dnf.result.chi == 0.0
-    assert dnf.result.blocks == (("layer 0", 6), ("layer 1", 4)) and "(dnf)" in w.figure.axes[0].get_title()
+    assert dnf.result.blocks == (("layer 0", 6), ("layer 1", 4)) and "(foldlab_dnf)" in w.figure.axes[0].get_title()
     c["representation"].value = "recursive"
     assert list(c["bits"].options) == list(CANTOR_BITS)
     first, output = drive(w, "bits")
@@ -61,3 +61,12 @@ def test_sampling_widget_both_ends():
     assert torch.equal(many.result.patterns, exact.patterns)
     samples = w.figure.axes[0].collections[-1].get_offsets()
     assert len(samples) == 1000
+
+
+def test_cantor_bits_count_the_repository_layers_of_B_and_C():
+    w = cantor_walk_widget(depth=2, representation="B", bits="first layer")
+    net = fl.CantorNet(depth=2, representation="B")
+    first = net.repository_layers[0]  # the repository's first layer, after foldlab's two helper layers
+    assert first == 2 and w.result.blocks == ((f"layer {first}", net[2 * first].out_features),)
+    w.controls["bits"].value = "all hidden layers"
+    assert [name for name, _ in w.result.blocks] == [f"layer {i}" for i in net.repository_layers]

@@ -2,23 +2,43 @@
 
 One unit and its half-plane, a net's first-layer lines, patterns as bits, the distributions of Hamming
 distances and activation probabilities, the Bernoulli null test, constellations, and images with their
-nearest neighbours.
+nearest neighbours. Every function is ``plot_x(obj, ax=None, *, options)`` and returns one artist or a
+named tuple of artists.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.collections import QuadMesh
+from matplotlib.collections import LineCollection, PathCollection, QuadMesh
+from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon, StepPatch
+from matplotlib.text import Annotation, Text
 from scipy import stats
 
-from ..adapter import read_net
+from .._validation import as_box, as_labels, as_points, check_bool, check_float, check_int, describe, to_numpy
+from ..constellations import Constellations
+from ..null_test import NullTest
+from ..pattern_stats import HammingHistograms, UnitActivity
 from ..patterns import as_patterns
-from ._common import BIT_COLORS, axes, bit_mesh, check_box, set_box, to_numpy
+from ._common import (
+    BIT_COLORS,
+    axes,
+    bit_mesh,
+    check_image_shape,
+    check_instance,
+    check_style,
+    check_text,
+    check_texts,
+    check_widths,
+    plot_function,
+    read_net_arg,
+    set_box,
+)
 
 __all__ = [
     "plot_neuron",
@@ -30,6 +50,11 @@ __all__ = [
     "plot_constellation_curve",
     "plot_image_grid",
     "plot_neighbors",
+    "NeuronArtists",
+    "BitArtists",
+    "HammingHistogramArtists",
+    "NullTestArtists",
+    "ImageGridArtists",
 ]
 
 
@@ -65,56 +90,77 @@ def _line_in_box(w, b: float, box) -> np.ndarray | None:
     return pts[[i, j]] if far[i, j] > 0 else None
 
 
-def plot_neuron(weight, bias: float, *, box=(-2.0, 2.0, -2.0, 2.0), points=None, ax: Axes | None = None) -> dict:
+class NeuronArtists(NamedTuple):
+    """What :func:`plot_neuron` draws."""
+
+    #: The active half-plane inside the box (bit 1), shaded; an empty patch when the unit is never active.
+    active: Polygon
+    #: The line ``w . x + b = 0`` inside the box, or None when it misses the box.
+    line: Line2D | None
+    #: The arrow along ``w`` from the middle of the line, or None with the line.
+    normal: Annotation | None
+    #: The points, filled where the unit is active, or None without ``points``.
+    points: PathCollection | None
+
+
+@plot_function
+def plot_neuron(weight, ax: Axes | None = None, *, bias: float = 0.0, box=(-2.0, 2.0, -2.0, 2.0),
+                points=None) -> NeuronArtists:
     """One unit ``relu(w . x + b)`` on a 2D input: its line, its active half-plane, and the bits of points.
 
     Parameters
     ----------
     weight : array, shape (2,)
-    bias : float
-    box : (xmin, xmax, ymin, ymax)
-    points : array, shape (k, 2), optional
-        Drawn filled where the unit is active (bit 1), hollow where it is not.
+        The unit's weights ``w``.
     ax : Axes, optional
+    bias : float
+        The unit's bias ``b``.
+    box : (xmin, xmax, ymin, ymax)
+    points : array, shape (k, 2) or (2,), optional
+        Drawn filled where the unit is active (bit 1), hollow where it is not.
 
     Returns
     -------
-    dict of artists
-        ``"active"`` (the shaded half-plane, a Polygon), ``"line"`` (Line2D, or None when the line misses
-        the box), ``"normal"`` (the arrow along ``w``, or None), ``"points"`` (PathCollection or None).
+    NeuronArtists
+        ``active`` (Polygon), ``line`` (Line2D or None), ``normal`` (the arrow, or None), ``points``
+        (PathCollection or None).
 
     Examples
     --------
-    >>> artists = plot_neuron([1.0, 1.0], -0.5, points=[[1.0, 1.0], [-1.0, 0.0]])
-    >>> artists["points"].get_facecolors().shape[0], artists["line"].get_xydata().shape
+    >>> artists = plot_neuron([1.0, 1.0], bias=-0.5, points=[[1.0, 1.0], [-1.0, 0.0]])
+    >>> artists.points.get_facecolors().shape[0], artists.line.get_xydata().shape
     (2, (2, 2))
     """
+    w = as_points(weight, "weight")
+    if w.shape != (1, 2):
+        raise ValueError(f"expected weight of shape (2,), the weights of one unit with 2 inputs, got shape "
+                         f"{np.shape(weight)}")
+    w = w[0]
+    bias = check_float(bias, "bias")
+    box = as_box(box)
+    pts = None if points is None else as_points(points, "points", dim=2)
     ax = axes(ax)
-    box = check_box(box)
-    w = np.asarray(weight, dtype=float).reshape(-1)
-    if w.shape != (2,) or not np.isfinite(w).all() or not np.isfinite(bias):
-        raise ValueError(f"expected a finite weight of shape (2,) and a finite bias, got {w} and {bias}")
-    poly = _halfplane_polygon(w, float(bias), box) if w.any() or bias > 0 else np.zeros((0, 2))
+    poly = _halfplane_polygon(w, bias, box) if w.any() or bias > 0 else np.zeros((0, 2))
     active = ax.add_patch(Polygon(poly if len(poly) else np.zeros((1, 2)), closed=True,
                                   facecolor=BIT_COLORS[1], alpha=0.18, edgecolor="none", label="active: bit 1"))
-    artists = {"active": active, "line": None, "normal": None, "points": None}
-    segment = _line_in_box(w, float(bias), box)
+    line = normal = dots = None
+    segment = _line_in_box(w, bias, box)
     if segment is not None:
-        (artists["line"],) = ax.plot(segment[:, 0], segment[:, 1], color=BIT_COLORS[1], lw=2, label="w . x + b = 0")
+        (line,) = ax.plot(segment[:, 0], segment[:, 1], color=BIT_COLORS[1], lw=2, label="w . x + b = 0")
         middle, unit = segment.mean(0), w / np.linalg.norm(w)
         size = 0.12 * min(box[1] - box[0], box[3] - box[2])
-        artists["normal"] = ax.annotate("", xy=middle + size * unit, xytext=middle,
-                                        arrowprops=dict(arrowstyle="->", color=BIT_COLORS[1]))
-    if points is not None:
-        pts = np.asarray(points, dtype=float).reshape(-1, 2)
+        normal = ax.annotate("", xy=middle + size * unit, xytext=middle,
+                             arrowprops=dict(arrowstyle="->", color=BIT_COLORS[1]))
+    if pts is not None:
         on = pts @ w + bias > 0
         colors = [BIT_COLORS[1] if o else "white" for o in on]
-        artists["points"] = ax.scatter(pts[:, 0], pts[:, 1], c=colors, edgecolors=BIT_COLORS[1], s=60, zorder=3)
+        dots = ax.scatter(pts[:, 0], pts[:, 1], c=colors, edgecolors=BIT_COLORS[1], s=60, zorder=3)
     set_box(ax, box)
-    return artists
+    return NeuronArtists(active, line, normal, dots)
 
 
-def plot_first_layer_lines(net, *, box=None, ax: Axes | None = None, **line_kwargs) -> list[Line2D]:
+@plot_function
+def plot_first_layer_lines(net, ax: Axes | None = None, *, box=None, **style) -> LineCollection:
     """The lines ``w_i . x + b_i = 0`` of a 2D-input net's first layer, where its first-layer bits flip.
 
     Deeper layers bend at these lines (their boundaries are not straight); an exact picture of all
@@ -122,84 +168,127 @@ def plot_first_layer_lines(net, *, box=None, ax: Axes | None = None, **line_kwar
 
     Parameters
     ----------
-    net : torch.nn.Module
+    net : torch.nn.Module or NetSpec
         A net with 2 inputs and an affine first layer.
+    ax : Axes, optional
     box : (xmin, xmax, ymin, ymax), optional
         Where to draw (default: the axes' current limits).
-    ax : Axes, optional
-    **line_kwargs
-        Passed to ``ax.plot`` (default: thin grey lines).
+    **style
+        Of the LineCollection (default: thin grey lines, ``color="0.45", linewidth=0.8, alpha=0.8``).
 
     Returns
     -------
-    list of Line2D
-        One per unit whose line crosses the box (lines that miss it are skipped).
+    LineCollection
+        One segment per unit whose line crosses the box (lines that miss it are skipped).
 
     Examples
     --------
     >>> from foldlab import mlp
-    >>> len(plot_first_layer_lines(mlp([2, 5, 1], seed=0), box=(-1, 1, -1, 1)))  # two lines miss the box
+    >>> len(plot_first_layer_lines(mlp([2, 5, 1], seed=0), box=(-1, 1, -1, 1)).get_segments())  # two miss
     3
     """
-    ax = axes(ax)
-    spec = read_net(net)
+    spec = read_net_arg(net)
     affine = spec.layers[0].affine
     if spec.d_in != 2 or affine is None:
         raise ValueError(f"plot_first_layer_lines needs a net with 2 inputs and an affine first layer, got {spec!r}")
-    box = check_box(box if box is not None else (*ax.get_xlim(), *ax.get_ylim()))
-    style = dict(color="0.45", lw=0.8, alpha=0.8) | line_kwargs
-    lines = []
-    for w, b in zip(to_numpy(affine.weight), to_numpy(affine.bias)):
-        segment = _line_in_box(w, float(b), box)
-        if segment is not None:
-            lines += ax.plot(segment[:, 0], segment[:, 1], **style)
+    box = None if box is None else as_box(box)
+    style = check_style(style, LineCollection, "plot_first_layer_lines",
+                        defaults=dict(color="0.45", linewidth=0.8, alpha=0.8))
+    ax = axes(ax)
+    box = box if box is not None else as_box((*ax.get_xlim(), *ax.get_ylim()), "the axes' limits")
+    segments = [_line_in_box(w, float(b), box) for w, b in zip(to_numpy(affine.weight), to_numpy(affine.bias))]
+    lines = LineCollection([s for s in segments if s is not None], **style)
+    ax.add_collection(lines)
+    ax.autoscale_view()
     return lines
 
 
-def plot_pattern_bits(patterns, widths: Sequence[int] | None = None, *, labels: Sequence[str] | None = None,
-                      show_difference: bool = True, ax: Axes | None = None) -> QuadMesh:
+class BitArtists(NamedTuple):
+    """What :func:`plot_pattern_bits` and :func:`plot_walk_patterns` draw."""
+
+    #: One cell per bit; its array holds 0 (off), 1 (on) and, for a pair of patterns, 2 (differs).
+    mesh: QuadMesh
+    #: A vertical line between two layers (blocks) of bits; empty without layers.
+    separators: LineCollection
+
+
+@plot_function
+def plot_pattern_bits(patterns, ax: Axes | None = None, *, widths: Sequence[int] | None = None,
+                      layers: Sequence[int] | None = None, labels: Sequence[str] | None = None,
+                      show_difference: bool = True) -> BitArtists:
     """Activation patterns as a bit image: one row per pattern, one column per unit, layers separated.
 
     Parameters
     ----------
     patterns : Tensor or array of bits, shape (k, m) or (m,)
+    ax : Axes, optional
     widths : sequence of int, optional
-        Units per layer (``read_net(net).widths``); draws a separator and a label per layer.
+        Units per layer (``read_net(net).widths``), adding up to ``m``; draws a separator and a label
+        per layer.
+    layers : sequence of int, optional
+        The (0-based) numbers of those layers, for their labels: ``spec.layer_indices(layers)`` when the
+        patterns hold some layers only (default: 0, 1, ...).
     labels : sequence of str, optional
-        Row labels.
+        Row labels, one per pattern.
     show_difference : bool
         With exactly two patterns, add a row marking the bits where they differ (red).
-    ax : Axes, optional
 
     Returns
     -------
-    QuadMesh
-        One cell per bit; its array holds 0 (off), 1 (on) and 2 (differs).
+    BitArtists
+        ``mesh`` (QuadMesh: 0 off, 1 on, 2 differs) and ``separators`` (LineCollection, one line between
+        two layers).
 
     Examples
     --------
-    >>> mesh = plot_pattern_bits([[1, 0, 1, 1], [1, 1, 1, 0]], widths=[2, 2])
-    >>> mesh.get_array().tolist()
-    [[1, 0, 1, 1], [1, 1, 1, 0], [0, 2, 0, 2]]
+    >>> mesh, separators = plot_pattern_bits([[1, 0, 1, 1], [1, 1, 1, 0]], widths=[2, 2])
+    >>> mesh.get_array().tolist(), len(separators.get_segments())
+    ([[1, 0, 1, 1], [1, 1, 1, 0], [0, 2, 0, 2]], 1)
     """
-    ax = axes(ax)
     P = as_patterns(patterns, "patterns")
     P = P[None] if P.ndim == 1 else P
-    if P.ndim != 2:
-        raise ValueError(f"expected patterns of shape (k, m) or (m,), got {tuple(P.shape)}")
+    if P.ndim != 2 or P.shape[0] == 0 or P.shape[1] == 0:
+        raise ValueError(f"expected patterns of shape (k, m) or (m,) with k, m >= 1, got shape {tuple(P.shape)}")
+    widths = None if widths is None else check_widths(widths, P.shape[1])
+    if layers is not None:
+        if widths is None:
+            raise ValueError("layers numbers the blocks of widths: pass widths too")
+        layers = _layer_numbers(layers, len(widths))
+    labels = check_texts(labels, "labels", P.shape[0])
+    show_difference = check_bool(show_difference, "show_difference")
+    ax = axes(ax)
     rows = P.int().numpy()
-    names = list(labels) if labels is not None else [f"pattern {i}" for i in range(len(rows))]
+    names = labels if labels is not None else [f"pattern {i}" for i in range(len(rows))]
     if show_difference and len(rows) == 2:
         rows = np.vstack([rows, 2 * (rows[0] != rows[1])])
         names.append("differs")
-    blocks = None if widths is None else [(f"layer {i}", w) for i, w in enumerate(widths)]
-    mesh, _ = bit_mesh(ax, rows, blocks=blocks)
+    numbers = layers if layers is not None else range(len(widths or ()))
+    blocks = None if widths is None else [(f"layer {i}", w) for i, w in zip(numbers, widths)]
+    mesh, separators = bit_mesh(ax, rows, blocks=blocks)
     ax.set_yticks(range(len(names)), names)
     ax.tick_params(length=0)
-    return mesh
+    return BitArtists(mesh, separators)
 
 
-def plot_hamming_histograms(histograms, *, null: bool = True, ax: Axes | None = None) -> dict:
+def _layer_numbers(layers, n: int) -> list[int]:
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
+        raise TypeError(f"layers must be a sequence of ints (layer numbers), got {describe(layers)}")
+    if len(layers) != n:
+        raise ValueError(f"layers must number each of the {n} blocks of widths, got {len(layers)}: {list(layers)!r}")
+    return [check_int(v, f"layers[{i}]", min=0) for i, v in enumerate(layers)]
+
+
+class HammingHistogramArtists(NamedTuple):
+    """What :func:`plot_hamming_histograms` draws, one artist per layer in each field."""
+
+    #: The histogram of each layer (StepPatch), in the order of ``histograms.layers``.
+    histograms: tuple[StepPatch, ...]
+    #: The Binomial(m, 1/2) law of each layer (Line2D); empty with ``null=False``.
+    null: tuple[Line2D, ...]
+
+
+@plot_function
+def plot_hamming_histograms(histograms, ax: Axes | None = None, *, null: bool = True) -> HammingHistogramArtists:
     """Per-layer histograms of the Hamming distances of :func:`foldlab.hamming_histograms`.
 
     Distances are shown as a fraction of the layer's width (so layers of different widths compare) and
@@ -209,44 +298,48 @@ def plot_hamming_histograms(histograms, *, null: bool = True, ax: Axes | None = 
     Parameters
     ----------
     histograms : HammingHistograms
+    ax : Axes, optional
     null : bool
         Draw the Binomial(m, 1/2) law of each layer.
-    ax : Axes, optional
 
     Returns
     -------
-    dict
-        ``"histograms"`` (list of StepPatch, one per layer), ``"null"`` (list of Line2D).
+    HammingHistogramArtists
+        ``histograms`` (a StepPatch per layer) and ``null`` (a Line2D per layer).
 
     References
     ----------
-    Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 3 (distance histograms).
+    Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 2.2 and Figure 2 (histograms of
+    Hamming distances per layer), section 2.3.1 (the random Bernoulli reference).
 
     Examples
     --------
     >>> import numpy as np, foldlab as fl
     >>> h = fl.pattern_stats.HammingHistograms.from_patterns(np.random.default_rng(0).random((50, 30)) < 0.5, [10, 20])
-    >>> len(plot_hamming_histograms(h)["histograms"])
+    >>> len(plot_hamming_histograms(h).histograms)
     2
     """
+    check_instance(histograms, "histograms", HammingHistograms, "from foldlab.hamming_histograms(net, X)")
+    null = check_bool(null, "null")
     ax = axes(ax)
-    out = {"histograms": [], "null": []}
+    steps, laws = [], []
     for layer, counts, width, mean in zip(histograms.layers, histograms.counts, histograms.widths, histograms.mean):
         edges = (np.arange(width + 2) - 0.5) / width
         step = ax.stairs(counts / histograms.n_pairs, edges, lw=1.8,
                          label=f"layer {layer} ({width} bits), mean {mean:.1f}")
-        out["histograms"].append(step)
+        steps.append(step)
         if null:
             d = np.arange(width + 1)
             (line,) = ax.plot(d / width, stats.binom.pmf(d, width, 0.5), ls=":", color=step.get_edgecolor())
-            out["null"].append(line)
+            laws.append(line)
     ax.set_xlabel("Hamming distance / width")
     ax.set_ylabel("fraction of pairs")
     ax.legend(fontsize="small")
-    return out
+    return HammingHistogramArtists(tuple(steps), tuple(laws))
 
 
-def plot_activation_probability(activity, *, bins: int = 20, ax: Axes | None = None) -> list[StepPatch]:
+@plot_function
+def plot_activation_probability(activity, ax: Axes | None = None, *, bins: int = 20) -> tuple[StepPatch, ...]:
     """Distribution over units of the activation probability ``p_{l,i}``, one step curve per layer.
 
     Units with ``p = 0`` (dead) fall in the first bin, always-on units (``p = 1``) in the last; the legend
@@ -255,14 +348,15 @@ def plot_activation_probability(activity, *, bins: int = 20, ax: Axes | None = N
     Parameters
     ----------
     activity : UnitActivity
+        From :func:`foldlab.activation_probability`.
+    ax : Axes, optional
     bins : int
         Bins over [0, 1].
-    ax : Axes, optional
 
     Returns
     -------
-    list of StepPatch
-        One per layer.
+    tuple of StepPatch
+        One per layer, in the order of ``activity.layers``.
 
     Examples
     --------
@@ -271,6 +365,8 @@ def plot_activation_probability(activity, *, bins: int = 20, ax: Axes | None = N
     >>> [s.get_data().values.tolist() for s in plot_activation_probability(a, bins=2)]
     [[0.0, 1.0], [0.5, 0.5]]
     """
+    check_instance(activity, "activity", UnitActivity, "from foldlab.activation_probability(net, X)")
+    bins = check_int(bins, "bins", min=1)
     ax = axes(ax)
     edges = np.linspace(0, 1, bins + 1)
     steps = []
@@ -282,10 +378,20 @@ def plot_activation_probability(activity, *, bins: int = 20, ax: Axes | None = N
     ax.set_ylabel("fraction of units")
     ax.set_xlim(0, 1)
     ax.legend(fontsize="small")
-    return steps
+    return tuple(steps)
 
 
-def plot_null_test(result, *, ax: Axes | None = None) -> dict:
+class NullTestArtists(NamedTuple):
+    """What :func:`plot_null_test` draws."""
+
+    #: The exact law of the mean distance between random Bernoulli(0.5) vectors.
+    null: Line2D
+    #: The observed mean distance, a vertical line labelled with the p-value and ``z``.
+    observed: Line2D
+
+
+@plot_function
+def plot_null_test(result, ax: Axes | None = None) -> NullTestArtists:
     """The null law of the mean distance (random Bernoulli(0.5) vectors) and the observed mean.
 
     Parameters
@@ -296,17 +402,23 @@ def plot_null_test(result, *, ax: Axes | None = None) -> dict:
 
     Returns
     -------
-    dict
-        ``"null"`` (Line2D of the exact binomial law), ``"observed"`` (the vertical line, labelled with
-        the p-value and ``z``).
+    NullTestArtists
+        ``null`` (Line2D of the exact binomial law) and ``observed`` (the vertical line, labelled with the
+        p-value and ``z``).
+
+    References
+    ----------
+    Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 2 (the mean distance against random
+    Bernoulli vectors, its p-value).
 
     Examples
     --------
     >>> import numpy as np, foldlab as fl
     >>> r = fl.bernoulli_null_test(np.random.default_rng(0).random((100, 16)) < 0.5, n_pairs=500)
-    >>> plot_null_test(r)["observed"].get_xdata()[0] == r.mean_distance
+    >>> plot_null_test(r).observed.get_xdata()[0] == r.mean_distance
     True
     """
+    check_instance(result, "result", NullTest, "from foldlab.bernoulli_null_test(patterns)")
     ax = axes(ax)
     values, prob = result.null_distribution()
     (null,) = ax.plot(values, prob * result.n_pairs, color="0.3", label="random Bernoulli(0.5) vectors")
@@ -316,18 +428,19 @@ def plot_null_test(result, *, ax: Axes | None = None) -> dict:
     ax.set_ylabel("density")
     ax.set_ylim(0, 1.35 * ax.get_ylim()[1])  # room for the legend above the curve
     ax.legend(fontsize="small", loc="upper center")
-    return {"null": null, "observed": observed}
+    return NullTestArtists(null, observed)
 
 
-def plot_constellation_curve(result, *, label: str | None = None, ax: Axes | None = None) -> Line2D:
+@plot_function
+def plot_constellation_curve(result, ax: Axes | None = None, *, label: str | None = None) -> Line2D:
     """Number of complete-linkage clusters against the threshold (:func:`foldlab.constellation_curve`).
 
     Parameters
     ----------
     result : Constellations
+    ax : Axes, optional
     label : str, optional
         Prefix of the legend entry (which shows the score).
-    ax : Axes, optional
 
     Returns
     -------
@@ -341,6 +454,8 @@ def plot_constellation_curve(result, *, label: str | None = None, ax: Axes | Non
     >>> plot_constellation_curve(c).get_ydata().tolist() == c.n_clusters.tolist()
     True
     """
+    check_instance(result, "result", Constellations, "from foldlab.constellation_curve(patterns)")
+    label = check_text(label, "label")
     ax = axes(ax)
     name = f"{label}: " if label else ""
     (line,) = ax.step(result.thresholds, result.n_clusters, where="post", label=f"{name}score {result.score:.3f}")
@@ -350,37 +465,69 @@ def plot_constellation_curve(result, *, label: str | None = None, ax: Axes | Non
     return line
 
 
-def plot_image_grid(rows, *, image_shape: tuple[int, int], row_labels: Sequence[str] | None = None,
-                    titles: Sequence[Sequence[str]] | None = None, gap: int = 1, ax: Axes | None = None) -> dict:
+class ImageGridArtists(NamedTuple):
+    """What :func:`plot_image_grid` and :func:`plot_neighbors` draw."""
+
+    #: The mosaic of all images (blank cells are NaN).
+    image: AxesImage
+    #: The captions above the images, in row order (empty captions are not drawn).
+    texts: tuple[Text, ...]
+
+
+def _image_rows(rows, name: str) -> list[np.ndarray]:
+    if isinstance(rows, (str, bytes, np.ndarray)) or hasattr(rows, "detach") or not isinstance(rows, Sequence):
+        raise TypeError(f"{name} must be a list of arrays, one per row of the grid (for one row: [images]), "
+                        f"got {describe(rows)}")
+    if len(rows) == 0:
+        raise ValueError(f"{name} is empty: expected at least one row of images")
+    return [as_points(row, f"{name}[{i}]") for i, row in enumerate(rows)]
+
+
+@plot_function
+def plot_image_grid(rows, ax: Axes | None = None, *, image_shape: tuple[int, int],
+                    row_labels: Sequence[str] | None = None, titles: Sequence[Sequence[str]] | None = None,
+                    gap: int = 1) -> ImageGridArtists:
     """Images laid out in a grid on one axes (one ``imshow`` of a mosaic).
 
     Parameters
     ----------
-    rows : sequence of arrays, each of shape (k_r, h * w)
+    rows : list of arrays, each of shape (k_r, h * w)
         Flattened images, one array per grid row (rows may differ in length).
+    ax : Axes, optional
     image_shape : (h, w)
     row_labels : sequence of str, optional
+        One per row.
     titles : sequence of sequences of str, optional
-        A caption above each image.
+        A caption above each image (``""`` for none), one sequence per row with one caption per image.
     gap : int
         Blank pixels between images.
-    ax : Axes, optional
 
     Returns
     -------
-    dict
-        ``"image"`` (AxesImage of the mosaic; blank cells are NaN) and ``"texts"`` (the captions).
+    ImageGridArtists
+        ``image`` (AxesImage of the mosaic) and ``texts`` (the captions).
 
     Examples
     --------
     >>> import numpy as np
-    >>> out = plot_image_grid([np.ones((2, 4)), np.zeros((1, 4))], image_shape=(2, 2))
-    >>> out["image"].get_array().shape
-    (5, 5)
+    >>> image, texts = plot_image_grid([np.ones((2, 4)), np.zeros((1, 4))], image_shape=(2, 2))
+    >>> image.get_array().shape, texts
+    ((5, 5), ())
     """
+    rows = _image_rows(rows, "rows")
+    h, w = check_image_shape(image_shape, size=rows[0].shape[1])
+    for i, row in enumerate(rows[1:], start=1):
+        if row.shape[1] != h * w:
+            raise ValueError(f"rows[{i}] has images of {row.shape[1]} values, expected h * w = {h * w}")
+    row_labels = check_texts(row_labels, "row_labels", len(rows))
+    if titles is not None:
+        if isinstance(titles, (str, bytes)) or not isinstance(titles, Sequence):
+            raise TypeError(f"titles must be a sequence of sequences of str, got {describe(titles)}")
+        if len(titles) != len(rows):
+            raise ValueError(f"titles must hold one sequence of captions per row ({len(rows)}), got {len(titles)}")
+        titles = [check_texts(t, f"titles[{i}]", len(row), per="image") for i, (t, row) in enumerate(zip(titles, rows))]
+    gap = check_int(gap, "gap", min=0)
     ax = axes(ax)
-    h, w = image_shape
-    rows = [to_numpy(r, dtype=float).reshape(len(r), h * w) for r in rows]
     ncols = max(len(r) for r in rows)
     mosaic = np.full((len(rows) * (h + gap) - gap, ncols * (w + gap) - gap), np.nan)
     texts = []
@@ -388,7 +535,7 @@ def plot_image_grid(rows, *, image_shape: tuple[int, int], row_labels: Sequence[
         for j, img in enumerate(row):
             top, left = i * (h + gap), j * (w + gap)
             mosaic[top : top + h, left : left + w] = img.reshape(h, w)
-            if titles is not None and j < len(titles[i]) and titles[i][j]:
+            if titles is not None and titles[i][j]:
                 texts.append(ax.text(left + w / 2 - 0.5, top - 0.6, titles[i][j], ha="center", va="bottom",
                                      fontsize="small"))
     image = ax.imshow(mosaic, cmap="gray_r", interpolation="nearest")
@@ -397,44 +544,55 @@ def plot_image_grid(rows, *, image_shape: tuple[int, int], row_labels: Sequence[
     ax.set_yticks([i * (h + gap) + h / 2 - 0.5 for i in range(len(rows))], row_labels or [""] * len(rows))
     for side in ax.spines.values():
         side.set_visible(False)
-    return {"image": image, "texts": texts}
+    return ImageGridArtists(image, tuple(texts))
 
 
-def plot_neighbors(images, query: int, neighbors: Mapping[str, Sequence[int]], *, image_shape: tuple[int, int],
-                   labels=None, ax: Axes | None = None) -> dict:
+@plot_function
+def plot_neighbors(images, ax: Axes | None = None, *, query: int, neighbors: Mapping[str, Sequence[int]],
+                   image_shape: tuple[int, int], labels=None) -> ImageGridArtists:
     """A query image and its nearest neighbours, one row per metric (e.g. Hamming and Euclidean).
 
     Parameters
     ----------
     images : Tensor or array, shape (n, h * w)
+    ax : Axes, optional
     query : int
         Row of the query image.
     neighbors : dict of str to index sequence
-        ``{"Hamming": indices, "Euclidean": indices}``, indices of ``images`` nearest first.
+        ``{"Hamming": indices, "Euclidean": indices}``, rows of ``images``, nearest first.
     image_shape : (h, w)
     labels : Tensor or array, shape (n,), optional
         Class labels: each neighbour is captioned with its label, the query with its own.
-    ax : Axes, optional
 
     Returns
     -------
-    dict
+    ImageGridArtists
         As :func:`plot_image_grid`.
 
     Examples
     --------
     >>> import numpy as np
-    >>> out = plot_neighbors(np.eye(4), 0, {"a": [1, 2]}, image_shape=(2, 2), labels=[0, 1, 1, 0])
-    >>> [t.get_text() for t in out["texts"]]
+    >>> out = plot_neighbors(np.eye(4), query=0, neighbors={"a": [1, 2]}, image_shape=(2, 2), labels=[0, 1, 1, 0])
+    >>> [t.get_text() for t in out.texts]
     ['query: 0', '1', '1']
     """
-    images = to_numpy(images, dtype=float)
-    labels = None if labels is None else to_numpy(labels)
-    rows, titles = [], []
-    for idx in neighbors.values():
-        idx = [int(i) for i in np.asarray(idx).reshape(-1)]
-        rows.append(images[[query] + idx])
-        if labels is not None:
-            titles.append([f"query: {labels[query]}"] + [str(labels[i]) for i in idx])
-    return plot_image_grid(rows, image_shape=image_shape, row_labels=list(neighbors),
-                           titles=titles if labels is not None else None, ax=ax)
+    images = as_points(images, "images")
+    n = len(images)
+    query = check_int(query, "query", min=0, max=n - 1)
+    if not isinstance(neighbors, Mapping) or not neighbors:
+        raise TypeError(f"neighbors must be a non-empty dict of name -> indices of images, got {describe(neighbors)}")
+    found = {}
+    for name, idx in neighbors.items():
+        check_text(name, "a key of neighbors", optional=False)
+        idx = np.asarray(idx.detach().cpu() if hasattr(idx, "detach") else idx).reshape(-1)
+        if idx.dtype.kind not in "iu" or (len(idx) and not (0 <= idx.min() and idx.max() < n)):
+            raise ValueError(f"neighbors[{name!r}] must hold row indices of images (ints from 0 to {n - 1}), "
+                             f"got {idx.tolist()!r}")
+        found[name] = idx.tolist()
+    check_image_shape(image_shape, size=images.shape[1])
+    labels = None if labels is None else as_labels(labels, "labels", n=n)
+    rows = [images[[query] + idx] for idx in found.values()]
+    titles = None
+    if labels is not None:
+        titles = [[f"query: {labels[query]}"] + [str(labels[i]) for i in idx] for idx in found.values()]
+    return plot_image_grid(rows, ax, image_shape=image_shape, row_labels=list(found), titles=titles)

@@ -2,22 +2,38 @@
 
 Regions are drawn as one collection from the arrangement's vertex arrays (fast enough to redraw under
 a slider). Colours come from the pattern through a stable hash (:func:`pattern_colors`), so a region
-keeps its colour when the figure is redrawn, as long as its pattern is the same.
+keeps its colour when the figure is redrawn, as long as its pattern is the same. Every function is
+``plot_x(arr, ax=None, *, options)`` and returns one artist or a named tuple of artists.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import shapely
-from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.lines import Line2D
 from matplotlib.path import Path
+from matplotlib.text import Annotation
 
-from ..counting import grid_points
-from ._common import axes, cycle_colors, pattern_colors, set_box
+from .._validation import as_points, check_bool, check_choice, check_float, check_int
+from ..arrangement import Arrangement
+from ..counting import RegionCounts, grid_points
+from ..limits import check_memory
+from ._common import (
+    axes,
+    check_cmap,
+    check_color,
+    check_instance,
+    check_style,
+    cycle_colors,
+    hash_colors,
+    plot_function,
+    set_box,
+)
 
 __all__ = [
     "region_colors",
@@ -29,21 +45,34 @@ __all__ = [
     "plot_grid_misses",
     "plot_arrangement",
     "plot_region_counts",
+    "GridMissesArtists",
+    "ArrangementArtists",
+    "RegionCountArtists",
 ]
 
 COLOR_BY = ("pattern", "active", "hamming", "output")
+_ARRANGEMENT = "from foldlab.arrangement(net, box)"
 
 
-def _vertex_lists(arr) -> list[np.ndarray]:
+def _arrangement(arr) -> Arrangement:
+    return check_instance(arr, "arr", Arrangement, _ARRANGEMENT)
+
+
+def _vertex_lists(arr: Arrangement) -> list[np.ndarray]:
     """Each region's vertices, counter-clockwise, shape (k_r, 2)."""
     return [arr.vertices(r) for r in range(len(arr))]
 
 
-def _frame(ax: Axes, arr) -> None:
+def _frame(ax: Axes, arr: Arrangement) -> None:
     set_box(ax, arr.box)
     if arr.plane is not None:
         ax.set_xlabel("u")
         ax.set_ylabel("v")
+
+
+def _fill_style(edgecolor, linewidth, alpha) -> tuple:
+    return (check_color(edgecolor, "edgecolor", face=True), check_float(linewidth, "linewidth", min=0.0),
+            check_float(alpha, "alpha", min=0.0, max=1.0))
 
 
 def region_colors(arr, color_by: str = "pattern", *, reference=None, cmap=None) -> np.ndarray:
@@ -57,12 +86,12 @@ def region_colors(arr, color_by: str = "pattern", *, reference=None, cmap=None) 
         of active neurons; ``"hamming"``: the Hamming distance to the region ``reference`` (a region
         index, or a point ``(x, y)`` whose region is used; default: the region at the box centre);
         ``"output"``: the net's output at the region's centre (one output, diverging around 0) or the
-        class there (several outputs).
+        class there (several outputs; needs every hidden layer).
     reference : int or (x, y), optional
-        For ``color_by="hamming"``; see :func:`reference_region`.
+        For ``color_by="hamming"`` only; see :func:`reference_region`.
     cmap : str or Colormap, optional
         Overrides the colormap of ``"active"`` (viridis), ``"hamming"`` (magma_r) or ``"output"``
-        (RdBu_r, or tab10 for classes).
+        (RdBu_r, or tab10 for classes); ``"pattern"`` has no colormap.
 
     Returns
     -------
@@ -80,25 +109,35 @@ def region_colors(arr, color_by: str = "pattern", *, reference=None, cmap=None) 
     >>> bool((colours[same[0]] == colours[same[1]]).all()), bool((colours[same[0]] == colours[other[0]]).all())
     (True, False)
     """
-    if color_by not in COLOR_BY:
-        raise ValueError(f"color_by must be one of {COLOR_BY}, got {color_by!r}")
+    arr = _arrangement(arr)
+    check_choice(color_by, "color_by", COLOR_BY)
+    if reference is not None and color_by != "hamming":
+        raise ValueError(f"reference is the region distances are measured from with color_by='hamming'; "
+                         f"got reference={reference!r} with color_by={color_by!r}")
+    if cmap is not None and color_by == "pattern":
+        raise ValueError(f"color_by='pattern' colours each pattern by a hash of its bits and takes no cmap; "
+                         f"got cmap={cmap!r}")
+    if color_by == "output" and not arr.complete:
+        raise ValueError(f"color_by='output' needs every hidden layer, but arr stops after hidden layer "
+                         f"{arr.depth - 1} (made by upto)")
+    colormap = None if cmap is None else check_cmap(cmap)
     patterns = arr.patterns
     if color_by == "pattern":
-        return pattern_colors(patterns)
+        return hash_colors(patterns)
     if color_by == "active":
         active = patterns.sum(axis=1)
-        return colormaps[cmap or "viridis"](Normalize(0, max(patterns.shape[1], 1))(active))
+        return (colormap or check_cmap("viridis"))(Normalize(0, max(patterns.shape[1], 1))(active))
     if color_by == "hamming":
         index = reference_region(arr, reference)
         distance = (patterns != patterns[index]).sum(axis=1)
-        return colormaps[cmap or "magma_r"](Normalize(0, max(int(distance.max()), 1))(distance))
+        return (colormap or check_cmap("magma_r"))(Normalize(0, max(int(distance.max()), 1))(distance))
     centres = np.array([v.mean(axis=0) for v in _vertex_lists(arr)]).reshape(-1, 2)
     out = np.einsum("rok,rk->ro", arr.A, centres) + arr.c
     if out.shape[1] == 1:
         v = out[:, 0]
         top = max(float(np.abs(v).max()), 1e-12)
-        return colormaps[cmap or "RdBu_r"](TwoSlopeNorm(0.0, -top, top)(v))
-    return colormaps[cmap or "tab10"](out.argmax(axis=1) % 10)
+        return (colormap or check_cmap("RdBu_r"))(TwoSlopeNorm(0.0, -top, top)(v))
+    return (colormap or check_cmap("tab10"))(out.argmax(axis=1) % 10)
 
 
 def reference_region(arr, reference=None) -> int:
@@ -113,21 +152,25 @@ def reference_region(arr, reference=None) -> int:
     >>> reference_region(arr, 2), reference_region(arr, (0.1, 0.1)) == reference_region(arr, (0.9, 0.1))
     (2, False)
     """
+    arr = _arrangement(arr)
     if reference is None:
         xmin, xmax, ymin, ymax = arr.box
         reference = ((xmin + xmax) / 2, (ymin + ymax) / 2)
     if np.ndim(reference) == 0:
-        index = int(reference)
-        if not 0 <= index < len(arr):
-            raise ValueError(f"reference region {index} is out of range: the arrangement has {len(arr)} regions")
-        return index
-    point = np.asarray(reference, dtype=float).reshape(1, 2)
+        return check_int(reference, "reference", min=0, max=len(arr) - 1)
+    point = as_points(reference, "reference", dim=2)
+    if len(point) != 1:
+        raise ValueError(f"reference must be one region index or one point (x, y), got shape {np.shape(reference)}")
+    xmin, xmax, ymin, ymax = arr.box
+    if not (xmin <= point[0, 0] <= xmax and ymin <= point[0, 1] <= ymax):
+        raise ValueError(f"reference point {tuple(point[0].tolist())} is outside the arrangement's box {arr.box}")
     index = int(arr.locate(point)[0])
     if index < 0:  # on a line: take the nearest region
         index = int(np.argmin(shapely.distance(arr.polygons, shapely.points(point[0]))))
     return index
 
 
+@plot_function
 def plot_regions(arr, ax: Axes | None = None, *, color_by: str = "pattern", reference=None, cmap=None,
                  edgecolor="white", linewidth: float = 0.4, alpha: float = 1.0) -> PolyCollection:
     """Fill every activation region of an arrangement.
@@ -139,7 +182,7 @@ def plot_regions(arr, ax: Axes | None = None, *, color_by: str = "pattern", refe
     color_by, reference, cmap
         See :func:`region_colors`.
     edgecolor, linewidth, alpha
-        Of the polygons.
+        Of the polygons (``edgecolor="face"`` hides the edges).
 
     Returns
     -------
@@ -153,8 +196,9 @@ def plot_regions(arr, ax: Axes | None = None, *, color_by: str = "pattern", refe
     >>> len(plot_regions(arr).get_paths()) == len(arr)
     True
     """
-    ax = axes(ax)
     colors = region_colors(arr, color_by, reference=reference, cmap=cmap)
+    edgecolor, linewidth, alpha = _fill_style(edgecolor, linewidth, alpha)
+    ax = axes(ax)
     collection = PolyCollection(_vertex_lists(arr), facecolors=colors, edgecolors=edgecolor, linewidths=linewidth,
                                 alpha=alpha)
     ax.add_collection(collection)
@@ -167,16 +211,19 @@ def _polygon_path(polygon) -> Path:
     return Path.make_compound_path(*[Path(np.asarray(r.coords)[:, :2], closed=True) for r in rings])
 
 
-def plot_linear_regions(arr, ax: Axes | None = None, *, edgecolor="white", linewidth: float = 1.0,
-                        alpha: float = 1.0) -> PathCollection:
+@plot_function
+def plot_linear_regions(arr, ax: Axes | None = None, *, color_by: str = "pattern", reference=None, cmap=None,
+                        edgecolor="white", linewidth: float = 1.0, alpha: float = 1.0) -> PathCollection:
     """Fill the linear regions (activation regions with equal maps merged; maybe non-convex, with holes).
 
-    Each is coloured by the stable colour of its largest activation region.
+    Each linear region takes the colour of its largest activation region (:func:`region_colors`).
 
     Parameters
     ----------
     arr : Arrangement
     ax : Axes, optional
+    color_by, reference, cmap
+        See :func:`region_colors`.
     edgecolor, linewidth, alpha
         Of the regions.
 
@@ -192,20 +239,23 @@ def plot_linear_regions(arr, ax: Axes | None = None, *, edgecolor="white", linew
     >>> len(plot_linear_regions(arr).get_paths()) == len(arr.linear_regions())
     True
     """
+    colors = region_colors(arr, color_by, reference=reference, cmap=cmap)
+    edgecolor, linewidth, alpha = _fill_style(edgecolor, linewidth, alpha)
     ax = axes(ax)
     linear = arr.linear_regions()
     areas = arr.areas
     biggest = [max(lr.members, key=lambda m: areas[m]) for lr in linear]
-    collection = PathCollection([_polygon_path(lr.polygon) for lr in linear], facecolors=pattern_colors(
-        arr.patterns[biggest]), edgecolors=edgecolor, linewidths=linewidth, alpha=alpha, offsets=None)
+    collection = PathCollection([_polygon_path(lr.polygon) for lr in linear], facecolors=colors[biggest],
+                                edgecolors=edgecolor, linewidths=linewidth, alpha=alpha, offsets=None)
     collection.set_transform(ax.transData)
     ax.add_collection(collection)
     _frame(ax, arr)
     return collection
 
 
+@plot_function
 def plot_decision_boundary(arr, ax: Axes | None = None, *, color="black", linewidth: float = 2.0,
-                           **kwargs) -> LineCollection:
+                           **style) -> LineCollection:
     """Draw the decision boundary (``arr.decision_boundary()``).
 
     Parameters
@@ -213,7 +263,7 @@ def plot_decision_boundary(arr, ax: Axes | None = None, *, color="black", linewi
     arr : Arrangement
         Complete (every hidden layer included).
     ax : Axes, optional
-    color, linewidth, **kwargs
+    color, linewidth, **style
         Of the LineCollection.
 
     Returns
@@ -228,15 +278,23 @@ def plot_decision_boundary(arr, ax: Axes | None = None, *, color="black", linewi
     >>> len(plot_decision_boundary(arr).get_segments())
     3
     """
+    arr = _arrangement(arr)
+    if not arr.complete:
+        raise ValueError(f"the decision boundary needs every hidden layer, but arr stops after hidden layer "
+                         f"{arr.depth - 1} (made by upto)")
+    style = check_style(style, LineCollection, "plot_decision_boundary",
+                        defaults=dict(color=check_color(color, "color"),
+                                      linewidth=check_float(linewidth, "linewidth", min=0.0)))
     ax = axes(ax)
-    collection = LineCollection(arr.decision_boundary(), colors=color, linewidths=linewidth, **kwargs)
+    collection = LineCollection(arr.decision_boundary(), **style)
     ax.add_collection(collection)
     _frame(ax, arr)
     return collection
 
 
-def plot_layer_lines(arr, layer: int, ax: Axes | None = None, *, linewidth: float = 1.2, cmap="tab20",
-                     **kwargs) -> LineCollection:
+@plot_function
+def plot_layer_lines(arr, ax: Axes | None = None, *, layer: int, linewidth: float = 1.2, cmap="tab20",
+                     **style) -> LineCollection:
     """Draw the lines of hidden layer ``layer`` (where its neurons are 0), one colour per neuron.
 
     On ``arr.upto(layer - 1)`` this shows how the earlier layers bend the next layer's lines.
@@ -244,10 +302,10 @@ def plot_layer_lines(arr, layer: int, ax: Axes | None = None, *, linewidth: floa
     Parameters
     ----------
     arr : Arrangement
-    layer : int
-        A hidden layer up to ``arr.depth`` (the first one the arrangement does not include).
     ax : Axes, optional
-    linewidth, cmap, **kwargs
+    layer : int
+        A hidden layer (0-based), up to ``arr.depth``: the first one the arrangement does not include.
+    linewidth, cmap, **style
         Of the LineCollection; neuron ``j`` takes colour ``j`` of ``cmap`` (cycling).
 
     Returns
@@ -259,44 +317,72 @@ def plot_layer_lines(arr, layer: int, ax: Axes | None = None, *, linewidth: floa
     --------
     >>> import foldlab as fl
     >>> arr = fl.arrangement(fl.mlp([2, 3, 1], seed=0))
-    >>> len(plot_layer_lines(arr, 0).get_segments()) == len(arr.lines(0)[0])
+    >>> len(plot_layer_lines(arr, layer=0).get_segments()) == len(arr.lines(0)[0])
     True
     """
+    arr = _arrangement(arr)
+    n_hidden = len(arr.spec.layers)
+    layer = check_int(layer, "layer", min=-n_hidden, max=n_hidden - 1)
+    if layer % n_hidden > arr.depth:
+        raise ValueError(f"arr includes hidden layers 0 to {arr.depth - 1}, so it has the lines of layers 0 to "
+                         f"{arr.depth}; got layer={layer}")
+    palette = cycle_colors(20, cmap)
+    style = check_style(style, LineCollection, "plot_layer_lines",
+                        defaults=dict(linewidth=check_float(linewidth, "linewidth", min=0.0)))
     ax = axes(ax)
     segments, neuron = arr.lines(layer)
-    palette = cycle_colors(20, cmap)
-    collection = LineCollection(segments, colors=[palette[j % 20] for j in neuron], linewidths=linewidth, **kwargs)
+    collection = LineCollection(segments, colors=[palette[j % 20] for j in neuron], **style)
     ax.add_collection(collection)
     _frame(ax, arr)
     return collection
 
 
-def plot_grid_misses(arr, resolution: int, ax: Axes | None = None, *, color="crimson",
-                     point_size: float = 4.0) -> tuple[PolyCollection, PathCollection]:
+class GridMissesArtists(NamedTuple):
+    """What :func:`plot_grid_misses` draws."""
+
+    #: The regions in which no grid point falls, filled and hatched.
+    missed: PolyCollection
+    #: The grid points.
+    points: PathCollection
+
+
+#: Bytes per grid point that plot_grid_misses holds at once (its coordinates, locating them, the dots drawn).
+GRID_POINT_BYTES = 64
+
+
+@plot_function
+def plot_grid_misses(arr, ax: Axes | None = None, *, resolution: int, color="crimson",
+                     point_size: float = 4.0) -> GridMissesArtists:
     """Exact vs grid: the regions a ``resolution x resolution`` grid of samples misses, and the grid.
 
     Parameters
     ----------
     arr : Arrangement
+    ax : Axes, optional
     resolution : int
         Grid points per side (the centres of the grid's cells, :func:`foldlab.counting.grid_points`).
-    ax : Axes, optional
     color, point_size
         Of the missed regions and of the grid points.
 
     Returns
     -------
-    (PolyCollection, PathCollection)
-        The missed regions (filled, hatched) and the grid points.
+    GridMissesArtists
+        ``missed`` (PolyCollection of the missed regions, filled and hatched) and ``points`` (the grid).
 
     Examples
     --------
     >>> import foldlab as fl
     >>> arr = fl.arrangement(fl.mlp([2, 16, 16, 1], seed=0))
-    >>> missed, points = plot_grid_misses(arr, 10)
+    >>> missed, points = plot_grid_misses(arr, resolution=10)
     >>> len(missed.get_paths()), len(points.get_offsets())
     (76, 100)
     """
+    arr = _arrangement(arr)
+    resolution = check_int(resolution, "resolution", min=1)
+    check_memory(float(resolution) ** 2 * GRID_POINT_BYTES, f"a {resolution} x {resolution} grid drawn point "
+                 "by point", driver="lower resolution=")
+    color = check_color(color, "color")
+    point_size = check_float(point_size, "point_size", min=0.0)
     ax = axes(ax)
     missed = arr.missed_by_grid(resolution)
     vertices = [v for v, m in zip(_vertex_lists(arr), missed) if m]
@@ -305,11 +391,25 @@ def plot_grid_misses(arr, resolution: int, ax: Axes | None = None, *, color="cri
     points = grid_points(arr.box, resolution)
     dots = ax.scatter(points[:, 0], points[:, 1], s=point_size, c="black", linewidths=0)
     _frame(ax, arr)
-    return regions, dots
+    return GridMissesArtists(regions, dots)
 
 
+class ArrangementArtists(NamedTuple):
+    """What :func:`plot_arrangement` (and ``Arrangement.plot``) draws; what was not drawn is None or empty."""
+
+    #: The regions: activation regions (PolyCollection) or, with ``linear=True``, linear regions.
+    regions: PolyCollection | PathCollection
+    #: The decision boundary, or None (``boundary=False``, or an arrangement made by ``upto``).
+    boundary: LineCollection | None
+    #: The plane's three points ``p0, p1, p2`` (an arrangement on a plane), or None.
+    points: PathCollection | None
+    #: Their names.
+    names: tuple[Annotation, ...]
+
+
+@plot_function
 def plot_arrangement(arr, ax: Axes | None = None, *, color_by: str = "pattern", boundary: bool = True,
-                     linear: bool = False, reference=None, mark_points: bool = True, **kwargs) -> list:
+                     linear: bool = False, reference=None, mark_points: bool = True, **style) -> ArrangementArtists:
     """Regions (activation, or linear with ``linear=True``), the decision boundary, the plane's points.
 
     This is ``arr.plot()``.
@@ -319,44 +419,61 @@ def plot_arrangement(arr, ax: Axes | None = None, *, color_by: str = "pattern", 
     arr : Arrangement
     ax : Axes, optional
     color_by, reference
-        See :func:`region_colors` (activation regions only; linear regions take the pattern colours).
+        See :func:`region_colors` (a linear region takes the colour of its largest activation region).
     boundary : bool
-        Draw the decision boundary (when every hidden layer is included).
+        Draw the decision boundary when every hidden layer is included (an arrangement made by ``upto``
+        has none).
     linear : bool
         Fill the linear regions instead of the activation regions.
     mark_points : bool
         For an arrangement on a plane, mark and name its three points ``p0, p1, p2``.
-    **kwargs
-        Passed to :func:`plot_regions` or :func:`plot_linear_regions`.
+    **style
+        ``cmap``, ``edgecolor``, ``linewidth``, ``alpha`` of :func:`plot_regions` or
+        :func:`plot_linear_regions`.
 
     Returns
     -------
-    list of artists
-        The regions' collection, then the boundary's (when drawn), then the marked points and their names.
+    ArrangementArtists
+        ``regions``, ``boundary`` (or None), ``points`` (or None) and ``names``.
 
     Examples
     --------
     >>> import foldlab as fl
-    >>> regions, boundary = plot_arrangement(fl.arrangement(fl.CantorNet(depth=1), box=(0, 1, 0, 1)))
-    >>> len(regions.get_paths()), len(boundary.get_segments())
-    (3, 3)
+    >>> drawn = plot_arrangement(fl.arrangement(fl.CantorNet(depth=1), box=(0, 1, 0, 1)))
+    >>> len(drawn.regions.get_paths()), len(drawn.boundary.get_segments()), drawn.points
+    (3, 3, None)
     """
-    ax = axes(ax)
-    if linear:
-        artists = [plot_linear_regions(arr, ax, **kwargs)]
-    else:
-        artists = [plot_regions(arr, ax, color_by=color_by, reference=reference, **kwargs)]
-    if boundary and arr.complete:
-        artists.append(plot_decision_boundary(arr, ax))
+    arr = _arrangement(arr)
+    boundary, linear = check_bool(boundary, "boundary"), check_bool(linear, "linear")
+    mark_points = check_bool(mark_points, "mark_points")
+    unknown = sorted(set(style) - {"cmap", "edgecolor", "linewidth", "alpha"})
+    if unknown:
+        raise TypeError(f"plot_arrangement() got an unexpected keyword argument {unknown[0]!r}: its style keywords "
+                        f"are cmap, edgecolor, linewidth and alpha (of plot_regions)")
+    fill = plot_linear_regions if linear else plot_regions
+    regions = fill(arr, ax, color_by=color_by, reference=reference, **style)  # checks the rest, then draws
+    ax = regions.axes
+    drawn = plot_decision_boundary(arr, ax) if boundary and arr.complete else None
+    points, names = None, ()
     if mark_points and arr.plane is not None:
         p = arr.plane.points
-        artists.append(ax.scatter(p[:, 0], p[:, 1], s=40, c="black", marker="*", zorder=3))
-        for i, (u, v) in enumerate(p):
-            artists.append(ax.annotate(f"p{i}", (u, v), textcoords="offset points", xytext=(4, 4)))
-    return artists
+        points = ax.scatter(p[:, 0], p[:, 1], s=40, c="black", marker="*", zorder=3)
+        names = tuple(ax.annotate(f"p{i}", (u, v), textcoords="offset points", xytext=(4, 4))
+                      for i, (u, v) in enumerate(p))
+    return ArrangementArtists(regions, drawn, points, names)
 
 
-def plot_region_counts(counts, ax: Axes | None = None) -> list[Line2D]:
+class RegionCountArtists(NamedTuple):
+    """What :func:`plot_region_counts` (and ``RegionCounts.plot``) draws."""
+
+    #: The exact count per unit area at each epoch.
+    measured: Line2D
+    #: Hanin and Rolnick's ``#neurons^2 / 2``.
+    reference: Line2D
+
+
+@plot_function
+def plot_region_counts(counts, ax: Axes | None = None) -> RegionCountArtists:
     """Regions per unit area through training, with Hanin and Rolnick's ``#neurons^2 / 2``.
 
     This is ``counts.plot()``.
@@ -369,12 +486,14 @@ def plot_region_counts(counts, ax: Axes | None = None) -> list[Line2D]:
 
     Returns
     -------
-    list of Line2D
-        The measured density, then the reference line.
+    RegionCountArtists
+        ``measured`` (the density per epoch) and ``reference`` (the horizontal reference line).
 
     References
     ----------
-    Hanin and Rolnick, "Deep ReLU Networks Have Surprisingly Few Activation Patterns" (NeurIPS 2019).
+    Hanin and Rolnick, "Deep ReLU Networks Have Surprisingly Few Activation Patterns" (2019), Theorem 5,
+    as Daróczy's slides "Information geometry and generalization in deep neural networks" (2020) present it;
+    foldlab's maths page (docs/maths.md), section 'Counting regions'.
 
     Examples
     --------
@@ -385,6 +504,7 @@ def plot_region_counts(counts, ax: Axes | None = None) -> list[Line2D]:
     >>> len(measured.get_ydata()), reference.get_ydata()[0]
     (2, 8.0)
     """
+    check_instance(counts, "counts", RegionCounts, "from foldlab.regions_over_training(history, box)")
     ax = axes(ax)
     (measured,) = ax.plot(counts.epochs, counts.density, marker="o", ms=3, label="exact count / area")
     reference = ax.axhline(counts.reference, color="grey", ls="--", label=r"$\#\mathrm{neurons}^2 / 2$")
@@ -392,4 +512,4 @@ def plot_region_counts(counts, ax: Axes | None = None) -> list[Line2D]:
     ax.set_ylabel("regions per unit area")
     ax.set_yscale("log")
     ax.legend(loc="best", fontsize="small")
-    return [measured, reference]
+    return RegionCountArtists(measured, reference)

@@ -21,6 +21,6 @@ from . import patterns, regions, walks
 from ._view import FigureView
 from .patterns import neighbors_widget, neuron_widget, pattern_pair_widget, training_patterns_widget
 from .regions import arrangement_widget, grid_misses_widget, training_regions_widget
-from .walks import CANTOR_BITS, cantor_walk_widget, sampling_widget
+from .walks import CANTOR_BITS, MAX_WALK_DEPTH, cantor_walk_widget, sampling_widget
 
 __all__ = ["FigureView", *patterns.__all__, *regions.__all__, *walks.__all__]

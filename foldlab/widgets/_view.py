@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from .._validation import check_float, describe
 
 #: ``draw(figure) -> (label_html, result)``: draws on the cleared figure, reading the controls' values.
 Draw = Callable[[Figure], tuple[str, object]]
@@ -57,6 +59,17 @@ class FigureView(widgets.VBox):
     """
 
     def __init__(self, draw: Draw, controls: Mapping[str, widgets.Widget], *, figsize: tuple[float, float]):
+        if not callable(draw):
+            raise TypeError(f"draw must be a function draw(figure) -> (label_html, result), got {describe(draw)}")
+        if not isinstance(controls, Mapping):
+            raise TypeError(f"controls must be a dict of name -> ipywidgets control, got {describe(controls)}")
+        for name, control in controls.items():
+            if not isinstance(name, str) or not isinstance(control, widgets.ValueWidget):
+                raise TypeError(f"controls must map names (str) to ipywidgets controls with a value, got "
+                                f"{name!r}: {describe(control)}")
+        if isinstance(figsize, (str, bytes)) or not isinstance(figsize, Sequence) or len(figsize) != 2:
+            raise TypeError(f"figsize must be (width, height) in inches, got {describe(figsize)}")
+        figsize = tuple(check_float(v, f"figsize[{i}]", min=0.0, include_min=False) for i, v in enumerate(figsize))
         self.controls = dict(controls)
         self.label = widgets.HTML()
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{round(figsize[0] * 100)}px"))

@@ -8,31 +8,37 @@ import numpy as np
 import torch
 
 from .. import plotting as flp
-from ..adapter import read_net
+from .._validation import as_box, as_inputs, as_labels, as_points, check_int, check_seed, to_numpy
+from ..adapter import NetSpec
 from ..constellations import nearest_neighbors
 from ..null_test import bernoulli_null_test
 from ..pattern_stats import HammingHistograms, UnitActivity
 from ..patterns import activation_patterns
-from ..plotting._common import check_box, set_box, to_numpy
+from ..plotting._common import check_image_shape, check_instance, read_net_arg, set_box
+from ..training import TrainHistory
 from ._view import FigureView, slider
 
 __all__ = ["neuron_widget", "pattern_pair_widget", "training_patterns_widget", "neighbors_widget"]
 
 
-def _as_inputs(X, name: str = "X") -> torch.Tensor:
-    t = X if isinstance(X, torch.Tensor) else torch.as_tensor(np.ascontiguousarray(X, dtype=np.float64))
-    if t.ndim != 2 or t.shape[0] < 2:
-        raise ValueError(f"expected {name} of shape (n, d) with n >= 2, got {tuple(t.shape)}")
-    return t
+def _inputs(net, X) -> tuple[NetSpec, torch.Tensor]:
+    """The net's snapshot and ``X`` as its inputs, at least two of them (a widget picks among them)."""
+    spec = read_net_arg(net)
+    X = as_inputs(X, spec.d_in, name="X")
+    if X.shape[0] < 2:
+        raise ValueError(f"expected X with at least 2 inputs to choose from, got shape {tuple(X.shape)}")
+    return spec, X
 
 
-def neuron_widget(*, box=(-2.0, 2.0, -2.0, 2.0)) -> FigureView:
+def neuron_widget(*, box=(-2.0, 2.0, -2.0, 2.0), point=(0.5, 0.5)) -> FigureView:
     """One ReLU unit on a 2D input: turn its weight, shift its bias, move a point, watch its bit.
 
     Parameters
     ----------
     box : (xmin, xmax, ymin, ymax)
         The input square drawn; the point's sliders span it.
+    point : (x, y)
+        Where the point starts, inside the box.
 
     Returns
     -------
@@ -48,13 +54,19 @@ def neuron_widget(*, box=(-2.0, 2.0, -2.0, 2.0)) -> FigureView:
     >>> w.label.value
     'w = (0.71, 0.71), b = 2.00: z = w&middot;x + b = 2.71, relu(z) = 2.71, <b>bit = 1</b>'
     """
-    box = check_box(box)
+    box = as_box(box)
+    start = as_points(point, "point", dim=2)
+    if start.shape != (1, 2):
+        raise ValueError(f"expected point=(x, y), one point, got shape {np.shape(point)}")
+    x0, y0 = start[0].tolist()
+    if not (box[0] <= x0 <= box[1] and box[2] <= y0 <= box[3]):
+        raise ValueError(f"point={(x0, y0)} is outside box={box}: the point's sliders span the box")
     controls = {
         "angle": slider("angle (deg)", 45, 0, 355, 5),
         "length": slider("|w|", 1.0, 0.0, 2.0, 0.1),
         "bias": slider("bias b", 0.0, -2.0, 2.0, 0.1),
-        "x": slider("x", 0.5, box[0], box[1], (box[1] - box[0]) / 40),
-        "y": slider("y", 0.5, box[2], box[3], (box[3] - box[2]) / 40),
+        "x": slider("x", x0, box[0], box[1], (box[1] - box[0]) / 40),
+        "y": slider("y", y0, box[2], box[3], (box[3] - box[2]) / 40),
     }
 
     def draw(fig):
@@ -62,7 +74,7 @@ def neuron_widget(*, box=(-2.0, 2.0, -2.0, 2.0)) -> FigureView:
         a = math.radians(c["angle"])
         w = c["length"] * np.array([math.cos(a), math.sin(a)])
         point = np.array([c["x"], c["y"]])
-        flp.plot_neuron(w, c["bias"], box=box, points=point[None], ax=fig.add_subplot())
+        flp.plot_neuron(w, fig.add_subplot(), bias=c["bias"], box=box, points=point)
         z = float(w @ point + c["bias"])
         label = (f"w = ({w[0]:.2f}, {w[1]:.2f}), b = {c['bias']:.2f}: z = w&middot;x + b = {z:.2f}, "
                  f"relu(z) = {max(z, 0.0):.2f}, <b>bit = {int(z > 0)}</b>")
@@ -77,7 +89,7 @@ def _draw_pair_in_plane(ax, net, X: np.ndarray, i: int, j: int) -> None:
     lo, hi = X.min(0), X.max(0)
     pad = 0.1 * (hi - lo) + 1e-9
     bounds = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
-    flp.plot_first_layer_lines(net, box=bounds, ax=ax)
+    flp.plot_first_layer_lines(net, ax, box=bounds)
     ax.scatter(X[[i, j], 0], X[[i, j], 1], s=80, zorder=3, color=[flp.BIT_COLORS[1], flp.BIT_COLORS[2]])
     for name, k in (("a", i), ("b", j)):
         ax.annotate(name, X[k], xytext=(6, 6), textcoords="offset points", weight="bold")
@@ -96,11 +108,11 @@ def pattern_pair_widget(net, X, *, image_shape=None, layers=None, first: int = 0
     net : torch.nn.Module
     X : Tensor or array, shape (n, d_in)
     image_shape : (h, w), optional
-        Draw inputs as images of this shape (digits: (8, 8)).
+        Draw inputs as images of this shape (digits: (8, 8)); ``h * w`` is the net's input size.
     layers : int or sequence of int, optional
-        Hidden layers whose bits are compared (default: all).
+        Hidden layers (0-based) whose bits are compared (default: all).
     first, second : int
-        Initial rows.
+        Initial rows, 0 to n-1.
 
     Returns
     -------
@@ -118,14 +130,14 @@ def pattern_pair_widget(net, X, *, image_shape=None, layers=None, first: int = 0
     >>> w.label.value.split(";")[0]
     '<b>d_H(a, b) = 3</b> of 16 bits (layer 0: 3, layer 1: 0)'
     """
-    X = _as_inputs(X)
-    spec = read_net(net)
+    spec, X = _inputs(net, X)
+    n, d_in = X.shape
+    first = check_int(first, "first", min=0, max=n - 1)
+    second = check_int(second, "second", min=0, max=n - 1)
+    image_shape = None if image_shape is None else check_image_shape(image_shape, size=d_in)
     chosen = spec.layer_indices(layers)
     widths = [spec.widths[i] for i in chosen]
-    P = activation_patterns(net, X, layers=chosen)
-    n = X.shape[0]
-    if not (0 <= first < n and 0 <= second < n):
-        raise ValueError(f"first and second must be rows 0 to {n - 1}, got {first} and {second}")
+    P = activation_patterns(spec, X, layers=chosen)
     controls = {"first": slider("input a", first, 0, n - 1), "second": slider("input b", second, 0, n - 1)}
     picture = spec.d_in == 2 or image_shape is not None
     Xn = to_numpy(X, dtype=float)
@@ -135,13 +147,13 @@ def pattern_pair_widget(net, X, *, image_shape=None, layers=None, first: int = 0
         if picture:
             top, bottom = fig.subplots(2, 1, height_ratios=[1.4 if image_shape is not None else 2.2, 1])
             if image_shape is not None:
-                flp.plot_image_grid([Xn[[i, j]]], image_shape=image_shape, row_labels=[""],
-                                    titles=[[f"a = input {i}", f"b = input {j}"]], ax=top)
+                flp.plot_image_grid([Xn[[i, j]]], top, image_shape=image_shape, row_labels=[""],
+                                    titles=[[f"a = input {i}", f"b = input {j}"]])
             else:
-                _draw_pair_in_plane(top, net, Xn, i, j)
+                _draw_pair_in_plane(top, spec, Xn, i, j)
         else:
             bottom = fig.add_subplot()
-        flp.plot_pattern_bits(P[[i, j]], widths, labels=["a", "b"], ax=bottom)
+        flp.plot_pattern_bits(P[[i, j]], bottom, widths=widths, layers=chosen, labels=["a", "b"])
         differ = P[i] != P[j]
         d = int(differ.sum())
         parts = ", ".join(f"layer {layer}: {int(x.sum())}" for layer, x in zip(chosen, differ.split(widths)))
@@ -161,8 +173,8 @@ def training_patterns_widget(history, X, *, layers=None, n_pairs: int = 2000, se
         From ``train(..., keep_snapshots=True)``.
     X : Tensor or array, shape (n, d_in)
         Inputs on which the statistics are measured.
-    layers : optional
-        Hidden layers to show.
+    layers : int or sequence of int, optional
+        Hidden layers (0-based) to show.
     n_pairs, seed : int
         Pairs for the histograms (the same pairs at every epoch).
 
@@ -182,10 +194,12 @@ def training_patterns_widget(history, X, *, layers=None, n_pairs: int = 2000, se
     >>> w.label.value.split(";")[0], w.result.n_pairs
     ('epoch 2: test accuracy 0.440', 200)
     """
-    if not getattr(history, "snapshots", None):
+    check_instance(history, "history", TrainHistory, "from foldlab.train(net, data, keep_snapshots=True)")
+    if not history.snapshots:
         raise ValueError("history has no snapshots: train with keep_snapshots=True")
-    X = _as_inputs(X)
-    spec = read_net(history.snapshots[0])
+    spec, X = _inputs(history.snapshots[0], X)
+    n_pairs = check_int(n_pairs, "n_pairs", min=1)
+    seed = check_seed(seed)
     chosen = spec.layer_indices(layers)
     widths = [spec.widths[i] for i in chosen]
     cache: dict[int, tuple] = {}
@@ -205,8 +219,8 @@ def training_patterns_widget(history, X, *, layers=None, n_pairs: int = 2000, se
         epoch = controls["epoch"].value
         activity, hist, test = statistics(epoch)
         left, right = fig.subplots(1, 2)
-        flp.plot_hamming_histograms(hist, ax=left)
-        flp.plot_activation_probability(activity, ax=right)
+        flp.plot_hamming_histograms(hist, left)
+        flp.plot_activation_probability(activity, right)
         left.set_title(f"Hamming distances, epoch {epoch}")
         right.set_title(f"activation probabilities, epoch {epoch}")
         acc = history.test_accuracy[epoch] if epoch < len(history.test_accuracy) else float("nan")
@@ -232,8 +246,8 @@ def neighbors_widget(net, X, *, y=None, image_shape=(8, 8), k: int = 8, layers=N
     image_shape : (h, w)
     k : int
         Largest number of neighbours (the ``k`` slider goes from 1 to it).
-    layers : optional
-        Hidden layers whose patterns define the Hamming distance.
+    layers : int or sequence of int, optional
+        Hidden layers (0-based) whose patterns define the Hamming distance (default: all).
 
     Returns
     -------
@@ -251,12 +265,12 @@ def neighbors_widget(net, X, *, y=None, image_shape=(8, 8), k: int = 8, layers=N
     >>> {name: len(found) for name, found in w.result.items()}
     {'Hamming': 4, 'Euclidean': 4}
     """
-    X = _as_inputs(X)
-    n = X.shape[0]
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= n - 1:
-        raise ValueError(f"k must be an int from 1 to {n - 1}, got {k!r}")
-    P = activation_patterns(net, X, layers=layers)
-    labels = None if y is None else to_numpy(y)
+    spec, X = _inputs(net, X)
+    n, d_in = X.shape
+    k = check_int(k, "k", min=1, max=n - 1)
+    image_shape = check_image_shape(image_shape, size=d_in)
+    labels = None if y is None else as_labels(y, "y", n=n)
+    P = activation_patterns(spec, X, layers=layers)
     controls = {"query": slider("image", 0, 0, n - 1), "k": slider("k", k, 1, k)}
 
     def draw(fig):
@@ -265,7 +279,7 @@ def neighbors_widget(net, X, *, y=None, image_shape=(8, 8), k: int = 8, layers=N
             "Hamming": nearest_neighbors(P, P[q], k=kk, exclude=[q]).indices[0],
             "Euclidean": nearest_neighbors(X, X[q], k=kk, metric="euclidean", exclude=[q]).indices[0],
         }
-        flp.plot_neighbors(X, q, found, image_shape=image_shape, labels=labels, ax=fig.add_subplot())
+        flp.plot_neighbors(X, fig.add_subplot(), query=q, neighbors=found, image_shape=image_shape, labels=labels)
         if labels is None:
             return f"image {q}: its {kk} nearest neighbours", found
         same = {name: int((labels[idx] == labels[q]).sum()) for name, idx in found.items()}

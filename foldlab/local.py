@@ -1,0 +1,281 @@
+"""The region around an input: its local linear map, its size, and how far its boundary is.
+
+Swiniarski, Bruna and Cho ("Study on Activation Patterns", section 6, "Properties of Linear regions
+classifier") look at a ReLU net as locally linear: on the activation region of ``x`` each unit ``a`` is
+``<x, W_{a,x}> + b_{a,x}``, and ``W_{a,x}`` has the size of an image. foldlab computes these maps exactly from
+the net's snapshot (:func:`local_linear_map`: the product of the weight matrices with the region's masks,
+the noise-free computation of their section 6), estimates the size of the region the way their section 6.5
+does (:func:`region_size`: noise halved until 20% of the copies keep the pattern) and measures it exactly
+(:func:`distance_to_boundary`: the first crossing of exact walks from ``x``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ._typing import ArrayLike, Layers, Net
+from ._validation import DTYPE, as_inputs, check_choice, check_float, check_int, check_seed
+from .adapter import Affine, read_net
+from .limits import check_memory
+from .walk import walks
+
+__all__ = [
+    "local_linear_map",
+    "map_angles",
+    "RegionSize",
+    "region_size",
+    "distance_to_boundary",
+]
+
+
+def local_linear_map(net: Net, x: ArrayLike, *, layer: int | None = None) -> torch.Tensor:
+    """The matrix of the affine map the net computes on the region of each input, shape ``(n, d_out, d_in)``.
+
+    For a piecewise-linear net (ReLU, LeakyReLU) the output is ``A x + c`` on the activation region of ``x``;
+    ``A`` is the product of the weight matrices with the region's masks, computed here exactly from the net's
+    float64 snapshot (no back-propagation, hence none of the noise the source saw in ``.backward()``). For
+    other activations it is the Jacobian at ``x`` (the local linearisation).
+
+    Parameters
+    ----------
+    net : torch.nn.Module or NetSpec
+    x : Tensor or array, shape (n, d_in) or (d_in,)
+    layer : int, optional
+        0-based hidden layer: the maps of its pre-activations instead, shape ``(n, width, d_in)``; row ``i`` is
+        the source's ``W_{a,x}`` of unit ``a = i``.
+
+    Returns
+    -------
+    Tensor, float64
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> net = fl.CantorNet(depth=1)
+    >>> fl.local_linear_map(net, [[0.1, 0.5], [0.5, 0.9]])[:, 0]  # N = y - (A(x) + 1) / 2: slope -3/2 * A'(x)
+    tensor([[1.5000, 1.0000],
+            [0.0000, 1.0000]], dtype=torch.float64)
+
+    References
+    ----------
+    Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 6 (W_{a,x}, eqs. 51-55) and 6.1.
+    """
+    spec = read_net(net)
+    inputs = as_inputs(x, spec.d_in, name="x")
+    if layer is not None:
+        layer = check_int(layer, "layer", min=0, max=len(spec.layers) - 1)
+    widest = max(max(spec.widths) * (2 if "swiglu" in spec.kinds else 1), spec.d_out)
+    check_memory(8.0 * inputs.shape[0] * widest * spec.d_in * 3, "the local linear maps", driver="pass fewer inputs")
+    stages = list(spec.layers[: layer + 1]) if layer is not None else list(spec.layers)
+    h = inputs
+    jac = torch.eye(spec.d_in, dtype=DTYPE).expand(inputs.shape[0], -1, -1)  # d h / d x
+    for i, stage in enumerate(stages):
+        z, jz = h, jac
+        for op in stage.maps:  # affine maps compose exactly; a LayerNorm goes through autograd
+            z, jz = _push(op, z, jz)
+        if layer is not None and i == layer:
+            return jz
+        h, jac = _activate(stage, z, jz)
+    if spec.output is not None:
+        for op in spec.output.maps:
+            h, jac = _push(op, h, jac)
+    return jac
+
+
+def _push(op, h: torch.Tensor, jac: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """A map applied to values ``h`` (n, k) and their Jacobians ``jac`` (n, k, d)."""
+    if isinstance(op, Affine):
+        return op(h), op.weight @ jac
+    # LayerNorm: its Jacobian at each point, by autograd
+    per_point = torch.func.vmap(torch.func.jacrev(lambda v: op(v[None])[0]))(h)  # (n, k, k)
+    return op(h), per_point @ jac
+
+
+def _activate(stage, z: torch.Tensor, jz: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    act = stage.activation
+    if act.piecewise_linear:  # the region's masks: 1 where on, the slope where off (exactly 0 is off)
+        scale = torch.where(z > 0, torch.ones_like(z), torch.full_like(z, act.negative_slope))
+        return act(z), scale[:, :, None] * jz
+    derivative = torch.func.vmap(torch.func.jacrev(lambda v: act(v[None])[0]))(z)  # (n, width, k)
+    return act(z), derivative @ jz
+
+
+def map_angles(A: ArrayLike, B: ArrayLike) -> np.ndarray:
+    """Angles in degrees between corresponding rows of two stacks of maps, shape ``(..., rows)``.
+
+    With ``A = local_linear_map(net, x)`` and ``B = local_linear_map(net, x + eps)``, row ``k`` is the angle
+    between the two regions' maps of output ``k`` (the source's section 6.4); 0 inside one region.
+
+    Examples
+    --------
+    >>> map_angles([[[1.0, 0.0]]], [[[1.0, 1.0]]]).round(6)
+    array([[45.]])
+    """
+    A = torch.as_tensor(np.asarray(A, dtype=np.float64))
+    B = torch.as_tensor(np.asarray(B, dtype=np.float64))
+    if A.shape != B.shape:
+        raise ValueError(f"the two stacks of maps differ in shape: {tuple(A.shape)} and {tuple(B.shape)}")
+    cos = (A * B).sum(-1) / (A.norm(dim=-1) * B.norm(dim=-1)).clamp_min(torch.finfo(DTYPE).tiny)
+    return torch.rad2deg(torch.arccos(cos.clamp(-1, 1))).numpy()
+
+
+@dataclass(frozen=True, eq=False)
+class RegionSize:
+    """The polytope exploration of one input.
+
+    Attributes
+    ----------
+    noise : float
+        The final noise scale ``sigma``: copies perturbed by ``U(-sigma, sigma)`` noise per coordinate keep the
+        pattern about 20% of the time.
+    history : ndarray, shape (rounds,)
+        ``sigma`` at each round.
+    survivors : ndarray, shape (rounds,)
+        Fraction of the copies that kept the pattern in each round.
+    points : ndarray, shape (N, d)
+        The copies at the end, all with the input's pattern.
+    """
+
+    noise: float
+    history: np.ndarray
+    survivors: np.ndarray
+    points: np.ndarray
+
+    @property
+    def log10(self) -> float:
+        """``log10(noise)``: the source reports ``1e-4.00421`` as -4.00421."""
+        return float(np.log10(self.noise))
+
+    def __repr__(self) -> str:
+        return f"RegionSize(noise=1e{self.log10:.3f}, rounds={len(self.history)}, copies={len(self.points)})"
+
+
+def region_size(
+    net: Net,
+    x: ArrayLike,
+    *,
+    layers: Layers = None,
+    n_copies: int = 100,
+    noise: float = 1.0,
+    keep: float = 0.2,
+    rounds: int = 60,
+    method: str = "explore",
+    seed: int = 0,
+) -> RegionSize:
+    """Estimate the size of the activation region of ``x`` with noise (the source's section 6.5).
+
+    ``method="explore"`` is the source's procedure: ``n_copies`` copies of ``x`` take steps of uniform noise
+    ``U(-sigma, sigma)`` per coordinate; copies whose pattern (of the ``layers`` chosen) changes are dropped,
+    and the rest are copied back up to ``n_copies``, the 10% with the lowest summed distance to the others
+    dropped first to keep the cloud diverse. When fewer than ``keep`` of the copies keep the pattern in a round,
+    ``sigma`` is halved; when none do, the copies restart at ``x``. After ``rounds`` rounds, ``sigma`` is the
+    estimate. The cloud wanders over the whole region, so the estimate describes the region, not ``x``'s place
+    in it (a point near a face of a wide region gets the wide region's scale).
+
+    ``method="anchored"`` perturbs copies of ``x`` itself every round (no wandering), so the estimate describes
+    the neighbourhood of ``x``, with bounds that foldlab's tests check against the exact region: ``sigma`` is
+    only halved when some copy left the region, which needs ``sigma sqrt(d) > r`` (``r`` the distance from ``x``
+    to the nearest face), so the final ``sigma`` is at least ``min(noise, r / (2 sqrt(d)))``; and a bounded
+    region within distance ``R`` of ``x`` fills less than ``keep`` of the cube once ``sigma`` is a few ``R``, so
+    ``sigma`` then keeps halving.
+
+    Returns
+    -------
+    RegionSize
+        ``.noise`` (sigma), ``.log10``, ``.history``, ``.survivors``, ``.points``.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> size = fl.region_size(fl.mlp([2, 8, 8, 1], seed=0), [0.3, -0.2], rounds=30)
+    >>> size
+    RegionSize(noise=1e..., rounds=30, copies=...)
+
+    References
+    ----------
+    Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 6.5 (exploring polytopes; the final noise
+    scales they report for a 3-layer net: 1e-4.00 for the first layer only, 1e-4.29 for all three layers).
+    """
+    spec = read_net(net)
+    point = as_inputs(x, spec.d_in, name="x")
+    if point.shape[0] != 1:
+        raise ValueError(f"expected one input x of shape ({spec.d_in},), got shape {tuple(point.shape)}")
+    chosen = spec.layer_indices(layers)
+    n_copies = check_int(n_copies, "n_copies", min=2)
+    sigma = check_float(noise, "noise", min=0, include_min=False)
+    keep = check_float(keep, "keep", min=0, max=1, include_min=False, include_max=False)
+    rounds = check_int(rounds, "rounds", min=1)
+    method = check_choice(method, "method", ("explore", "anchored"))
+    rng = np.random.default_rng(check_seed(seed))
+    check_memory(
+        8.0 * n_copies * (spec.d_in + n_copies), "the copies of the polytope exploration", driver="lower n_copies"
+    )
+    target = spec.bits(point, chosen)
+    copies = point.repeat(n_copies, 1)
+    kept = point  # the last copies found with the pattern
+    history, survivors = [], []
+    with torch.no_grad():
+        for _ in range(rounds):
+            history.append(sigma)
+            moved = copies + torch.as_tensor(rng.uniform(-sigma, sigma, copies.shape))
+            same = (spec.bits(moved, chosen) == target).all(dim=1)
+            survivors.append(float(same.double().mean()))
+            alive = moved[same]
+            if len(alive):
+                kept = alive
+            if survivors[-1] < keep:
+                sigma /= 2
+            if method == "anchored" or len(alive) == 0:
+                copies = point.repeat(n_copies, 1)
+                continue
+            if len(alive) > 10:  # diversity: drop the 10% closest to the rest
+                crowded = torch.cdist(alive, alive).sum(dim=1)
+                alive = alive[torch.argsort(crowded, descending=True)[: len(alive) - len(alive) // 10]]
+            copies = alive[torch.as_tensor(rng.integers(0, len(alive), n_copies))]
+            copies[: len(alive)] = alive
+    return RegionSize(sigma, np.array(history), np.array(survivors), kept.numpy())
+
+
+def distance_to_boundary(
+    net: Net,
+    x: ArrayLike,
+    *,
+    n_directions: int = 64,
+    reach: float | None = None,
+    layers: Layers = None,
+    seed: int = 0,
+) -> float:
+    """The smallest distance from ``x`` to the boundary of its activation region along random directions.
+
+    Exact walks (:func:`foldlab.walks`) from ``x`` along ``n_directions`` seeded random unit directions give, on
+    each, the exact distance to the first boundary; the smallest is an upper bound on the distance to the
+    nearest face, which it approaches as directions are added (in 2D the exact value is the distance from ``x``
+    to the region's polygon, which foldlab's tests compare it with).
+
+    Parameters
+    ----------
+    reach : float, optional
+        How far each walk goes (default: ``10 (1 + ||x||)``); ``inf`` is returned when no boundary is that close.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> fl.distance_to_boundary(fl.CantorNet(depth=1), [0.5, 0.25], n_directions=256) < 0.17
+    True
+    """
+    spec = read_net(net)
+    point = as_inputs(x, spec.d_in, name="x")
+    if point.shape[0] != 1:
+        raise ValueError(f"expected one input x of shape ({spec.d_in},), got shape {tuple(point.shape)}")
+    n_directions = check_int(n_directions, "n_directions", min=1)
+    reach = 10 * (1 + float(point.norm())) if reach is None else check_float(reach, "reach", min=0, include_min=False)
+    g = torch.Generator().manual_seed(check_seed(seed))
+    directions = torch.randn(n_directions, spec.d_in, generator=g, dtype=DTYPE)
+    directions /= directions.norm(dim=1, keepdim=True)
+    ends = point + reach * directions
+    walked = walks(spec, point.repeat(n_directions, 1), ends, layers)
+    first = [w.ts[1] * reach if len(w) > 1 else np.inf for w in walked]
+    return float(min(first))

@@ -1,0 +1,446 @@
+"""A differentiable surrogate of the folding measure chi, and a regularizer that rewards folding.
+
+The papers end with an idea they do not implement (Lewandowski et al., "The Space Between: On Folding,
+Symmetries and Sampling", arXiv 2503.08502, the closing section on a folding-based regularization scheme):
+encourage a net to fold more early in training. chi itself is piecewise constant in the weights (it counts
+bit flips), so it has no useful gradient. The surrogate replaces each step of its definition by a smooth one:
+
+- soft bits ``s = sigmoid(z / temperature)`` of every hidden pre-activation ``z`` at ``n_points`` points along
+  the segment (for SwiGLU, the probability that ``u`` and ``v`` have the same sign);
+- soft Hamming distances between consecutive soft patterns. Two are offered (``distance=``), both of which
+  obey the triangle inequality and tend to the Hamming distance as the bits harden:
+  ``"l1"`` (default), ``d(s, s') = sum_k |s_k - s'_k|``; and ``"expected"``,
+  ``d(s, s') = sum_k s_k (1 - s'_k) + s'_k (1 - s_k)``, the expected number of differing bits when each bit
+  is drawn independently. The second counts the uncertainty of a soft bit as distance even between two equal
+  soft patterns (``d(s, s) = sum 2 s (1 - s)``), so a path that never leaves its region still accumulates
+  ``r2`` step after step while ``r1`` stays at one step's worth, and ``chi_soft`` nears 1 without a single
+  flip. A net can exploit that: foldlab's tests found that optimising the penalty alone with ``"expected"``
+  puts every segment into one region with bits short of saturation (exact chi 0), while with ``"l1"`` it
+  raises exact chi (on a 2-[12]x3-1 net and 30 moons segments, from 0.07 to 0.74). Hence the default;
+- ``r2`` the sum of consecutive soft distances; ``r1`` a smooth maximum of the distances from the first point:
+  the average weighted by ``softmax(d / max_temperature)`` (the gradient of logsumexp), which never exceeds the
+  maximum, so that ``0 <= r1 <= r2``;
+- ``chi_soft = (r2 - r1) / (r2 + eps)``, in [0, 1); ``eps`` sends a segment that stays in one region to 0, as
+  chi does.
+
+What is guaranteed: as ``temperature`` and ``max_temperature`` go to 0 (``eps`` too), ``chi_soft`` tends to
+chi of the path of exact patterns at the sampled points (points exactly on a boundary excepted), and that path
+has the chi of the exact walk (:func:`foldlab.walk`) as soon as the points hit every region of the segment
+(consecutive repeats do not change chi). What is not: regions narrower than the spacing of the points are
+missed (the walk finds them; the surrogate cannot), the smooth maximum is biased low by up to
+``max_temperature * log(n_points)`` bits, and at a positive temperature bits near a boundary count fractionally.
+foldlab's tests show the gap to the exact walk shrinking as the temperature falls.
+
+:func:`folding_penalty` is ``1 - mean chi_soft`` over segments between points of different classes in a batch:
+the quantity a training loop *minimises* to raise folding. :class:`FoldingRegularizer` wraps it as an
+``nn.Module`` with a schedule for its weight (the papers ask for the most pressure early in training).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._typing import ArrayLike, Layers
+from ._validation import as_inputs, as_labels, check_choice, check_float, check_int, check_seed
+from .adapter import Layer, activation_calls, read_net, recording_preactivations
+from .folding import sample_pairs
+
+__all__ = ["SCHEDULES", "DISTANCES", "soft_chi", "soft_chi_of_points", "folding_penalty", "FoldingRegularizer"]
+
+#: Weight schedules of :class:`FoldingRegularizer`.
+SCHEDULES = ("constant", "linear", "step", "cosine")
+#: Soft Hamming distances of :func:`soft_chi` (see the module docstring).
+DISTANCES = ("l1", "expected")
+
+#: Defaults: pre-activations of the nets foldlab trains are of order 1, so a temperature of 0.1 makes bits
+#: that are soft within about a tenth of a unit of a boundary.
+TEMPERATURE = 0.1
+MAX_TEMPERATURE = 0.05
+EPS = 1e-3
+
+
+def _soft(z: torch.Tensor, temperature: float) -> torch.Tensor:
+    """``sigmoid(z / temperature)``, and exactly 0 where ``z`` is exactly 0: the rule of the hard bits (a
+    pre-activation of exactly 0 is off). Without it a unit that is exactly 0 on a whole interval (CantorNet's
+    plateaus, a zero row) would stay at 1/2 at every temperature and add 1/2 to every soft distance."""
+    return torch.where(z == 0, torch.zeros_like(z), torch.sigmoid(z / temperature))
+
+
+def _soft_bits(layers: Sequence[Layer], zs: Sequence[torch.Tensor], temperature: float) -> torch.Tensor:
+    """Soft bits of every selected layer, concatenated: shape (n, m)."""
+    parts = []
+    for layer, z in zip(layers, zs):
+        if layer.activation is not None and layer.activation.gated:  # SwiGLU: P(u and v have the same sign)
+            u, v = z[..., : layer.width], z[..., layer.width :]
+            su, sv = _soft(u, temperature), _soft(-u, temperature)
+            tu, tv = _soft(v, temperature), _soft(-v, temperature)
+            parts.append(su * tu + sv * tv)
+        else:
+            parts.append(_soft(z, temperature))
+    return torch.cat(parts, dim=-1)
+
+
+def soft_chi_of_points(
+    soft_bits: torch.Tensor, *, max_temperature: float = MAX_TEMPERATURE, eps: float = EPS, distance: str = "l1"
+) -> torch.Tensor:
+    """``chi_soft`` of paths of soft patterns, shape (..., n, m) -> (...); ``distance`` as in :func:`soft_chi`.
+
+    Examples
+    --------
+    >>> path = torch.tensor([[0.0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 1]])  # hard bits: chi = 2/3
+    >>> round(float(soft_chi_of_points(path, max_temperature=1e-3, eps=0.0)), 6)
+    0.666667
+    """
+    s = soft_bits
+    if distance == "l1":
+        step = (s[..., 1:, :] - s[..., :-1, :]).abs()
+        from_start = (s - s[..., :1, :]).abs().sum(dim=-1)  # (..., n)
+    else:
+        step = s[..., 1:, :] + s[..., :-1, :] - 2 * s[..., 1:, :] * s[..., :-1, :]
+        from_start = (s + s[..., :1, :] - 2 * s * s[..., :1, :]).sum(dim=-1)
+    r2 = step.sum(dim=(-1, -2))
+    weights = torch.softmax(from_start / max_temperature, dim=-1)
+    r1 = (weights * from_start).sum(dim=-1)
+    denominator = r2 + eps
+    # a path that never moves (r2 = 0, eps = 0) has chi 0, as in foldlab.chi
+    return torch.where(denominator > 0, (r2 - r1) / torch.where(denominator > 0, denominator, 1), 0)
+
+
+def _selected(spec, layers: Layers, include_output: bool) -> tuple[list[int], list[Layer]]:
+    chosen = spec.layer_indices(layers)
+    if include_output and spec.output is None:
+        raise ValueError("include_output=True needs an output layer after the last activation; this net has none")
+    return chosen, [spec.layers[i] for i in chosen] + ([spec.output] if include_output else [])
+
+
+def _check_temperatures(temperature, max_temperature, eps) -> tuple[float, float, float]:
+    return (
+        check_float(temperature, "temperature", min=0, include_min=False),
+        check_float(max_temperature, "max_temperature", min=0, include_min=False),
+        check_float(eps, "eps", min=0),
+    )
+
+
+def _paths(net: nn.Module, calls, X1: torch.Tensor, X2: torch.Tensor, n_points: int) -> tuple[list, torch.Tensor]:
+    """The module's own pre-activations (with autograd) at ``n_points`` points of each segment: the points sit
+    at the middles of ``n_points`` equal cells, ``t = (j + 1/2) / n_points``, so that the ends (often exactly
+    on a boundary) are not taken."""
+    t = (torch.arange(n_points, dtype=X1.dtype, device=X1.device) + 0.5) / n_points
+    points = X1[:, None, :] + t[None, :, None] * (X2 - X1)[:, None, :]
+    with recording_preactivations(calls) as records:
+        out = net(points.reshape(-1, X1.shape[1]))
+    return records, out
+
+
+def _inputs_like_the_net(net: nn.Module, x: ArrayLike, d_in: int, name: str) -> torch.Tensor:
+    """Inputs in the net's dtype and device, keeping a tensor's autograd graph (a penalty is differentiated)."""
+    param = next(iter(net.parameters()))
+    if isinstance(x, torch.Tensor) and x.is_floating_point() and x.ndim in (1, 2):
+        t = x.reshape(1, -1) if x.ndim == 1 else x
+        if t.shape[-1] != d_in:
+            raise ValueError(
+                f"expected {name} with {d_in} features (the net's input dimension), got shape {tuple(x.shape)}"
+            )
+        if not bool(torch.isfinite(t.detach()).all()):
+            raise ValueError(f"{name} contains NaN or inf; expected finite inputs")
+        return t.to(dtype=param.dtype, device=param.device)
+    return as_inputs(x, d_in, name=name).to(dtype=param.dtype, device=param.device)
+
+
+def soft_chi(
+    net: nn.Module,
+    x1: ArrayLike,
+    x2: ArrayLike,
+    *,
+    temperature: float = TEMPERATURE,
+    n_points: int = 64,
+    max_temperature: float = MAX_TEMPERATURE,
+    eps: float = EPS,
+    distance: str = "l1",
+    layers: Layers = None,
+    include_output: bool = False,
+) -> torch.Tensor:
+    """The differentiable surrogate of chi on one segment ``x1 -> x2`` (a scalar tensor).
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+        Any net foldlab reads (:func:`foldlab.read_net`); its own parameters carry the gradient.
+    x1, x2 : Tensor or array, shape (d_in,)
+    temperature : float
+        Of the soft bits ``sigmoid(z / temperature)``, in the units of the pre-activations.
+    n_points : int
+        Points along the segment, at ``t = (j + 1/2) / n_points``.
+    max_temperature : float
+        Of the smooth maximum that gives ``r1``, in bits.
+    eps : float
+        Added to ``r2`` in the denominator: a segment that stays in one region gives 0.
+    distance : {"l1", "expected"}
+        The soft Hamming distance (see the module docstring for why "l1" is the default).
+    layers, include_output
+        Which bits, as in :func:`foldlab.walk`.
+
+    Returns
+    -------
+    Tensor, shape ()
+        ``chi_soft`` in [0, 1); see the module docstring for what it does and does not guarantee.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> net = fl.CantorNet(depth=1)
+    >>> exact = fl.walk(net, [0.0, 0.25], [1.0, 0.25]).chi
+    >>> soft = fl.soft_chi(net, [0.0, 0.25], [1.0, 0.25], temperature=1e-3, n_points=60, max_temperature=1e-3, eps=0)
+    >>> exact, round(float(soft), 4)
+    (0.5, 0.5)
+
+    References
+    ----------
+    Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (arXiv 2503.08502), the
+    folding-based regularization scheme it outlines; foldlab's maths page (docs/maths.md), section 'Choices
+    foldlab made where the papers are open'.
+    """
+    temperature, max_temperature, eps = _check_temperatures(temperature, max_temperature, eps)
+    n_points = check_int(n_points, "n_points", min=2)
+    spec = read_net(net)
+    chosen, selected = _selected(spec, layers, include_output)
+    a = _inputs_like_the_net(net, x1, spec.d_in, "x1")
+    b = _inputs_like_the_net(net, x2, spec.d_in, "x2")
+    if a.shape[0] != 1 or b.shape[0] != 1:
+        raise ValueError(
+            f"expected x1 and x2 to be single points of shape ({spec.d_in},); use folding_penalty for many segments"
+        )
+    records, out = _paths(net, activation_calls(net), a, b, n_points)
+    zs = [records[i] for i in chosen] + ([out] if include_output else [])
+    bits = _soft_bits(selected, zs, temperature).reshape(n_points, -1)
+    return soft_chi_of_points(
+        bits, max_temperature=max_temperature, eps=eps, distance=check_choice(distance, "distance", DISTANCES)
+    )
+
+
+def _batch_pairs(y: torch.Tensor, n_pairs: int, seed: int) -> np.ndarray:
+    labels = as_labels(y, "y")
+    if len(np.unique(labels)) < 2:
+        raise ValueError(
+            f"the batch has a single class ({labels[0] if len(labels) else 'empty'}): the folding penalty needs "
+            f"segments between points of different classes"
+        )
+    return sample_pairs(labels, n_pairs, np.random.default_rng(seed))
+
+
+def _penalty(net, calls, spec, X, y, *, temperature, max_temperature, eps, distance, n_points, n_pairs, pairs, seed,
+             layers, include_output) -> torch.Tensor:
+    chosen, selected = _selected(spec, layers, include_output)
+    X = _inputs_like_the_net(net, X, spec.d_in, "X")
+    if pairs is None:
+        labels = as_labels(y, "y", n=X.shape[0])
+        pairs = _batch_pairs(labels, n_pairs, seed)
+    else:
+        pairs = np.asarray(pairs)
+        if pairs.ndim != 2 or pairs.shape[1] != 2 or len(pairs) == 0 or pairs.dtype.kind not in "iu":
+            raise ValueError(f"pairs must be a non-empty int array of shape (p, 2), got {pairs.dtype} {pairs.shape}")
+        if pairs.min() < 0 or pairs.max() >= X.shape[0]:
+            raise ValueError(f"pairs index rows 0 to {X.shape[0] - 1}, got {pairs.min()} to {pairs.max()}")
+    index = torch.as_tensor(pairs, device=X.device)
+    records, out = _paths(net, calls, X[index[:, 0]], X[index[:, 1]], n_points)
+    zs = [records[i] for i in chosen] + ([out] if include_output else [])
+    bits = _soft_bits(selected, zs, temperature).reshape(len(pairs), n_points, -1)
+    return 1 - soft_chi_of_points(bits, max_temperature=max_temperature, eps=eps, distance=distance).mean()
+
+
+def folding_penalty(
+    net: nn.Module,
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    temperature: float = TEMPERATURE,
+    n_points: int = 16,
+    n_pairs: int = 16,
+    pairs: ArrayLike | None = None,
+    seed: int = 0,
+    max_temperature: float = MAX_TEMPERATURE,
+    eps: float = EPS,
+    distance: str = "l1",
+    layers: Layers = None,
+    include_output: bool = False,
+) -> torch.Tensor:
+    """``1 - mean chi_soft`` over segments between points of different classes of a batch: minimise it to fold.
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+    X : Tensor, shape (n, d_in)
+        The batch (a tensor keeps its autograd graph).
+    y : Tensor or array, shape (n,)
+        Its class labels (at least two classes).
+    temperature, n_points, max_temperature, eps, distance, layers, include_output
+        As in :func:`soft_chi`.
+    n_pairs : int
+        Segments: distinct pairs ``i < j`` with ``y_i != y_j``, drawn with ``seed`` (all of them if fewer).
+    pairs : int array, shape (p, 2), optional
+        The segments' ends as row indices of ``X`` instead (then ``y`` is not used).
+    seed : int
+        Seeds the pairs: the same batch and seed give the same segments.
+
+    Returns
+    -------
+    Tensor, shape ()
+        Differentiable in the net's parameters (and in ``X``).
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> data = fl.toy_dataset("moons", n=64, seed=0)
+    >>> net = fl.mlp([2, 16, 16, 1], seed=0)
+    >>> penalty = fl.folding_penalty(net, data.X, data.y, seed=0)
+    >>> penalty.backward()
+    >>> 0 <= penalty.item() <= 1, net[0].weight.grad.shape
+    (True, torch.Size([16, 2]))
+
+    References
+    ----------
+    Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (arXiv 2503.08502), the
+    folding-based regularization scheme it outlines.
+    """
+    temperature, max_temperature, eps = _check_temperatures(temperature, max_temperature, eps)
+    spec = read_net(net)
+    return _penalty(
+        net,
+        activation_calls(net),
+        spec,
+        X,
+        y,
+        temperature=temperature,
+        max_temperature=max_temperature,
+        eps=eps,
+        distance=check_choice(distance, "distance", DISTANCES),
+        n_points=check_int(n_points, "n_points", min=2),
+        n_pairs=check_int(n_pairs, "n_pairs", min=1),
+        pairs=pairs,
+        seed=check_seed(seed),
+        layers=layers,
+        include_output=include_output,
+    )
+
+
+class FoldingRegularizer(nn.Module):
+    """:func:`folding_penalty` times a weight that follows a schedule over the epochs: ``reg(net, X, y, epoch)``.
+
+    Parameters
+    ----------
+    weight : float
+        The largest weight, ``lambda`` (>= 0).
+    schedule : {"constant", "linear", "step", "cosine"}
+        How the weight changes with the epoch ``e = 1..epochs`` (progress ``p = (e - 1) / (epochs - 1)``):
+        constant ``lambda``; linear decay ``lambda (1 - p)``; step ``lambda`` while ``p < step_at``, then 0;
+        cosine ``lambda (1 + cos(pi p)) / 2``. All but "constant" put the most pressure early, as the papers ask.
+    epochs : int, optional
+        Length of the schedule (needed for all but "constant").
+    step_at : float
+        Where the step schedule drops to 0, as a fraction of training.
+    temperature, n_points, n_pairs, max_temperature, eps, distance, layers, include_output
+        As in :func:`folding_penalty`.
+    seed : int
+        Seeds the segments of each batch: call ``k`` of the regularizer uses seed ``(seed, k)``, so a training
+        run with the same seed draws the same segments.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> reg = fl.FoldingRegularizer(weight=0.5, schedule="linear", epochs=5)
+    >>> [reg.weight_at(e) for e in range(1, 6)]
+    [0.5, 0.375, 0.25, 0.125, 0.0]
+    >>> reg
+    FoldingRegularizer(weight=0.5, schedule='linear', epochs=5, temperature=0.1, n_points=16, n_pairs=16)
+    """
+
+    def __init__(
+        self,
+        weight: float = 1.0,
+        schedule: str = "constant",
+        epochs: int | None = None,
+        *,
+        step_at: float = 0.5,
+        temperature: float = TEMPERATURE,
+        n_points: int = 16,
+        n_pairs: int = 16,
+        max_temperature: float = MAX_TEMPERATURE,
+        eps: float = EPS,
+        distance: str = "l1",
+        layers: Layers = None,
+        include_output: bool = False,
+        seed: int = 0,
+    ) -> None:
+        super().__init__()
+        self.weight = check_float(weight, "weight", min=0)
+        self.schedule = check_choice(schedule, "schedule", SCHEDULES)
+        if schedule != "constant" and epochs is None:
+            raise ValueError(f"schedule={schedule!r} needs epochs=, the length of training it spans")
+        self.epochs = None if epochs is None else check_int(epochs, "epochs", min=1)
+        self.step_at = check_float(step_at, "step_at", min=0, max=1)
+        self.temperature, self.max_temperature, self.eps = _check_temperatures(temperature, max_temperature, eps)
+        self.n_points = check_int(n_points, "n_points", min=2)
+        self.n_pairs = check_int(n_pairs, "n_pairs", min=1)
+        self.distance = check_choice(distance, "distance", DISTANCES)
+        self.layers, self.include_output = layers, include_output
+        self.seed = check_seed(seed)
+        self.calls = 0
+        self._read: tuple | None = None  # (net, spec, activation calls): read once per net
+
+    def weight_at(self, epoch: int | None) -> float:
+        """The weight at ``epoch`` (1-based, as :func:`foldlab.train` counts); None gives the first epoch's."""
+        if self.schedule == "constant":
+            return self.weight
+        e = 1 if epoch is None else check_int(epoch, "epoch", min=1)
+        p = min(1.0, (e - 1) / max(self.epochs - 1, 1))
+        if self.schedule == "linear":
+            return self.weight * (1 - p)
+        if self.schedule == "step":
+            return self.weight if p < self.step_at else 0.0
+        return self.weight * (1 + math.cos(math.pi * p)) / 2
+
+    def penalty(self, net: nn.Module, X: ArrayLike, y: ArrayLike) -> torch.Tensor:
+        """The unweighted penalty of this call (advances the seed stream)."""
+        if self._read is None or self._read[0] is not net:
+            self._read = (net, read_net(net), activation_calls(net))
+        _, spec, calls = self._read
+        seed = int(np.random.SeedSequence([self.seed, self.calls]).generate_state(1)[0])
+        self.calls += 1
+        return _penalty(
+            net,
+            calls,
+            spec,
+            X,
+            y,
+            temperature=self.temperature,
+            max_temperature=self.max_temperature,
+            eps=self.eps,
+            distance=self.distance,
+            n_points=self.n_points,
+            n_pairs=self.n_pairs,
+            pairs=None,
+            seed=seed,
+            layers=self.layers,
+            include_output=self.include_output,
+        )
+
+    def forward(self, net: nn.Module, X: ArrayLike, y: ArrayLike, epoch: int | None = None) -> torch.Tensor:
+        weight = self.weight_at(epoch)
+        if weight == 0:
+            return torch.zeros((), dtype=next(iter(net.parameters())).dtype)
+        return weight * self.penalty(net, X, y)
+
+    def extra_repr(self) -> str:
+        epochs = "" if self.epochs is None else f", epochs={self.epochs}"
+        return (
+            f"weight={self.weight:g}, schedule={self.schedule!r}{epochs}, temperature={self.temperature:g}, "
+            f"n_points={self.n_points}, n_pairs={self.n_pairs}"
+        )
+
+    def __repr__(self) -> str:
+        return f"FoldingRegularizer({self.extra_repr()})"

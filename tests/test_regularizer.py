@@ -1,0 +1,236 @@
+"""The folding surrogate: gradients (gradcheck), its link to exact chi, what optimising it does, its errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import foldlab as fl
+from foldlab.regularizer import soft_chi_of_points
+
+ACTS = ["relu", "leaky_relu", "gelu", "silu", "tanh", "swiglu"]
+
+
+def moons_batch(n=48, seed=0):
+    data = fl.toy_dataset("moons", n=n, seed=seed, test_fraction=0.0)
+    return data.X, data.y
+
+
+# --- the surrogate of one path ------------------------------------------------------------------------
+
+def test_hard_bits_give_chi_exactly():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        path = torch.as_tensor(rng.random((rng.integers(1, 12), rng.integers(1, 6))) < 0.5)
+        soft = soft_chi_of_points(path.double(), max_temperature=1e-4, eps=0.0)
+        expected = fl.chi(path)
+        assert float(soft) == pytest.approx(expected, abs=1e-9)
+
+
+def test_soft_chi_lies_in_the_unit_interval():
+    g = torch.Generator().manual_seed(1)
+    bits = torch.rand(200, 10, 7, generator=g, dtype=torch.float64)
+    chi = soft_chi_of_points(bits)
+    assert bool(((chi >= 0) & (chi < 1)).all())
+
+
+# --- gradients ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("activation", ["relu", "gelu", "swiglu"])
+def test_gradcheck_in_the_parameters_and_the_inputs(activation):
+    net = fl.mlp([2, 5, 5, 1], activation=activation, seed=0).double()
+    X, y = moons_batch(12)
+    X = X.double()
+    names = [name for name, _ in net.named_parameters()]
+    params = tuple(p.detach().clone().requires_grad_(True) for p in net.parameters())
+
+    def penalty_of(*values):
+        state = dict(zip(names, values))
+        # the penalty's forward passes go through the module with these parameters
+        with torch.nn.utils.stateless._reparametrize_module(net, state):
+            return fl.folding_penalty(net, X, y, temperature=0.5, n_points=6, n_pairs=4, seed=1)
+
+    assert torch.autograd.gradcheck(penalty_of, params, eps=1e-6, atol=1e-5)
+    Xg = X[:8].clone().requires_grad_(True)
+    assert torch.autograd.gradcheck(
+        lambda x: fl.folding_penalty(net, x, y[:8], temperature=0.5, n_points=6, n_pairs=4, seed=1), (Xg,),
+        eps=1e-6, atol=1e-5,
+    )
+
+
+@pytest.mark.parametrize("activation", ACTS)
+def test_every_activation_gives_a_finite_penalty_and_gradient(activation):
+    net = fl.mlp([2, 6, 6, 1], activation=activation, seed=2)
+    X, y = moons_batch()
+    penalty = fl.folding_penalty(net, X, y)
+    penalty.backward()
+    assert 0 <= penalty.item() <= 1
+    # hidden bits only: every parameter before the last activation gets a gradient, the output layer none
+    grads = [p.grad for p in net.parameters()]
+    assert all(g is not None and bool(torch.isfinite(g).all()) for g in grads[:-2])
+    assert grads[-1] is None and any(float(g.abs().sum()) > 0 for g in grads[:-2])
+
+
+# --- the link to exact chi ---------------------------------------------------------------------------------
+
+def exact_chi_at_points(net, x1, x2, n_points):
+    t = (torch.arange(n_points, dtype=torch.float64) + 0.5) / n_points
+    x1, x2 = torch.as_tensor(x1, dtype=torch.float64), torch.as_tensor(x2, dtype=torch.float64)
+    points = (1 - t)[:, None] * x1 + t[:, None] * x2
+    return fl.chi(fl.activation_patterns(net, points))
+
+
+CASES = [
+    ("cantor1", lambda: fl.CantorNet(depth=1), [0.0, 0.25], [1.0, 0.25]),
+    ("cantor2", lambda: fl.CantorNet(depth=2), [0.0, 0.8], [1.0, 0.8]),
+    ("cantor3", lambda: fl.CantorNet(depth=3), [0.05, 0.3], [0.95, 0.9]),
+    ("mlp_a", lambda: fl.mlp([2, 8, 8, 8, 1], seed=3), [-1.5, -1.0], [1.5, 1.2]),
+    ("mlp_b", lambda: fl.mlp([3, 10, 10, 1], seed=4), [-1.0, 0.5, -0.3], [1.2, -0.4, 0.9]),
+]
+
+
+@pytest.mark.parametrize("name,make,x1,x2", CASES, ids=[c[0] for c in CASES])
+def test_the_gap_to_exact_chi_shrinks_as_the_temperature_falls(name, make, x1, x2):
+    net = make()
+    n_points = 2048
+    exact = fl.walk(net, x1, x2).chi
+    sampled = exact_chi_at_points(net, x1, x2, n_points)
+    assert sampled == pytest.approx(exact, abs=1e-12), "the points hit every region of these segments"
+    gaps = []
+    for temperature in (1.0, 0.1, 1e-2, 1e-3, 1e-4):
+        soft = fl.soft_chi(net, x1, x2, temperature=temperature, n_points=n_points,
+                           max_temperature=temperature, eps=temperature * 1e-3)
+        gaps.append(abs(soft.item() - exact))
+    # the gap need not fall at every step (bits near boundaries soften and harden unevenly), but from 1e-2 down
+    # it does, and it ends within rounding of the points' chi
+    assert gaps[-1] < 2e-3 and gaps[-1] <= gaps[0], gaps
+    assert gaps[-1] <= gaps[-2] <= gaps[-3] + 1e-9, gaps
+
+
+def test_narrow_regions_are_what_the_points_miss():
+    # a segment whose walk crosses regions narrower than the spacing of few points: the soft chi follows the
+    # points (the sampled path), not the walk; more points close the gap
+    net = fl.CantorNet(depth=3)
+    x1, x2 = [0.0, 0.97], [1.0, 0.97]
+    exact = fl.walk(net, x1, x2).chi
+    few = exact_chi_at_points(net, x1, x2, 9)
+    soft_few = fl.soft_chi(net, x1, x2, temperature=1e-4, n_points=9, max_temperature=1e-4, eps=0)
+    assert float(soft_few) == pytest.approx(few, abs=1e-6) and few != pytest.approx(exact)
+    soft_many = fl.soft_chi(net, x1, x2, temperature=1e-4, n_points=4096, max_temperature=1e-4, eps=0)
+    assert float(soft_many) == pytest.approx(exact, abs=1e-3)
+
+
+# --- what optimising it does -------------------------------------------------------------------------------
+
+def test_optimising_the_penalty_alone_raises_exact_folding():
+    X, y = moons_batch(40, seed=1)
+    net = fl.mlp([2, 12, 12, 12, 1], seed=5)
+    pairs = fl.folding.sample_pairs(y.numpy(), 30, np.random.default_rng(0))
+
+    def exact_mean_chi():
+        return float(fl.walks(net, X[pairs[:, 0]], X[pairs[:, 1]], keep_patterns=False).chis.mean())
+
+    before = exact_mean_chi()
+    optimizer = torch.optim.Adam(net.parameters(), lr=0.02)
+    for _ in range(150):
+        optimizer.zero_grad()
+        penalty = fl.folding_penalty(net, X, y, pairs=pairs, n_points=24, temperature=0.05)
+        penalty.backward()
+        optimizer.step()
+    after = exact_mean_chi()
+    assert after > before + 0.05, (before, after)
+
+
+# --- the module, its schedule, reproducibility -----------------------------------------------------------------
+
+def test_the_module_and_the_function_agree():
+    X, y = moons_batch()
+    net = fl.mlp([2, 8, 8, 1], seed=0)
+    reg = fl.FoldingRegularizer(weight=0.3, schedule="cosine", epochs=4, seed=7, n_pairs=10, n_points=12)
+    for call, epoch in enumerate([1, 2, 3]):
+        seed = int(np.random.SeedSequence([7, call]).generate_state(1)[0])
+        expected = reg.weight_at(epoch) * fl.folding_penalty(net, X, y, seed=seed, n_pairs=10, n_points=12)
+        assert reg(net, X, y, epoch).item() == pytest.approx(expected.item(), rel=1e-12)
+    assert float(reg(net, X, y, 4)) == 0.0  # the cosine schedule ends at 0
+
+
+@pytest.mark.parametrize(
+    "schedule, expected",
+    [("constant", [2, 2, 2, 2, 2]), ("linear", [2, 1.5, 1, 0.5, 0]), ("step", [2, 2, 0, 0, 0]),
+     ("cosine", [2, 1 + math.cos(math.pi / 4), 1, 1 - math.cos(math.pi / 4), 0])],
+)
+def test_schedules(schedule, expected):
+    reg = fl.FoldingRegularizer(weight=2.0, schedule=schedule, epochs=5)
+    np.testing.assert_allclose([reg.weight_at(e) for e in range(1, 6)], expected, atol=1e-12)
+
+
+def test_same_seed_same_penalties():
+    X, y = moons_batch()
+    net = fl.mlp([2, 8, 8, 1], seed=0)
+    a = [float(fl.FoldingRegularizer(seed=3)(net, X, y)) for _ in range(1)]
+    r1, r2 = fl.FoldingRegularizer(seed=3), fl.FoldingRegularizer(seed=3)
+    assert [float(r1(net, X, y)) for _ in range(3)] == [float(r2(net, X, y)) for _ in range(3)]
+    assert a[0] == float(fl.FoldingRegularizer(seed=3)(net, X, y))
+    assert float(fl.folding_penalty(net, X, y, seed=1)) == float(fl.folding_penalty(net, X, y, seed=1))
+
+
+# --- bad input ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"weight": -1.0}, ValueError, "weight"),
+        ({"weight": float("nan")}, ValueError, "weight"),
+        ({"temperature": 0.0}, ValueError, "temperature"),
+        ({"temperature": -0.1}, ValueError, "temperature"),
+        ({"schedule": "exponential", "epochs": 3}, ValueError, "schedule"),
+        ({"schedule": "linear"}, ValueError, "epochs"),
+        ({"n_points": 1}, ValueError, "n_points"),
+        ({"n_pairs": 2.0}, TypeError, "n_pairs"),
+        ({"seed": -1}, ValueError, "seed"),
+    ],
+)
+def test_bad_settings_are_refused(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        fl.FoldingRegularizer(**kwargs)
+
+
+def test_bad_batches_are_refused():
+    net = fl.mlp([2, 4, 1], seed=0)
+    X, y = moons_batch()
+    with pytest.raises(ValueError, match="single class"):
+        fl.folding_penalty(net, X, torch.zeros(len(X), dtype=torch.long))
+    with pytest.raises(ValueError, match="one label per point"):
+        fl.folding_penalty(net, X, y[:-1])
+    with pytest.raises(ValueError, match="temperature"):
+        fl.folding_penalty(net, X, y, temperature=0)
+    with pytest.raises(ValueError, match="features"):
+        fl.folding_penalty(net, X[:, :1], y)
+    with pytest.raises(ValueError, match="NaN"):
+        fl.folding_penalty(net, X * float("nan"), y)
+    with pytest.raises(ValueError, match="pairs"):
+        fl.folding_penalty(net, X, y, pairs=[[0, 1000]])
+
+
+def test_the_expected_disagreement_distance_can_be_gamed():
+    """Why "l1" is the default: with the expected number of differing bits, equal soft patterns are at a
+    positive distance, and optimising the penalty alone puts each segment into a single region."""
+    X, y = moons_batch(40, seed=1)
+    net = fl.mlp([2, 12, 12, 12, 1], seed=5)
+    pairs = fl.folding.sample_pairs(y.numpy(), 30, np.random.default_rng(0))
+    still = torch.full((5, 3), 0.9, dtype=torch.float64)  # a path that never moves
+    assert float(soft_chi_of_points(still, distance="l1")) == 0.0
+    assert float(soft_chi_of_points(still, distance="expected")) > 0.5  # no flip at all, yet "folding"
+    before = fl.walks(net, X[pairs[:, 0]], X[pairs[:, 1]], keep_patterns=False)
+    optimizer = torch.optim.Adam(net.parameters(), lr=0.02)
+    for _ in range(150):
+        optimizer.zero_grad()
+        penalty = fl.folding_penalty(net, X, y, pairs=pairs, n_points=24, temperature=0.05, distance="expected")
+        penalty.backward()
+        optimizer.step()
+    after = fl.walks(net, X[pairs[:, 0]], X[pairs[:, 1]], keep_patterns=False)
+    assert penalty.item() < 0.2  # the surrogate says "folds a lot" ...
+    assert after.chis.mean() < before.chis.mean() and after.n_regions.mean() < 2  # ... while nothing folds
