@@ -97,6 +97,10 @@ def _outputs(net: nn.Module, X: torch.Tensor, what: str) -> torch.Tensor:
 def accuracy(net: nn.Module, X: ArrayLike, y: ArrayLike) -> float:
     """Fraction of inputs classified correctly (sign of a single output, else argmax); nan if empty.
 
+    The net is evaluated in eval mode, as :func:`train` does for its history, and put back in its own mode
+    afterwards: a net in training mode would otherwise update its BatchNorm statistics or draw dropout
+    masks from torch's global random state. The net and that state are left as they were.
+
     Parameters
     ----------
     net : nn.Module
@@ -114,9 +118,14 @@ def accuracy(net: nn.Module, X: ArrayLike, y: ArrayLike) -> float:
     param = _check_net(net, trainable=False)
     X = torch.from_numpy(as_points(X, "X", allow_empty=True)).to(param)
     y = torch.from_numpy(as_labels(y, "y", n=len(X))).to(param.device)
-    if len(X):
-        _outputs(net, X[:1], "X")  # a net that cannot take X says so here
-    return _accuracy(net, X, y)
+    was_training = net.training
+    net.eval()
+    try:
+        if len(X):
+            _outputs(net, X[:1], "X")  # a net that cannot take X says so here
+        return _accuracy(net, X, y)
+    finally:
+        net.train(was_training)
 
 
 @torch.no_grad()
@@ -252,6 +261,7 @@ def _train(net, X, y, X_test, y_test, epochs, lr, batch_size, seed, weight_decay
            progress, was_training) -> TrainHistory:
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
+    net.eval()  # the accuracies before training, as after every epoch (no BatchNorm update, no dropout)
     losses, train_acc, test_acc = [float("nan")], [_accuracy(net, X, y)], [_accuracy(net, X_test, y_test)]
     snapshots = [copy.deepcopy(net)] if keep_snapshots else []
     for epoch in tqdm(range(1, epochs + 1), desc="training", disable=not progress, leave=False):
