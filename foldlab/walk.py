@@ -1,40 +1,63 @@
-"""Exact walks through the activation regions along a segment: the parameter-free sampler (DESIGN.md 3).
+"""Exact walks through the activation regions along a segment: the parameter-free sampler.
 
 A walk from ``x1`` to ``x2`` lists every region that the segment ``y(t) = (1 - t) x1 + t x2``,
 ``t in [0, 1]``, passes through, once each and in order, with the ``t`` at which each one starts. Its path
-in Hamming space is what the space-folding measure chi of :mod:`foldlab.measures` is computed on.
+in Hamming space is what the space-folding measure chi of :mod:`foldlab.measures` is computed on
+(Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling", the sampler of Fig. 2 and
+Fig. 3; foldlab's maths page, docs/maths.md, section 'Walks along a segment').
 
 What counts as a region: the segment is cut at every zero crossing of a pre-activation (of any hidden
 layer; of the output too with ``include_output=True``); on each open piece between cuts the selected bits
 are constant, and consecutive pieces with equal bits are one region. Breakpoints themselves are not
 regions, so a pre-activation that touches 0 without crossing creates nothing, and several neurons
-crossing at one point flip together.
+crossing at one point flip together. A pre-activation that is exactly 0 on a piece gives bit 0.
 
-Two exact engines do the work (see :mod:`foldlab._walkers`): ``method="layered"`` refines the segment layer
-by layer (the default, fast on CPU) and ``method="step"`` walks from crossing to crossing (DESIGN.md 3). They
-are independent implementations; the tests compare them with each other and with dense sampling plus
-bisection. :func:`sample_walk` is the equidistant baseline.
+The engines: ``method="layered"`` refines the segment layer by layer (on the CPU the numpy engine of
+:mod:`foldlab._walk_fast`, elsewhere and for nets that are not piecewise linear the torch engine of
+:mod:`foldlab._walk_engines`), ``method="step"`` walks from crossing to crossing. Both work in float64
+with bounds on their rounding errors; where float64 cannot decide (a coincidence, a tie at 0, or events
+closer than its rounding) the segment is settled in exact rational arithmetic (:mod:`foldlab._walk_exact`),
+or refused with :class:`foldlab.NumericalRange` when that would cost more than :data:`EXACT_BUDGET`. The
+tests compare the engines with each other, with dense sampling plus bisection and with exact rational
+brute force. :func:`sample_walk` is the equidistant baseline.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from torch import nn
 
-from . import _walk_engines
-from ._typing import ArrayLike, Net
-from ._validation import DTYPE, as_device, as_inputs, check_bool, check_choice, check_float, check_int
-from .adapter import check_reading, read_net
+from . import _walk_engines, _walk_exact, _walk_fast, limits
+from ._typing import ArrayLike, Device, Layers, Net
+from ._validation import (
+    DTYPE,
+    as_device,
+    as_inputs,
+    as_points,
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    describe,
+)
+from .adapter import READING_RTOL, check_reading, read_net
+from .errors import NumericalRange, OverBudget
 from .measures import chi, range_metrics, running_chi
 from .patterns import activation_patterns
 
-__all__ = ["Walk", "Walks", "walk", "walks", "sample_walk"]
+__all__ = ["Walk", "Walks", "walk", "walks", "sample_walk", "EXACT_BUDGET", "N_CHECKED_MIDPOINTS"]
 
 METHODS = ("layered", "step")
+
+#: Multiply-adds (on Python integers, about 0.4 us each) that settling one ambiguous segment in exact
+#: arithmetic may take; past it the walk raises :class:`foldlab.NumericalRange`. A piece costs two products
+#: per layer plus about 200 for the layer's bookkeeping: some 4,000 for CantorNet of depth 8 (511 pieces
+#: in all), 160,000 for a 784-[200]x3 net.
+EXACT_BUDGET: float = 5e6
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,9 +114,9 @@ class Walk:
         """The ``t`` in the middle of each region, shape (k,)."""
         return (self.ts + self.ends) / 2
 
-    def points(self, t) -> np.ndarray:
-        """Inputs ``(1 - t) x1 + t x2`` at parameters ``t``, shape (len(t), d)."""
-        t = np.asarray(t, dtype=float).reshape(-1, 1)
+    def points(self, t: ArrayLike) -> np.ndarray:
+        """Inputs ``(1 - t) x1 + t x2`` at parameters ``t`` (a number or shape (n,)), shape (n, d)."""
+        t = _parameters(t, "t")[:, None]
         return (1 - t) * self.x1 + t * self.x2
 
     @property
@@ -137,7 +160,8 @@ class Walk:
 
         With ``layers=None`` entry ``l`` is chi with hidden layers ``0..l`` (the last entry, with the
         output block when it was included, equals :attr:`chi`). Consecutive repeats that appear when
-        columns are dropped do not change chi (stability, DESIGN.md 4).
+        columns are dropped do not change chi (stability: Lewandowski et al., "The Space Between",
+        Proposition 4.1).
         """
         out, stop = [], 0
         for _, width in self.blocks:
@@ -175,6 +199,9 @@ class Walks:
     ts : ndarray, shape (sum(n_regions),), or None
     offsets : ndarray, shape (s + 1,)
         Segment ``i`` owns rows ``offsets[i]:offsets[i + 1]``.
+    settled_exactly : ndarray, shape (s,), bool
+        Segments that float64 could not decide alone (a coincidence of crossings, a unit that is 0 on a
+        piece, an end on a boundary) and that were settled in exact rational arithmetic.
     """
 
     chis: np.ndarray
@@ -187,18 +214,24 @@ class Walks:
     X2: np.ndarray = field(repr=False)
     blocks: tuple[tuple[str, int], ...] = ()
     method: str = "layered"
+    settled_exactly: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_regions(self) -> np.ndarray:
+        """Regions of every segment, shape (s,), int."""
         return np.diff(self.offsets)
 
     def __len__(self) -> int:
         return len(self.chis)
 
     def __getitem__(self, i: int) -> Walk:
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"walks are indexed by an int (the segment), got {describe(i)}")
         if self.patterns is None:
             raise ValueError("these walks kept only chi and region counts (keep_patterns=False)")
-        i = range(len(self))[i]
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"segment index {i} is out of range for the walks of {len(self)} segments")
+        i = range(len(self))[int(i)]
         rows = slice(int(self.offsets[i]), int(self.offsets[i + 1]))
         return Walk(self.patterns[rows], self.ts[rows], self.X1[i], self.X2[i], self.blocks, True, self.method)
 
@@ -214,6 +247,16 @@ class Walks:
 
 
 # --- the public calls ----------------------------------------------------------------------------------
+
+def _parameters(t, name: str) -> np.ndarray:
+    """Segment parameters as a float64 array of shape (n,): a number or a 1-D sequence, finite."""
+    if np.ndim(t) == 0:
+        t = [t]
+    values = as_points(t, name, allow_empty=True)  # a 1-D sequence is one "point" of shape (1, n)
+    if values.shape[0] != 1:
+        raise ValueError(f"expected {name} as a number or of shape (n,), got shape {np.shape(t)}")
+    return values[0]
+
 
 def _blocks(spec, chosen: list[int], include_output: bool) -> tuple[tuple[str, int], ...]:
     blocks = tuple((f"layer {i}", spec.layers[i].width) for i in chosen)
@@ -232,25 +275,26 @@ def _check_options(method, rtol, ttol, max_regions, n_grid, batch_size) -> None:
 def walks(
     net: Net,
     X1: ArrayLike,
-    X2,
-    layers: int | Sequence[int] | None = None,
+    X2: ArrayLike,
+    layers: Layers = None,
     include_output: bool = False,
     *,
     method: str = "layered",
-    device=None,
+    device: Device = None,
     batch_size: int = 64,
     keep_patterns: bool = True,
     max_regions: int = 1_000_000,
     n_grid: int = 1025,
-    rtol: float = 1e-10,
+    rtol: float = 0.0,
     ttol: float = 1e-12,
 ) -> Walks:
     """Exact walks along many segments at once, batched (on a GPU with ``device="cuda"``).
 
     Parameters
     ----------
-    net : torch.nn.Module
-        A feed-forward net of Linear layers and elementwise activations (see :mod:`foldlab.adapter`).
+    net : torch.nn.Module or NetSpec
+        A feed-forward net of Linear layers and elementwise activations (see :mod:`foldlab.adapter`), or
+        its snapshot from :func:`foldlab.read_net` (read once, analysed many times).
     X1, X2 : Tensor or array, shape (s, d_in)
         Start and end of each segment.
     layers, include_output
@@ -262,7 +306,9 @@ def walks(
     device : str or torch.device, optional
         Where to compute (default: where the net's parameters are). Results come back on the CPU.
     batch_size : int
-        Segments per batch; memory grows with ``batch_size`` times the regions per segment times the width.
+        Segments per batch. Each batch's arrays grow with ``batch_size`` times the regions per segment
+        times the width; a batch whose next arrays would pass :data:`foldlab.limits.MEMORY_BUDGET` is
+        split in halves (a single segment that does not fit raises :class:`foldlab.OverBudget`).
     keep_patterns : bool
         Keep every pattern (False keeps only chi, r1, r2 and the region counts, for global measures).
     max_regions, n_grid, rtol, ttol
@@ -272,6 +318,19 @@ def walks(
     -------
     Walks
         ``walks[i]`` is the :class:`Walk` of segment ``i``; ``.chis`` holds every chi.
+
+    Raises
+    ------
+    foldlab.TooManyRegions
+        When a segment has more pieces than ``max_regions`` (checked on a running count).
+    foldlab.OverBudget
+        When one segment's arrays, or the kept patterns, would pass the memory budget.
+    foldlab.NumericalRange
+        Where float64 cannot decide the walk and exact arithmetic would pass :data:`EXACT_BUDGET`, or
+        values overflow (see :func:`walk`).
+    foldlab.ReadingMismatch
+        When ``net`` is a module whose own forward pass disagrees with foldlab's reading of it at the
+        midpoints of up to :data:`N_CHECKED_MIDPOINTS` regions.
 
     Examples
     --------
@@ -286,37 +345,44 @@ def walks(
 
     References
     ----------
-    Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (2025), section 5
-    (the parameter-free sampler); DESIGN.md section 3.
+    Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (2025), the
+    parameter-free sampler (Fig. 2 and Fig. 3); foldlab's maths page (docs/maths.md), sections 'Walks
+    along a segment' and 'Floating point and exactness'.
     """
     return _walks(net, read_net(net), X1, X2, layers, include_output, method=method, device=device,
                   batch_size=batch_size, keep_patterns=keep_patterns, max_regions=max_regions, n_grid=n_grid,
                   rtol=rtol, ttol=ttol)
 
 
-def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, batch_size, keep_patterns,
-           max_regions, n_grid, rtol, ttol) -> Walks:
-    """:func:`walks` on a net already read into ``spec`` (``net`` itself, when a module, is checked at the
-    midpoints of the first batch's pieces)."""
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """What a walk call will do, once its options are checked."""
+
+    stages: list
+    selected: list
+    widths: tuple
+    blocks: tuple
+    engine: str  # "fast", "layered" or "step"
+    label: str  # the result's method
+    settle: bool  # exact arithmetic decides what float64 cannot
+
+
+def _plan(spec, layers, include_output, *, method, device, rtol, ttol, max_regions, n_grid, batch_size) -> _Plan:
+    """Check a walk's options and choose its engine."""
     _check_options(method, rtol, ttol, max_regions, n_grid, batch_size)
     include_output = check_bool(include_output, "include_output")
-    keep_patterns = check_bool(keep_patterns, "keep_patterns")
     chosen = spec.layer_indices(layers)
     if include_output and spec.output is None:
         raise ValueError("include_output=True needs an output layer after the last activation; this net has none")
-    device = spec.device if device is None else as_device(device)
-    X1 = as_inputs(X1, spec.d_in, name="X1", device=device)
-    X2 = as_inputs(X2, spec.d_in, name="X2", device=device)
-    if X1.shape != X2.shape:
-        raise ValueError(
-            f"X1 and X2 must hold the same number of segment ends, got shapes {tuple(X1.shape)} and "
-            f"{tuple(X2.shape)}"
-        )
-    on_device = spec.to(device)
+    empty = [i for i, layer in enumerate(spec.layers) if layer.width == 0]
+    if empty or (spec.output is not None and spec.output.width == 0):
+        where = f"hidden layer {empty[0]} ({spec.layers[empty[0]].name!r})" if empty else "the output layer"
+        raise ValueError(f"{where} of this net has no units, so it cuts nothing and has no bits to walk")
+    on_device = spec if device == spec.device else spec.to(device)
     stages = list(on_device.layers) + ([on_device.output] if include_output else [])
     selected = [i in chosen for i in range(len(spec.layers))] + ([True] if include_output else [])
-    linear = _walk_engines.affine_in_t(stages)
-    if method == "step" and not all(s.piecewise_linear for s in stages):
+    piecewise_linear = all(s.piecewise_linear for s in stages)
+    if method == "step" and not piecewise_linear:
         kinds = ", ".join(sorted(set(spec.kinds)))
         layernorm = " and a LayerNorm" if any(layer.affine is None for layer in spec.layers) else ""
         raise ValueError(
@@ -324,101 +390,339 @@ def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, ba
             f"pre-activations); this one has {kinds}{layernorm}: use method='layered', which handles any "
             f"supported activation"
         )
-    exact = all(linear)
-    label = method if exact else "layered+bisection"
-    blocks = _blocks(spec, chosen, include_output)
+    exact = piecewise_linear or all(_walk_engines.affine_in_t(stages))
+    return _Plan(
+        stages=stages,
+        selected=selected,
+        widths=tuple(stage.width for stage, keep in zip(stages, selected) if keep),
+        blocks=_blocks(spec, chosen, include_output),
+        engine="fast" if method == "layered" and device.type == "cpu" and piecewise_linear else method,
+        label=method if exact else "layered+bisection",
+        settle=piecewise_linear and rtol == 0.0,
+    )
 
-    chis, r1s, r2s, counts, kept_patterns, kept_ts = [], [], [], [], [], []
+
+def _batch(plan: _Plan, net, spec, X1, X2, start, *, max_regions, n_grid, rtol, ttol, check):
+    """One batch's pieces, settled: the engine (raising BatchTooLarge for the caller to split), exact
+    arithmetic past float64's range, the reading checked at midpoints (``check``), ambiguous segments
+    settled. Returns the pieces and which segments exact arithmetic decided."""
+    try:
+        pieces = _run(plan.engine, plan.stages, plan.selected, plan.widths, X1, X2, start,
+                      max_regions=max_regions, n_grid=n_grid, rtol=rtol, ttol=ttol)
+        settled = np.zeros(X1.shape[0], dtype=bool)
+    except NumericalRange as error:  # values past float64's range: exact arithmetic has none
+        if not plan.settle:
+            raise
+        pieces = _exactly(plan.stages, plan.selected, plan.widths, X1, X2, start, error, max_regions=max_regions)
+        settled = np.ones(X1.shape[0], dtype=bool)
+    if check and isinstance(net, nn.Module):  # the reading, where the walk went
+        mids = _checkable(net, spec, torch.from_numpy(_midpoints(pieces, X1.cpu().numpy(), X2.cpu().numpy())))
+        if mids.shape[0]:
+            check_reading(net, spec, mids, where="midpoints of the walk's regions")
+    if plan.settle and pieces.ambiguous.any():
+        pieces, settled = _settle(pieces, plan.stages, plan.selected, X1, X2, start, max_regions=max_regions)
+    return pieces, settled
+
+
+def _over_budget(error: _walk_fast.BatchTooLarge, segment: int) -> OverBudget:
+    return OverBudget(
+        f"segment {segment}: {error.what} would need about {limits.format_bytes(error.nbytes)}, over "
+        f"foldlab.limits.MEMORY_BUDGET = {limits.format_bytes(limits.MEMORY_BUDGET)}; {error.driver}, "
+        f"or raise the budget (with foldlab.limits.memory_budget(nbytes): ...)"
+    )
+
+
+def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, batch_size, keep_patterns,
+           max_regions, n_grid, rtol, ttol) -> Walks:
+    """:func:`walks` on a net already read into ``spec`` (``net`` itself, when a module, is checked at the
+    midpoints of the first batch's pieces)."""
+    device = spec.device if device is None else as_device(device)
+    plan = _plan(spec, layers, include_output, method=method, device=device, rtol=rtol, ttol=ttol,
+                 max_regions=max_regions, n_grid=n_grid, batch_size=batch_size)
+    keep_patterns = check_bool(keep_patterns, "keep_patterns")
+    X1 = as_inputs(X1, spec.d_in, name="X1", device=device)
+    X2 = as_inputs(X2, spec.d_in, name="X2", device=device)
+    if X1.shape != X2.shape:
+        raise ValueError(
+            f"X1 and X2 must hold the same number of segment ends, got shapes {tuple(X1.shape)} and "
+            f"{tuple(X2.shape)}"
+        )
+    parts: dict[str, list] = {"chis": [], "r1": [], "r2": [], "counts": [], "patterns": [], "ts": [], "exact": []}
+    kept_bytes = 0.0
+    n, start, size = X1.shape[0], 0, batch_size
     with torch.no_grad():
-        for start in range(0, X1.shape[0], batch_size):
-            a, b = X1[start : start + batch_size], X2[start : start + batch_size]
-            if method == "layered":
-                pieces = _walk_engines.layered_walk(
-                    stages, selected, a, b, n_grid=n_grid, rtol=rtol, ttol=ttol, max_pieces=max_regions
-                )
-            else:
-                pieces = _walk_engines.step_walk(
-                    stages, selected, a, b, rtol=rtol, ttol=ttol, max_pieces=max_regions
-                )
-            if start == 0 and isinstance(net, nn.Module):  # the reading, where the walk went
-                check_reading(net, spec, _midpoints(pieces, a, b), where="midpoints of the walk's regions")
-            seg, t, bits, r1, r2, count = _regions(pieces, a.shape[0])
-            chis.append(torch.where(r2 > 0, 1 - r1 / r2.clamp(min=1), torch.zeros_like(r1)).cpu())
-            r1s.append(r1.cpu())
-            r2s.append(r2.cpu())
-            counts.append(count.cpu())
+        while start < n:
+            stop = min(n, start + size)
+            try:  # the batch's arrays and the patterns kept so far share the budget
+                with limits.memory_budget(max(1, int(limits.MEMORY_BUDGET - kept_bytes))):
+                    pieces, settled = _batch(plan, net, spec, X1[start:stop], X2[start:stop], start,
+                                             max_regions=max_regions, n_grid=n_grid, rtol=rtol, ttol=ttol,
+                                             check=start == 0)
+            except _walk_fast.BatchTooLarge as error:
+                if stop - start == 1:
+                    raise _over_budget(error, start) from None
+                size = max(1, (stop - start) // 2)
+                continue
+            seg, t, bits, r1, r2, count = _regions(pieces, stop - start)
+            parts["chis"].append(np.where(r2 > 0, 1 - r1 / np.maximum(r2, 1), 0.0))
+            parts["r1"].append(r1)
+            parts["r2"].append(r2)
+            parts["counts"].append(count)
+            parts["exact"].append(settled)
             if keep_patterns:
-                kept_patterns.append(bits.cpu())
-                kept_ts.append(t.cpu())
-    counts = torch.cat(counts).numpy()
+                kept_bytes += bits.shape[0] * (sum(plan.widths) + 8.0)
+                driver = "pass keep_patterns=False (chi, r1, r2 and counts only) or fewer segments"
+                limits.check_memory(kept_bytes, "the patterns of every region kept so far", driver=driver)
+                projected = kept_bytes * n / stop
+                if projected > 2 * limits.MEMORY_BUDGET:  # say so now, not after walking most of them
+                    limits.check_memory(
+                        projected, f"the patterns of all {n} segments (projected from the first {stop}, which "
+                        f"need {limits.format_bytes(kept_bytes)})", driver=driver,
+                    )
+                parts["patterns"].append(_unpack(bits, plan.widths))
+                parts["ts"].append(t)
+            start = stop
+    counts = np.concatenate(parts["counts"])
     return Walks(
-        chis=torch.cat(chis).numpy().astype(float),
-        r1=torch.cat(r1s).numpy().astype(int),
-        r2=torch.cat(r2s).numpy().astype(int),
+        chis=np.concatenate(parts["chis"]).astype(float),
+        r1=np.concatenate(parts["r1"]).astype(int),
+        r2=np.concatenate(parts["r2"]).astype(int),
         offsets=np.concatenate([[0], np.cumsum(counts)]),
-        patterns=torch.cat(kept_patterns) if keep_patterns else None,
-        ts=torch.cat(kept_ts).numpy() if keep_patterns else None,
+        patterns=torch.from_numpy(_joined(parts["patterns"])) if keep_patterns else None,
+        ts=_joined(parts["ts"]) if keep_patterns else None,
         X1=X1.cpu().numpy(),
         X2=X2.cpu().numpy(),
-        blocks=blocks,
-        method=label,
+        blocks=plan.blocks,
+        method=plan.label,
+        settled_exactly=np.concatenate(parts["exact"]),
     )
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _run(engine, stages, selected, widths, X1, X2, offset, *, max_regions, n_grid, rtol, ttol):
+    """One batch through one engine, as packed pieces on the CPU."""
+    if engine == "fast":
+        return _walk_fast.fast_layered_walk(stages, selected, X1.numpy(), X2.numpy(), max_pieces=max_regions,
+                                            offset=offset, rtol=rtol)
+    if engine == "layered":
+        pieces = _walk_engines.layered_walk(stages, selected, X1, X2, n_grid=n_grid, rtol=rtol, ttol=ttol,
+                                            max_pieces=max_regions, offset=offset)
+    else:
+        pieces = _walk_engines.step_walk(stages, selected, X1, X2, rtol=rtol, max_pieces=max_regions, offset=offset)
+    return _walk_fast.PackedPieces(
+        pieces.seg.cpu().numpy(), pieces.t.cpu().numpy(), _pack(pieces.bits.cpu().numpy(), widths), widths,
+        pieces.ambiguous.cpu().numpy(),
+    )
+
+
+def _pack(bits: np.ndarray, widths: tuple[int, ...]) -> np.ndarray:
+    """Bool bits (K, sum(widths)) packed block by block, each block padded to whole bytes."""
+    out, at = [], 0
+    for width in widths:
+        out.append(np.packbits(bits[:, at : at + width], axis=1))
+        at += width
+    return np.concatenate(out, axis=1) if len(out) > 1 else out[0]
+
+
+def _unpack(packed: np.ndarray, widths: tuple[int, ...]) -> np.ndarray:
+    """The bool bits of packed blocks (a bool view of numpy's 0/1 bytes: no copy where no block is padded)."""
+    bits = np.unpackbits(packed, axis=1).view(bool)
+    if all(width % 8 == 0 for width in widths):
+        return bits
+    starts = np.cumsum([0, *((width + 7) // 8 for width in widths)])
+    columns = np.concatenate([at * 8 + np.arange(width) for at, width in zip(starts, widths)])
+    return bits[:, columns]
 
 
 #: Pieces whose midpoints :func:`walks` checks against the net's own forward pass (per call).
 N_CHECKED_MIDPOINTS = 64
 
 
-def _midpoints(pieces: _walk_engines.Pieces, X1: torch.Tensor, X2: torch.Tensor) -> torch.Tensor:
+def _midpoints(pieces: _walk_fast.PackedPieces, X1: np.ndarray, X2: np.ndarray) -> np.ndarray:
     """Inputs at the middle of up to ``N_CHECKED_MIDPOINTS`` pieces, spread over the batch."""
     seg, t = pieces.seg, pieces.t
-    end = torch.ones_like(t)
+    end = np.ones_like(t)
     same = seg[1:] == seg[:-1]
-    end[:-1] = torch.where(same, t[1:], end[:-1])
-    pick = torch.linspace(0, len(t) - 1, min(len(t), N_CHECKED_MIDPOINTS), device=t.device).round().long().unique()
+    end[:-1] = np.where(same, t[1:], 1.0)
+    pick = np.unique(np.linspace(0, len(t) - 1, min(len(t), N_CHECKED_MIDPOINTS)).round().astype(np.int64))
     mid = ((t + end) / 2)[pick]
     s = seg[pick]
     return X1[s] + mid[:, None] * (X2[s] - X1[s])
 
 
-def _regions(pieces: _walk_engines.Pieces, n_seg: int):
+def _checkable(net: nn.Module, spec, x: torch.Tensor) -> torch.Tensor:
+    """The points at which the module's own forward pass can be compared with the reading.
+
+    The module runs in its own dtype (float32, usually), and the comparison allows each layer a rounding
+    error relative to that layer's own values. Where a layer's values are much smaller than what made
+    them (``W x + b`` of order 1 from ``|x| = 1e8``, or a later layer cancelling its inputs), the module's
+    rounding carried from the earlier layers outgrows that allowance, and its forward there says nothing
+    about the reading; beyond its range it overflows, below it underflows. Such points are left out. The
+    carried rounding is estimated as rounding errors behave (random signs: a product of ``n`` terms adds
+    about ``eps sqrt(n)`` of its size and passes an error through ``W`` at about ``||W||_F / sqrt(n)``),
+    with a margin of 16; midpoints of walks at ordinary scales all pass.
+    """
+    param = next(iter(net.parameters()), None)
+    dtype = param.dtype if param is not None and param.is_floating_point() else torch.float32
+    info = torch.finfo(dtype)
+    tolerance = READING_RTOL.get(dtype, 3e-2)
+    zs, out = spec.forward(x)
+    size = x.abs().amax(dim=1)
+    keep = (size < info.max * 2.0**-20) & ((size == 0) | (size > info.tiny * 2.0**20))
+    h, carried = x, info.eps * size * math.sqrt(x.shape[1])  # the inputs rounded to the module's dtype
+    for layer, z in zip(spec.layers + ((spec.output,) if spec.output is not None else ()), zs + [out]):
+        affine = layer.affine
+        if affine is None:  # a LayerNorm: no simple estimate; the earlier layers decide
+            break
+        n = affine.weight.shape[1]
+        h_norm = h.abs().amax(dim=1) * math.sqrt(n)  # >= ||h||, without overflow
+        keep &= 16 * carried / math.sqrt(n) <= tolerance * h_norm + (h_norm == 0)
+        spread = float(affine.weight.norm()) / math.sqrt(n)
+        carried = spread * carried + info.eps * float(affine.weight.norm()) * h_norm / math.sqrt(n)
+        if not layer.is_output:
+            h = layer.activate(z)
+    return x[keep]
+
+
+def _exact_segment(cpu, selected, widths, x1, x2, index, *, max_regions):
+    """One segment's pieces in exact arithmetic (raises ExactOverBudget past :data:`EXACT_BUDGET`)."""
+    t, bits = _walk_exact.exact_walk(cpu, selected, x1, x2, max_pieces=max_regions, budget=EXACT_BUDGET,
+                                     what=f"segment {index}")
+    starts = t[np.concatenate([[True], (bits[1:] != bits[:-1]).any(axis=1)])]  # of the regions
+    if starts.shape[0] > 1 and not np.all(np.diff(starts) > 0):
+        at = float(starts[1:][np.diff(starts) <= 0][0])
+        raise NumericalRange(
+            f"segment {index} has regions narrower than float64 can place near t = {at!r}: exact "
+            f"arithmetic finds them, but their starts round to the same float64. "
+            f"{_scale_note(cpu[0], x1, x2)}Rescale the inputs (the regions of x -> N(s x) are those "
+            f"of N scaled by 1 / s) or walk a shorter segment around that point"
+        )
+    return t, _pack(bits, widths)
+
+
+def _on_cpu(stages):
+    return [stage.to("cpu") if stage.affine.weight.device.type != "cpu" else stage for stage in stages]
+
+
+def _settle(pieces, stages, selected, X1, X2, offset, *, max_regions):
+    """Replace the pieces of every ambiguous segment by those of the exact walk."""
+    which = np.flatnonzero(pieces.ambiguous)
+    a, b = X1.cpu().numpy(), X2.cpu().numpy()
+    cpu = _on_cpu(stages)
+    counts = np.bincount(pieces.seg, minlength=len(pieces.ambiguous))
+    keep = ~pieces.ambiguous[pieces.seg]
+    segs, ts, bits = [pieces.seg[keep]], [pieces.t[keep]], [pieces.bits[keep]]
+    for i in which.tolist():
+        try:
+            t, packed = _exact_segment(cpu, selected, pieces.widths, a[i], b[i], offset + i, max_regions=max_regions)
+        except _walk_exact.ExactOverBudget as error:
+            raise NumericalRange(_undecided(stages, a[i], b[i], offset + i, error.spent, counts[i])) from None
+        segs.append(np.full(t.shape[0], i, dtype=np.int64))
+        ts.append(t)
+        bits.append(packed)
+    seg = np.concatenate(segs)
+    order = np.argsort(seg, kind="stable")  # each segment's pieces are in order already
+    settled = np.zeros(len(pieces.ambiguous), dtype=bool)
+    settled[which] = True
+    return _walk_fast.PackedPieces(
+        seg[order], np.concatenate(ts)[order], np.concatenate(bits)[order], pieces.widths,
+        np.zeros_like(pieces.ambiguous),
+    ), settled
+
+
+def _exactly(stages, selected, widths, X1, X2, offset, error, *, max_regions):
+    """Every segment of a batch in exact arithmetic (after the float64 engine ran out of range), each
+    within :data:`EXACT_BUDGET`, else ``error`` stands."""
+    a, b = X1.cpu().numpy(), X2.cpu().numpy()
+    cpu = _on_cpu(stages)
+    segs, ts, bits = [], [], []
+    for i in range(a.shape[0]):
+        try:
+            t, packed = _exact_segment(cpu, selected, widths, a[i], b[i], offset + i, max_regions=max_regions)
+        except _walk_exact.ExactOverBudget:
+            raise error from None
+        segs.append(np.full(t.shape[0], i, dtype=np.int64))
+        ts.append(t)
+        bits.append(packed)
+    return _walk_fast.PackedPieces(
+        np.concatenate(segs), np.concatenate(ts), np.concatenate(bits), widths, np.zeros(a.shape[0], dtype=bool)
+    )
+
+
+def _scale_note(first, x1: np.ndarray, x2: np.ndarray) -> str:
+    """Where the scale is the reason: ends so large that float64's rounding of W x swamps the biases."""
+    affine = first.affine
+    size = float(max(np.abs(x1).max(initial=0.0), np.abs(x2).max(initial=0.0)))
+    rounding = _walk_fast.gamma(affine.weight.shape[1] + 1) * float(affine.weight.abs().sum(dim=1).max()) * size
+    biases = float(affine.bias.abs().max()) if affine.bias.numel() else 0.0
+    if rounding > 1e-3 * biases and biases > 0:
+        return (
+            f"The segment's ends reach {size:.3g}, where float64 rounds the first layer's W x to about "
+            f"{rounding:.3g}, against biases of at most {biases:.3g}: the regions there are below float64's "
+            f"resolution. "
+        )
+    return ""
+
+
+def _undecided(stages, x1, x2, index, spent, pieces) -> str:
+    return (
+        f"segment {index}: float64 cannot decide this walk on its own (pre-activations vanish within its "
+        f"rounding: coincident crossings, a unit that is 0 on a whole piece, an end on a boundary, or regions "
+        f"narrower than float64 resolves), and settling it in exact arithmetic would take more than "
+        f"{spent:.3g} multiply-adds for this net (foldlab.walk.EXACT_BUDGET = {EXACT_BUDGET:.3g}; about "
+        f"{pieces} pieces). {_scale_note(stages[0], x1, x2)}Rescale the inputs if they are very large or "
+        f"small, or raise foldlab.walk.EXACT_BUDGET"
+    )
+
+
+def _regions(pieces: _walk_fast.PackedPieces, n_seg: int):
     """Merge consecutive pieces with equal bits into regions; r1, r2 and region counts per segment."""
     seg, t, bits = pieces.seg, pieces.t, pieces.bits
-    repeat = torch.zeros_like(seg, dtype=torch.bool)
-    repeat[1:] = (seg[1:] == seg[:-1]) & (bits[1:] == bits[:-1]).all(dim=1)
-    seg, t, bits = seg[~repeat], t[~repeat], bits[~repeat]
-    count = torch.bincount(seg, minlength=n_seg)
-    first = torch.cumsum(count, 0) - count
-    from_start = (bits != bits[first[seg]]).sum(dim=1, dtype=torch.int32).to(DTYPE)
-    step = torch.zeros_like(from_start)
-    step[1:] = (bits[1:] != bits[:-1]).sum(dim=1, dtype=torch.int32).to(DTYPE)
+    n_bytes = bits.shape[1]
+    pad = (-n_bytes) % 8
+    words = np.concatenate([bits, np.zeros((bits.shape[0], pad), np.uint8)], axis=1) if pad else bits
+    words = np.ascontiguousarray(words).view(np.uint64)
+    repeat = np.zeros(seg.shape[0], dtype=bool)
+    repeat[1:] = (seg[1:] == seg[:-1]) & (words[1:] == words[:-1]).all(axis=1)
+    if repeat.any():
+        keep = ~repeat
+        seg, t, bits, words = seg[keep], t[keep], bits[keep], words[keep]
+    count = np.bincount(seg, minlength=n_seg)
+    first = np.cumsum(count) - count
+    from_start = np.bitwise_count(words ^ words[first[seg]]).sum(axis=1, dtype=np.int64)
+    step = np.zeros(seg.shape[0], dtype=np.int64)
+    step[1:] = np.bitwise_count(words[1:] ^ words[:-1]).sum(axis=1, dtype=np.int64)
     step[first] = 0
-    r1 = torch.zeros(n_seg, dtype=DTYPE, device=seg.device).scatter_reduce(0, seg, from_start, "amax")
-    r2 = torch.zeros(n_seg, dtype=DTYPE, device=seg.device).index_add(0, seg, step)
+    r1 = np.maximum.reduceat(from_start, first) if seg.shape[0] else np.zeros(n_seg, np.int64)
+    r2 = np.add.reduceat(step, first) if seg.shape[0] else np.zeros(n_seg, np.int64)
     return seg, t, bits, r1, r2, count
 
 
 def walk(
-    net: nn.Module,
-    x1,
-    x2,
-    layers: int | Sequence[int] | None = None,
+    net: Net,
+    x1: ArrayLike,
+    x2: ArrayLike,
+    layers: Layers = None,
     include_output: bool = False,
     *,
     method: str = "layered",
-    device=None,
+    device: Device = None,
     max_regions: int = 1_000_000,
     n_grid: int = 1025,
-    rtol: float = 1e-10,
+    rtol: float = 0.0,
     ttol: float = 1e-12,
 ) -> Walk:
     """The exact walk from ``x1`` to ``x2``: every region on the segment, once each, in order.
 
     Parameters
     ----------
-    net : torch.nn.Module
+    net : torch.nn.Module or NetSpec
         A feed-forward net of Linear layers and elementwise activations (see :mod:`foldlab.adapter`);
-        it is analysed in float64.
+        it is analysed in float64. To walk one net many times, read it once
+        (``spec = fl.read_net(net)``) and pass ``spec``: reading costs a few milliseconds for a wide net.
     x1, x2 : Tensor or array, shape (d_in,)
         The segment's ends; ``x1 == x2`` gives one region (the pattern of ``x1``) and chi = 0.
     layers : int or sequence of int, optional
@@ -428,43 +732,66 @@ def walk(
         Append the output bits ``[N(x)_k > 0]``; their crossings then start regions too.
     method : {"layered", "step"}
         ``"layered"`` refines the segment layer by layer: each layer is evaluated once at all breakpoints
-        found so far and its crossings come from sign changes between them (about one forward pass per
-        region, without the first layer's ``d_in``-wide product). ``"step"`` is DESIGN.md 3's walk from
-        crossing to crossing (one forward pass of the point and the direction per region); ReLU and
-        LeakyReLU nets only.
+        found so far and its crossings come from sign changes between them (about one product of a
+        layer's width per region). ``"step"`` is the papers' walk from crossing to crossing (one forward
+        pass of the point and the direction per region); ReLU and LeakyReLU nets only.
     device : str or torch.device, optional
         Where to compute (default: where the net is).
     max_regions : int
-        Stop with a ValueError when the segment has more pieces than this (pieces between crossings of
-        any hidden layer, so at least the number of regions).
+        Stop with :class:`foldlab.TooManyRegions` when the segment has more pieces than this (pieces
+        between crossings of any hidden layer, so at least the number of regions), checked on a running
+        count before memory grows.
     n_grid : int
         Evaluation grid for layers that are not affine along the segment (see Notes).
-    rtol, ttol : float
-        A pre-activation within ``rtol`` times its rounding scale ``||W_j|| ||h|| + |b_j|`` of 0 counts as
-        0; crossings closer than ``ttol`` (in units of ``t``) to each other or to a breakpoint are one.
-        Regions narrower than ``ttol`` are therefore merged into a neighbour.
+    rtol : float
+        Extra tolerance: pre-activations within ``rtol`` times their scale ``||W_j|| ||h|| + |b_j|`` of 0
+        count as 0 as well. Default 0: only float64's own rounding decides (see Notes); with
+        ``rtol > 0`` the walk is exact up to that tolerance and nothing is settled in exact arithmetic.
+    ttol : float
+        Precision in ``t`` of the bisection for layers that are not affine along the segment.
 
     Returns
     -------
     Walk
         ``.patterns`` (k, m) bool, ``.ts`` (k,) the starts, ``len()``, ``.chi``, ``.layer_chis``.
 
+    Raises
+    ------
+    foldlab.TooManyRegions, foldlab.OverBudget
+        Past ``max_regions``, or when the segment's arrays would pass :data:`foldlab.limits.MEMORY_BUDGET`.
+    foldlab.NumericalRange
+        When the values overflow float64, or when float64 cannot decide the walk and exact arithmetic
+        would take more than :data:`EXACT_BUDGET` (a wide net), or when the exact regions are narrower
+        than float64 can place in ``t``. The message names the scale when that is the cause.
+
     Notes
     -----
-    Piecewise-linear nets (ReLU, LeakyReLU, affine maps, BatchNorm in eval mode): the walk is exact up to
-    the tolerances above. The pattern recorded for a region is the one on the open interval, which for
-    a pre-activation of exactly 0 on the whole piece (a dead unit, a zero row) is bit 0.
+    Piecewise-linear nets (ReLU, LeakyReLU, affine maps, BatchNorm in eval mode) are walked exactly, for
+    inputs and weights anywhere in float64's range. The arithmetic is float64, with a bound on the
+    rounding error of every pre-activation, relative to the size of the terms that make it (so it scales
+    with the inputs and the weights): the rigorous forward error bound, or, through wide and deep layers
+    where that one grows far beyond the errors float64 makes, 128 times their typical size (a sum of
+    rounding errors with random signs does not reach it). A value farther than its bound from 0 has the
+    sign float64 gives it. Where a value is within its bound of 0 (a unit that is 0 on a whole piece,
+    several units crossing at one point, an end on a boundary, two crossings closer than rounding),
+    float64 alone cannot tell a true coincidence from a near one, and the segment is walked again in
+    exact rational arithmetic on the same float64 numbers, within :data:`EXACT_BUDGET`; past that (a wide
+    net with such a coincidence) the walk raises :class:`foldlab.NumericalRange`. The pattern recorded
+    for a region is the one on its open interval, so a pre-activation of exactly 0 on the whole piece (a
+    dead unit, a zero row) gives bit 0. Exactness is relative to :func:`foldlab.read_net`'s snapshot,
+    whose weights are the module's (a BatchNorm folded into the next Linear layer is rounded once there).
+    See foldlab's maths page (docs/maths.md), section 'Floating point and exactness'.
 
     Other activations (GELU, SiLU/Swish, Tanh, ELU, SELU, SwiGLU) or a LayerNorm: regions are the classes
-    of equal binarised patterns (DESIGN.md 1). Layers whose pre-activations are affine along the segment
-    (the first one, and every layer before the first non-piecewise-linear one) are handled exactly as
-    above. Each later layer is evaluated at ``n_grid`` equispaced points plus all crossings found in
-    earlier layers, and every sign change between consecutive evaluation points is located by bisection
-    to within ``ttol``. Guaranteed: every crossing found is a true sign change of a pre-activation, and
-    every crossing that is the only one of its neuron between two consecutive evaluation points is
-    found. Not guaranteed: a neuron that crosses zero twice (or an even number of times) between two
-    evaluation points may be missed, and of an odd number more than one, only one is found; the bits of
-    such a layer on a region are those at the region's midpoint. Raising ``n_grid`` shrinks the gap.
+    of equal binarised patterns. Layers whose pre-activations are affine along the segment (the first
+    one, and every layer before the first non-piecewise-linear one) are handled exactly as above. Each
+    later layer is evaluated at ``n_grid`` equispaced points plus all crossings found in earlier layers,
+    and every sign change between consecutive evaluation points is located by bisection to within
+    ``ttol``. Guaranteed: every crossing found is a true sign change of a pre-activation, and every
+    crossing that is the only one of its neuron between two consecutive evaluation points is found. Not
+    guaranteed: a neuron that crosses zero twice (or an even number of times) between two evaluation
+    points may be missed, and of an odd number more than one, only one is found; the bits of such a
+    layer on a region are those at the region's midpoint. Raising ``n_grid`` shrinks the gap.
 
     Examples
     --------
@@ -480,31 +807,51 @@ def walk(
 
     References
     ----------
-    Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (2025), section 5
-    and Fig. 3; "On Space Folds of ReLU Neural Networks" (TMLR 2025), section 4; DESIGN.md section 3.
+    Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (2025), the
+    parameter-free sampler (Fig. 2 and Fig. 3); "On Space Folds of ReLU Neural Networks" (TMLR 2025),
+    Fig. 4 (walks on straight paths); foldlab's maths page (docs/maths.md), sections 'Walks along a
+    segment' and 'Floating point and exactness'.
     """
     spec = read_net(net)
-    points = []
-    for name, x in (("x1", x1), ("x2", x2)):
-        p = as_inputs(x, spec.d_in, name=name)
-        if p.shape[0] != 1:
-            raise ValueError(
-                f"expected {name} to be one point of shape ({spec.d_in},), got shape {tuple(p.shape)}; "
-                f"use fl.walks for many segments"
-            )
-        points.append(p)
-    result = _walks(net, spec, points[0], points[1], layers, include_output, method=method, device=device,
-                    batch_size=1, keep_patterns=True, max_regions=max_regions, n_grid=n_grid, rtol=rtol,
-                    ttol=ttol)
-    return result[0]
+    device = spec.device if device is None else as_device(device)
+    plan = _plan(spec, layers, include_output, method=method, device=device, rtol=rtol, ttol=ttol,
+                 max_regions=max_regions, n_grid=n_grid, batch_size=1)
+    ends = [_point(x, spec.d_in, name, device) for name, x in (("x1", x1), ("x2", x2))]
+    with torch.no_grad():
+        try:
+            pieces, _ = _batch(plan, net, spec, ends[0], ends[1], 0, max_regions=max_regions, n_grid=n_grid,
+                               rtol=rtol, ttol=ttol, check=True)
+        except _walk_fast.BatchTooLarge as error:
+            raise _over_budget(error, 0) from None
+    bits = pieces.bits
+    keep = np.ones(bits.shape[0], dtype=bool)  # consecutive pieces with equal bits are one region
+    keep[1:] = (bits[1:] != bits[:-1]).any(axis=1)
+    patterns = torch.from_numpy(_unpack(bits[keep] if not keep.all() else bits, plan.widths))
+    x1_, x2_ = (end.cpu().numpy()[0] for end in ends)
+    return Walk(patterns, pieces.t[keep], x1_, x2_, plan.blocks, True, plan.label)
+
+
+def _point(x, d_in: int, name: str, device) -> torch.Tensor:
+    """One segment end as a (1, d_in) float64 tensor, checked as :func:`foldlab._validation.as_inputs` does
+    (a float numpy array of the right shape takes a shorter way)."""
+    if (isinstance(x, np.ndarray) and x.dtype in (np.float64, np.float32) and x.shape == (d_in,)
+            and device.type == "cpu" and np.isfinite(x).all()):
+        return torch.from_numpy(x.astype(np.float64)[None])  # astype copies
+    p = as_inputs(x, d_in, name=name, device=device)
+    if p.shape[0] != 1:
+        raise ValueError(
+            f"expected {name} to be one point of shape ({d_in},), got shape {tuple(p.shape)}; "
+            f"use fl.walks for many segments"
+        )
+    return p
 
 
 def sample_walk(
-    net: nn.Module,
-    x1,
-    x2,
+    net: Net,
+    x1: ArrayLike,
+    x2: ArrayLike,
     n: int,
-    layers: int | Sequence[int] | None = None,
+    layers: Layers = None,
     include_output: bool = False,
     *,
     merge: bool = True,
@@ -516,11 +863,13 @@ def sample_walk(
     net, x1, x2, layers, include_output
         As in :func:`walk`.
     n : int
-        Number of samples, ``t = 0, 1/(n-1), ..., 1`` (n >= 2).
+        Number of samples, ``t = 0, 1/(n-1), ..., 1`` (n >= 2). The samples' inputs and patterns must
+        fit in :data:`foldlab.limits.MEMORY_BUDGET` (checked before anything is allocated).
     merge : bool
         True (default): consecutive samples with equal patterns are one region, starting at the first
         of them, so the result compares with :func:`walk` directly. False: one row per sample
-        (``ts`` is the sample grid); chi is the same either way (stability, DESIGN.md 4).
+        (``ts`` is the sample grid); chi is the same either way (stability: Lewandowski et al., "The
+        Space Between", Proposition 4.1).
 
     Returns
     -------
@@ -538,21 +887,30 @@ def sample_walk(
 
     References
     ----------
-    Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (2025), Fig. 3 (left).
+    Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (2025), Fig. 3 (left):
+    equally spaced points revisit regions and miss small ones.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be an int >= 2, got {n!r}")
+    n = check_int(n, "n", min=2)
+    merge = check_bool(merge, "merge")
+    include_output = check_bool(include_output, "include_output")
     spec = read_net(net)
-    a = as_inputs(x1, spec.d_in, name="x1").detach().cpu().numpy()
-    b = as_inputs(x2, spec.d_in, name="x2").detach().cpu().numpy()
-    if a.shape[0] != 1 or b.shape[0] != 1:
-        raise ValueError(f"expected x1 and x2 to be single points of shape ({spec.d_in},)")
-    t = np.linspace(0.0, 1.0, int(n))
+    chosen = spec.layer_indices(layers)
+    if include_output and spec.output is None:
+        raise ValueError("include_output=True needs an output layer after the last activation; this net has none")
+    ends = []
+    for name, x in (("x1", x1), ("x2", x2)):
+        p = as_inputs(x, spec.d_in, name=name, device="cpu")
+        if p.shape[0] != 1:
+            raise ValueError(f"expected {name} to be one point of shape ({spec.d_in},), got shape {tuple(p.shape)}")
+        ends.append(p.numpy())
+    a, b = ends
+    width = spec.d_in + 2 * (spec.n_hidden + spec.d_out) + max(spec.widths + (spec.d_out,))
+    limits.check_memory(8.0 * n * width, f"sampling n={n} points of the segment", driver="pass a smaller n")
+    t = np.linspace(0.0, 1.0, n)
     x = torch.as_tensor((1 - t)[:, None] * a + t[:, None] * b, dtype=DTYPE)
-    patterns = activation_patterns(net, x, layers, include_output)
+    patterns = activation_patterns(spec, x, chosen, include_output)
     if merge:
         keep = np.ones(len(t), dtype=bool)
         keep[1:] = (patterns[1:] != patterns[:-1]).any(dim=1).numpy()
         patterns, t = patterns[torch.from_numpy(keep)], t[keep]
-    chosen = spec.layer_indices(layers)
-    return Walk(patterns, t, a[0], b[0], _blocks(spec, chosen, include_output), False, f"sampled(n={int(n)})")
+    return Walk(patterns, t, a[0], b[0], _blocks(spec, chosen, include_output), False, f"sampled(n={n})")

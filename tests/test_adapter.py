@@ -295,3 +295,12 @@ def test_training_after_reading_leaves_every_earlier_result_unchanged():
             np.testing.assert_array_equal(np.asarray(after[key]), np.asarray(value), err_msg=key)
         assert len(fl.arrangement(net, box=(-2, 3, -2, 2))) != before["regions"] or not np.array_equal(
             fl.arrangement(net, box=(-2, 3, -2, 2)).A, before["A"])  # the net itself did change
+
+
+@pytest.mark.parametrize("representation", ["recursive", "B", "C", "foldlab_dnf"])
+def test_rounding_carried_from_earlier_layers_is_not_a_mismatch(representation):
+    # CantorNet C at depth 2: a unit exactly 0 in the snapshot is -8.9e-16 in the module, and the output row
+    # after it sees that; the tolerance carries each layer's bound into the next (the reading is still checked)
+    for depth in (1, 2, 3, 4):
+        spec = fl.read_net(fl.CantorNet(depth=depth, representation=representation))
+        assert spec.d_in == 2

@@ -173,3 +173,74 @@ def exact_brute_force_walk(net, x1, x2, n=512, tol=2.0**-44, min_width=1e-11):
         if p != merged[-1][1]:
             merged.append((s, p))
     return np.array([s for s, _ in merged]), torch.tensor([p for _, p in merged], dtype=torch.bool)
+
+
+def exact_layered_walk(net, x1, x2, layers=None, include_output=False):
+    """The walk in exact rational arithmetic at any scale, by layer-by-layer refinement in Fractions.
+
+    ``net`` is an ``nn.Sequential`` of Linear, ReLU and LeakyReLU modules with any float weights (they are
+    dyadic rationals, taken exactly), ``x1, x2`` any float64 ends. The segment is cut layer by layer: on
+    each piece between the breakpoints found so far the next layer's pre-activations are affine in t, so
+    their roots are exact rationals; a pre-activation exactly 0 on a piece gives bit 0, and equal roots
+    are one breakpoint. Unlike :func:`exact_brute_force_walk` it needs no bisection tolerance, so it
+    resolves regions of any width (1e-300 of the segment), and it shares nothing with foldlab's engines
+    (its exact settlement, :mod:`foldlab._walk_exact`, steps from crossing to crossing on integers).
+
+    Returns ``(starts, patterns)``: the exact starts (Fractions) and the bool patterns of the regions.
+    """
+    from fractions import Fraction
+
+    from torch import nn
+
+    stages = []  # (weight rows, bias, slope below 0 or None for the output)
+    modules = list(net)
+    for i, module in enumerate(modules):
+        if isinstance(module, nn.Linear):
+            w = [[Fraction(v) for v in row] for row in module.weight.detach().double().tolist()]
+            b = [Fraction(v) for v in module.bias.detach().double().tolist()]
+            after = modules[i + 1] if i + 1 < len(modules) else None
+            if isinstance(after, nn.ReLU):
+                slope = Fraction(0)
+            elif isinstance(after, nn.LeakyReLU):
+                slope = Fraction(after.negative_slope)
+            else:
+                slope = None
+            stages.append((w, b, slope))
+        elif not isinstance(module, (nn.ReLU, nn.LeakyReLU)):
+            raise TypeError(type(module).__name__)
+    hidden = [s for s in stages if s[2] is not None]
+    chosen = range(len(hidden)) if layers is None else ([layers] if isinstance(layers, int) else layers)
+    chosen = {i % len(hidden) for i in chosen}
+    a = [Fraction(v) for v in torch.as_tensor(x1, dtype=torch.float64).reshape(-1).tolist()]
+    b = [Fraction(v) for v in torch.as_tensor(x2, dtype=torch.float64).reshape(-1).tolist()]
+    ts = [Fraction(0), Fraction(1)]
+    h = [a, b]  # the current layer's input at every breakpoint
+    piece_bits = []  # per stage whose bits are wanted: one tuple of bits per piece
+    for index, (w, bias, slope) in enumerate(stages):
+        if slope is None and not include_output:
+            break
+        z = [[sum((wi * hi for wi, hi in zip(row, point)), Fraction(0)) + bi for row, bi in zip(w, bias)]
+             for point in h]
+        new = []  # (t, values) of the roots inside each piece
+        for k in range(len(ts) - 1):
+            roots = sorted({ts[k] + (ts[k + 1] - ts[k]) * zl / (zl - zr)
+                            for zl, zr in zip(z[k], z[k + 1]) if zl * zr < 0})
+            for t in roots:
+                lam = (t - ts[k]) / (ts[k + 1] - ts[k])
+                new.append((k, t, [zl + lam * (zr - zl) for zl, zr in zip(z[k], z[k + 1])]))
+        for k, t, values in reversed(new):  # insert from the back, so that the indices stay valid
+            ts.insert(k + 1, t)
+            z.insert(k + 1, values)
+            for bits in piece_bits:
+                bits.insert(k + 1, bits[k])
+        if slope is None or index in chosen:
+            piece_bits.append([tuple(zl + zr > 0 for zl, zr in zip(z[k], z[k + 1])) for k in range(len(ts) - 1)])
+        if slope is not None:
+            h = [[v if v > 0 else slope * v for v in point] for point in z]
+    rows = [sum((bits[k] for bits in piece_bits), ()) for k in range(len(ts) - 1)]
+    starts, patterns = [ts[0]], [rows[0]]
+    for t, row in zip(ts[1:-1], rows[1:]):
+        if row != patterns[-1]:
+            starts.append(t)
+            patterns.append(row)
+    return starts, torch.tensor(patterns, dtype=torch.bool)

@@ -1,0 +1,727 @@
+"""The fast layered walk: piecewise-linear nets on the CPU, in numpy (float64).
+
+The same refinement as :func:`foldlab._walk_engines.layered_walk` (the plain engine, in torch: each layer
+is evaluated by a product at every breakpoint found so far), arranged for the CPU, where a walk's time
+goes into the products and into passes over arrays of breakpoints x units (measured per layer and per
+operation; ``benchmarks/walk.py`` times the result against regioncam's exact 1D mode):
+
+- the first layer is evaluated at the two ends of each segment only (``W x1 + b``, ``W x2 + b``); it is
+  affine along the whole segment, so its crossings and its signs anywhere follow from those;
+- layer ``k``'s product runs only at the breakpoints that existed before layer ``k - 1`` refined the
+  segment (for the second layer: the segment ends). At the breakpoints layer ``k - 1`` inserted, layer
+  ``k``'s values are the interpolation of its values at the ends of the piece around them, plus, for
+  each unit of layer ``k - 1`` that crosses inside that piece (usually one), that unit's column of
+  ``W_k`` times the amount its output differs from its own interpolation there: a gather, a sparse
+  product, or one small dense product for a piece with many such units (the second layer's piece is the
+  whole segment). A rank-1 update of the next layer at every crossing, with cumulative sums along the
+  segment, was measured as well: the cumulative sums cost more than the products they replace;
+- signs come from two comparisons with the rounding bound (first against the batch's largest bound, a
+  scalar, then the few values within it against their own); everything else (sign changes, each
+  piece's bits, the activation) works on the signs; crossings are found with ``flatnonzero``;
+- the bits of every layer are packed eight to a byte as soon as they are known, so carrying them through
+  later insertions and comparing patterns costs a few bytes a row;
+- small products run in one BLAS thread (a thread pool waiting on a busy machine costs more than they
+  do), large ones in as many as ``torch.get_num_threads()``.
+
+Floating point. Every pre-activation carries a bound on its rounding error (:func:`bound_of`): the
+rigorous forward bound, or, where that is more than ``MARGIN`` times the typical error float64 makes
+(through wide and deep layers the rigorous bound grows thousands of times faster than the errors do),
+``MARGIN`` times that typical error. A value within ``SAFETY`` times its bound of 0 counts as 0; a value
+farther away has the sign float64 gives it. Two crossings of one piece whose places, with their error
+windows, overlap are one breakpoint; a crossing float64 cannot place apart from a breakpoint is at it.
+These are exactly the decisions float64 cannot make on its own: each marks its segment *ambiguous*, and
+:mod:`foldlab.walk` settles ambiguous segments in exact rational arithmetic (:mod:`foldlab._walk_exact`)
+or refuses them. The walk of a segment that is not marked is exact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from . import limits
+from .adapter import Layer
+from .errors import NumericalRange, TooManyRegions
+
+__all__ = [
+    "FastStage", "fast_stage", "fast_layered_walk", "PackedPieces", "BatchTooLarge", "estimate",
+    "U", "SAFETY", "MARGIN", "gamma", "bound_of",
+]
+
+#: Unit roundoff of float64.
+U = 2.0**-53
+#: Values within ``SAFETY`` times their rounding bound of 0 count as 0 (the bounds are first-order).
+SAFETY = 8.0
+#: The bound used is the rigorous one, or ``MARGIN`` times the typical rounding error where that is smaller
+#: (see :func:`bound`).
+MARGIN = 16.0
+#: Largest value the walk lets its bounds reach before it calls the range exhausted.
+HUGE = 1e300
+#: Smallest positive subnormal: the absolute rounding error of one product that underflows.
+ETA = 2.0**-1074
+
+
+def gamma(n: int) -> float:
+    """``n u / (1 - n u)``: the relative error bound of a sum of ``n`` rounded products (Higham, eq. 3.4)."""
+    return n * U / (1.0 - n * U)
+
+
+def bound_of(err, typ, scale, rtol: float):
+    """How close to 0 a value must be to count as 0: ``SAFETY`` times its rounding bound.
+
+    ``err`` is the rigorous forward bound: each product of ``n`` terms adds ``gamma(n)`` times its terms'
+    size, and an error vector ``e`` passes through ``W`` as ``||W_j|| ||e||``. Through a few wide layers it
+    grows like the product of ``||W_j|| sqrt(width)``, thousands of times the error float64 actually makes,
+    whose terms have random signs: ``typ`` estimates that one (``u sqrt(n)`` of the terms' size per
+    product, ``||W_j|| ||e|| / sqrt(width)`` passed on). The bound is the rigorous one while it is within
+    ``MARGIN`` times the typical error (small nets, shallow ones), else ``MARGIN`` times the typical error,
+    which no sum of rounding errors with random signs reaches. ``rtol`` adds a tolerance relative to the
+    values' ``scale``.
+    """
+    out = SAFETY * np.minimum(err, MARGIN * typ)
+    return out + rtol * scale if rtol else out
+
+
+class BatchTooLarge(Exception):
+    """Raised inside an engine when a batch's next arrays would pass the memory budget (the caller splits
+    the batch, and raises :class:`foldlab.OverBudget` for a single segment)."""
+
+    def __init__(self, nbytes: float, what: str, driver: str):
+        super().__init__(what)
+        self.nbytes, self.what, self.driver = nbytes, what, driver
+
+
+def estimate(nbytes: float, what: str, driver: str = "pass a smaller max_regions=") -> None:
+    """Raise :class:`BatchTooLarge` when ``nbytes`` would pass :data:`foldlab.limits.MEMORY_BUDGET`."""
+    if nbytes > limits.MEMORY_BUDGET:
+        raise BatchTooLarge(nbytes, what, driver)
+
+
+@dataclass(frozen=True, eq=False)
+class FastStage:
+    """A piecewise-linear layer as numpy arrays, with the norms its rounding bounds need."""
+
+    weight: np.ndarray  # (out, in)
+    weight_tc: np.ndarray  # (in, out) contiguous: row j is unit j's effect on the layer (its column of W)
+    weight_t: torch.Tensor  # (in, out), a transposed view, for torch's small products
+    bias_t: torch.Tensor
+    bias: np.ndarray  # (out,)
+    row_norm: float  # max_j ||W_j||_2
+    bias_max: float  # max_j |b_j|
+    gamma: float  # gamma(in + 1)
+    const_units: np.ndarray  # units with an all-zero row: z = b exactly
+    const_bias: np.ndarray
+    n_dead: int  # zero row and zero bias: z = 0 exactly everywhere
+    slope: float  # below 0: 0 for ReLU, LeakyReLU's slope, 1 for the output layer
+    is_output: bool
+    width: int
+    n_in: int
+
+
+_STAGES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def fast_stage(layer: Layer) -> FastStage:
+    """The :class:`FastStage` of a piecewise-linear layer on the CPU (cached per layer object)."""
+    cached = _STAGES.get(layer)
+    if cached is not None:
+        return cached
+    affine = layer.affine
+    weight = affine.weight.detach().cpu().numpy()
+    bias = affine.bias.detach().cpu().numpy()
+    rows = np.sqrt(np.einsum("ij,ij->i", weight, weight)) if weight.size else np.zeros(weight.shape[0])
+    if not np.isfinite(rows).all():  # the squares overflow: scale first
+        big = np.abs(weight).max(axis=1, keepdims=True)
+        safe = np.where(big > 0, big, 1.0)
+        rows = big[:, 0] * np.linalg.norm(weight / safe, axis=1)
+    zero_rows = ~weight.any(axis=1)
+    const_units = np.flatnonzero(zero_rows)
+    stage = FastStage(
+        weight=weight,
+        weight_tc=np.ascontiguousarray(weight.T),
+        weight_t=torch.from_numpy(weight).T,
+        bias_t=torch.from_numpy(bias),
+        bias=bias,
+        row_norm=float(rows.max()) if rows.size else 0.0,
+        bias_max=float(np.abs(bias).max()) if bias.size else 0.0,
+        gamma=gamma(weight.shape[1] + 1),
+        const_units=const_units,
+        const_bias=bias[const_units],
+        n_dead=int((zero_rows & (bias == 0)).sum()),
+        slope=float(layer.negative_slope),
+        is_output=layer.is_output,
+        width=int(weight.shape[0]),
+        n_in=int(weight.shape[1]),
+    )
+    _STAGES[layer] = stage
+    return stage
+
+
+@dataclass(frozen=True, eq=False)
+class PackedPieces:
+    """The pieces of a batch of segments, sorted by segment then ``t``.
+
+    ``bits`` holds the selected stages' bits packed eight to a byte (``np.packbits``, big-endian), one
+    block per stage padded to whole bytes, ``widths`` the number of bits of each block. ``ambiguous``
+    marks segments where float64 had to merge events closer than its rounding (see the module docstring).
+    """
+
+    seg: np.ndarray  # (K,) int64
+    t: np.ndarray  # (K,) float64
+    bits: np.ndarray  # (K, n_bytes) uint8
+    widths: tuple[int, ...]
+    ambiguous: np.ndarray  # (n_seg,) bool
+
+
+def safe_norms(x: np.ndarray) -> np.ndarray:
+    """Row 2-norms of ``x`` (n, d) that do not overflow for entries up to the float64 maximum."""
+    big = np.abs(x).max(axis=1) if x.shape[1] else np.zeros(x.shape[0])
+    safe = np.where(big > 0, big, 1.0)
+    return big * np.sqrt(np.einsum("ij,ij->i", x / safe[:, None], x / safe[:, None]))
+
+
+@functools.lru_cache(maxsize=1)
+def _controller():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        return None
+    return ThreadpoolController()
+
+
+#: Products with fewer multiply-adds than this run in one thread anyway (OpenBLAS's own threshold).
+THREADED_FROM = 1 << 18
+#: Products of fewer rows than this go through torch (measured: its call overhead is lower for them).
+SMALL_PRODUCT = 32
+
+
+def _blas_threads(n: int):
+    """BLAS limited to ``n`` threads inside the block (a no-op without threadpoolctl)."""
+    controller = _controller()
+    return controller.limit(limits=n, user_api="blas") if controller is not None else contextlib.nullcontext()
+
+
+def _affine(h: np.ndarray, stage: FastStage) -> np.ndarray:
+    """``h @ W.T + b`` in numpy's BLAS (a little quicker than torch's here). The engine runs its small
+    products in one thread (a thread pool waiting on a busy machine costs more than they do); large ones
+    get as many threads as torch is set to use (``torch.set_num_threads``), so one setting governs both."""
+    if h.shape[0] < SMALL_PRODUCT:  # a few rows: torch's call costs less than numpy's
+        return torch.addmm(stage.bias_t, torch.from_numpy(h), stage.weight_t).numpy()
+    threads = torch.get_num_threads()
+    if threads > 1 and h.shape[0] * stage.n_in * stage.width >= THREADED_FROM:
+        with _blas_threads(threads):
+            z = h @ stage.weight.T
+    else:
+        z = h @ stage.weight.T
+    z += stage.bias
+    return z
+
+
+def _signs(z: np.ndarray, bound: np.ndarray, stage: FastStage) -> tuple[np.ndarray, np.ndarray]:
+    """``z > bound`` and ``z < -bound`` (bound per row); units with a zero row take the sign of their bias.
+
+    Compared first with the largest bound (a scalar: several times quicker than a bound per row), then
+    the few values within it again with their own row's bound.
+    """
+    top = float(bound.max()) if bound.size else 0.0
+    pos = z > top
+    neg = z < -top
+    if stage.const_units.size:
+        pos[:, stage.const_units] = stage.const_bias > 0
+        neg[:, stage.const_units] = stage.const_bias < 0
+    n_zero = z.size - np.count_nonzero(pos) - np.count_nonzero(neg)
+    if n_zero > z.shape[0] * stage.n_dead:  # values within the largest bound: their own row decides
+        flat = np.flatnonzero(~(pos | neg))
+        rows, cols = np.divmod(flat, z.shape[1])
+        values, own = z.reshape(-1)[flat], bound[rows]
+        constant = np.isin(cols, stage.const_units) if stage.const_units.size else np.zeros(flat.shape, bool)
+        pos.reshape(-1)[flat] = (values > own) & ~constant
+        neg.reshape(-1)[flat] = (values < -own) & ~constant
+        if stage.const_units.size:
+            pos[:, stage.const_units] = stage.const_bias > 0
+            neg[:, stage.const_units] = stage.const_bias < 0
+    return pos, neg
+
+
+def _zero_rows(pos: np.ndarray, neg: np.ndarray, stage: FastStage) -> np.ndarray | None:
+    """Rows with a value counted as 0 that is not exactly 0 (a unit with a zero row and bias is), or None."""
+    n_zero = pos.size - np.count_nonzero(pos) - np.count_nonzero(neg)
+    if n_zero == pos.shape[0] * stage.n_dead:
+        return None
+    zero = ~(pos | neg)
+    if stage.n_dead:
+        dead = stage.const_units[stage.const_bias == 0]
+        zero[:, dead] = False
+    return zero.any(axis=1)
+
+
+def _activate(z: np.ndarray, pos: np.ndarray, neg: np.ndarray, slope: float) -> np.ndarray:
+    """The layer's output from its values and signs, in place. Values counted as 0 are exactly 0 by now
+    (a unit with a zero row and bias, or one the caller zeroed), so ReLU is ``max(z, 0)``."""
+    if slope == 0.0:
+        return np.maximum(z, 0.0, out=z)
+    factor = pos.astype(np.float64)
+    factor += slope * neg
+    return np.multiply(z, factor, out=z)
+
+
+def _row_norms(h: np.ndarray, slope: float) -> np.ndarray:
+    """Row 2-norms of ``h``; where the squares would overflow, ``sqrt(width)`` times the largest entry."""
+    with np.errstate(over="ignore"):
+        norms = np.sqrt(np.einsum("ij,ij->i", h, h))
+    if not np.isfinite(norms).all():
+        norms = np.where(np.isfinite(norms), norms, _row_max_abs(h, slope) * math.sqrt(h.shape[1]))
+    return norms
+
+
+def _row_max_abs(h: np.ndarray, slope: float) -> np.ndarray:
+    if h.shape[1] == 0:
+        return np.zeros(h.shape[0])
+    if slope == 0.0:  # a ReLU output is >= 0
+        return h.max(axis=1)
+    return np.maximum(h.max(axis=1), -h.min(axis=1))
+
+
+def _check_range(scale: np.ndarray, where: str) -> None:
+    if not np.all(scale < HUGE):  # also catches NaN
+        raise NumericalRange(
+            f"the pre-activations of {where} reach {float(np.nanmax(np.where(np.isnan(scale), np.inf, scale))):.3g}, "
+            f"beyond what float64 can hold with room for its rounding bounds (about {HUGE:.0e}); rescale the "
+            f"inputs (the regions of x -> N(s x) are those of N scaled by 1 / s)"
+        )
+
+
+def _merge_positions(n_old: int, parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of old and new points in the merged order (new points sorted by parent piece, then t)."""
+    counts = np.bincount(parent, minlength=n_old)
+    old_pos = np.arange(n_old) + (np.cumsum(counts) - counts)
+    new_pos = parent + 1 + np.arange(parent.shape[0])
+    return old_pos, new_pos
+
+
+def _scatter(old: np.ndarray, old_pos: np.ndarray, new: np.ndarray, new_pos: np.ndarray) -> np.ndarray:
+    out = np.empty((old.shape[0] + new.shape[0],) + old.shape[1:], dtype=old.dtype)
+    out[old_pos] = old
+    out[new_pos] = new
+    return out
+
+
+def _pack(pos: np.ndarray) -> np.ndarray:
+    """Packed bits of every piece (the piece starting at each point; the last row is empty): a unit is
+    on along a piece without an inner crossing when it is positive at either end."""
+    bits = np.zeros(pos.shape, dtype=bool)
+    np.logical_or(pos[:-1], pos[1:], out=bits[:-1])
+    return np.packbits(bits, axis=1)
+
+
+def _check_counts(seg: np.ndarray, n_seg: int, max_pieces: int, offset: int) -> None:
+    counts = np.bincount(seg, minlength=n_seg) - 1
+    if counts.size and counts.max() > max_pieces:
+        which = int(counts.argmax())
+        raise TooManyRegions(
+            f"segment {offset + which} has more than max_regions={max_pieces} pieces (regions of all hidden "
+            f"layers together); pass a larger max_regions= or a shorter segment"
+        )
+
+
+def _crossings_fit(count: int, what: str) -> None:
+    """The arrays a stage keeps per crossing (indices, places, windows, sort orders): about 12 numbers."""
+    estimate(96.0 * count, what)
+
+
+def _estimate(rows: int, width_in: int, width: int, what: str) -> None:
+    estimate(8.0 * rows * (width_in + 3 * width), what)
+
+
+@dataclass(frozen=True, eq=False)
+class _Pending:
+    """What the next stage needs about the breakpoints the last one inserted (see :func:`fast_layered_walk`).
+
+    Rows of the merged point list come in two kinds: ``old`` ones, where the next stage's values come from
+    a product, and ``new`` ones (the last stage's crossings), where they come from the two old rows around
+    them by interpolation plus the correction of the units that bend in between.
+    """
+
+    h_old: np.ndarray  # (R, width) the last stage's output at the old rows, in their order
+    old_pos: np.ndarray  # (R,) where the old rows go in the merged list
+    new_pos: np.ndarray  # (C,) where the new rows go
+    a: np.ndarray  # (C,) the old rows around each new one (indices into the old order)
+    b: np.ndarray
+    lam: np.ndarray  # (C,) the new row's place between them
+    bend: np.ndarray  # (C,) units that bend between them (the correction's terms)
+    pair_unit: np.ndarray  # (P,) the terms, new row after new row: unit ...
+    pair_delta: np.ndarray  # (P,) ... and h_unit(new) minus its interpolation
+    pair_first: np.ndarray  # (C,) where each new row's terms start
+    big: list  # [(new rows (a slice), units, delta (m, n))] pieces with many bending units: one product each
+    err_old: np.ndarray  # (R,) the last stage's rounding bound at the old rows
+    typ_old: np.ndarray  # (R,) the typical size of its rounding error there
+    scale_old: np.ndarray  # (R,) a bound on its values there
+    slope: float  # the last stage's activation slope below 0
+    n_rows: int  # rows of the merged list
+    delta_norm: np.ndarray  # (C,) the 2-norm of each new row's terms
+
+    @property
+    def lift(self) -> float:
+        """How much the activation can stretch an error: max(1, |negative slope|)."""
+        return max(1.0, abs(self.slope))
+
+
+#: Pieces with at most this many bending units take the gather path; more: a dense product per piece.
+SPARSE_MAX = 8
+
+
+def _pending(h_old, old_pos, new_pos, a, b, lam, z_a, z_b, member_of, cross_piece, cross_unit, new_piece,
+             err_old, typ_old, scale_old, slope, n_rows) -> _Pending:
+    """The corrections for new rows: every unit crossing inside a piece bends the output on that piece, so
+    at each new row in it the output differs from the interpolation of the piece's ends by
+    ``act(z_j(new)) - ((1 - lam) act(z_j(a)) + lam act(z_j(b)))`` for each such unit ``j``.
+
+    ``z_a``, ``z_b`` (K crossings,) are each crossing unit's values at its piece's ends, ``member_of`` (K,)
+    the new row where it crosses, ``cross_piece`` (K,) and ``new_piece`` (C,) the pieces (both sorted).
+    """
+    n_new = new_piece.shape[0]
+    # the crossings of each piece: a contiguous run of the crossing list
+    piece_start = np.searchsorted(cross_piece, new_piece, side="left")
+    bend = np.searchsorted(cross_piece, new_piece, side="right") - piece_start
+    pair_first = np.cumsum(bend) - bend
+    total = int(bend.sum())
+    row = np.repeat(np.arange(n_new), bend)
+    cross = np.repeat(piece_start - pair_first, bend) + np.arange(total)
+    lam_p = lam[row]
+    za, zb = z_a[cross], z_b[cross]
+    zc = za + lam_p * (zb - za)
+    zc[member_of[cross] == row] = 0.0  # a unit at its own crossing is exactly 0
+    delta = _act(zc, slope) - (1.0 - lam_p) * _act(za, slope) - lam_p * _act(zb, slope)
+    with np.errstate(over="ignore"):
+        delta_norm = np.sqrt(np.bincount(row, weights=delta * delta, minlength=n_new))
+    if not np.isfinite(delta_norm).all():  # squares past float64's range: the 1-norm bounds the 2-norm
+        delta_norm = np.bincount(row, weights=np.abs(delta), minlength=n_new)
+    unit = cross_unit[cross]
+    big = []
+    many = bend > SPARSE_MAX
+    if many.any():  # the new rows of one piece are consecutive, and so are their terms
+        firsts = np.flatnonzero(np.concatenate([[True], new_piece[1:] != new_piece[:-1]]))
+        sizes = np.diff(np.append(firsts, n_new))
+        chosen = many[firsts]
+        for first_row, size in zip(firsts[chosen].tolist(), sizes[chosen].tolist()):
+            n = int(bend[first_row])
+            lo = int(pair_first[first_row])
+            big.append((slice(first_row, first_row + size), unit[lo : lo + n],
+                        delta[lo : lo + size * n].reshape(size, n)))
+        keep = ~many[row]
+        unit, delta = unit[keep], delta[keep]
+        bend_small = np.where(many, 0, bend)
+        pair_first = np.cumsum(bend_small) - bend_small
+    return _Pending(h_old, old_pos, new_pos, a, b, lam, bend, unit, delta, pair_first, big, err_old, typ_old,
+                    scale_old, slope, n_rows, delta_norm)
+
+
+def _act(z: np.ndarray, slope: float) -> np.ndarray:
+    return np.maximum(z, 0.0) if slope == 0.0 else np.where(z > 0, z, slope * z)
+
+
+def _next_values(stage: FastStage, pending: _Pending, rtol: float, where: str):
+    """The next stage's values at every row of the merged list, with rounding bounds and scales."""
+    h = pending.h_old
+    k = math.sqrt(stage.n_in)
+    scale_old = stage.row_norm * _row_norms(h, pending.slope) + stage.bias_max  # >= |W_j| |h| + |b_j|
+    _check_range(scale_old, where)
+    err_old = stage.gamma * scale_old + (stage.n_in + 2) * ETA + stage.row_norm * pending.lift * k * pending.err_old
+    typ_old = U * math.sqrt(stage.n_in + 1) * scale_old + stage.row_norm * pending.lift * pending.typ_old
+    z_old = _affine(h, stage)
+    if pending.new_pos.shape[0] == 0:
+        return z_old, err_old, scale_old, typ_old
+    a, b, lam = pending.a, pending.b, pending.lam
+    z_new = np.take(z_old, b, axis=0)
+    za = np.take(z_old, a, axis=0)
+    z_new -= za
+    z_new *= lam[:, None]
+    z_new += za
+    del za
+    n_pairs = pending.pair_unit.shape[0]
+    if n_pairs:
+        rows = np.flatnonzero(pending.bend <= SPARSE_MAX) if pending.big else slice(None)
+        n_rows = z_new.shape[0] if isinstance(rows, slice) else rows.shape[0]
+        terms = np.take(stage.weight_tc, pending.pair_unit, axis=0)
+        terms *= pending.pair_delta[:, None]
+        if n_pairs == n_rows:  # one bending unit per new row, the usual case
+            z_new[rows] += terms
+        else:  # several: summed into their rows (torch's index_add, much quicker than numpy's add.at)
+            target = np.arange(z_new.shape[0])[rows]
+            owner = np.repeat(target, np.diff(np.append(pending.pair_first[rows], n_pairs)))
+            torch.from_numpy(z_new).index_add_(0, torch.from_numpy(owner), torch.from_numpy(terms))
+    for new_rows, units, delta in pending.big:
+        z_new[new_rows] += delta @ np.take(stage.weight_tc, units, axis=0)
+    # rounding at the new rows: the interpolation's, the terms' (a sum of bend products, each |W_ij delta_j|,
+    # whose sum is <= ||W_i|| ||delta||) and the earlier stage's errors in the terms (each delta_j is made of
+    # three values of unit j, each within the earlier bound)
+    bend = np.sqrt(pending.bend)
+    prev_err = np.maximum(pending.err_old[a], pending.err_old[b])
+    terms = stage.row_norm * pending.delta_norm
+    err_new = (
+        np.maximum(err_old[a], err_old[b]) + 4 * U * (scale_old[a] + scale_old[b])
+        + stage.row_norm * 3 * pending.lift * bend * prev_err
+        + gamma(int(pending.bend.max()) + 2) * terms
+    )
+    scale_new = np.maximum(scale_old[a], scale_old[b]) + terms
+    typ_new = (
+        np.maximum(typ_old[a], typ_old[b]) + 4 * U * (scale_old[a] + scale_old[b] + terms)
+        + stage.row_norm * 3 * pending.lift * np.maximum(pending.typ_old[a], pending.typ_old[b])
+    )
+    n = pending.n_rows
+    z = _scatter(z_old, pending.old_pos, z_new, pending.new_pos)
+    err = np.empty(n)
+    err[pending.old_pos], err[pending.new_pos] = err_old, err_new
+    scale = np.empty(n)
+    scale[pending.old_pos], scale[pending.new_pos] = scale_old, scale_new
+    typ = np.empty(n)
+    typ[pending.old_pos], typ[pending.new_pos] = typ_old, typ_new
+    return z, err, scale, typ
+
+
+def _new_signs(z, pos, parent, lam, iv, jv, cluster) -> np.ndarray:
+    """Which units are positive at the new points (one per cluster of crossings, inside piece ``parent``).
+
+    A unit that does not cross inside the piece is affine and of one sign there (or 0 at an end): it is
+    positive inside when it is positive at either end. A unit crossing inside the piece is 0 at its own
+    point and has the sign of the end on its side at the piece's other new points. Those pairs (crossing
+    unit, new point of its piece) are usually one per piece; where a piece has so many that the pairs
+    outnumber the values, the signs come from interpolating the piece's ends instead.
+    """
+    lo = np.searchsorted(iv, parent, side="left")
+    per = np.searchsorted(iv, parent, side="right") - lo
+    total = int(per.sum())
+    if total > parent.shape[0] * z.shape[1]:  # many crossings per piece: interpolate every value
+        z_new = np.take(z, parent + 1, axis=0)
+        zl = np.take(z, parent, axis=0)
+        z_new -= zl
+        z_new *= lam[:, None]
+        z_new += zl
+        z_new[cluster, jv] = 0.0
+        return z_new > 0
+    pos_new = np.take(pos, parent, axis=0)
+    pos_new |= np.take(pos, parent + 1, axis=0)
+    row = np.repeat(np.arange(parent.shape[0]), per)
+    k = np.repeat(lo - (np.cumsum(per) - per), per) + np.arange(total)
+    after = cluster[k] > row  # the unit crosses after this point: the left end's sign
+    side = np.where(after, iv[k], iv[k] + 1)
+    pos_new[row, jv[k]] = pos[side, jv[k]] & (cluster[k] != row)
+    return pos_new
+
+
+def fast_layered_walk(
+    layers: list[Layer],
+    selected: list[bool],
+    X1: np.ndarray,
+    X2: np.ndarray,
+    *,
+    max_pieces: int,
+    offset: int = 0,
+    rtol: float = 0.0,
+) -> PackedPieces:
+    """The pieces of every segment ``X1[i] -> X2[i]`` (numpy float64 arrays, shape (n, d_in)).
+
+    ``layers`` are piecewise-linear :class:`foldlab.adapter.Layer` (the hidden layers, then the output
+    layer when its bits are wanted), ``selected`` says whose bits go into the patterns. ``offset`` is the
+    index of the batch's first segment (for messages). ``rtol`` widens the zero test to ``rtol`` times the
+    values' scale (0: rounding alone decides).
+
+    The refinement: stage ``k``'s values are needed at every breakpoint found so far. At the breakpoints
+    that stage ``k - 1`` itself inserted they are not computed by a product: between the two breakpoints
+    around such a point, stage ``k - 1``'s values are affine, so its output is the interpolation of that
+    piece's ends except in the few units that cross inside the piece; stage ``k``'s values there are the
+    interpolation of its values at the piece's ends plus those units' columns of ``W_k`` times their
+    difference. So each stage's product runs over the breakpoints of two stages before, about half of
+    them, and none at all for the second layer (its product runs at the segment ends).
+    """
+    with _blas_threads(1):
+        return _fast_layered_walk(layers, selected, X1, X2, max_pieces=max_pieces, offset=offset, rtol=rtol)
+
+
+def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) -> PackedPieces:
+    stages = [fast_stage(layer) for layer in layers]
+    n_seg = X1.shape[0]
+    ambiguous = np.zeros(n_seg, dtype=bool)
+    first = stages[0]
+
+    # --- the first layer: affine in t on the whole segment -------------------------------------------
+    # the values at the ends, and the crossings' arrays at worst (each unit crosses at most once)
+    estimate(8.0 * 2 * n_seg * (X1.shape[1] + 4 * first.width) + 96.0 * n_seg * first.width,
+             "the first layer's values and crossings")
+    z_ends = _affine(np.concatenate([X1, X2]), first)
+    za, zb = z_ends[:n_seg], z_ends[n_seg:]
+    scale_a = first.row_norm * safe_norms(X1) + first.bias_max
+    scale_b = first.row_norm * safe_norms(X2) + first.bias_max
+    _check_range(np.maximum(scale_a, scale_b), "the first layer (at the segment ends)")
+    # rounding bound of the values at the ends, and of their interpolation in between
+    err = first.gamma * np.maximum(scale_a, scale_b) + (first.n_in + 2) * ETA + 4 * U * (scale_a + scale_b)
+    typ = U * math.sqrt(first.n_in + 1) * np.maximum(scale_a, scale_b) + 4 * U * (scale_a + scale_b)
+    bound = bound_of(err, typ, np.maximum(scale_a, scale_b), rtol)
+    pos_a, neg_a = _signs(za, bound, first)
+    pos_b, neg_b = _signs(zb, bound, first)
+    for pos, neg in ((pos_a, neg_a), (pos_b, neg_b)):
+        rows = _zero_rows(pos, neg, first)
+        if rows is not None:
+            ambiguous |= rows
+    za[~(pos_a | neg_a)] = 0.0  # counted as 0: exactly 0 (the tie rule)
+    zb[~(pos_b | neg_b)] = 0.0
+    crossing = (pos_a & neg_b) | (neg_a & pos_b)
+    _crossings_fit(np.count_nonzero(crossing), "the first layer's crossings")
+    s, j = np.divmod(np.flatnonzero(crossing), first.width)
+    del crossing
+    a, b = za[s, j], zb[s, j]
+    gap = np.abs(a - b)
+    tc = a / (a - b)
+    window = 2 * bound[s] / (gap - 2 * bound[s]) + 4 * U * tc
+    # the signs at both ends are certain, so the crossing is strictly inside; only where float64 cannot
+    # place it apart from an end is there a doubt
+    at_start, at_end = tc <= 4 * U, 1.0 - tc <= 4 * U
+    if at_start.any() or at_end.any():  # within float64's resolution of an end: at the end
+        ambiguous[s[at_start | at_end]] = True
+        za[s[at_start], j[at_start]] = 0.0
+        zb[s[at_end & ~at_start], j[at_end & ~at_start]] = 0.0
+        keep = ~(at_start | at_end)
+        s, j, tc, window = s[keep], j[keep], tc[keep], window[keep]
+    order = np.lexsort((tc, s))
+    s, j, tc, window = s[order], j[order], tc[order], window[order]
+    starts = np.ones(s.shape[0], dtype=bool)
+    if s.shape[0] > 1:
+        starts[1:] = (s[1:] != s[:-1]) | (tc[1:] - tc[:-1] > window[1:] + window[:-1])
+        if not starts.all():  # crossings closer than their windows: one breakpoint
+            ambiguous[s[~starts]] = True
+    cluster = np.cumsum(starts) - 1
+    c_seg, c_t = s[starts], tc[starts]
+    per_seg = np.bincount(c_seg, minlength=n_seg)
+    if per_seg.size and per_seg.max() > max_pieces - 1:
+        _check_counts(np.repeat(np.arange(n_seg), per_seg + 2), n_seg, max_pieces, offset)
+    # points: the start, the crossings in order, the end, segment after segment
+    counts = per_seg + 2
+    seg = np.repeat(np.arange(n_seg), counts)
+    row_start = np.cumsum(counts) - counts
+    row_end = row_start + counts - 1
+    t = np.empty(seg.shape[0])
+    t[row_start] = 0.0
+    t[row_end] = 1.0
+    first_cluster = np.cumsum(per_seg) - per_seg
+    c_row = row_start[c_seg] + 1 + (np.arange(c_seg.shape[0]) - first_cluster[c_seg])
+    t[c_row] = c_t
+    _estimate(seg.shape[0], first.width, stages[1].width if len(stages) > 1 else first.width,
+              "the walk's breakpoints after the first layer")
+    # the first layer's signs at every breakpoint (for its bits), from its values there
+    slope = zb - za
+    z = np.take(slope, seg, axis=0)
+    z *= t[:, None]
+    z += np.take(za, seg, axis=0)
+    z[row_start] = za
+    z[row_end] = zb
+    z[c_row[cluster], j] = 0.0
+    pos = z > 0
+    del z
+    packed: list[np.ndarray | None] = [None] * len(stages)
+    if selected[0]:
+        packed[0] = _pack(pos)
+    pending = None
+    if len(stages) > 1:  # the second layer: a product at the segment ends, corrections at the crossings
+        ends = np.empty((2 * n_seg, first.width))
+        ends[0::2], ends[1::2] = za, zb
+        old_pos = np.empty(2 * n_seg, dtype=np.int64)
+        old_pos[0::2], old_pos[1::2] = row_start, row_end
+        pending = _pending(
+            _activate(ends, ends > 0, ends < 0, first.slope), old_pos, c_row, 2 * c_seg, 2 * c_seg + 1, c_t,
+            za[s, j], zb[s, j], cluster, s, j, c_seg, np.repeat(err, 2), np.repeat(typ, 2),
+            np.repeat(np.maximum(scale_a, scale_b), 2),
+            first.slope, seg.shape[0],
+        )
+
+    # --- every later layer ----------------------------------------------------------------------------
+    for index in range(1, len(stages)):
+        stage = stages[index]
+        last_stage = index == len(stages) - 1
+        z, err_z, scale, typ = _next_values(stage, pending, rtol, f"layer {index}")
+        pending = None
+        bound = bound_of(err_z, typ, scale, rtol)
+        pos, neg = _signs(z, bound, stage)
+        rows = _zero_rows(pos, neg, stage)
+        if rows is not None:
+            ambiguous[seg[rows]] = True
+            z[~(pos | neg)] = 0.0
+        # sign changes between consecutive breakpoints of one segment
+        cross = pos[:-1] & neg[1:]
+        cross |= neg[:-1] & pos[1:]
+        cross[row_end[:-1]] = False  # the end of a segment and the start of the next: no piece
+        _crossings_fit(np.count_nonzero(cross), f"layer {index}'s crossings")
+        iv, jv = np.divmod(np.flatnonzero(cross), stage.width)  # quicker than a 2-D nonzero
+        del cross
+        if iv.shape[0]:
+            zl, zr = z[iv, jv], z[iv + 1, jv]
+            tl, tr = t[iv], t[iv + 1]
+            width = tr - tl
+            tc = tl + width * (zl / (zl - zr))
+            bl, br = bound[iv], bound[iv + 1]
+            window = width * (bl + br) / (np.abs(zl - zr) - bl - br) + 4 * U * tr
+            # both ends' signs are certain: the crossing is strictly inside, but float64 may not place it
+            # apart from an end (the window orders it against other crossings, below)
+            to_left, to_right = tc - tl <= 4 * U * tr, tr - tc <= 4 * U * tr
+            to_right &= ~to_left
+            if to_left.any() or to_right.any():
+                ambiguous[seg[iv[to_left | to_right]]] = True
+                for side, rows_ in ((to_left, iv), (to_right, iv + 1)):
+                    z[rows_[side], jv[side]] = 0.0
+                    pos[rows_[side], jv[side]] = False
+                    neg[rows_[side], jv[side]] = False
+                keep = ~(to_left | to_right)
+                iv, jv, tc, window = iv[keep], jv[keep], tc[keep], window[keep]
+        if iv.shape[0]:
+            order = np.lexsort((tc, iv))
+            iv, jv, tc, window = iv[order], jv[order], tc[order], window[order]
+            starts = np.ones(iv.shape[0], dtype=bool)
+            if iv.shape[0] > 1:
+                starts[1:] = (iv[1:] != iv[:-1]) | (tc[1:] - tc[:-1] > window[1:] + window[:-1])
+                if not starts.all():
+                    ambiguous[seg[iv[~starts]]] = True
+            cluster = np.cumsum(starts) - 1
+            parent, new_t = iv[starts], tc[starts]
+            _check_counts(np.concatenate([seg, seg[parent]]), n_seg, max_pieces, offset)
+            k_new = seg.shape[0] + parent.shape[0]
+            if not last_stage:
+                _estimate(k_new, stage.width, stages[index + 1].width, f"the walk's breakpoints after layer {index}")
+            lam = (new_t - t[parent]) / (t[parent + 1] - t[parent])
+            pos_new = _new_signs(z, pos, parent, lam, iv, jv, cluster) if selected[index] else None
+            old_pos, new_pos = _merge_positions(seg.shape[0], parent)
+            if not last_stage:
+                z_a, z_b = z[iv, jv], z[iv + 1, jv]  # before the activation overwrites z
+                pending = _pending(
+                    _activate(z, pos, neg, stage.slope), old_pos, new_pos, parent, parent + 1, lam, z_a, z_b,
+                    cluster, iv, jv, parent, err_z, typ, scale, stage.slope, k_new,
+                )
+            if pos_new is not None:  # only the bits need the signs at the new points
+                pos = _scatter(pos, old_pos, pos_new, new_pos)
+            for k in range(index):
+                if packed[k] is not None:  # a new point splits a piece: both halves keep its bits
+                    packed[k] = _scatter(packed[k], old_pos, packed[k][parent], new_pos)
+            t = _scatter(t, old_pos, new_t, new_pos)
+            seg = _scatter(seg, old_pos, seg[parent], new_pos)
+            counts = np.bincount(seg, minlength=n_seg)
+            row_start = np.cumsum(counts) - counts
+            row_end = row_start + counts - 1
+        elif not last_stage:
+            old_pos = np.arange(seg.shape[0])
+            empty = np.zeros(0, dtype=np.int64)
+            pending = _Pending(_activate(z, pos, neg, stage.slope), old_pos, empty, empty, empty, np.zeros(0),
+                               empty, empty, np.zeros(0), empty, [], err_z, typ, scale, stage.slope, seg.shape[0],
+                               np.zeros(0))
+        if selected[index]:
+            packed[index] = _pack(pos)
+
+    valid = np.ones(seg.shape[0], dtype=bool)
+    valid[row_end] = False
+    blocks = [p[valid] for p in packed if p is not None]
+    widths = tuple(stage.width for stage, p in zip(stages, packed) if p is not None)
+    bits = np.concatenate(blocks, axis=1) if len(blocks) > 1 else blocks[0]
+    return PackedPieces(seg[valid], t[valid], bits, widths, ambiguous)
