@@ -14,13 +14,20 @@ import torch
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import cdist, squareform
 
-from .patterns import as_patterns, hamming_matrix
+from . import limits
+from ._typing import ArrayLike
+from ._validation import as_points, check_choice, check_float, check_int
+from .pattern_stats import as_indices
+from .patterns import as_patterns, hamming_dtype, hamming_matrix
 
 __all__ = ["Neighbors", "nearest_neighbors", "Constellations", "constellation_curve"]
 
 _METRICS = ("hamming", "euclidean")
-#: Query rows per block of :func:`nearest_neighbors`, to bound the distance matrix in memory.
+#: Query rows per block of :func:`nearest_neighbors` (fewer when there are many points), to bound the
+#: distance matrix in memory.
 _BLOCK_ROWS = 1024
+#: Distances per block of :func:`nearest_neighbors` (8 M: 64 MB as float64).
+_BLOCK_ENTRIES = 2**23
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,12 +57,7 @@ def _as_points(a, name: str, metric: str) -> torch.Tensor:
     if metric == "hamming":
         t = as_patterns(a, name)
     else:
-        t = torch.as_tensor(
-            a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.ascontiguousarray(a, dtype=float)
-        )
-        t = t.to(torch.float64)
-        if not bool(torch.isfinite(t).all()):
-            raise ValueError(f"{name} contains NaN or inf; expected finite points")
+        t = torch.from_numpy(as_points(a, name, allow_empty=True))  # refuses NaN, inf, complex, strings
     if t.ndim == 1:
         t = t.unsqueeze(0)
     if t.ndim != 2:
@@ -63,7 +65,9 @@ def _as_points(a, name: str, metric: str) -> torch.Tensor:
     return t
 
 
-def nearest_neighbors(points, queries, k: int = 5, *, metric: str = "hamming", exclude=None) -> Neighbors:
+def nearest_neighbors(
+    points: ArrayLike, queries: ArrayLike, k: int = 5, *, metric: str = "hamming", exclude: ArrayLike | None = None
+) -> Neighbors:
     """The ``k`` points nearest to each query, in Hamming distance of patterns or in Euclidean distance.
 
     Parameters
@@ -78,7 +82,7 @@ def nearest_neighbors(points, queries, k: int = 5, *, metric: str = "hamming", e
         cancellation), so ties between exactly equidistant points stay ties.
     exclude : int array, shape (q,), optional
         For query ``r``, the row ``exclude[r]`` of ``points`` is skipped (its own row when the queries are
-        points of the set); ``-1`` skips nothing.
+        points of the set); ``-1`` skips nothing. Ints only (``2.0`` is refused).
 
     Returns
     -------
@@ -97,31 +101,39 @@ def nearest_neighbors(points, queries, k: int = 5, *, metric: str = "hamming", e
     ----------
     Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 2.4 (ranked nearest neighbours).
     """
-    if metric not in _METRICS:
-        raise ValueError(f"metric must be one of {_METRICS}, got {metric!r}")
+    metric = check_choice(metric, "metric", _METRICS)
     points, queries = _as_points(points, "points", metric), _as_points(queries, "queries", metric)
     n, q = points.shape[0], queries.shape[0]
+    if n == 0:
+        raise ValueError(f"empty batch: points has shape {tuple(points.shape)}, expected at least one point")
     if points.shape[1] != queries.shape[1]:
         raise ValueError(f"points have {points.shape[1]} coordinates but queries have {queries.shape[1]}")
+    if q == 0:
+        raise ValueError("empty batch: no queries")
     if exclude is not None:
-        exclude = np.asarray(exclude, dtype=np.int64).reshape(-1)
+        exclude = as_indices(exclude, "exclude").reshape(-1)
         if exclude.shape != (q,) or exclude.min() < -1 or exclude.max() >= n:
             raise ValueError(f"exclude must hold one row index in [-1, {n - 1}] per query ({q}), got {exclude}")
     available = n - (exclude is not None)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= available:
-        raise ValueError(f"k must be an int from 1 to {available} (the points available), got {k!r}")
-    if q == 0:
-        raise ValueError("empty batch: no queries")
+    k = check_int(k, "k", min=1)
+    if k > available:
+        raise ValueError(f"k must be an int from 1 to {available} (the points available), got {k}")
+    # a block of distances, as float64 with its argsort (int64), and the (q, k) results
+    block_rows = max(1, min(_BLOCK_ROWS, _BLOCK_ENTRIES // n))
+    limits.check_memory(
+        8.0 * 3 * min(q, block_rows) * n + 16.0 * q * k,
+        f"the nearest {k} of {n} points for {q} queries", driver="pass fewer points, queries or a smaller k",
+    )
     indices = np.empty((q, k), dtype=np.int64)
     distances = np.empty((q, k), dtype=np.int64 if metric == "hamming" else np.float64)
-    for start in range(0, q, _BLOCK_ROWS):
-        block = queries[start : start + _BLOCK_ROWS]
+    for start in range(0, q, block_rows):
+        block = queries[start : start + block_rows]
         if metric == "hamming":
             D = hamming_matrix(block, points).numpy()
         else:
             D = cdist(block.numpy(), points.numpy())
         if exclude is not None:
-            rows = np.flatnonzero(exclude[start : start + _BLOCK_ROWS] >= 0)
+            rows = np.flatnonzero(exclude[start : start + block_rows] >= 0)
             D = D.astype(np.float64)
             D[rows, exclude[start + rows]] = np.inf
         order = np.argsort(D, axis=1, kind="stable")[:, :k]
@@ -165,8 +177,9 @@ class Constellations:
         """
         return float(np.mean((self.n_clusters - 1) / (self.n_points - 1)))
 
-    def clusters(self, threshold: int) -> np.ndarray:
-        """Cluster label (1-based) of every pattern at a threshold, shape (n,)."""
+    def clusters(self, threshold: float) -> np.ndarray:
+        """Cluster label (1-based) of every pattern at a threshold (a finite number >= 0), shape (n,)."""
+        threshold = check_float(threshold, "threshold", min=0)
         return hierarchy.fcluster(self.linkage, threshold, criterion="distance")
 
     def __repr__(self) -> str:
@@ -176,7 +189,7 @@ class Constellations:
         )
 
 
-def constellation_curve(patterns, *, max_points: int = 5000) -> Constellations:
+def constellation_curve(patterns: ArrayLike, *, max_points: int = 5000) -> Constellations:
     """Number of complete-linkage clusters in Hamming distance as the threshold sweeps ``1..m``.
 
     Patterns are clustered bottom-up with complete linkage (the distance of two clusters is the largest
@@ -191,6 +204,7 @@ def constellation_curve(patterns, *, max_points: int = 5000) -> Constellations:
     patterns : Tensor or array of bits, shape (n, m), n >= 2
     max_points : int
         Clustering needs all ``n (n - 1) / 2`` distances; above this many points it raises (pass a subset).
+        Under it, the memory of the distances is still checked against :data:`foldlab.limits.MEMORY_BUDGET`.
 
     Returns
     -------
@@ -212,14 +226,19 @@ def constellation_curve(patterns, *, max_points: int = 5000) -> Constellations:
     P = as_patterns(patterns, "patterns")
     if P.ndim != 2 or P.shape[0] < 2 or P.shape[1] < 1:
         raise ValueError(f"expected at least two patterns of at least one bit, shape (n, m), got {tuple(P.shape)}")
-    if isinstance(max_points, bool) or not isinstance(max_points, int) or max_points < 2:
-        raise ValueError(f"max_points must be an int >= 2, got {max_points!r}")
+    max_points = check_int(max_points, "max_points", min=2)
     n, m = P.shape
     if n > max_points:
         raise ValueError(
             f"{n} patterns exceed max_points={max_points} (clustering needs all {n * (n - 1) // 2} distances); "
             f"pass a random subset or raise max_points"
         )
+    # the square distance matrix, its float64 copy, the condensed distances and scipy's working copy of them
+    square = float(n) * n
+    limits.check_memory(
+        square * (torch.tensor([], dtype=hamming_dtype(m)).element_size() + 8) + 2 * 8.0 * n * (n - 1) / 2,
+        f"the {n * (n - 1) // 2} distances of {n} patterns", driver="pass a random subset of the patterns",
+    )
     condensed = squareform(hamming_matrix(P).numpy().astype(np.float64), checks=False)
     Z = hierarchy.linkage(condensed, method="complete")
     thresholds = np.arange(1, m + 1)

@@ -186,9 +186,11 @@ def reduce_chis(chis: ArrayLike, pairs: ArrayLike, labels: ArrayLike, reduce: st
     where the papers are open'.
     """
     how = check_choice(reduce, "reduce", REDUCTIONS)
-    chis = np.asarray(chis, dtype=np.float64).reshape(-1)
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    labels = np.asarray(labels).reshape(-1)
+    chis = as_points(chis, "chis", allow_empty=True).reshape(-1)
+    if len(chis) and (chis.min() < 0 or chis.max() > 1):
+        raise ValueError(f"chis must lie in [0, 1] (values of chi), got {chis.min()} to {chis.max()}")
+    labels = as_labels(labels, "labels")
+    pairs = _check_pairs(pairs, len(labels), "pairs (rows of labels)") if len(chis) else np.zeros((0, 2), np.int64)
     if len(chis) != len(pairs):
         raise ValueError(f"expected one chi per pair, got {len(chis)} chis and {len(pairs)} pairs")
     if len(chis) == 0:

@@ -10,10 +10,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils import skip_init  # builds layers without drawing from torch's global generator
+
+from . import limits
+from ._validation import as_points, check_choice, check_float, check_int, check_seed, describe
 
 __all__ = ["ACTIVATIONS", "SwiGLU", "mlp", "linear_layer"]
 
@@ -51,6 +55,8 @@ class SwiGLU(nn.Module):
     """
 
     def __init__(self, in_features: int, out_features: int, device=None, dtype=None) -> None:
+        in_features = check_int(in_features, "in_features", min=1)
+        out_features = check_int(out_features, "out_features", min=1)
         super().__init__()
         self.gate = nn.Linear(in_features, out_features, device=device, dtype=dtype)
         self.value = nn.Linear(in_features, out_features, device=device, dtype=dtype)
@@ -108,17 +114,17 @@ def mlp(
     Parameters
     ----------
     widths : sequence of int
-        ``[d_in, h_1, ..., h_L, d_out]``, with at least one hidden layer.
+        ``[d_in, h_1, ..., h_L, d_out]``, positive, with at least one hidden layer (numpy ints are fine).
     activation : str
         One of ``"relu"``, ``"leaky_relu"``, ``"gelu"``, ``"silu"`` (alias ``"swish"``), ``"tanh"``,
         ``"swiglu"`` (each hidden layer is then a :class:`SwiGLU` block).
     seed : int
-        Seeds a private ``torch.Generator``; the same seed gives the same weights.
+        Seeds a private ``torch.Generator``; the same seed gives the same weights (0 to 2**32 - 1).
     init : {"uniform", "he"}
         ``"uniform"`` is PyTorch's default Linear init, ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` on weights
         and biases; ``"he"`` draws weights from ``N(0, 2/fan_in)`` and biases from ``N(0, 0.1^2)``.
     negative_slope : float
-        Slope of LeakyReLU for negative inputs.
+        Slope of LeakyReLU for negative inputs (a finite number).
     norm : {None, "batch", "layer"}
         Put ``nn.BatchNorm1d`` or ``nn.LayerNorm`` between each hidden Linear layer and its activation
         (not with SwiGLU). Patterns of a net with BatchNorm are defined in eval mode (``net.eval()``);
@@ -148,23 +154,23 @@ def mlp(
     >>> torch.equal(net[0].weight, mlp([2, 8, 8, 1], seed=0)[0].weight)
     True
     """
-    widths = list(widths)
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, (Sequence, np.ndarray, torch.Tensor)):
+        raise TypeError(f"widths must be a sequence of ints [d_in, h_1, ..., d_out], got {describe(widths)}")
+    widths = [check_int(w, f"widths[{i}]", min=1) for i, w in enumerate(np.asarray(widths, dtype=object).reshape(-1))]
     if len(widths) < 3:
         raise ValueError(
             f"widths must be [d_in, h_1, ..., d_out] with at least one hidden layer, got {widths}"
         )
-    for w in widths:
-        if isinstance(w, bool) or not isinstance(w, int) or w < 1:
-            raise ValueError(f"every width must be a positive int, got {w!r} in {widths}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
-    if init not in ("uniform", "he"):
-        raise ValueError(f"init must be 'uniform' or 'he', got {init!r}")
-    if norm not in (None, "batch", "layer"):
-        raise ValueError(f"norm must be None, 'batch' or 'layer', got {norm!r}")
+    activation = check_choice(activation, "activation", ACTIVATIONS)
+    seed = check_seed(seed)
+    init = check_choice(init, "init", ("uniform", "he"))
+    norm = check_choice(norm, "norm", (None, "batch", "layer"))
+    negative_slope = check_float(negative_slope, "negative_slope")
     if norm is not None and activation == "swiglu":
         raise ValueError("norm= is not available with activation='swiglu'")
-    generator = torch.Generator().manual_seed(int(seed))
+    n_weights = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:])) * (2 if activation == "swiglu" else 1)
+    limits.check_memory(4.0 * n_weights, f"the weights of mlp({widths})", driver="pass smaller widths")
+    generator = torch.Generator().manual_seed(seed)
     layers: list[nn.Module] = []
     for d_prev, d_next in zip(widths[:-2], widths[1:-1]):
         if activation == "swiglu":
@@ -187,17 +193,42 @@ def mlp(
     return nn.Sequential(*layers)
 
 
+def _shape(values) -> tuple[int, ...] | str:
+    """The shape of an array-like, or "ragged" for nested sequences of unequal lengths."""
+    if isinstance(values, torch.Tensor):
+        return tuple(values.shape)
+    try:
+        return np.shape(values)
+    except ValueError:
+        return "ragged"
+
+
 def linear_layer(weight: Sequence[Sequence[float]], bias: Sequence[float]) -> nn.Linear:
     """An ``nn.Linear`` (float32) with the given weight ``(d_out, d_in)`` and bias, drawing no random numbers.
+
+    Parameters
+    ----------
+    weight : array-like, shape (d_out, d_in)
+        Finite real numbers.
+    bias : array-like, shape (d_out,)
 
     Examples
     --------
     >>> linear_layer([[1, 2]], [0.5])
     Linear(in_features=2, out_features=1, bias=True)
+    >>> linear_layer([[1, 2]], [0.5, 1])
+    Traceback (most recent call last):
+    ...
+    ValueError: expected bias of shape (1,), one per row of weight, got shape (2,)
     """
-    w = torch.tensor(weight, dtype=torch.float32)
+    w = as_points(weight, "weight")
+    if len(_shape(weight)) != 2:
+        raise ValueError(f"expected weight of shape (d_out, d_in), got shape {_shape(weight)}")
+    if _shape(bias) != (w.shape[0],):
+        raise ValueError(f"expected bias of shape ({w.shape[0]},), one per row of weight, got shape {_shape(bias)}")
+    b = as_points(bias, "bias")
     layer = skip_init(nn.Linear, w.shape[1], w.shape[0])
     with torch.no_grad():
-        layer.weight.copy_(w)
-        layer.bias.copy_(torch.tensor(bias, dtype=torch.float32))
+        layer.weight.copy_(torch.from_numpy(w))
+        layer.bias.copy_(torch.from_numpy(b[0]))
     return layer

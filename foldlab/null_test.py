@@ -13,7 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .pattern_stats import check_pairs, pattern_matrix, random_pairs
+from . import limits
+from ._typing import ArrayLike
+from ._validation import check_choice, check_float, check_int, check_seed
+from .pattern_stats import check_pairs, pairs_nbytes, pattern_matrix, random_pairs
 
 __all__ = ["NullTest", "bernoulli_null_test"]
 
@@ -54,10 +57,18 @@ class NullTest:
         return (self.mean_distance - self.expected) / self.std
 
     def null_distribution(self, n_std: float = 5.0) -> tuple[np.ndarray, np.ndarray]:
-        """Exact null law of the mean distance near its centre: values ``s / n_pairs`` and their probabilities."""
+        """Exact null law of the mean distance near its centre: values ``s / n_pairs`` and their probabilities.
+
+        ``n_std`` (finite, > 0) null standard deviations on each side of the centre, clipped to the
+        possible values ``0 .. n_pairs * width``.
+        """
+        n_std = check_float(n_std, "n_std", min=0, include_min=False)
         N = self.n_pairs * self.width
         half = n_std * np.sqrt(N) / 2
-        s = np.arange(max(0, int(N / 2 - half)), min(N, int(np.ceil(N / 2 + half))) + 1)
+        low, high = max(0, int(N / 2 - half)), min(N, int(np.ceil(N / 2 + half)))
+        limits.check_memory(8.0 * 3 * (high - low + 1), f"{high - low + 1} values of the null law",
+                            driver="pass a smaller n_std")
+        s = np.arange(low, high + 1)
         return s / self.n_pairs, stats.binom.pmf(s, N, 0.5)
 
     def __repr__(self) -> str:
@@ -67,12 +78,27 @@ class NullTest:
         )
 
 
+def _distinct_pairs(pairs: np.ndarray) -> np.ndarray:
+    """Explicit pairs for the null test: each joins two different rows, and no pair comes twice (in
+    either order), which would change the law of the statistic."""
+    same = np.flatnonzero(pairs[:, 0] == pairs[:, 1])
+    if len(same):
+        raise ValueError(
+            f"pairs[{same[0]}] = {pairs[same[0]].tolist()} joins a row to itself; each pair must join two rows"
+        )
+    ordered = np.sort(pairs, axis=1)
+    unique = np.unique(ordered, axis=0)
+    if len(unique) != len(pairs):
+        raise ValueError(f"pairs lists {len(pairs) - len(unique)} pair(s) twice; the null test needs distinct pairs")
+    return pairs
+
+
 def bernoulli_null_test(
-    patterns,
+    patterns: ArrayLike,
     *,
     n_pairs: int = 10_000,
     seed: int = 0,
-    pairs=None,
+    pairs: ArrayLike | None = None,
     method: str = "exact",
     alternative: str = "two-sided",
     n_draws: int = 1000,
@@ -92,17 +118,22 @@ def bernoulli_null_test(
     patterns : Tensor or array of bits, shape (n, m)
         One layer's patterns (``activation_patterns(net, X, layers=l)``), or any bit vectors.
     n_pairs, seed, pairs
-        Pairs as in :func:`hamming_histograms`: ``n_pairs`` distinct seeded pairs, or explicit ``pairs``.
+        Pairs as in :func:`foldlab.hamming_histograms`: ``n_pairs`` distinct pairs drawn by
+        ``random_pairs(n, n_pairs, seed)`` (the same seed gives the same pairs there and here), or explicit
+        ``pairs``: ints, each joining two different rows, no pair twice.
     method : {"exact", "normal", "monte_carlo"}
         ``"exact"``: the binomial law above (scipy). ``"normal"``: its normal approximation.
         ``"monte_carlo"``: the paper's procedure, ``n_draws`` seeded repetitions of the mean over ``K``
         pairs of fresh Bernoulli vectors; each repetition's sum is drawn directly from its exact
-        Binomial(K m, 1/2) law, and ``p = (1 + #{as extreme}) / (n_draws + 1)``.
+        Binomial(K m, 1/2) law, and ``p = (1 + #{as extreme}) / (n_draws + 1)``. The draws come from a
+        stream of their own, ``default_rng(SeedSequence(seed).spawn(1)[0])``, independent of the stream
+        that drew the pairs (``default_rng(seed)``), so the statistic and its reference draws are not
+        made of the same random numbers.
     alternative : {"two-sided", "less", "greater"}
         ``"less"`` asks whether the patterns are closer together than random vectors (what training does
         in the paper); two-sided p-values use the symmetry of the null about ``K m / 2``.
     n_draws : int
-        Repetitions for ``"monte_carlo"``.
+        Repetitions for ``"monte_carlo"`` (checked against the memory budget).
 
     Returns
     -------
@@ -120,16 +151,31 @@ def bernoulli_null_test(
     ----------
     Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 2.3.1.
     """
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
-    if alternative not in _ALTERNATIVES:
-        raise ValueError(f"alternative must be one of {_ALTERNATIVES}, got {alternative!r}")
+    method = check_choice(method, "method", _METHODS)
+    alternative = check_choice(alternative, "alternative", _ALTERNATIVES)
+    seed = check_seed(seed)
+    if method == "monte_carlo":
+        n_draws = check_int(n_draws, "n_draws", min=1)
     P = pattern_matrix(patterns)
     n, m = P.shape
     if m == 0:
         raise ValueError("patterns have no bits (shape (n, 0))")
-    pairs = random_pairs(n, n_pairs, seed) if pairs is None else check_pairs(pairs, n)
-    K = len(pairs)
+    if pairs is None:
+        if n < 2:
+            raise ValueError(f"need at least two inputs to form pairs, got n={n}")
+        n_pairs = check_int(n_pairs, "n_pairs", min=1)
+        K, pair_bytes = min(n_pairs, n * (n - 1) // 2), pairs_nbytes(n, n_pairs)
+    else:
+        pairs = _distinct_pairs(check_pairs(pairs, n))
+        K, pair_bytes = len(pairs), 0.0
+    # the pairs, their ends' patterns and differences, and the Monte Carlo draws with their comparisons
+    limits.check_memory(
+        pair_bytes + 3.0 * K * m + (8.0 * 3 * n_draws if method == "monte_carlo" else 0.0),
+        f"the null test on {K} pairs" + (f" with {n_draws} draws" if method == "monte_carlo" else ""),
+        driver="pass a smaller n_pairs" + (" or n_draws" if method == "monte_carlo" else ""),
+    )
+    if pairs is None:
+        pairs = random_pairs(n, n_pairs, seed)
     s = int((P[pairs[:, 0]] != P[pairs[:, 1]]).sum())
     N = K * m
     if method == "exact":
@@ -140,9 +186,7 @@ def bernoulli_null_test(
         low, high = stats.norm.cdf(z), stats.norm.sf(z)
         two = min(1.0, 2 * stats.norm.sf(abs(z)))
     else:
-        if isinstance(n_draws, bool) or not isinstance(n_draws, int) or n_draws < 1:
-            raise ValueError(f"n_draws must be a positive int, got {n_draws!r}")
-        draws = np.random.default_rng(seed).binomial(N, 0.5, size=n_draws)
+        draws = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0]).binomial(N, 0.5, size=n_draws)
         mc = lambda hits: (1 + int(hits.sum())) / (n_draws + 1)  # noqa: E731
         low, high = mc(draws <= s), mc(draws >= s)
         two = mc(np.abs(2 * draws - N) >= abs(2 * s - N))

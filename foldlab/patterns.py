@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from . import limits
 from ._typing import ArrayLike, Layers, Net
 from ._validation import as_inputs, check_bool, check_int, describe
 from .adapter import read_net
@@ -18,6 +19,7 @@ __all__ = [
     "activation_patterns",
     "hamming_distance",
     "hamming_matrix",
+    "hamming_dtype",
     "as_patterns",
     "in_interval",
     "interval_size",
@@ -87,6 +89,12 @@ def activation_patterns(
         raise ValueError("include_output=True needs an output layer after the last activation; this net has none")
     batch_size = check_int(batch_size, "batch_size", min=1)
     inputs = as_inputs(x, spec.d_in, device=spec.device)
+    n, m = inputs.shape[0], sum(spec.widths[i] for i in chosen) + (spec.output.width if include_output else 0)
+    # the bool result (kept twice while the chunks are joined) and one batch's float64 layers
+    limits.check_memory(
+        2.0 * n * m + 8.0 * 3 * min(n, batch_size) * (sum(spec.widths) + spec.d_in),
+        f"the patterns of {n} inputs x ({m} bits each)", driver="pass fewer inputs or a smaller batch_size",
+    )
     chunks = []
     with torch.no_grad():
         for start in range(0, inputs.shape[0], batch_size):
@@ -104,6 +112,8 @@ def as_patterns(p: ArrayLike, name: str = "patterns") -> torch.Tensor:
             [ True, False,  True]])
     """
     if isinstance(p, torch.Tensor):
+        if p.is_complex():
+            raise TypeError(f"{name} must be bits (bool or 0/1), got a complex tensor ({p.dtype})")
         t = p.detach().cpu()
     else:
         if p is None or isinstance(p, (str, bytes)):
@@ -112,12 +122,15 @@ def as_patterns(p: ArrayLike, name: str = "patterns") -> torch.Tensor:
             array = np.array(p, copy=True)  # a copy also drops negative strides, which torch refuses
         except (TypeError, ValueError) as error:
             raise ValueError(f"{name} must be a rectangular array of bits: {error}") from None
-        if array.dtype.kind not in "biufc":
-            raise TypeError(f"{name} must be bits (bool or 0/1), got an array of {array.dtype}")
+        if array.dtype.kind not in "biuf":
+            what = "complex values" if array.dtype.kind == "c" else f"an array of {array.dtype}"
+            raise TypeError(f"{name} must be bits (bool or 0/1), got {what}")
         t = torch.from_numpy(array)
     if t.dtype != torch.bool:
-        if t.is_complex() or not bool(((t == 0) | (t == 1)).all()):
-            raise ValueError(f"{name} must hold bits (bool or 0/1), got values outside {{0, 1}}")
+        outside = ~((t == 0) | (t == 1))
+        if bool(outside.any()):
+            bad = t[outside][0].item()
+            raise ValueError(f"{name} must hold bits (bool or 0/1), got values outside {{0, 1}} such as {bad}")
         t = t != 0
     return t
 
@@ -152,14 +165,33 @@ def hamming_distance(p, q) -> int | torch.Tensor:
     raise ValueError(f"expected patterns of shape (m,) or (n, m), got {tuple(p.shape)}")
 
 
-def hamming_matrix(P, Q=None) -> torch.Tensor:
+def hamming_dtype(m: int) -> torch.dtype:
+    """The smallest signed int type that holds every distance between patterns of ``m`` bits.
+
+    Examples
+    --------
+    >>> hamming_dtype(64), hamming_dtype(128), hamming_dtype(40_000)
+    (torch.int8, torch.int16, torch.int32)
+    """
+    m = check_int(m, "m", min=0)
+    for dtype in (torch.int8, torch.int16, torch.int32):
+        if m <= torch.iinfo(dtype).max:
+            return dtype
+    return torch.int64
+
+
+def hamming_matrix(P: ArrayLike, Q: ArrayLike | None = None) -> torch.Tensor:
     """All pairwise Hamming distances between two sets of patterns.
 
     Computed as ``|p| + |q| - 2 <p, q>`` with one float32 matrix product per block of rows. This is exact:
     every partial sum and intermediate is an integer of magnitude at most ``2 m`` (even above ``m``), and
-    ``m < 2^24``, so float32 represents all of them exactly. Rows are
-    processed in blocks of about 2^24 entries, so the temporary memory stays near 64 MB however large the
-    result (which itself is ``8 n k`` bytes).
+    ``m < 2^24``, so float32 represents all of them exactly. Rows are processed in blocks of about 2^24
+    entries, so the temporary memory stays near 64 MB however large the result.
+
+    The result has the smallest signed int type that holds ``m`` (:func:`hamming_dtype`): int8 up to 127
+    bits, int16 up to 32767, else int32, so 20000 patterns of a few hundred bits take 800 MB, not the
+    3.2 GB of int64. Sums of many distances can overflow that type: widen first (``D.sum(dtype=torch.int64)``
+    or ``D.long()``). The memory (result and blocks) is estimated before anything is allocated.
 
     Parameters
     ----------
@@ -169,14 +201,20 @@ def hamming_matrix(P, Q=None) -> torch.Tensor:
 
     Returns
     -------
-    Tensor, shape (n, k), int64
+    Tensor, shape (n, k), int8, int16 or int32 (see above)
+
+    Raises
+    ------
+    foldlab.OverBudget
+        The result would not fit in :data:`foldlab.limits.MEMORY_BUDGET` (pass fewer patterns).
 
     Examples
     --------
     >>> hamming_matrix(torch.tensor([[1, 0, 1], [0, 0, 0]]))
     tensor([[0, 2],
-            [2, 0]])
+            [2, 0]], dtype=torch.int8)
     """
+    names = "P" if Q is None else "P and Q"
     P = as_patterns(P, "P")
     Q = P if Q is None else as_patterns(Q, "Q")
     if P.ndim != 2 or Q.ndim != 2:
@@ -185,13 +223,19 @@ def hamming_matrix(P, Q=None) -> torch.Tensor:
         raise ValueError(f"patterns have different lengths: {P.shape[1]} and {Q.shape[1]} bits")
     if P.shape[1] >= 2**24:
         raise ValueError(f"patterns of {P.shape[1]} bits exceed the exact float32 range of hamming_matrix")
-    n, k = P.shape[0], Q.shape[0]
-    out = torch.empty((n, k), dtype=torch.int64)
+    (n, m), k = P.shape, Q.shape[0]
+    dtype = hamming_dtype(m)
+    rows = max(1, _BLOCK_ENTRIES // max(k, 1))
+    itemsize = torch.tensor([], dtype=dtype).element_size()
+    limits.check_memory(
+        float(n) * k * itemsize + 4.0 * (k * m + min(n, rows) * (m + 1) + min(n, rows) * k),
+        f"the {n} x {k} distance matrix ({dtype}) of {names}", driver=f"pass fewer patterns in {names}",
+    )
+    out = torch.empty((n, k), dtype=dtype)
     if n == 0 or k == 0:
         return out
     Qf = Q.to(torch.float32)
     q_counts = Qf.sum(1)
-    rows = max(1, _BLOCK_ENTRIES // max(k, 1))
     for start in range(0, n, rows):
         Pf = P[start : start + rows].to(torch.float32)
         block = Pf @ Qf.T
@@ -291,6 +335,7 @@ def interval_patterns(p1, p2, *, limit: int = 2**16) -> torch.Tensor:
     limit : int
         Largest number of patterns to build. The interval has ``2 ** d_H(p1, p2)`` patterns; past the
         limit this raises instead of filling the memory (use :func:`in_interval` to test membership).
+        Under the limit the memory is still checked against :data:`foldlab.limits.MEMORY_BUDGET`.
 
     Returns
     -------
@@ -309,8 +354,7 @@ def interval_patterns(p1, p2, *, limit: int = 2**16) -> torch.Tensor:
     foldlab's maths page (docs/maths.md), section 'Activation patterns and Hamming geometry'.
     """
     p1, p2 = _pattern_pair(p1, p2)
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"limit must be a positive int, got {limit!r}")
+    limit = check_int(limit, "limit", min=1)
     free = torch.nonzero(p1 != p2).flatten()
     d = free.numel()
     size = 2**d
@@ -319,6 +363,11 @@ def interval_patterns(p1, p2, *, limit: int = 2**16) -> torch.Tensor:
             f"the interval has 2**{d} = {size} patterns, more than limit={limit}; raise the limit or test "
             f"membership with in_interval"
         )
+    # the result, the codes, the flips and their sort
+    limits.check_memory(
+        float(size) * (p1.shape[0] + 3 * d + 8 * 4), f"the {size} patterns of the interval",
+        driver="pass a lower limit= and test membership with in_interval",
+    )
     codes = torch.arange(size, dtype=torch.int64)
     flips = (codes.unsqueeze(1) >> torch.arange(d, dtype=torch.int64)) & 1 == 1  # (size, d)
     order = torch.sort(flips.sum(1), stable=True).indices

@@ -1,16 +1,21 @@
-"""A small seeded training loop for the notebooks: full control of the randomness, a tqdm progress bar."""
+"""A small seeded training loop for the notebooks: full control of the randomness, a tqdm progress bar,
+all or nothing (a run that fails leaves the net as it was)."""
 
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
+from ._typing import ArrayLike
+from ._validation import as_labels, as_points, check_bool, check_float, check_int, check_seed, describe
 from .data import Dataset
 
 __all__ = ["TrainHistory", "train", "accuracy"]
@@ -51,9 +56,80 @@ def _loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(logits, y)
 
 
+def _check_net(net: Any, *, trainable: bool = True) -> torch.nn.Parameter:
+    """The net's first parameter (where its inputs go), after checking that it is a module (one that can be
+    trained, with ``trainable``)."""
+    if not isinstance(net, nn.Module):
+        raise TypeError(f"net must be a torch.nn.Module, got {describe(net)}")
+    params = list(net.parameters())
+    if not params:
+        raise ValueError(
+            f"net has no parameters ({type(net).__name__}): foldlab trains and evaluates nets with weights"
+        )
+    if not trainable:
+        return params[0]
+    if not any(p.requires_grad for p in params):
+        raise ValueError(
+            "net has no trainable parameters: every parameter has requires_grad=False "
+            "(call net.requires_grad_(True) to train it)"
+        )
+    bad = next((name for name, p in net.named_parameters() if not bool(torch.isfinite(p).all())), None)
+    if bad is not None:
+        raise ValueError(f"net's parameter {bad!r} contains NaN or inf; training cannot start from it")
+    return params[0]
+
+
+def _outputs(net: nn.Module, X: torch.Tensor, what: str) -> torch.Tensor:
+    """``net(X)`` as logits of shape (n, k), or a ValueError that says what the net cannot do."""
+    try:
+        out = net(X)
+    except (RuntimeError, TypeError, ValueError, IndexError) as error:
+        raise ValueError(f"the net cannot take {what}, which have {X.shape[1]} features: {error}") from None
+    if not isinstance(out, torch.Tensor) or out.ndim != 2 or out.shape[0] != X.shape[0]:
+        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else describe(out)
+        raise ValueError(
+            f"the net must map {what} of shape (n, {X.shape[1]}) to logits of shape (n, k); it returned {shape}"
+        )
+    return out
+
+
 @torch.no_grad()
-def accuracy(net: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
-    """Fraction of inputs classified correctly (sign of a single output, else argmax); nan if empty."""
+def accuracy(net: nn.Module, X: ArrayLike, y: ArrayLike) -> float:
+    """Fraction of inputs classified correctly (sign of a single output, else argmax); nan if empty.
+
+    The net is evaluated in eval mode, as :func:`train` does for its history, and put back in its own mode
+    afterwards: a net in training mode would otherwise update its BatchNorm statistics or draw dropout
+    masks from torch's global random state. The net and that state are left as they were.
+
+    Parameters
+    ----------
+    net : nn.Module
+    X : Tensor or array, shape (n, d)
+        Finite inputs (moved to the device and dtype of the net's parameters).
+    y : Tensor or array, shape (n,)
+        Integer class labels.
+
+    Examples
+    --------
+    >>> from foldlab import mlp
+    >>> accuracy(mlp([2, 4, 1], seed=0), torch.zeros(3, 2), torch.tensor([0, 0, 1]))
+    0.3333333333333333
+    """
+    param = _check_net(net, trainable=False)
+    X = torch.from_numpy(as_points(X, "X", allow_empty=True)).to(param)
+    y = torch.from_numpy(as_labels(y, "y", n=len(X))).to(param.device)
+    was_training = net.training
+    net.eval()
+    try:
+        if len(X):
+            _outputs(net, X[:1], "X")  # a net that cannot take X says so here
+        return _accuracy(net, X, y)
+    finally:
+        net.train(was_training)
+
+
+@torch.no_grad()
+def _accuracy(net: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
     if len(X) == 0:
         return float("nan")
     logits = net(X)
@@ -85,14 +161,20 @@ def train(
 ) -> TrainHistory:
     """Train ``net`` in place with Adam on a :class:`~foldlab.data.Dataset`.
 
+    All or nothing: every argument is checked before the first step, and if training fails part-way (the
+    loss becomes NaN or infinite, which a too large ``lr`` does, or the penalty raises) the net's
+    parameters, buffers (BatchNorm statistics) and train/eval mode, and torch's global random state
+    (which dropout draws from), are restored to what they were before the call, and the error says so.
+
     Parameters
     ----------
     net : nn.Module
         Its output has one unit (binary, logistic loss) or one unit per class (cross-entropy).
     data : Dataset
     epochs : int
+        Passes over the training set (>= 0).
     lr, weight_decay : float
-        Adam's learning rate and weight decay.
+        Adam's learning rate (finite, > 0) and weight decay (finite, >= 0).
     batch_size : int
         A last batch of a single sample is merged into the one before it.
     seed : int
@@ -108,6 +190,12 @@ def train(
     -------
     TrainHistory
 
+    Raises
+    ------
+    TypeError, ValueError
+        A bad argument (named in the message), a net that cannot take the data's inputs, labels the net's
+        outputs cannot express, or a loss that stopped being finite (the net is then restored).
+
     Examples
     --------
     >>> from foldlab import mlp, toy_dataset
@@ -117,50 +205,93 @@ def train(
     >>> history.train_accuracy[-1] > 0.8
     True
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0, got {lr!r}")
-    param = next(net.parameters())
+    param = _check_net(net)
+    if not isinstance(data, Dataset):
+        raise TypeError(f"data must be a foldlab Dataset (fl.toy_dataset, fl.load_digits, ...), got {describe(data)}")
+    epochs = check_int(epochs, "epochs", min=0)
+    batch_size = check_int(batch_size, "batch_size", min=1)
+    lr = check_float(lr, "lr", min=0, include_min=False)
+    weight_decay = check_float(weight_decay, "weight_decay", min=0)
+    seed = check_seed(seed)
+    if penalty is not None and not callable(penalty):
+        raise TypeError(f"penalty must be None or a callable penalty(net, X, y, epoch), got {describe(penalty)}")
+    keep_snapshots = check_bool(keep_snapshots, "keep_snapshots")
+    progress = check_bool(progress, "progress")
     X, y = data.X.to(param), data.y.to(param.device)
     X_test, y_test = data.X_test.to(param), data.y_test.to(param.device)
     was_training = net.training
     net.eval()  # a one-sample probe: BatchNorm refuses it in training mode
-    with torch.no_grad():
-        try:
-            out_dim = net(X[:1]).shape[1]
-        except RuntimeError as error:
-            net.train(was_training)
-            raise ValueError(
-                f"the net cannot take the inputs of {data.name!r}, which have {X.shape[1]} features: {error}"
-            ) from None
+    try:
+        with torch.no_grad():
+            out_dim = _outputs(net, X[:1], f"the inputs of {data.name!r}").shape[1]
+    finally:
+        net.train(was_training)
     if out_dim == 1 and int(y.max()) > 1:
         raise ValueError(f"a net with one output trains on two classes, but the labels go up to {int(y.max())}")
     if out_dim > 1 and int(y.max()) >= out_dim:
         raise ValueError(f"labels go up to {int(y.max())} but the net has only {out_dim} outputs")
+    if len(y_test) and int(y_test.max()) >= max(out_dim, 2):
+        raise ValueError(f"test labels go up to {int(y_test.max())} but the net has only {out_dim} outputs")
 
-    generator = torch.Generator().manual_seed(int(seed))
+    # what a failure restores: weights and buffers, the mode, and the global RNG dropout draws from
+    saved_state = copy.deepcopy(net.state_dict())
+    saved_rng = torch.random.get_rng_state()
+    saved_cuda_rng = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None
+    try:
+        return _train(net, X, y, X_test, y_test, epochs, lr, batch_size, seed, weight_decay, penalty,
+                      keep_snapshots, progress, was_training)
+    except BaseException as error:
+        with torch.no_grad():
+            net.load_state_dict(saved_state)
+        net.train(was_training)
+        torch.random.set_rng_state(saved_rng)
+        if saved_cuda_rng is not None:
+            torch.cuda.set_rng_state_all(saved_cuda_rng)
+        if isinstance(error, _Diverged):
+            raise ValueError(f"{error}; the net's parameters and buffers were restored to what they were "
+                             f"before the call") from None
+        raise
+
+
+class _Diverged(Exception):
+    """The loss stopped being finite (turned into a ValueError once the net is restored)."""
+
+
+def _train(net, X, y, X_test, y_test, epochs, lr, batch_size, seed, weight_decay, penalty, keep_snapshots,
+           progress, was_training) -> TrainHistory:
+    generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
-    losses, train_acc, test_acc = [float("nan")], [accuracy(net, X, y)], [accuracy(net, X_test, y_test)]
+    net.eval()  # the accuracies before training, as after every epoch (no BatchNorm update, no dropout)
+    losses, train_acc, test_acc = [float("nan")], [_accuracy(net, X, y)], [_accuracy(net, X_test, y_test)]
     snapshots = [copy.deepcopy(net)] if keep_snapshots else []
     for epoch in tqdm(range(1, epochs + 1), desc="training", disable=not progress, leave=False):
         net.train()
         order = torch.randperm(len(X), generator=generator).to(X.device)
         total = 0.0
-        for idx in _batches(order, batch_size):
+        for number, idx in enumerate(_batches(order, batch_size), start=1):
             loss = _loss(net(X[idx]), y[idx])
             if penalty is not None:
                 loss = loss + penalty(net, X[idx], y[idx], epoch)
+            value = float(loss.detach())
+            if not math.isfinite(value):
+                raise _Diverged(
+                    f"the training loss became {value} at epoch {epoch}, batch {number} (lr={lr}): the step "
+                    f"size is too large for this net and data, or the penalty is not finite"
+                )
             optimizer.zero_grad()
             loss.backward()
-            optimizer.step()
-            total += float(loss.detach()) * len(idx)
+            try:
+                optimizer.step()
+            except RuntimeError as error:  # an update beyond the parameters' float range (lr of 1e38)
+                raise _Diverged(f"Adam's step failed at epoch {epoch}, batch {number} (lr={lr}): {error}") from None
+            total += value * len(idx)
         net.eval()
+        bad = next((name for name, p in net.named_parameters() if not bool(torch.isfinite(p).all())), None)
+        if bad is not None:
+            raise _Diverged(f"the parameter {bad!r} became NaN or infinite in epoch {epoch} (lr={lr})")
         losses.append(total / len(X))
-        train_acc.append(accuracy(net, X, y))
-        test_acc.append(accuracy(net, X_test, y_test))
+        train_acc.append(_accuracy(net, X, y))
+        test_acc.append(_accuracy(net, X_test, y_test))
         if keep_snapshots:
             snapshots.append(copy.deepcopy(net))
     net.train(was_training)

@@ -63,7 +63,7 @@ def test_neighbors_errors():
         fl.nearest_neighbors(P, np.zeros(4), k=2)
     with pytest.raises(ValueError, match="exclude must hold one row index"):
         fl.nearest_neighbors(P, P[:2], k=2, exclude=[0])
-    with pytest.raises(ValueError, match="NaN or inf"):
+    with pytest.raises(ValueError, match="points contains NaN"):
         fl.nearest_neighbors(np.array([[0.0, np.nan]]), np.zeros(2), k=1, metric="euclidean")
     with pytest.raises(ValueError, match="bits"):
         fl.nearest_neighbors(np.array([[0.0, 0.5]]), np.zeros(2), k=1)
@@ -157,3 +157,48 @@ def test_constellation_errors():
         fl.constellation_curve(np.zeros((30, 4)), max_points=20)
     with pytest.raises(ValueError, match="bits"):
         fl.constellation_curve(np.full((3, 4), 0.5))
+
+
+def test_neighbors_refuse_floats_complex_and_empty_sets():
+    """Before, exclude=[0.5] was truncated to row 0 and complex points lost their imaginary part."""
+    P = np.zeros((5, 3), dtype=bool)
+    P[1:, 0] = True
+    cases = [
+        ((P, P[:1]), dict(k=2, exclude=[0.5]), TypeError, "exclude must hold int row indices, got an array of float64"),
+        ((P, P[:1]), dict(k=2.0), TypeError, "k must be an int, got 2.0"),
+        ((np.ones((3, 2)) * 1j, np.ones(2)), dict(k=1, metric="euclidean"), TypeError, "points must hold real numbers"),
+        (("abc", "a"), dict(k=1, metric="euclidean"), TypeError, "points must be numbers"),
+        ((np.zeros((0, 3)), np.zeros(3)), dict(k=1), ValueError, "empty batch: points has shape"),
+        ((P, np.zeros((0, 3))), dict(k=1), ValueError, "empty batch: no queries"),
+        ((P, P[0]), dict(metric=["hamming"]), ValueError, "metric must be one of"),
+    ]
+    for args, kwargs, error, match in cases:
+        with pytest.raises(error, match=match):
+            fl.nearest_neighbors(*args, **kwargs)
+    nb = fl.nearest_neighbors(P, P[:2], k=np.int64(2), exclude=np.array([0, 1], dtype=np.int32))
+    assert nb.indices.tolist() == [[1, 2], [2, 3]] and nb.distances.tolist() == [[1, 1], [0, 0]]
+
+
+def test_neighbors_bound_their_blocks_by_the_number_of_points(monkeypatch):
+    monkeypatch.setattr(constellations_module, "_BLOCK_ENTRIES", 50)  # 50 distances per block: 2 query rows
+    rng = np.random.default_rng(3)
+    P = rng.random((25, 6)) < 0.5
+    blocked = fl.nearest_neighbors(P, P, k=4, exclude=np.arange(25))
+    monkeypatch.setattr(constellations_module, "_BLOCK_ENTRIES", 2**23)
+    whole = fl.nearest_neighbors(P, P, k=4, exclude=np.arange(25))
+    assert np.array_equal(blocked.indices, whole.indices) and np.array_equal(blocked.distances, whole.distances)
+    with fl.limits.memory_budget(2**20), pytest.raises(fl.OverBudget, match="the nearest 1 of 100000 points"):
+        fl.nearest_neighbors(np.zeros((100_000, 2)), np.zeros((100, 2)), k=1, metric="euclidean")
+
+
+def test_constellation_curve_estimates_memory_and_checks_arguments():
+    P = np.zeros((30_000, 4), dtype=bool)
+    with pytest.raises(fl.OverBudget, match="the 449985000 distances of 30000 patterns"):
+        fl.constellation_curve(P, max_points=10**6)
+    with pytest.raises(TypeError, match="max_points must be an int, got 50.0"):
+        fl.constellation_curve(P[:10], max_points=50.0)
+    c = fl.constellation_curve(np.eye(6, dtype=bool), max_points=np.int64(10))
+    assert c.n_points == 6 and c.clusters(2).tolist() == [1] * 6
+    for threshold, error in [("a", TypeError), (float("nan"), ValueError), (-1, ValueError)]:
+        with pytest.raises(error, match="threshold must be"):
+            c.clusters(threshold)

@@ -105,7 +105,7 @@ def test_mnist_from_idx_files(tmp_path):
     for stem, array in tiny_mnist(0, n_train=60, n_test=20).items():
         (tmp_path / stem).write_bytes(idx_bytes(array))
     rows = run_experiments(Grid((2,), (8,), (0,), (0.0,)), tmp_path / "m.csv", data="mnist", mnist_root=tmp_path,
-                           mnist_sizes=(60, 20), path_classes=(1, 2), **TINY)
+                           mnist_sizes=(60, 20), mnist_verify=False, path_classes=(1, 2), **TINY)
     assert rows[0]["data"] == "mnist" and rows[0]["architecture"] == "784-[8]x2-10"
 
 

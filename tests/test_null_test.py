@@ -85,5 +85,46 @@ def test_null_test_result_and_errors():
         fl.bernoulli_null_test(bernoulli(0, (5,)))
     with pytest.raises(ValueError, match="need at least two inputs"):
         fl.bernoulli_null_test(bernoulli(0, (1, 5)))
-    with pytest.raises(ValueError, match="n_draws must be a positive int"):
+    with pytest.raises(ValueError, match="n_draws must be an int >= 1, got 0"):
         fl.bernoulli_null_test(bernoulli(0, (5, 3)), method="monte_carlo", n_draws=0)
+
+
+def test_monte_carlo_draws_come_from_their_own_stream():
+    """The pairs come from default_rng(seed) (as in fl.random_pairs) and the Monte Carlo draws from the
+    first child of SeedSequence(seed). Before, both streams were default_rng(seed): the statistic and its
+    reference draws were made of the same random numbers."""
+    P = bernoulli(3, (60, 10))
+    K, n_draws = 100, 499
+    for seed in (0, 1, 7):
+        result = fl.bernoulli_null_test(P, n_pairs=K, seed=seed, method="monte_carlo", n_draws=n_draws,
+                                        alternative="less")
+        pairs = fl.random_pairs(60, K, seed)
+        s = int((P[pairs[:, 0]] != P[pairs[:, 1]]).sum())
+        assert result.mean_distance == s / K
+        own = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0]).binomial(K * 10, 0.5, n_draws)
+        assert result.p_value == (1 + int((own <= s).sum())) / (n_draws + 1)
+        shared = np.random.default_rng(seed).binomial(K * 10, 0.5, n_draws)
+        assert not np.array_equal(own, shared)
+
+
+def test_null_test_arguments_are_checked():
+    P = bernoulli(0, (20, 6))
+    cases = [
+        (dict(seed=-1), ValueError, r"seed must be an int in \[0, 4294967295\], got -1"),
+        (dict(seed=1.5, method="monte_carlo"), TypeError, "seed must be an int, got 1.5"),
+        (dict(n_pairs=1.5), TypeError, "n_pairs must be an int, got 1.5"),
+        (dict(method=["exact"]), ValueError, "method must be one of"),
+        (dict(pairs=[[0.5, 1.2]]), TypeError, "pairs must hold int row indices"),
+        (dict(pairs=[[0, 1], [2, 2]]), ValueError, r"pairs\[1\] = \[2, 2\] joins a row to itself"),
+        (dict(pairs=[[0, 1], [1, 0]]), ValueError, r"pairs lists 1 pair\(s\) twice"),
+        (dict(method="monte_carlo", n_draws=10**12), fl.OverBudget, "with 1000000000000 draws"),
+        (dict(method="monte_carlo", n_draws=2.0), TypeError, "n_draws must be an int"),
+    ]
+    for kwargs, error, match in cases:
+        with pytest.raises(error, match=match):
+            fl.bernoulli_null_test(P, **kwargs)
+    r = fl.bernoulli_null_test(P, method="monte_carlo", n_draws=np.int64(9), n_pairs=np.int64(10))
+    assert r.n_pairs == 10
+    for n_std, error in [(float("nan"), ValueError), (-1, ValueError), ("5", TypeError)]:
+        with pytest.raises(error, match="n_std must be"):
+            r.null_distribution(n_std)

@@ -76,7 +76,7 @@ def test_activation_probability_bad_input():
     net = fl.mlp([2, 3, 1])
     with pytest.raises(ValueError, match="empty batch"):
         fl.activation_probability(net, torch.zeros(0, 2))
-    with pytest.raises(ValueError, match="expected x with 2 features"):
+    with pytest.raises(ValueError, match="expected X with 2 features"):
         fl.activation_probability(net, torch.zeros(5, 3))
     with pytest.raises(ValueError, match="NaN"):
         fl.activation_probability(net, torch.tensor([[0.0, float("nan")]]))
@@ -110,7 +110,7 @@ def test_random_pairs_all_and_uniform():
     assert stats.chisquare(list(counts.values())).pvalue > 1e-3
     with pytest.raises(ValueError, match="need at least two inputs"):
         fl.random_pairs(1, 3)
-    with pytest.raises(ValueError, match="n_pairs must be a positive int"):
+    with pytest.raises(ValueError, match="n_pairs must be an int >= 1, got 0"):
         fl.random_pairs(5, 0)
 
 
@@ -137,3 +137,95 @@ def test_hamming_histograms_bad_pairs():
         fl.hamming_histograms(net, torch.zeros(10, 2), pairs=[[0, 10]])
     with pytest.raises(ValueError, match=r"shape \(k, 2\)"):
         fl.hamming_histograms(net, torch.zeros(10, 2), pairs=[0, 1])
+
+
+# --- arguments checked, memory estimated before drawing ------------------------------------------------------
+
+@pytest.mark.parametrize("n", [2, 3, 7, 40])
+def test_all_pairs_in_lexicographic_order(n):
+    expected = list(itertools.combinations(range(n), 2))
+    assert fl.random_pairs(n, len(expected)).tolist() == [list(p) for p in expected]
+    assert fl.random_pairs(n, 10**6).tolist() == [list(p) for p in expected]
+
+
+def test_pairs_of_a_huge_range_are_valid_without_arrays_of_length_n():
+    """Numbers near both ends of the range of 2^31 rows map to valid pairs, against the formula's inverse."""
+    n = fl.pattern_stats.MAX_ROWS
+    pairs = fl.random_pairs(n, 5000, seed=1)
+    i, j = pairs[:, 0], pairs[:, 1]
+    assert (0 <= i).all() and (i < j).all() and (j < n).all() and len({tuple(p) for p in pairs.tolist()}) == 5000
+    from foldlab.pattern_stats import _pair_of_number
+
+    total = n * (n - 1) // 2
+    k = np.array([0, 1, n - 2, n - 1, total // 2, total - 2, total - 1], dtype=np.int64)
+    a, b = _pair_of_number(k, n)
+    assert np.array_equal(a * n - a * (a + 1) // 2 + (b - a - 1), k)
+    assert (a[-1], b[-1]) == (n - 2, n - 1) and (a[0], b[0]) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "args, error, match",
+    [
+        ((5.0, 3), TypeError, "n must be an int, got 5.0"),
+        ((5, 3.0), TypeError, "n_pairs must be an int, got 3.0"),
+        ((5, "3"), TypeError, "n_pairs must be an int"),
+        ((5, 3, -1), ValueError, r"seed must be an int in \[0, 4294967295\], got -1"),
+        ((5, 3, 1.5), TypeError, "seed must be an int, got 1.5"),
+        ((2**40, 3), ValueError, r"n must be an int in \[0, 2147483648\]"),
+        ((10**6, 10**9), fl.OverBudget, "1000000000 random pairs of 1000000 rows"),
+        ((10**6, 10**12), fl.OverBudget, "499999500000 random pairs of 1000000 rows"),
+    ],
+)
+def test_random_pairs_arguments(args, error, match):
+    with pytest.raises(error, match=match):
+        fl.random_pairs(*args)
+
+
+def test_random_pairs_accept_numpy_ints():
+    assert np.array_equal(fl.random_pairs(np.int64(50), np.int32(7), np.uint16(3)), fl.random_pairs(50, 7, 3))
+
+
+def test_hamming_histograms_estimate_memory_and_check_arguments():
+    net = fl.mlp([2, 8, 1], seed=0)
+    X = torch.zeros(100_000, 2)
+    with pytest.raises(fl.OverBudget, match="the Hamming distances of 1000000000 pairs of inputs"):
+        fl.hamming_histograms(net, X, n_pairs=10**9)
+    small = torch.randn(20, 2, generator=torch.Generator().manual_seed(0))
+    assert fl.hamming_histograms(net, small, n_pairs=10**9).n_pairs == 190  # all pairs: nothing to refuse
+    cases = [
+        (dict(pairs=[[0.0, 1.0]]), TypeError, "pairs must hold int row indices, got an array of float64"),
+        (dict(pairs=[[True, False]]), TypeError, "pairs must hold int row indices, got an array of bool"),
+        (dict(seed=None), TypeError, "seed must be an int, got None"),
+        (dict(seed=1.5), TypeError, "seed must be an int, got 1.5"),
+        (dict(n_pairs=2.0), TypeError, "n_pairs must be an int"),
+    ]
+    for kwargs, error, match in cases:
+        with pytest.raises(error, match=match):
+            fl.hamming_histograms(net, small, **kwargs)
+    with pytest.raises(TypeError, match="X must hold real numbers, got complex values"):
+        fl.hamming_histograms(net, np.ones((5, 2)) * 1j)
+    with pytest.raises(ValueError, match="X contains NaN"):
+        fl.hamming_histograms(net, small * float("nan"))
+
+
+def test_activation_probability_refuses_complex_and_strings():
+    """Before, complex inputs lost their imaginary part with only a numpy warning, and strings ended in
+    numpy's 'could not convert string to float'."""
+    net = fl.mlp([2, 3, 1], seed=0)
+    with pytest.raises(TypeError, match=r"X must hold real numbers, got complex values \(complex128\)"):
+        fl.activation_probability(net, np.ones((3, 2)) * 1j)
+    with pytest.raises(TypeError, match="X must be numbers, got 'ab'"):
+        fl.activation_probability(net, "ab")
+    assert fl.activation_probability(net, np.ones((3, 2)), batch_size=np.int64(2)).n_inputs == 3
+
+
+def test_from_patterns_widths_and_layers_are_ints():
+    P = np.array([[1, 0, 1, 1], [1, 0, 0, 1]])
+    with pytest.raises(TypeError, match="widths must be a sequence of ints"):
+        fl.pattern_stats.UnitActivity.from_patterns(P, widths="13")  # before: read as [1, 3]
+    with pytest.raises(TypeError, match="widths must be an int, got 1.5"):
+        fl.pattern_stats.UnitActivity.from_patterns(P, widths=[1.5, 2.5])  # before: truncated to [1, 2]
+    with pytest.raises(TypeError, match="layers must be a sequence of ints"):
+        fl.pattern_stats.UnitActivity.from_patterns(P, widths=[1, 3], layers="01")
+    h = fl.pattern_stats.HammingHistograms.from_patterns(P, widths=[np.int64(1), 3], pairs=[[0, 1]])
+    assert [d.tolist() for d in h.distances] == [[0], [1]]

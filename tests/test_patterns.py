@@ -92,7 +92,7 @@ def test_hamming_distance_and_matrix_against_double_loop():
     P = rng.random((40, 33)) < 0.5
     Q = rng.random((25, 33)) < 0.3
     D = fl.hamming_matrix(P, Q)
-    assert D.shape == (40, 25) and D.dtype == torch.int64
+    assert D.shape == (40, 25) and D.dtype == torch.int8  # the smallest int type that holds 33
     for i in range(40):
         for j in range(25):
             assert D[i, j] == sum(P[i, k] != Q[j, k] for k in range(33)) == fl.hamming_distance(P[i], Q[j])
@@ -216,7 +216,7 @@ def test_interval_errors():
         fl.interval_size(np.zeros((2, 3)), np.zeros((2, 3)))
     with pytest.raises(ValueError, match="bits"):
         fl.in_interval([0, 2, 0], [0, 1, 0], [1, 1, 0])
-    with pytest.raises(ValueError, match="limit must be a positive int"):
+    with pytest.raises(ValueError, match="limit must be an int >= 1, got 0"):
         fl.interval_patterns([0], [1], limit=0)
 
 
@@ -263,3 +263,53 @@ def test_reversed_and_strided_numpy_arrays_are_accepted():
         fl.activation_probability(net, X[::-1]).probability[0].tolist()
         == fl.activation_probability(net, X).probability[0].tolist()
     )
+
+
+# --- the smallest int type, memory estimated first, no complex bits -----------------------------------------
+
+@pytest.mark.parametrize("m, dtype", [(1, torch.int8), (127, torch.int8), (128, torch.int16),
+                                      (32767, torch.int16), (32768, torch.int32)])
+def test_hamming_matrix_has_the_smallest_int_type_that_holds_m(m, dtype):
+    """Before, always int64: 20000 patterns took 3.2 GB where int16 (800 MB) holds every distance."""
+    P = np.zeros((3, m), dtype=bool)
+    P[1] = True  # the largest distance, m, between rows 0 and 1
+    P[2, : m // 2] = True
+    D = fl.hamming_matrix(P)
+    assert D.dtype == dtype == fl.patterns.hamming_dtype(m)
+    assert D.tolist() == [[0, m, m // 2], [m, 0, m - m // 2], [m // 2, m - m // 2, 0]]
+
+
+def test_hamming_matrix_estimates_its_memory_first():
+    P = np.zeros((200_000, 8), dtype=bool)
+    with pytest.raises(fl.OverBudget, match=r"the 200000 x 200000 distance matrix \(torch.int8\) of P would need "
+                                            r"about 37"):
+        fl.hamming_matrix(P)
+    with fl.limits.memory_budget(2**20):
+        with pytest.raises(fl.OverBudget):
+            fl.hamming_matrix(P[:2000])
+        assert fl.hamming_matrix(P[:300]).shape == (300, 300)  # 90 kB and a float32 block: under 1 MiB
+
+
+def test_patterns_refuse_complex_values_and_name_the_bad_value():
+    """Before, complex bits went through (``1 + 0j`` counted as 1, the imaginary part of others dropped
+    into a generic 'outside {0, 1}')."""
+    with pytest.raises(TypeError, match="p must be bits .*got complex values"):
+        fl.hamming_distance(np.array([1 + 0j, 0]), [0, 1])
+    with pytest.raises(TypeError, match=r"P must be bits .*got a complex tensor \(torch.complex64\)"):
+        fl.hamming_matrix(torch.ones(2, 2, dtype=torch.complex64))
+    with pytest.raises(ValueError, match=r"outside \{0, 1\} such as nan"):
+        fl.hamming_distance([0, float("nan")], [0, 1])
+
+
+def test_interval_patterns_limit_is_an_int_and_memory_is_checked():
+    assert len(fl.interval_patterns([0, 0], [1, 1], limit=np.int64(4))) == 4
+    with pytest.raises(TypeError, match="limit must be an int, got 4.0"):
+        fl.interval_patterns([0, 0], [1, 1], limit=4.0)
+    with pytest.raises(fl.OverBudget, match="the 1099511627776 patterns of the interval"):
+        fl.interval_patterns([0] * 40, [1] * 40, limit=2**45)
+
+
+def test_activation_patterns_estimate_their_memory():
+    net = fl.mlp([2, 64, 64, 1], seed=0)
+    with fl.limits.memory_budget(2**20), pytest.raises(fl.OverBudget, match=r"patterns of 20000 inputs x \(128 bits"):
+        fl.activation_patterns(net, torch.zeros(20_000, 2))

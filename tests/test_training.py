@@ -52,3 +52,126 @@ def test_batchnorm_net_trains_even_with_a_one_sample_last_batch():
     net = fl.mlp([2, 8, 1], seed=0, norm="batch")
     history = fl.train(net, data, epochs=2, batch_size=13, progress=False)
     assert history.epochs == 2 and net.training  # the mode it came in with
+
+
+# --- all or nothing: bad arguments refused, a failed run restores the net ------------------------------------
+
+import copy  # noqa: E402
+
+import numpy as np  # noqa: E402
+from torch import nn  # noqa: E402
+
+
+def state_of(net):
+    return {k: v.clone() for k, v in net.state_dict().items()}
+
+
+def same_state(net, state):
+    now = net.state_dict()
+    return now.keys() == state.keys() and all(torch.equal(now[k], state[k]) for k in state)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(lr=float("inf")), ValueError, "lr must be a finite number, got inf"),
+        (dict(lr=float("nan")), ValueError, "lr must be a finite number, got nan"),
+        (dict(lr="0.1"), TypeError, "lr must be a real number, got '0.1'"),
+        (dict(lr=0), ValueError, "lr must be a number > 0"),
+        (dict(seed=-1), ValueError, r"seed must be an int in \[0, 4294967295\], got -1"),
+        (dict(seed=1.5), TypeError, "seed must be an int, got 1.5"),
+        (dict(seed=None), TypeError, "seed must be an int, got None"),
+        (dict(epochs=1.0), TypeError, "epochs must be an int, got 1.0"),
+        (dict(batch_size=0), ValueError, "batch_size must be an int >= 1, got 0"),
+        (dict(weight_decay=float("nan")), ValueError, "weight_decay must be a finite number"),
+        (dict(weight_decay=-1), ValueError, "weight_decay must be a number >= 0"),
+        (dict(penalty=5), TypeError, "penalty must be None or a callable"),
+        (dict(progress=1), TypeError, "progress must be True or False, got 1"),
+        (dict(keep_snapshots="yes"), TypeError, "keep_snapshots must be True or False"),
+    ],
+)
+def test_train_arguments_are_checked_before_anything_runs(kwargs, error, match):
+    data = fl.toy_dataset("moons", n=40, seed=0)
+    net = fl.mlp([2, 4, 1], seed=0)
+    before, rng = state_of(net), torch.get_rng_state()
+    with pytest.raises(error, match=match):
+        fl.train(net, data, **{"epochs": 1, "progress": False, **kwargs})
+    assert same_state(net, before) and torch.equal(rng, torch.get_rng_state())
+
+
+def test_train_accepts_numpy_ints():
+    data = fl.toy_dataset("moons", n=40, seed=0)
+    a, b = fl.mlp([2, 4, 1], seed=0), fl.mlp([2, 4, 1], seed=0)
+    fl.train(a, data, epochs=np.int64(2), batch_size=np.int32(8), seed=np.uint8(3), progress=False)
+    fl.train(b, data, epochs=2, batch_size=8, seed=3, progress=False)
+    assert same_state(a, state_of(b))
+
+
+def test_train_refuses_odd_nets_and_data():
+    data = fl.toy_dataset("moons", n=40, seed=0)
+    frozen = fl.mlp([2, 4, 1], seed=0).requires_grad_(False)
+    flat = nn.Sequential(nn.Linear(2, 1), nn.Flatten(0))  # logits of shape (n,), not (n, 1)
+    cases = [
+        ((None, data), TypeError, "net must be a torch.nn.Module, got None"),
+        ((nn.ReLU(), data), ValueError, r"net has no parameters \(ReLU\)"),
+        ((frozen, data), ValueError, "net has no trainable parameters"),
+        ((flat, data), ValueError, r"logits of shape \(n, k\); it returned \(1,\)"),
+        ((fl.mlp([2, 4, 1]), None), TypeError, "data must be a foldlab Dataset"),
+        ((fl.mlp([2, 4, 1]), (data.X, data.y)), TypeError, "data must be a foldlab Dataset"),
+    ]
+    for (net, d), error, match in cases:
+        with pytest.raises(error, match=match):
+            fl.train(net, d, epochs=1, progress=False)
+    # NaN inputs cannot even make a Dataset (before, train ran on them and reported a NaN loss)
+    with pytest.raises(ValueError, match="Dataset.X contains NaN"):
+        fl.data.Dataset(data.X * float("nan"), data.y, data.X_test, data.y_test, "nan")
+
+
+def dropout_batchnorm_net():
+    with torch.random.fork_rng():  # seeded layers, and the global RNG left as it was
+        torch.manual_seed(0)
+        return nn.Sequential(nn.Linear(2, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, 1))
+
+
+@pytest.mark.parametrize("cause", ["nan penalty at epoch 2", "lr=1e30", "lr=1e38", "penalty raises"])
+def test_a_failed_run_restores_the_net_its_buffers_mode_and_the_global_rng(cause):
+    """Before, a NaN loss went on silently (history.loss full of nan, the weights NaN); now train raises
+    and leaves the parameters, the BatchNorm statistics, the mode and torch's RNG as they were."""
+    data = fl.toy_dataset("moons", n=120, seed=0)
+    net = dropout_batchnorm_net().eval()
+
+    def penalty(net, X, y, epoch):
+        if cause == "penalty raises" and epoch == 2:
+            raise KeyError("the penalty's own bug")
+        bad = cause == "nan penalty at epoch 2" and epoch == 2
+        return net[0].weight.sum() * 0 + (float("nan") if bad else 0.0)
+
+    lr = {"lr=1e30": 1e30, "lr=1e38": 1e38}.get(cause, 1e-2)
+    before, rng = state_of(net), torch.get_rng_state()
+    error = KeyError if cause == "penalty raises" else ValueError
+    with pytest.raises(error) as info:
+        fl.train(net, data, epochs=3, lr=lr, penalty=penalty, progress=False)
+    if error is ValueError:
+        assert "were restored to what they were before the call" in str(info.value)
+        assert f"lr={lr}" in str(info.value)
+    assert same_state(net, before)  # weights, running_mean/var, num_batches_tracked
+    assert not net.training and torch.equal(rng, torch.get_rng_state())
+    # and the restored net trains as a fresh copy of it would
+    twin = copy.deepcopy(net)
+    fl.train(net, data, epochs=1, progress=False)
+    torch.set_rng_state(rng)
+    fl.train(twin, data, epochs=1, progress=False)
+    assert same_state(net, state_of(twin))
+
+
+def test_accuracy_checks_its_inputs(digits, digits_net):
+    assert fl.accuracy(digits_net, digits.X_test, digits.y_test) > 0.8  # a frozen net is fine to evaluate
+    assert np.isnan(fl.accuracy(digits_net, torch.zeros(0, 64), torch.zeros(0, dtype=torch.int64)))
+    with pytest.raises(ValueError, match=r"expected y with one label per point \(449\), got 3 labels"):
+        fl.accuracy(digits_net, digits.X_test, digits.y_test[:3])
+    with pytest.raises(TypeError, match="X must hold numbers"):
+        fl.accuracy(digits_net, None, digits.y_test)
+    with pytest.raises(ValueError, match="X contains NaN"):
+        fl.accuracy(digits_net, digits.X_test * float("nan"), digits.y_test)
+    with pytest.raises(ValueError, match="the net cannot take X, which have 3 features"):
+        fl.accuracy(digits_net, torch.zeros(2, 3), [0, 1])

@@ -112,12 +112,12 @@ def noisy_labels(y: torch.Tensor, fraction: float, n_classes: int, seed: int) ->
     return y
 
 
-def _data(data: str, mnist_root, mnist_sizes: tuple[int, int]) -> Dataset:
+def _data(data: str, mnist_root, mnist_sizes: tuple[int, int], verify: bool = True) -> Dataset:
     if data == "digits":
         return load_digits(seed=0)
     if mnist_root is None:
         raise ValueError("data='mnist' needs mnist_root: a folder with the four MNIST IDX files")
-    return load_mnist(mnist_root, train_size=mnist_sizes[0], test_size=mnist_sizes[1], seed=0)
+    return load_mnist(mnist_root, train_size=mnist_sizes[0], test_size=mnist_sizes[1], seed=0, verify=verify)
 
 
 def _split_validation(d: Dataset, fraction: float = 0.2) -> tuple[Dataset, torch.Tensor, torch.Tensor]:
@@ -222,6 +222,7 @@ def run_experiments(
     data: str = "digits",
     mnist_root=None,
     mnist_sizes: Sequence[int] = (10_000, 2_000),
+    mnist_verify: bool = True,
     target_accuracy: float | None = 0.9,
     max_epochs: int = 30,
     n_pairs: int = 300,
@@ -254,6 +255,9 @@ def run_experiments(
     mnist_root : str or Path, optional
     mnist_sizes : (int, int)
         Seeded subsets of MNIST's training and test sets.
+    mnist_verify : bool
+        Check that the files are the standard MNIST files (sizes and checksums, :func:`foldlab.load_mnist`); False
+        for other data in the MNIST layout.
     target_accuracy : float or None
     max_epochs : int
     n_pairs, n_paths : int
@@ -288,7 +292,7 @@ def run_experiments(
         raise ValueError(f"path_classes must be two different classes, got {path_classes}")
     mnist_sizes = tuple(check_int(s, "mnist_sizes", min=1) for s in _seq(mnist_sizes, "mnist_sizes"))
     out = Path(out)
-    d = _data(data, mnist_root, mnist_sizes)
+    d = _data(data, mnist_root, mnist_sizes, check_bool(mnist_verify, "mnist_verify"))
     present = set(d.y_test.tolist())
     if not set(path_classes) <= present:
         raise ValueError(f"path_classes {path_classes} are not classes of {data}'s test split (classes: "
