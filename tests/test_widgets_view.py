@@ -85,4 +85,5 @@ def test_public_names_resolve():
     assert [name for name in flw.__all__ if name.endswith("_widget")] == [
         "neuron_widget", "pattern_pair_widget", "training_patterns_widget", "neighbors_widget",
         "arrangement_widget", "training_regions_widget", "grid_misses_widget", "cantor_walk_widget", "sampling_widget",
+        "region_walk_widget",
     ]
