@@ -10,7 +10,9 @@ For each net (``fl.mlp``, PyTorch's default uniform init, seed 0) the two librar
 - ``fl + polygons``: the same followed by ``arr.polygons`` (shapely Polygons, built lazily);
 - ``fl + all``: followed also by ``arr.patterns``, ``arr.A`` and ``arr.c``.
 
-The ratios are foldlab's median over regioncam's. The counts must be identical. The target (issue 3)
+The ratios are foldlab's median over regioncam's. The counts must be identical. ``fl partition``
+includes reading the net (:func:`foldlab.read_net`, which checks its snapshot against the net's own
+forward pass); the last line gives that reading's median alone. The target (issue 3)
 is foldlab at most 2x regioncam's time on each net; the last lines say where the slowest column,
 ``fl + all``, meets it.
 
@@ -85,6 +87,7 @@ def main() -> None:
     print("-" * len(header))
     all_equal = True
     verdicts = []
+    reads = []
     for widths in NETS:
         net = fl.mlp(widths, seed=0)
         name = f"2-[{widths[1]}]x{len(widths) - 2}-1"
@@ -100,6 +103,7 @@ def main() -> None:
             counts["fl"] = len(arr)
             runs["polygons"].append(timed(foldlab_polygons, net)[0])
             runs["all"].append(timed(foldlab_all, net)[0])
+        reads.append(statistics.median(timed(fl.read_net, net)[0] for _ in range(REPEATS)) * 1e3)
         ms = {k: statistics.median(v) * 1e3 for k, v in runs.items()}
         all_equal &= counts["fl"] == counts["rc"]
         print(
@@ -112,6 +116,7 @@ def main() -> None:
         )
     print(f"\ncounts identical: {all_equal}; load average now {os.getloadavg()[0]:.2f}")
     print("target fl + all <= 2x regioncam: " + ", ".join(verdicts))
+    print("read_net alone (in fl partition): " + ", ".join(f"{r:.2f}ms" for r in reads))
 
 
 if __name__ == "__main__":

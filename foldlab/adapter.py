@@ -512,13 +512,27 @@ def _finite(t: torch.Tensor) -> bool:
     return bool(torch.isfinite(t).all())
 
 
-def _check_parameters(net: nn.Module) -> None:
-    for name, tensor in (*net.named_parameters(), *net.named_buffers()):
+def _check_parameters(net: nn.Module, tensors: list[tuple[str, torch.Tensor]] | None = None) -> None:
+    """Refuse complex parameters or buffers, and NaN or inf in them (named)."""
+    if tensors is None:
+        tensors = [*net.named_parameters(), *net.named_buffers()]
+    on_cpu = []  # float32/64 tensors on the CPU, checked together in numpy (one call, not one per tensor)
+    for name, tensor in tensors:
         if tensor.is_complex():
             raise UnsupportedNet(f"parameter {name!r} of the net is complex; foldlab reads real-valued nets")
-        if tensor.is_floating_point() and not _finite(tensor):
-            bad = "NaN" if bool(torch.isnan(tensor).any()) else "inf"
-            raise ValueError(f"parameter {name!r} of the net contains {bad}; foldlab needs finite weights")
+        if tensor.is_floating_point():
+            if tensor.is_cpu and tensor.dtype in (torch.float32, torch.float64):
+                on_cpu.append((name, tensor))
+            elif not _finite(tensor):
+                _refuse_non_finite(name, tensor)
+    if on_cpu and not np.isfinite(np.concatenate([t.detach().numpy().reshape(-1) for _, t in on_cpu])).all():
+        name, tensor = next((name, t) for name, t in on_cpu if not _finite(t))
+        _refuse_non_finite(name, tensor)
+
+
+def _refuse_non_finite(name: str, tensor: torch.Tensor) -> None:
+    bad = "NaN" if bool(torch.isnan(tensor).any()) else "inf"
+    raise ValueError(f"parameter {name!r} of the net contains {bad}; foldlab needs finite weights")
 
 
 def _check_modules(modules: list[tuple[str, nn.Module]]) -> None:
@@ -538,8 +552,8 @@ def _check_modules(modules: list[tuple[str, nn.Module]]) -> None:
             ACTIVATION_MODULES[type(module)](name, module)
 
 
-def _first_in_features(net: nn.Module) -> int:
-    for module in net.modules():
+def _first_in_features(net: nn.Module, modules: Sequence[nn.Module] | None = None) -> int:
+    for module in net.modules() if modules is None else modules:
         if isinstance(module, (nn.Linear, SwiGLU)):
             return module.in_features
         if isinstance(module, nn.BatchNorm1d):
@@ -558,9 +572,27 @@ def _first_in_features(net: nn.Module) -> int:
 
 
 @contextlib.contextmanager
-def _unchanged(net: nn.Module) -> Iterator[None]:
+def _one_torch_thread() -> Iterator[None]:
+    """Run the block with torch on one CPU thread, and restore the thread count after.
+
+    The probes are a dozen points: a matrix product on them is quicker in one thread, and waking the
+    BLAS thread pool for it can cost milliseconds on a busy machine, more than the whole reading.
+    """
+    threads = torch.get_num_threads()
+    if threads == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+@contextlib.contextmanager
+def _unchanged(net: nn.Module, buffers: Sequence[torch.Tensor] | None = None) -> Iterator[None]:
     """Run the block, then put back the net's buffers and torch's random state as they were."""
-    buffers = [(b, b.detach().clone()) for b in net.buffers()]
+    buffers = [(b, b.detach().clone()) for b in (net.buffers() if buffers is None else buffers)]
     devices = sorted({b.device.index for b, _ in buffers if b.is_cuda}) if torch.cuda.is_available() else []
     try:
         with torch.random.fork_rng(devices=devices), torch.no_grad():
@@ -581,27 +613,44 @@ class _Trace:
     dtype: torch.dtype  # what the module ran in
 
 
-def _run(net: nn.Module, x: torch.Tensor, modules: Sequence[nn.Module]) -> _Trace:
-    """Run ``net`` on ``x`` (in its own dtype, as it runs) with hooks on ``modules``."""
+def _run(
+    net: nn.Module,
+    x: torch.Tensor,
+    modules: Sequence[nn.Module],
+    buffers: Sequence[torch.Tensor] | None = None,
+    param: torch.Tensor | None = None,
+) -> _Trace:
+    """Run ``net`` on ``x`` (in its own dtype, as it runs) with hooks on ``modules``.
+
+    ``buffers`` (all of the net's) and ``param`` (its first parameter) are found when not given.
+    """
     calls: list = []
     pre: dict = {}
+    # an activation's input is its pre-activation: kept (cloned) by the forward hook, or by a pre-hook for
+    # an in-place activation, which overwrites it
+    activations = {m for m in modules if type(m) in ACTIVATION_MODULES}
+    in_place = {m for m in activations if getattr(m, "inplace", False)}
 
     def forward_hook(module, inputs, output):
-        calls.append((module, inputs[0] if inputs else None, output))
+        first = inputs[0] if inputs else None
+        calls.append((module, first, output))
+        if module in activations and module not in in_place and isinstance(first, torch.Tensor):
+            pre.setdefault(module, []).append(first.detach().clone())
 
     def pre_hook(module, inputs):
-        if inputs and isinstance(inputs[0], torch.Tensor):  # cloned: an in-place activation overwrites it
+        if inputs and isinstance(inputs[0], torch.Tensor):
             pre.setdefault(module, []).append(inputs[0].detach().clone())
 
-    param = next(iter(net.parameters()), None)
+    if param is None:
+        param = next(iter(net.parameters()), None)
     dtype = param.dtype if param is not None and param.is_floating_point() else torch.float32
     handles = []
     try:
         for module in modules:
             handles.append(module.register_forward_hook(forward_hook))
-            if type(module) in ACTIVATION_MODULES:
+            if module in in_place:
                 handles.append(module.register_forward_pre_hook(pre_hook))
-        with _unchanged(net):
+        with _unchanged(net, buffers):
             result = net(x.to(dtype))
     finally:
         for handle in handles:
@@ -617,9 +666,9 @@ def _probe(d_in: int) -> torch.Tensor:
     return torch.randn(len(scales), d_in, generator=g, dtype=DTYPE) * scales[:, None]
 
 
-def _chain(net: nn.Module, trace: _Trace, probe: torch.Tensor) -> list[tuple[str, nn.Module]]:
+def _chain(net: nn.Module, trace: _Trace, probe: torch.Tensor, modules=None) -> list[tuple[str, nn.Module]]:
     """The leaf modules in call order, checking that each receives the previous one's output."""
-    names = {module: name or type(module).__name__ for name, module in net.named_modules()}
+    names = {module: name or type(module).__name__ for name, module in (modules or net.named_modules())}
     leaves = _leaves(net)
     # torch layers that foldlab does not know (convolutions, attention, ...) are named before anything else
     for module, _, _ in trace.calls:
@@ -752,6 +801,11 @@ def _compare(spec: NetSpec, trace: _Trace, x: torch.Tensor, where: str) -> None:
             f"{spec.source} ran {len(activations)} activation layers on {where}, where foldlab read "
             f"{len(spec.layers)}; its forward takes another path for these inputs"
         )
+    if spec.device.type == "cpu" and x.device.type == "cpu" and all(
+        layer.affine is not None and not (layer.activation is not None and layer.activation.gated)
+        for layer in (*spec.layers, *((spec.output,) if spec.output is not None else ()))
+    ):
+        return _compare_in_numpy(spec, trace, x, where, rtol, activations)
     uses: dict[nn.Module, int] = {}
     h = x.to(DTYPE)
     for layer, module in zip(spec.layers, activations):
@@ -770,6 +824,64 @@ def _compare(spec: NetSpec, trace: _Trace, x: torch.Tensor, where: str) -> None:
         _agree(spec, "output", trace.result, out, rtol * _rounding_scale(spec.output, h, out), where)
 
 
+def _compare_in_numpy(spec: NetSpec, trace: _Trace, x: torch.Tensor, where: str, rtol: float, activations) -> None:
+    """:func:`_compare` for affine layers on the CPU, in numpy: the same check, a few times quicker on
+    the probes (a torch call costs more than the arithmetic on a dozen points)."""
+    uses: dict[nn.Module, int] = {}
+    h = x.detach().numpy().astype(np.float64, copy=False)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for layer, module in zip(spec.layers, activations):
+            use = uses[module] = uses.get(module, -1) + 1  # a module used in several layers records once per use
+            z, tol = _affine_in_numpy(layer.affine, h, rtol)
+            _agree_in_numpy(spec, layer.name, trace.preactivations[module][use], z, tol, where)
+            kind = layer.activation.kind
+            if kind == "relu":
+                h = np.maximum(z, 0.0)
+            elif kind == "leaky_relu":
+                h = np.where(z > 0, z, layer.activation.negative_slope * z)
+            else:
+                h = layer.activation(torch.from_numpy(z)).numpy()
+        if spec.output is not None:
+            out, tol = _affine_in_numpy(spec.output.affine, h, rtol)
+            _agree_in_numpy(spec, "output", trace.result, out, tol, where)
+
+
+def _affine_in_numpy(affine: Affine, h: np.ndarray, rtol: float) -> tuple[np.ndarray, np.ndarray]:
+    """``h W^T + b`` and ``rtol`` times its rounding scale (see :func:`_rounding_scale`)."""
+    weight, bias = affine.weight.numpy(), affine.bias.numpy()
+    z = h @ weight.T
+    z += bias
+    scale = np.sqrt(np.einsum("ij,ij->i", h, h))[:, None] * np.sqrt(np.einsum("ij,ij->i", weight, weight))
+    scale += np.abs(bias)
+    scale *= rtol
+    return z, scale
+
+
+def _agree_in_numpy(spec: NetSpec, name: str, theirs, mine: np.ndarray, tol: np.ndarray, where: str) -> None:
+    if not isinstance(theirs, torch.Tensor) or theirs.numel() != mine.size:
+        raise ReadingMismatch(f"layer {name!r} of {spec.source} gave values of another shape on {where}")
+    theirs = theirs.detach()
+    if theirs.dtype in (torch.bfloat16, torch.float16):  # numpy has no bfloat16
+        theirs = theirs.to(DTYPE)
+    values = theirs.cpu().numpy()
+    if values.shape != mine.shape:
+        values = values.reshape(mine.shape)
+    gap = np.abs(values - mine)  # in float64 (a float32 module's values are promoted)
+    gap -= tol
+    if (gap > 0).any():
+        worst = int(gap.argmax())
+        raise ReadingMismatch(_mismatch(spec, name, where, float(values.flat[worst]), float(mine.flat[worst])))
+
+
+def _mismatch(spec: NetSpec, name: str, where: str, theirs: float, mine: float) -> str:
+    return (
+        f"{spec.source}'s own forward pass disagrees with foldlab's reading of it at layer {name!r}, on "
+        f"{where}: {theirs:.6g} against {mine:.6g}. Its forward does something between the layers foldlab "
+        f"sees (a clamp or another function inside a wrapper module, a hook that changes an output), so "
+        f"foldlab cannot analyse it exactly"
+    )
+
+
 def _agree(spec: NetSpec, name: str, theirs: torch.Tensor, mine: torch.Tensor, tol: torch.Tensor, where: str) -> None:
     if not isinstance(theirs, torch.Tensor) or theirs.numel() != mine.numel():
         raise ReadingMismatch(f"layer {name!r} of {spec.source} gave values of another shape on {where}")
@@ -777,10 +889,7 @@ def _agree(spec: NetSpec, name: str, theirs: torch.Tensor, mine: torch.Tensor, t
     if bool((gap > 0).any()):
         worst = int(gap.flatten().argmax())
         raise ReadingMismatch(
-            f"{spec.source}'s own forward pass disagrees with foldlab's reading of it at layer {name!r}, on "
-            f"{where}: {float(theirs.flatten()[worst]):.6g} against {float(mine.flatten()[worst]):.6g}. Its "
-            f"forward does something between the layers foldlab sees (a clamp or another function inside a "
-            f"wrapper module, a hook that changes an output), so foldlab cannot analyse it exactly"
+            _mismatch(spec, name, where, float(theirs.flatten()[worst]), float(mine.flatten()[worst]))
         )
 
 
@@ -837,14 +946,24 @@ def read_net(net: Net, *, verify: bool = True) -> NetSpec:
         return net
     if not isinstance(net, nn.Module):
         raise TypeError(f"expected a torch.nn.Module (or a NetSpec from fl.read_net), got {describe(net)}")
+    # the module tree is walked once, here
     modules = list(net.named_modules())
-    _check_parameters(net)
+    parameters = list(net.named_parameters())
+    buffers = list(net.named_buffers())
+    _check_parameters(net, parameters + buffers)
     _check_modules(modules)
-    d_in = _first_in_features(net)
-    param = next(iter(net.parameters()), None)
+    leaves = [module for _, module in modules]
+    d_in = _first_in_features(net, leaves)
+    param = parameters[0][1] if parameters else None
     probe = _probe(d_in) if param is None else _probe(d_in).to(param.device)
+    with _one_torch_thread():
+        return _read(net, modules, d_in, probe, verify, [b for _, b in buffers], param)
+
+
+def _read(net: nn.Module, modules: list, d_in: int, probe: torch.Tensor, verify: bool, buffers, param) -> NetSpec:
+    """Trace ``net`` on the probe inputs, build the snapshot from what ran, and check it."""
     try:
-        trace = _run(net, probe, [module for _, module in modules])
+        trace = _run(net, probe, [module for _, module in modules], buffers, param)
     except Exception as error:  # the user's forward fails on a (k, d_in) input
         unsupported = [f"{n!r} ({type(m).__name__})" for n, m in modules if _unsupported_torch_layer(m)]
         if unsupported:
@@ -855,7 +974,7 @@ def read_net(net: Net, *, verify: bool = True) -> NetSpec:
             f"could not run {type(net).__name__} on probe inputs of shape (n, {d_in}) (the first Linear "
             f"layer's input size): {type(error).__name__}: {error}"
         ) from error
-    chain = _chain(net, trace, probe)
+    chain = _chain(net, trace, probe, modules)
     spec = _spec_from_chain(net, d_in, chain)
     if verify:
         _compare(spec, trace, probe, "probe inputs")

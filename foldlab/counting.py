@@ -1,23 +1,26 @@
 """Counting regions: in a box, along a segment, per unit area, over training, and the one-layer formula.
 
 The counts in a box come from the exact arrangement (:func:`foldlab.arrangement`), the counts along a
-segment from the exact walk (:func:`foldlab.walk`).
+segment from the exact walk (:func:`foldlab.walk`); see foldlab's maths page (docs/maths.md), section
+"Counting regions".
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
-from ._validation import to_numpy
-from ._window import as_plane, default_plane_box, grid_points
+from ._plane import grid_points, window
+from ._tolerances import PARALLEL_RTOL
+from ._validation import as_points, check_float, check_int, describe, to_numpy
 from .adapter import read_net
 from .arrangement import MAX_REGIONS, arrangement
+from .errors import NumericalRange
+from .limits import check_memory
 
 __all__ = [
     "n_regions",
@@ -57,6 +60,13 @@ def region_density(net: nn.Module, box=None, *, plane=None, max_regions: int = M
     return arrangement(net, box, plane=plane, max_regions=max_regions).density
 
 
+#: ``one_layer_regions`` computes sums of binomials up to this many (terms x bits) word operations (about
+#: a second) ...
+ONE_LAYER_MAX_WORK = 2**31
+#: ... and results of up to this many bits (8 MiB).
+ONE_LAYER_MAX_BITS = 2**26
+
+
 def one_layer_regions(n: int, r: int) -> int:
     """``f(n, r) = sum_{i <= r} C(n, i)``: regions of ``n`` hyperplanes in general position in ``R^r``.
 
@@ -64,20 +74,44 @@ def one_layer_regions(n: int, r: int) -> int:
     its input space into this many activation regions when its hyperplanes are in general position
     (Zaslavsky's theorem; ``f(n, n) = 2^n``, ``f(n, 1) = n + 1``, ``f(n+1, r+1) = f(n, r+1) + f(n, r)``).
 
+    The result is exact (a Python int). The sum runs over the smaller side (``f(n, r) = 2^n - f(n,
+    n - r - 1)``), and it is refused with a ValueError when it would take more than about a second
+    (``min(r, n - r) * n > ONE_LAYER_MAX_WORK``) or have more than ``ONE_LAYER_MAX_BITS`` bits; ``r >= n``
+    gives ``2^n`` at once for ``n`` up to ``ONE_LAYER_MAX_BITS``.
+
     Examples
     --------
     >>> one_layer_regions(8, 2), one_layer_regions(3, 3), one_layer_regions(5, 1)
     (37, 8, 6)
+    >>> one_layer_regions(10**6, 1)
+    1000001
 
     References
     ----------
     Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 7.1, eqs. 59-61;
     Zaslavsky, "Facing up to arrangements" (1975).
     """
-    for name, v in (("n", n), ("r", r)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
-            raise ValueError(f"{name} must be an int >= 0, got {v!r}")
-    return sum(math.comb(int(n), i) for i in range(min(int(n), int(r)) + 1))
+    n = check_int(n, "n", min=0)
+    r = check_int(r, "r", min=0)
+    if 2 * r >= n and n > ONE_LAYER_MAX_BITS:
+        raise ValueError(
+            f"one_layer_regions({n}, {r}) has about {n} bits (more than ONE_LAYER_MAX_BITS = {ONE_LAYER_MAX_BITS}); "
+            f"expected n <= {ONE_LAYER_MAX_BITS} when r >= n / 2"
+        )
+    if r >= n:
+        return 1 << n
+    terms = min(r, n - r - 1)
+    if terms * n > ONE_LAYER_MAX_WORK:
+        raise ValueError(
+            f"one_layer_regions({n}, {r}) sums {terms} binomials of up to {n} bits, more than "
+            f"ONE_LAYER_MAX_WORK = {ONE_LAYER_MAX_WORK} (terms x bits, about a second); expected a smaller n, or r "
+            f"nearer 0 or n"
+        )
+    total = term = 1  # C(n, 0)
+    for i in range(1, terms + 1):
+        term = term * (n - i + 1) // i
+        total += term
+    return total if terms == r else (1 << n) - total
 
 
 def first_layer_box(net: nn.Module, margin: float = 0.5) -> tuple[float, float, float, float]:
@@ -103,24 +137,36 @@ def first_layer_box(net: nn.Module, margin: float = 0.5) -> tuple[float, float, 
     True
     """
     spec = read_net(net)
+    margin = check_float(margin, "margin", min=0)
     if spec.d_in != 2:
         raise ValueError(f"first_layer_box needs a net with 2 inputs, this one has {spec.d_in}")
     spec.check_piecewise_linear("first_layer_box")
     W, b = to_numpy(spec.layers[0].affine.weight), to_numpy(spec.layers[0].affine.bias)
+    # each line w . x + b = 0 scaled by a power of two to size about 1 (the same line, exactly), so that
+    # the products below neither overflow nor underflow whatever the scale of the weights
+    size = np.maximum(np.abs(W).max(axis=1), np.abs(b))
+    exponent = np.frexp(np.where(size > 0, size, 1.0))[1]
+    W, b = np.ldexp(W, -exponent[:, None]), np.ldexp(b, -exponent)
     i, j = np.triu_indices(len(W), k=1)
     det = W[i, 0] * W[j, 1] - W[i, 1] * W[j, 0]
-    ok = np.abs(det) > 1e-12 * (np.abs(W[i]).sum(1) * np.abs(W[j]).sum(1) + 1e-300)
+    ok = np.abs(det) > PARALLEL_RTOL * (np.abs(W[i]).sum(1) * np.abs(W[j]).sum(1))
     i, j, det = i[ok], j[ok], det[ok]
     # W_i . x = -b_i and W_j . x = -b_j
     x = (-b[i] * W[j, 1] + b[j] * W[i, 1]) / det
     y = (-W[i, 0] * b[j] + W[j, 0] * b[i]) / det
     # and the point of each line nearest the origin, so that the box meets lines that cross no other
-    feet = -b[:, None] * W / np.maximum((W**2).sum(axis=1, keepdims=True), 1e-300)
-    feet = feet[np.abs(W).sum(axis=1) > 0]
+    moving = np.abs(W).sum(axis=1) > 0
+    feet = -b[moving, None] * W[moving] / (W[moving] ** 2).sum(axis=1, keepdims=True)
     points = np.concatenate([np.stack([x, y], axis=1), feet, np.zeros((1, 2))])
     lo, hi = points.min(axis=0), points.max(axis=0)
     pad = max(margin * float((hi - lo).max()), 1.0)
-    return (float(lo[0] - pad), float(hi[0] + pad), float(lo[1] - pad), float(hi[1] + pad))
+    box = (float(lo[0] - pad), float(hi[0] + pad), float(lo[1] - pad), float(hi[1] + pad))
+    if not np.isfinite(box).all():
+        raise NumericalRange(
+            f"the first layer's lines cross up to {float(np.abs(points).max()):.3g} from the origin (with "
+            f"margin={margin}), beyond float64's range; expected nearly parallel lines to be less nearly parallel"
+        )
+    return box
 
 
 def grid_region_count(net: nn.Module, box=None, resolution: int = 100, *, plane=None) -> int:
@@ -137,15 +183,16 @@ def grid_region_count(net: nn.Module, box=None, resolution: int = 100, *, plane=
     """
     from .patterns import activation_patterns
 
-    if plane is not None:
-        spec = read_net(net)
-        the_plane = as_plane(plane, spec.d_in)
-        box = default_plane_box(the_plane) if box is None else box
-        inputs = the_plane.to_input(grid_points(box, resolution))
-    else:
-        box = (-1.0, 1.0, -1.0, 1.0) if box is None else box
-        inputs = torch.as_tensor(grid_points(box, resolution))
-    bits = activation_patterns(net, inputs).numpy()
+    spec = read_net(net)
+    the_plane, box = window(spec, box, plane, "grid_region_count")
+    resolution = check_int(resolution, "resolution", min=1)
+    per_point = 8.0 * (2 * spec.d_in + 2) + 17.0 * spec.n_hidden + 8.0 * spec.d_out
+    check_memory(
+        resolution**2 * per_point, f"the patterns of a {resolution} x {resolution} grid", driver="lower resolution="
+    )
+    points = grid_points(box, resolution)
+    inputs = the_plane.to_input(points) if the_plane is not None else torch.from_numpy(points)
+    bits = activation_patterns(spec, inputs).numpy()
     return len(np.unique(np.packbits(bits, axis=1), axis=0))
 
 
@@ -169,7 +216,9 @@ def n_regions_along(net: nn.Module, x1, x2) -> int:
 
     References
     ----------
-    DESIGN.md sections 3 and 7 (counts along lines come from the walk).
+    Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (2025), section 4 and
+    Figure 2 (a walk visits each region on the segment once); foldlab's maths page (docs/maths.md),
+    sections "Walks along a segment" and "Counting regions".
     """
     from .walk import walk
 
@@ -190,12 +239,15 @@ def hanin_rolnick_density(n_neurons: int) -> float:
     >>> hanin_rolnick_density(96)
     4608.0
 
+    ``n_neurons`` is an int from 0 to ``2**53`` (a float holds its square).
+
     References
     ----------
     Hanin and Rolnick, "Deep ReLU Networks Have Surprisingly Few Activation Patterns" (NeurIPS
     2019), Theorem 5 and figure 4.
     """
-    return n_neurons**2 / 2
+    n_neurons = check_int(n_neurons, "n_neurons", min=0, max=2**53)
+    return float(n_neurons) ** 2 / 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -241,8 +293,24 @@ class RegionCounts:
         )
 
 
+def _as_epochs(epochs) -> np.ndarray:
+    """One number per snapshot, shape (k,): ints stay ints, NaN, inf, bools and strings are refused."""
+    if isinstance(epochs, (str, bytes)) or np.ndim(epochs) != 1:
+        raise TypeError(f"epochs must be a sequence of numbers, one per snapshot, got {describe(epochs)}")
+    kind = np.asarray(epochs).dtype.kind
+    if kind == "b":
+        raise TypeError(f"epochs must be numbers, got booleans {describe(epochs)}")
+    values = as_points(epochs, "epochs", allow_empty=True).reshape(-1)
+    return values.astype(np.int64) if kind in "iu" else values
+
+
 def regions_over_training(
-    snapshots: Sequence[nn.Module], box=None, *, plane=None, max_regions: int = MAX_REGIONS
+    snapshots: Sequence[nn.Module],
+    box=None,
+    *,
+    plane=None,
+    max_regions: int = MAX_REGIONS,
+    epochs: Sequence[float] | None = None,
 ) -> RegionCounts:
     """Exact region counts in a box for each snapshot of a training run.
 
@@ -251,6 +319,10 @@ def regions_over_training(
     snapshots : sequence of nn.Module, or a TrainHistory
         ``train(..., keep_snapshots=True).snapshots`` (index 0: the initial net), or the history.
     box, plane : as for :func:`foldlab.arrangement`
+    epochs : sequence of numbers, optional
+        The epoch of each snapshot. A TrainHistory knows them (0 for the initial net, then one snapshot
+        per epoch); for a plain list the default is 0, 1, 2, ..., which is right for a whole
+        ``history.snapshots`` and wrong for a selection of it (pass ``epochs=`` then).
 
     Examples
     --------
@@ -260,12 +332,35 @@ def regions_over_training(
     >>> counts = regions_over_training(history, box=(-2, 3, -2, 2))
     >>> counts.epochs.tolist(), counts.n_neurons
     ([0, 1, 2], 16)
+    >>> regions_over_training(history.snapshots[::2], box=(-2, 3, -2, 2), epochs=[0, 2]).epochs.tolist()
+    [0, 2]
     """
-    snapshots = list(getattr(snapshots, "snapshots", snapshots))
+    history_epochs = getattr(snapshots, "epochs", None) if hasattr(snapshots, "snapshots") else None
+    snapshots = getattr(snapshots, "snapshots", snapshots)
+    if isinstance(snapshots, (nn.Module, str, bytes)) or not isinstance(snapshots, Iterable):
+        raise TypeError(
+            f"snapshots must be a sequence of nets or a TrainHistory (train(..., keep_snapshots=True)), "
+            f"got {describe(snapshots)}"
+        )
+    snapshots = list(snapshots)
     if not snapshots:
         raise ValueError(
             "no snapshots: pass train(..., keep_snapshots=True).snapshots (or the history itself)"
         )
+    if epochs is None:
+        if history_epochs is not None and history_epochs + 1 != len(snapshots):
+            raise ValueError(
+                f"the history has {history_epochs} epochs but {len(snapshots)} snapshots (expected one per epoch "
+                f"and the initial net); pass epochs=, the epoch of each snapshot"
+            )
+        epochs = np.arange(len(snapshots))
+    else:
+        epochs = _as_epochs(epochs)
+        if len(epochs) != len(snapshots):
+            raise ValueError(
+                f"epochs has {len(epochs)} entries, but there are {len(snapshots)} snapshots; pass one epoch per "
+                f"snapshot"
+            )
     counts = []
     area = None
     for net in snapshots:
@@ -273,4 +368,4 @@ def regions_over_training(
         counts.append(len(arr))
         area = arr.area
     n_neurons = read_net(snapshots[0]).n_hidden
-    return RegionCounts(np.arange(len(snapshots)), np.array(counts), float(area), n_neurons)
+    return RegionCounts(np.asarray(epochs), np.array(counts), float(area), n_neurons)

@@ -68,11 +68,13 @@ def _soft(z: torch.Tensor, temperature: float) -> torch.Tensor:
     """``sigmoid(z / temperature)``, and exactly 0 where ``z`` is exactly 0: the rule of the hard bits (a
     pre-activation of exactly 0 is off). Without it a unit that is exactly 0 on a whole interval (CantorNet's
     plateaus, a zero row) would stay at 1/2 at every temperature and add 1/2 to every soft distance."""
-    return torch.where(z == 0, torch.zeros_like(z), torch.sigmoid(z / temperature))
+    return torch.sigmoid(z / temperature) * (z != 0)
 
 
 def _soft_bits(layers: Sequence[Layer], zs: Sequence[torch.Tensor], temperature: float) -> torch.Tensor:
     """Soft bits of every selected layer, concatenated: shape (n, m)."""
+    if not any(layer.activation is not None and layer.activation.gated for layer in layers):
+        return _soft(torch.cat(list(zs), dim=-1), temperature)  # one pass over all layers: fewer autograd nodes
     parts = []
     for layer, z in zip(layers, zs):
         if layer.activation is not None and layer.activation.gated:  # SwiGLU: P(u and v have the same sign)
@@ -124,17 +126,6 @@ def _check_temperatures(temperature, max_temperature, eps) -> tuple[float, float
         check_float(max_temperature, "max_temperature", min=0, include_min=False),
         check_float(eps, "eps", min=0),
     )
-
-
-def _paths(net: nn.Module, calls, X1: torch.Tensor, X2: torch.Tensor, n_points: int) -> tuple[list, torch.Tensor]:
-    """The module's own pre-activations (with autograd) at ``n_points`` points of each segment: the points sit
-    at the middles of ``n_points`` equal cells, ``t = (j + 1/2) / n_points``, so that the ends (often exactly
-    on a boundary) are not taken."""
-    t = (torch.arange(n_points, dtype=X1.dtype, device=X1.device) + 0.5) / n_points
-    points = X1[:, None, :] + t[None, :, None] * (X2 - X1)[:, None, :]
-    with recording_preactivations(calls) as records:
-        out = net(points.reshape(-1, X1.shape[1]))
-    return records, out
 
 
 def _inputs_like_the_net(net: nn.Module, x: ArrayLike, d_in: int, name: str) -> torch.Tensor:
@@ -215,7 +206,8 @@ def soft_chi(
         raise ValueError(
             f"expected x1 and x2 to be single points of shape ({spec.d_in},); use folding_penalty for many segments"
         )
-    records, out = _paths(net, activation_calls(net), a, b, n_points)
+    with recording_preactivations(activation_calls(net)) as records:
+        out = net(_segment_points(torch.cat([a, b]), torch.tensor([[0, 1]]), n_points))
     zs = [records[i] for i in chosen] + ([out] if include_output else [])
     bits = _soft_bits(selected, zs, temperature).reshape(n_points, -1)
     return soft_chi_of_points(
@@ -223,34 +215,82 @@ def soft_chi(
     )
 
 
-def _batch_pairs(y: torch.Tensor, n_pairs: int, seed: int) -> np.ndarray:
-    labels = as_labels(y, "y")
-    if len(np.unique(labels)) < 2:
-        raise ValueError(
-            f"the batch has a single class ({labels[0] if len(labels) else 'empty'}): the folding penalty needs "
-            f"segments between points of different classes"
-        )
-    return sample_pairs(labels, n_pairs, np.random.default_rng(seed))
+#: Modules whose output for one row depends on the other rows of the batch, or on a random draw in training:
+#: a net holding one runs the task's forward pass and the penalty's apart (:meth:`FoldingRegularizer.fused_loss`).
+ROW_COUPLED = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm, nn.Dropout, nn.Dropout1d,
+               nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.FeatureAlphaDropout)
+
+#: Batches up to this size draw their segments from the table of cross-class pairs in torch (n^2 bools);
+#: larger ones number the pairs block by block (:func:`foldlab.folding.sample_pairs`) instead.
+TABLE_PAIRS_UP_TO = 2048
+
+
+def _single_class(labels) -> ValueError:
+    first = labels[0].item() if len(labels) else "empty"
+    return ValueError(
+        f"the batch has a single class ({first}): the folding penalty needs segments between points of "
+        f"different classes"
+    )
+
+
+def _batch_pairs(y: ArrayLike, n: int, n_pairs: int, seed: int) -> torch.Tensor:
+    """``min(n_pairs, all)`` distinct pairs ``i < j`` with ``y_i != y_j``, uniformly at random, seeded.
+
+    A training loop calls this once per batch, so a batch of integer labels in a tensor takes a short path
+    in torch (the whole table of cross-class pairs, one permutation); other labels are checked first."""
+    if isinstance(y, torch.Tensor) and y.ndim == 1 and not y.is_floating_point() and not y.is_complex():
+        labels = y.detach()
+        if len(labels) != n:
+            raise ValueError(f"expected y with one label per point ({n}), got {len(labels)} labels")
+    else:
+        labels = torch.from_numpy(as_labels(y, "y", n=n))
+    if n > TABLE_PAIRS_UP_TO:
+        return torch.from_numpy(sample_pairs(labels.cpu().numpy(), n_pairs, np.random.default_rng(seed)))
+    labels = labels.cpu()
+    table = torch.triu(labels[:, None] != labels[None, :], diagonal=1).nonzero()
+    if len(table) == 0:
+        raise _single_class(labels)
+    if len(table) <= n_pairs:
+        return table
+    generator = torch.Generator().manual_seed(seed)
+    chosen = torch.randperm(len(table), generator=generator)[:n_pairs].sort().values
+    return table[chosen]
+
+
+def _check_pairs(pairs: ArrayLike, n: int) -> torch.Tensor:
+    pairs = np.asarray(pairs)
+    if pairs.ndim != 2 or pairs.shape[1] != 2 or len(pairs) == 0 or pairs.dtype.kind not in "iu":
+        raise ValueError(f"pairs must be a non-empty int array of shape (p, 2), got {pairs.dtype} {pairs.shape}")
+    if pairs.min() < 0 or pairs.max() >= n:
+        raise ValueError(f"pairs index rows 0 to {n - 1}, got {pairs.min()} to {pairs.max()}")
+    return torch.as_tensor(pairs, dtype=torch.int64)
+
+
+def _segment_points(X: torch.Tensor, index: torch.Tensor, n_points: int) -> torch.Tensor:
+    """``n_points`` points of each segment at the middles of equal cells, ``t = (j + 1/2) / n_points``, so
+    that the ends (often exactly on a boundary) are not taken; shape ``(pairs * n_points, d_in)``."""
+    X1, X2 = X[index[:, 0]], X[index[:, 1]]
+    t = (torch.arange(n_points, dtype=X.dtype, device=X.device) + 0.5) / n_points
+    return (X1[:, None, :] + t[None, :, None] * (X2 - X1)[:, None, :]).reshape(-1, X.shape[1])
+
+
+def _penalty_of(records, out, chosen, selected, n_segments, n_points, *, temperature, max_temperature, eps,
+                distance, include_output) -> torch.Tensor:
+    zs = [records[i] for i in chosen] + ([out] if include_output else [])
+    bits = _soft_bits(selected, zs, temperature).reshape(n_segments, n_points, -1)
+    return 1 - soft_chi_of_points(bits, max_temperature=max_temperature, eps=eps, distance=distance).mean()
 
 
 def _penalty(net, calls, spec, X, y, *, temperature, max_temperature, eps, distance, n_points, n_pairs, pairs, seed,
              layers, include_output) -> torch.Tensor:
     chosen, selected = _selected(spec, layers, include_output)
     X = _inputs_like_the_net(net, X, spec.d_in, "X")
-    if pairs is None:
-        labels = as_labels(y, "y", n=X.shape[0])
-        pairs = _batch_pairs(labels, n_pairs, seed)
-    else:
-        pairs = np.asarray(pairs)
-        if pairs.ndim != 2 or pairs.shape[1] != 2 or len(pairs) == 0 or pairs.dtype.kind not in "iu":
-            raise ValueError(f"pairs must be a non-empty int array of shape (p, 2), got {pairs.dtype} {pairs.shape}")
-        if pairs.min() < 0 or pairs.max() >= X.shape[0]:
-            raise ValueError(f"pairs index rows 0 to {X.shape[0] - 1}, got {pairs.min()} to {pairs.max()}")
-    index = torch.as_tensor(pairs, device=X.device)
-    records, out = _paths(net, calls, X[index[:, 0]], X[index[:, 1]], n_points)
-    zs = [records[i] for i in chosen] + ([out] if include_output else [])
-    bits = _soft_bits(selected, zs, temperature).reshape(len(pairs), n_points, -1)
-    return 1 - soft_chi_of_points(bits, max_temperature=max_temperature, eps=eps, distance=distance).mean()
+    index = _batch_pairs(y, X.shape[0], n_pairs, seed) if pairs is None else _check_pairs(pairs, X.shape[0])
+    points = _segment_points(X, index.to(X.device), n_points)
+    with recording_preactivations(calls) as records:
+        out = net(points)
+    return _penalty_of(records, out, chosen, selected, len(index), n_points, temperature=temperature,
+                       max_temperature=max_temperature, eps=eps, distance=distance, include_output=include_output)
 
 
 def folding_penalty(
@@ -390,7 +430,7 @@ class FoldingRegularizer(nn.Module):
         self.layers, self.include_output = layers, include_output
         self.seed = check_seed(seed)
         self.calls = 0
-        self._read: tuple | None = None  # (net, spec, activation calls): read once per net
+        self._read: tuple | None = None  # (net, spec, activation calls, chosen layers): read once per net
 
     def weight_at(self, epoch: int | None) -> float:
         """The weight at ``epoch`` (1-based, as :func:`foldlab.train` counts); None gives the first epoch's."""
@@ -404,30 +444,53 @@ class FoldingRegularizer(nn.Module):
             return self.weight if p < self.step_at else 0.0
         return self.weight * (1 + math.cos(math.pi * p)) / 2
 
-    def penalty(self, net: nn.Module, X: ArrayLike, y: ArrayLike) -> torch.Tensor:
-        """The unweighted penalty of this call (advances the seed stream)."""
+    def _reading(self, net: nn.Module) -> tuple:
         if self._read is None or self._read[0] is not net:
-            self._read = (net, read_net(net), activation_calls(net))
-        _, spec, calls = self._read
+            spec = read_net(net)
+            self._read = (net, spec, activation_calls(net), _selected(spec, self.layers, self.include_output))
+        return self._read
+
+    def _next_seed(self) -> int:
         seed = int(np.random.SeedSequence([self.seed, self.calls]).generate_state(1)[0])
         self.calls += 1
-        return _penalty(
-            net,
-            calls,
-            spec,
-            X,
-            y,
-            temperature=self.temperature,
-            max_temperature=self.max_temperature,
-            eps=self.eps,
-            distance=self.distance,
-            n_points=self.n_points,
-            n_pairs=self.n_pairs,
-            pairs=None,
-            seed=seed,
-            layers=self.layers,
-            include_output=self.include_output,
-        )
+        return seed
+
+    def _options(self) -> dict:
+        return dict(temperature=self.temperature, max_temperature=self.max_temperature, eps=self.eps,
+                    distance=self.distance, include_output=self.include_output)
+
+    def penalty(self, net: nn.Module, X: ArrayLike, y: ArrayLike) -> torch.Tensor:
+        """The unweighted penalty of this call (advances the seed stream)."""
+        _, spec, calls, _ = self._reading(net)
+        return _penalty(net, calls, spec, X, y, n_points=self.n_points, n_pairs=self.n_pairs, pairs=None,
+                        seed=self._next_seed(), layers=self.layers, **self._options())
+
+    def fused_loss(
+        self, net: nn.Module, X: torch.Tensor, y: torch.Tensor, epoch: int | None, task_loss
+    ) -> tuple[torch.Tensor, torch.Tensor, float]:
+        """``(task loss, unweighted penalty, weight)`` of a training batch from ONE forward pass of the net over
+        the batch and the penalty's segment points together (what :func:`foldlab.train` calls).
+
+        The same numbers as ``task_loss(net(X), y)`` and :meth:`penalty` with the same seed stream, for a
+        net whose rows do not interact; a net with batch normalisation or dropout (whose output for one row
+        depends on the others, or on a draw) runs the two passes apart. With weight 0 no segment is drawn and
+        the penalty is 0 (not computed).
+        """
+        weight = self.weight_at(epoch)
+        if weight == 0:
+            return task_loss(net(X), y), torch.zeros((), dtype=X.dtype, device=X.device), 0.0
+        if any(isinstance(module, ROW_COUPLED) for module in net.modules()):
+            return task_loss(net(X), y), self.penalty(net, X, y), weight
+        _, spec, calls, (chosen, selected) = self._reading(net)
+        X = _inputs_like_the_net(net, X, spec.d_in, "X")
+        index = _batch_pairs(y, X.shape[0], self.n_pairs, self._next_seed())
+        points = _segment_points(X, index.to(X.device), self.n_points)
+        n = X.shape[0]
+        with recording_preactivations(calls) as records:
+            out = net(torch.cat([X, points]))
+        penalty = _penalty_of([z[n:] for z in records], out[n:], chosen, selected, len(index), self.n_points,
+                              **self._options())
+        return task_loss(out[:n], y), penalty, weight
 
     def forward(self, net: nn.Module, X: ArrayLike, y: ArrayLike, epoch: int | None = None) -> torch.Tensor:
         weight = self.weight_at(epoch)

@@ -220,6 +220,110 @@ def test_max_regions_guard():
     assert len(fl.arrangement(net, max_regions=len(fl.arrangement(net)))) == len(fl.arrangement(net))
 
 
+def test_max_regions_fires_on_a_running_count_before_the_maps_grow(monkeypatch):
+    """The first layer of 48 lines makes 400-odd regions: max_regions=100 stops it while it splits, before
+    any map of the new level is made."""
+    from foldlab import _partition_refine
+
+    made = []
+    original = _partition_refine.new_maps
+    monkeypatch.setattr(_partition_refine, "new_maps", lambda *args: made.append(1) or original(*args))
+    net = fl.mlp([2, 48, 1], seed=0)
+    assert len(fl.arrangement(net)) > 300 and len(made) == 1
+    made.clear()
+    message = r"more than max_regions=100 regions \(at least \d+ after hidden layer 0"
+    with pytest.raises(fl.TooManyRegions, match=message):
+        fl.arrangement(net, max_regions=100)
+    assert made == []
+
+
+def test_memory_budget_stops_an_arrangement_while_it_grows():
+    net = fl.mlp([2, 64, 64, 64, 1], seed=0)
+    full = fl.arrangement(net)
+    held = sum(level.nbytes for level in full.levels)
+    with fl.limits.memory_budget(held // 4):
+        with pytest.raises(fl.OverBudget, match=r"at least \d+ regions after hidden layer [0-2].*MEMORY_BUDGET"):
+            fl.arrangement(net)
+    with fl.limits.memory_budget(2**11):  # not even the first layer's pre-activations on the box
+        with pytest.raises(fl.OverBudget, match="pre-activations of hidden layer 0"):
+            fl.arrangement(net)
+    with fl.limits.memory_budget(4 * held):
+        assert len(fl.arrangement(net)) == len(full)
+
+
+@pytest.mark.parametrize("widths,seed", [([2, 16, 16, 16, 1], 0), ([2, 64, 64, 1], 1), ([2, 8, 8, 8, 8, 8, 3], 2)])
+def test_memory_estimate_covers_what_a_level_holds(widths, seed):
+    from foldlab import _partition_refine as engine
+
+    arr = fl.arrangement(fl.mlp(widths, seed=seed))
+    for level, width in zip(arr.levels, widths[1:-1]):
+        per_region = engine.BYTES_PER_UNIT * width + engine.BYTES_PER_REGION
+        assert level.nbytes <= len(level) * per_region
+
+
+def _big_arrangement_in_a_subprocess(depth: int) -> tuple[str, float]:
+    """Run the arrangement of 2-[512]xdepth-1 in a fresh Python: what it printed, and its peak resident memory."""
+    import subprocess
+    import sys
+
+    code = (
+        "import resource, foldlab as fl\n"
+        f"net = fl.mlp([2] + [512] * {depth} + [1], seed=0)\n"
+        "try:\n"
+        "    fl.arrangement(net)\n"
+        "    print('finished')\n"
+        "except fl.OverBudget as error:\n"
+        "    print('OverBudget', error)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)\n"  # Linux: KiB
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    out, peak = result.stdout.rsplit("\n", 2)[:2]
+    return out, float(peak)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("depth", [3, 6])
+def test_wide_arrangements_are_refused_before_memory_grows(depth):
+    """2-[512]x3-1 used to grow to 7 GB before max_regions fired, and deeper ones died with MemoryError: with
+    the default budget both are refused while the first layer splits, the whole process under 1 GB."""
+    out, peak = _big_arrangement_in_a_subprocess(depth)
+    assert out.startswith("OverBudget the arrangement has at least"), out
+    assert "after hidden layer 0" in out
+    assert peak < 1e9, f"the process grew to {peak / 2**20:.0f} MiB"
+
+
+@pytest.mark.parametrize("name", ["random"] + sorted(DEGENERATE))
+def test_chunked_refinement_gives_the_same_partition(name, monkeypatch):
+    """When the candidate test's bound passes the limits, polygons are split chunk by chunk, with the
+    running count checked between chunks: the partition is the same (its order may differ)."""
+    from foldlab import _partition_refine as engine
+
+    net = fl.mlp([2, 24, 24, 24, 1], seed=3) if name == "random" else net_from(DEGENERATE[name])
+    whole = _patterns_and_areas(_levels(net, all_at_once=True))
+    monkeypatch.setattr(engine, "CHUNK_PIECES", 40 if name == "random" else 2)
+    seen = []
+    original = engine.chunks
+    monkeypatch.setattr(engine, "chunks", lambda *args: seen.append(original(*args)) or seen[-1])
+    spec = read_net(net)
+    level, levels = engine.box_level(*BOX), []
+    for layer in spec.layers:
+        limits = engine.Limits(max_regions=len(whole) + 1)  # the bound passes it, the count does not
+        w, b = layer.affine.weight.numpy(), layer.affine.bias.numpy()
+        level = engine.refine(level, w, b, layer.negative_slope, limits=limits)
+        levels.append(level)
+    chunked = _patterns_and_areas(levels)
+    if name == "random":
+        assert max(len(c) for c in seen) > 3  # some layers were split in several chunks
+    assert chunked.keys() == whole.keys()
+    assert max(abs(chunked[k] - whole[k]) for k in whole) <= 1e-12
+    with pytest.raises(fl.TooManyRegions):
+        level = engine.box_level(*BOX)
+        for layer in spec.layers:
+            w, b = layer.affine.weight.numpy(), layer.affine.bias.numpy()
+            level = engine.refine(level, w, b, limits=engine.Limits(max_regions=len(whole) // 2))
+
+
 # --- per-layer refinement, lines -------------------------------------------------------------------
 
 def test_layers_refine_and_match_truncated_nets():
@@ -339,7 +443,7 @@ def test_bad_boxes(box, message):
 
 
 def test_bad_max_regions():
-    with pytest.raises(ValueError, match="max_regions must be a positive int"):
+    with pytest.raises(ValueError, match="max_regions must be an int >= 1, got 0"):
         fl.arrangement(fl.mlp([2, 3, 1], seed=0), max_regions=0)
 
 
@@ -362,7 +466,7 @@ def test_translated_and_scaled_boxes_give_the_same_arrangement(u, v, scale, seed
 
     The moved net is in float64, so that its weights are the same maps up to 1e-16. (The tolerance
     is relative to the size of the pre-activations' terms, which grows with |t| / s: far from the
-    origin, small features are resolved less finely, see foldlab._refine.)
+    origin, small features are resolved less finely, see foldlab._partition_refine.)
     """
     net = fl.mlp([2, 8, 8, 1], seed=seed).double()
     moved = copy.deepcopy(net)
@@ -538,13 +642,13 @@ def test_property_random_small_nets(net_and_kind):
 
 def _levels(net, *, all_at_once: bool, box=BOX):
     """The partition after each hidden layer, from the engine directly."""
-    from foldlab import _refine
+    from foldlab import _partition_refine
 
     spec = read_net(net)
-    level = _refine.box_level(*box)
+    level = _partition_refine.box_level(*box)
     levels = []
     for layer in spec.layers:
-        level = _refine.refine(
+        level = _partition_refine.refine(
             level, layer.affine.weight.numpy(), layer.affine.bias.numpy(), layer.negative_slope, all_at_once=all_at_once
         )
         levels.append(level)
@@ -589,10 +693,10 @@ def test_all_at_once_equals_rounds_on_random_nets(widths, activation, seed):
 
 def _count_split_all(monkeypatch):
     """Count the polygons that split_all splits and those it leaves to the rounds."""
-    from foldlab import _cells
+    from foldlab import _polygon_split
 
     counts = {"split": 0, "left": 0}
-    original = _cells.split_all
+    original = _polygon_split.split_all
 
     def counting(xy, val, vidx, qp, *args):
         cells, split = original(xy, val, vidx, qp, *args)
@@ -601,7 +705,7 @@ def _count_split_all(monkeypatch):
         counts["left"] += int((~split[tried]).sum())
         return cells, split
 
-    monkeypatch.setattr(_cells, "split_all", counting)
+    monkeypatch.setattr(_polygon_split, "split_all", counting)
     return counts
 
 
@@ -627,9 +731,9 @@ def test_cantornet_splits_alike():
 
 def _split_square(lines, box=(-1.0, 1.0, -1.0, 1.0)):
     """split_all on the box alone, cut by lines given as rows [a, b, k] (a x + b y + k = 0)."""
-    from foldlab import _cells, _refine
+    from foldlab import _partition_refine, _polygon_split
 
-    level = _refine.box_level(*box)
+    level = _partition_refine.box_level(*box)
     lines = np.asarray(lines, dtype=np.float64)
     val = level.xy @ lines[:, :2].T + lines[:, 2]  # (4, k)
     keep = (val.min(axis=0) < 0) & (val.max(axis=0) > 0)
@@ -639,7 +743,7 @@ def _split_square(lines, box=(-1.0, 1.0, -1.0, 1.0)):
         return None, False, lines
     coef = np.vstack([lines.T, np.full(k, 1e-12)])
     bits = np.zeros((1, k), dtype=bool)
-    cells, split = _cells.split_all(
+    cells, split = _polygon_split.split_all(
         level.xy, val.T.ravel(), np.tile(np.arange(4), k), np.zeros(k, dtype=np.int64), np.arange(k),
         coef, np.full(k, 4), bits, level.extent,
     )
@@ -736,3 +840,262 @@ def test_a_later_line_on_an_earlier_edge_adds_no_region():
     np.testing.assert_allclose(np.sort(arr.areas), [2 / 3, 4 / 3, 2], rtol=1e-12)
     assert_exact(arr, net)
     assert _assert_same_partition(net) == 3
+
+
+# --- numerical range: scaled boxes and weights, against exact rational arithmetic ---------------------------
+
+def exact_regions(hidden, box, slope=0.0) -> dict[tuple, object]:
+    """Every activation region of positive area, as {pattern: area}, by splitting the box exactly.
+
+    An independent brute force in Python's Fractions (no tolerance, no floating point): each region is a
+    convex polygon with rational vertices and the affine maps ``h = a x + b y + c`` of its layer's outputs;
+    each neuron of the next layer splits it exactly where its pre-activation changes sign. ``hidden`` is
+    ``[(W, b), ...]`` with numbers that Fraction takes exactly (ints, floats).
+    """
+    from fractions import Fraction
+
+    def area(polygon):
+        return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(polygon, polygon[1:] + polygon[:1]))) / 2
+
+    def clip(polygon, values, side):
+        out = []
+        for i, (p, v) in enumerate(zip(polygon, values)):
+            q, w = polygon[(i + 1) % len(polygon)], values[(i + 1) % len(polygon)]
+            if side * v >= 0:
+                out.append(p)
+            if v * w < 0:
+                t = v / (v - w)
+                out.append((p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])))
+        return out
+
+    xmin, xmax, ymin, ymax = (Fraction(v) for v in box)
+    one, zero = Fraction(1), Fraction(0)
+    regions = [([(xmin, ymin), (xmax, ymin), (xmax, ymax), (xmin, ymax)], [(one, zero, zero), (zero, one, zero)], ())]
+    for W, b in hidden:
+        W = [[Fraction(float(w)) for w in row] for row in np.asarray(W)]
+        b = [Fraction(float(v)) for v in np.asarray(b)]
+        grown = []
+        for polygon, h, pattern in regions:
+            z = [tuple(sum(W[j][k] * h[k][i] for k in range(len(h))) + (b[j] if i == 2 else 0) for i in range(3))
+                 for j in range(len(W))]
+            pieces = [(polygon, ())]
+            for a, bb, c in z:
+                split = []
+                for piece, bits in pieces:
+                    values = [a * x + bb * y + c for x, y in piece]
+                    if all(v <= 0 for v in values):
+                        split.append((piece, bits + (False,)))
+                    elif all(v >= 0 for v in values):
+                        split.append((piece, bits + (True,)))
+                    else:
+                        split += [(clip(piece, values, 1), bits + (True,)), (clip(piece, values, -1), bits + (False,))]
+                pieces = split
+            for piece, bits in pieces:
+                if area(piece) > 0:
+                    out = [zj if bit else tuple(Fraction(slope) * v for v in zj) for zj, bit in zip(z, bits)]
+                    grown.append((piece, out, pattern + bits))
+        regions = grown
+    result = {pattern: area(polygon) for polygon, _, pattern in regions}
+    assert len(result) == len(regions)  # each pattern once
+    return result
+
+
+def float64_net(layers, activation="relu", slope=0.25) -> nn.Sequential:
+    """A float64 Sequential with exactly the given [(W, b), ...] (last pair: the output layer)."""
+    modules = []
+    for i, (W, b) in enumerate(layers):
+        W, b = np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        linear = nn.Linear(W.shape[1], W.shape[0], dtype=torch.float64)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(W))
+            linear.bias.copy_(torch.from_numpy(b))
+        modules.append(linear)
+        if i < len(layers) - 1:
+            modules.append(nn.ReLU() if activation == "relu" else nn.LeakyReLU(slope))
+    return nn.Sequential(*modules)
+
+
+def integer_nets():
+    """Small nets with integer and half-integer weights: lines through common points, parallel, coincident."""
+    yield "three_lines_through_a_point", DEGENERATE["three_lines_through_a_point"]
+    yield "off_centre_point", DEGENERATE["three_lines_through_an_off_centre_point"]
+    yield "identical_neurons", DEGENERATE["identical_neurons_in_layer_two"]
+    yield "corners_and_edges", DEGENERATE["lines_through_corners_and_along_edges"]
+    rng = np.random.default_rng(11)
+    for i in range(3):
+        widths = [2, 4, 3, 2]
+        yield f"random_integers_{i}", [
+            (rng.integers(-2, 3, (o, k)), rng.integers(-2, 3, o) / 2) for k, o in zip(widths[:-1], widths[1:])
+        ]
+
+
+INTEGER_NETS = list(integer_nets())
+
+
+def _as_dict(arr) -> dict[tuple, float]:
+    return {tuple(p.tolist()): a for p, a in zip(arr.patterns, arr.areas)}
+
+
+def _assert_matches_exact(arr, exact, scale2: float):
+    """Same patterns as the exact regions, areas equal once divided by ``scale2`` (the area scale)."""
+    found = _as_dict(arr)
+    assert found.keys() == exact.keys()
+    total = float(sum(exact.values()))
+    for pattern, area in exact.items():
+        assert abs(found[pattern] / scale2 - float(area)) <= 1e-9 * total
+
+
+def _scaled_layers(layers, *, box_exp=0, neuron_exps=None, layer_exps=None):
+    """The same regions, exactly: the box scaled by 2^box_exp (the first layer's W by 2^-box_exp), each
+    hidden unit's row by 2^e and its outgoing column by 2^-e, and each layer by 2^c_l (its bias by the
+    product so far, so that the net is 2^(sum c) times the original)."""
+    layers = [(np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)) for W, b in layers]
+    W, b = layers[0]
+    layers[0] = (np.ldexp(W, -box_exp), b)
+    for i, exps in enumerate([] if neuron_exps is None else neuron_exps):
+        W, b = layers[i]
+        layers[i] = (np.ldexp(W, exps[:, None]), np.ldexp(b, exps))
+        W, b = layers[i + 1]
+        layers[i + 1] = (np.ldexp(W, -exps[None, :]), b)
+    total = 0
+    for i, c in enumerate([] if layer_exps is None else layer_exps):
+        total += c
+        W, b = layers[i]
+        layers[i] = (np.ldexp(W, c), np.ldexp(b, total))
+    return layers
+
+
+@pytest.mark.parametrize("name,layers", INTEGER_NETS, ids=[n for n, _ in INTEGER_NETS])
+def test_integer_nets_match_exact_rational_arithmetic(name, layers):
+    exact = exact_regions(layers[:-1], BOX)
+    arr = fl.arrangement(float64_net(layers), box=BOX)
+    _assert_matches_exact(arr, exact, 1.0)
+
+
+@pytest.mark.parametrize("box_exp", [-500, -300, -100, -20, 20, 100, 300, 500])
+@pytest.mark.parametrize("name,layers", INTEGER_NETS, ids=[n for n, _ in INTEGER_NETS])
+def test_scaled_boxes_match_exact_rational_arithmetic(name, layers, box_exp):
+    """Boxes from about 1e-150 to 1e150 (powers of two, so that the scaled net is exactly the same
+    arrangement): the same regions as exact arithmetic finds in the unscaled box."""
+    exact = exact_regions(layers[:-1], BOX)
+    net = float64_net(_scaled_layers(layers, box_exp=box_exp))
+    box = tuple(float(np.ldexp(v, box_exp)) for v in BOX)
+    arr = fl.arrangement(net, box=box)
+    _assert_matches_exact(arr, exact, float(np.ldexp(1.0, 2 * box_exp)))
+    unscaled = fl.arrangement(float64_net(layers), box=BOX)
+    np.testing.assert_allclose(arr.A, np.ldexp(unscaled.A, -box_exp), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(arr.c, unscaled.c, rtol=1e-12, atol=1e-12 * np.abs(unscaled.c).max())
+
+
+@pytest.mark.parametrize("seed,box_exp", [(0, -500), (1, 500), (2, -150), (3, 150), (4, 0)])
+@pytest.mark.parametrize("name,layers", INTEGER_NETS, ids=[n for n, _ in INTEGER_NETS])
+def test_scaled_weights_match_exact_rational_arithmetic(name, layers, seed, box_exp):
+    """Units scaled by 2^-300 to 2^300 (outgoing weights scaled back), layers by up to 2^±400 (the net's
+    output by up to 2^±200), with boxes of 2^±500: weights from about 1e-300 to 1e300 in one net, the
+    same function, the same regions. (Before foldlab scaled layers by powers of two, most of the
+    2^±500 cases lost regions: squares of slopes overflowed.)"""
+    rng = np.random.default_rng(seed)
+    exact = exact_regions(layers[:-1], BOX)
+    neuron_exps = [rng.integers(-300, 301, len(b)) for _, b in layers[:-1]]
+    gains = rng.integers(-200, 201, len(layers))  # the net up to each layer is 2^gain times the original
+    layer_exps = np.diff(gains, prepend=0)
+    scaled = _scaled_layers(layers, box_exp=box_exp, neuron_exps=neuron_exps, layer_exps=layer_exps)
+    box = tuple(float(np.ldexp(v, box_exp)) for v in BOX)
+    arr = fl.arrangement(float64_net(scaled), box=box)
+    _assert_matches_exact(arr, exact, float(np.ldexp(1.0, 2 * box_exp)))
+    unscaled = fl.arrangement(float64_net(layers), box=BOX)
+    np.testing.assert_allclose(arr.A, np.ldexp(unscaled.A, int(gains[-1]) - box_exp), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("power", [-150, -100, -30, 30, 100, 150])
+def test_boxes_scaled_by_powers_of_ten_give_the_unscaled_arrangement(power):
+    """Scales that are not powers of two round the weights: random nets (lines in general position) keep
+    their regions, against the unscaled arrangement."""
+    net = fl.mlp([2, 12, 12, 12, 2], seed=power % 7).double()
+    with torch.no_grad():
+        net[4].weight[:, :4] = 0  # units whose lines do not change the map: linear regions merge
+    scale = 10.0**power
+    moved = copy.deepcopy(net)
+    with torch.no_grad():
+        moved[0].weight.div_(scale)
+    ref = fl.arrangement(net)
+    arr = fl.arrangement(moved, box=tuple(v * scale for v in BOX))
+    assert len(arr) == len(ref)
+    assert _as_dict(arr).keys() == _as_dict(ref).keys()
+    np.testing.assert_allclose(np.sort(arr.areas) / scale**2, np.sort(ref.areas), rtol=1e-6, atol=1e-12)
+    # every sampled point lies in the polygon of the region with its pattern (computed by hooks)
+    rng = np.random.default_rng(0)
+    samples = rng.uniform(-1, 1, (500, 2)) * scale
+    found = arr.locate(samples)
+    assert np.all(found >= 0)
+    expected = reference_patterns(moved, torch.from_numpy(samples)).numpy()
+    np.testing.assert_array_equal(arr.patterns[found], expected)
+    assert np.all(shapely.contains_xy(arr.polygons[found], samples[:, 0], samples[:, 1]))
+    linear, linear_ref = arr.linear_regions(), ref.linear_regions()
+    assert [lr.members for lr in linear] == [lr.members for lr in linear_ref]
+    np.testing.assert_allclose(
+        sorted(lr.area / scale**2 for lr in linear), sorted(lr.area for lr in linear_ref), rtol=1e-6, atol=1e-12
+    )
+    boundary, boundary_ref = arr.decision_boundary(), ref.decision_boundary()
+    assert boundary.shape == boundary_ref.shape
+    np.testing.assert_allclose(boundary / scale, boundary_ref, rtol=0, atol=1e-6)
+    for layer in range(3):  # the bent lines of each layer, and the partition after it
+        (segments, neuron), (segments_ref, neuron_ref) = arr.lines(layer), ref.lines(layer)
+        np.testing.assert_array_equal(neuron, neuron_ref)
+        np.testing.assert_allclose(segments / scale, segments_ref, rtol=0, atol=1e-6)
+        part, part_ref = arr.upto(layer), ref.upto(layer)
+        np.testing.assert_allclose(part.A * scale, part_ref.A, rtol=1e-6, atol=1e-9 * np.abs(part_ref.A).max())
+        np.testing.assert_allclose(part.c, part_ref.c, rtol=1e-6, atol=1e-9 * np.abs(part_ref.c).max())
+
+
+def test_out_of_range_is_refused_naming_the_scale():
+    net = fl.mlp([2, 4, 1], seed=0).double()
+    for side in (1e-160, 1e160):
+        with pytest.raises(fl.NumericalRange, match=r"box=.*sides of about .*float64"):
+            fl.arrangement(net, box=(0.0, side, 0.0, side))
+    with pytest.raises(fl.NumericalRange, match=r"0\.001 wide at 1e\+06 from the origin"):
+        fl.arrangement(net, box=(1e6, 1e6 + 1e-3, 0.0, 1.0))
+    # outputs beyond float64 (their regions are still counted): a 2^500 box with output weights 2^600, and
+    # a 2^-500 box with output weights 2^-600
+    layers = [(np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), np.zeros(3)), (np.ones((1, 3)), np.zeros(1))]
+    for box_exp, out_exp in ((500, 600), (-500, -600)):
+        scaled = [layers[0], (np.ldexp(layers[1][0], out_exp), layers[1][1])]
+        arr = fl.arrangement(float64_net(scaled), box=tuple(float(np.ldexp(v, box_exp)) for v in BOX))
+        assert len(arr) == len(fl.arrangement(float64_net(layers)))
+        with pytest.raises(fl.NumericalRange, match=r"output.* on this box .*float64"):
+            arr.decision_boundary()  # made from A and c, which leave float64
+    # a plane whose origin sends the first layer beyond float64
+    wide = float64_net([(np.full((3, 3), 1e10), np.zeros(3)), (np.ones((1, 3)), np.zeros(1))])
+    with pytest.raises(fl.NumericalRange, match="plane's origin"):
+        fl.arrangement(wide, plane=([1e300, 0, 0], [1e300, 1, 0], [1e300, 0, 1]))
+
+
+# --- one line and a box: the clipping the drawings of a neuron share with the engine -------------------------
+
+def test_line_and_half_plane_in_a_box_against_shapely():
+    """The engine's clipping against shapely: random lines, lines along edges and through corners, w = 0."""
+    from foldlab._convex_polygons import halfplane_in_box, line_in_box
+
+    box = (-2.0, 1.0, -1.0, 3.0)
+    square = shapely.box(box[0], box[2], box[1], box[3])
+    rng = np.random.default_rng(0)
+    lines = [(rng.normal(size=2), rng.normal()) for _ in range(200)]
+    lines += [((1.0, 0.0), 2.0), ((0.0, 1.0), -3.0), ((1.0, 1.0), 1.0), ((1.0, -1.0), 3.0)]  # edges, corners
+    for w, b in lines:
+        w = np.asarray(w)
+        unit = w / np.linalg.norm(w)
+        foot, along = -b * w / (w @ w), 1e3 * np.array([-unit[1], unit[0]])
+        line = shapely.LineString([foot - along, foot + along])
+        half = shapely.Polygon([foot - along, foot + along, foot + along + 1e3 * unit, foot - along + 1e3 * unit])
+        mine = halfplane_in_box(w, b, box)
+        area = shapely.Polygon(mine).area if len(mine) >= 3 else 0.0
+        assert abs(area - square.intersection(half).area) <= 1e-9
+        segment, crossing = line_in_box(w, b, box), square.intersection(line)
+        if crossing.length > 1e-9:
+            assert segment is not None and abs(np.linalg.norm(segment[1] - segment[0]) - crossing.length) <= 1e-9
+            np.testing.assert_allclose(segment @ w + b, 0, atol=1e-9)
+        else:
+            assert segment is None
+    assert line_in_box([0.0, 0.0], 0.0, box) is None and line_in_box([0.0, 0.0], 1.0, box) is None
+    assert len(halfplane_in_box([0.0, 0.0], -1.0, box)) == 0
+    assert shapely.Polygon(halfplane_in_box([0.0, 0.0], 1.0, box)).area == pytest.approx(12.0)

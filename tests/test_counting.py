@@ -24,7 +24,7 @@ def test_one_layer_formula_values():
     assert fl.one_layer_regions(0, 3) == 1
     with pytest.raises(ValueError, match="n must be an int >= 0"):
         fl.one_layer_regions(-1, 2)
-    with pytest.raises(ValueError, match="r must be an int >= 0"):
+    with pytest.raises(TypeError, match="r must be an int, got 1.5"):
         fl.one_layer_regions(3, 1.5)
 
 
@@ -35,6 +35,17 @@ def test_one_layer_formula_recursion(n, r):
     assert fl.one_layer_regions(n + 1, r + 1) == fl.one_layer_regions(n, r + 1) + fl.one_layer_regions(n, r)
     if r >= n:
         assert fl.one_layer_regions(n, r) == 2**n
+
+
+def test_one_layer_formula_against_binomial_sums():
+    """Both sides of the sum (r below n / 2 sums up, above it subtracts from 2^n) against math.comb."""
+    import math
+
+    rng = np.random.default_rng(0)
+    for n in [0, 1, 2, 7, 50, 201, 1000]:
+        for r in sorted({0, 1, n // 2, n // 2 + 1, n - 2, n - 1, n, n + 3, *rng.integers(0, n + 2, 5).tolist()}):
+            if r >= 0:
+                assert fl.one_layer_regions(n, r) == sum(math.comb(n, i) for i in range(min(n, r) + 1)), (n, r)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 8, 12, 20])
@@ -171,6 +182,31 @@ def test_regions_over_training():
     assert "RegionCounts(epochs=4" in repr(counts)
     with pytest.raises(ValueError, match="keep_snapshots=True"):
         fl.regions_over_training([], box=box)
+
+
+def test_regions_over_training_takes_the_snapshots_epochs():
+    """Every second snapshot of a run, passed as a plain list: the counts belong to epochs 0, 2, 4, not 0, 1, 2."""
+    data = fl.toy_dataset("moons", n=100, seed=0)
+    history = fl.train(fl.mlp([2, 6, 6, 1], seed=0), data, epochs=4, keep_snapshots=True, progress=False)
+    box = (-2.0, 3.0, -2.0, 2.0)
+    every_second = history.snapshots[::2]
+    counts = fl.regions_over_training(every_second, box=box, epochs=[0, 2, 4])
+    assert counts.epochs.tolist() == [0, 2, 4]
+    assert counts.counts.tolist() == [fl.n_regions(s, box=box) for s in every_second]
+    whole = fl.regions_over_training(history, box=box)  # a TrainHistory knows its epochs: 0..E
+    assert whole.epochs.tolist() == list(range(history.epochs + 1))
+    assert whole.counts[::2].tolist() == counts.counts.tolist()
+    with pytest.raises(ValueError, match=r"epochs has 2 entries, but there are 3 snapshots"):
+        fl.regions_over_training(every_second, box=box, epochs=[0, 2])
+    with pytest.raises(ValueError, match="epochs"):
+        fl.regions_over_training(every_second, box=box, epochs=[0, float("nan"), 4])
+
+
+def test_grid_count_refuses_an_inverted_box():
+    net = fl.mlp([2, 4, 1], seed=0)
+    for box in [(1, -1, -1, 1), (-1, 1, 1, -1)]:
+        with pytest.raises(ValueError, match="xmin < xmax and ymin < ymax"):
+            fl.grid_region_count(net, box, resolution=10)
 
 
 def test_hanin_rolnick_density():

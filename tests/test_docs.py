@@ -33,8 +33,6 @@ FORBIDDEN = re.compile(r"DESIGN\.md|\.\./shared|/work/shared", re.IGNORECASE)
 PENDING = {
     "foldlab/walk.py",
     "foldlab/_walk_engines.py",
-    "foldlab/arrangement.py",
-    "foldlab/counting.py",
 }
 
 #: "docs/maths.md, section 'X'" or "(docs/maths.md), sections 'X' and 'Y'"; titles in single or double quotes.

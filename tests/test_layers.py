@@ -28,7 +28,8 @@ RANKS = {
     "patterns": 2, "measures": 2,
     # 3. the exact engines: walks along segments, arrangements in the plane
     "walk": 3, "_walk_engines": 3,
-    "arrangement": 3, "_refine": 3, "_cells": 3, "_window": 3, "_linear": 3,
+    "arrangement": 3, "_partition_refine": 3, "_polygon_split": 3, "_convex_polygons": 3, "_plane": 3,
+    "_blas": 3, "_tolerances": 3, "_linear_regions": 3, "_decision_boundary": 3,
     # 4. what is built on them
     "counting": 4, "folding": 4, "pattern_stats": 4, "null_test": 4, "constellations": 4, "information": 4,
     "local": 4, "geodesic": 4,

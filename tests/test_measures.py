@@ -48,6 +48,10 @@ def test_the_design_example():
 def test_single_pattern_and_bad_paths():
     assert fl.chi([[1, 0, 1]]) == 0.0 and fl.range_metrics([[1, 0, 1]]) == (0, 0)
     assert fl.running_chi([[1, 0]]).tolist() == [0.0]
+    # negative strides (a reversed numpy array, one row or several) are read like any other array
+    assert fl.chi(np.array([[1, 0, 1]])[::-1]) == 0.0
+    path = np.array([[0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 1]], dtype=bool)
+    assert fl.chi(path[::-1]) == pytest.approx(1 / 3) and fl.chi(path[:, ::-1]) == pytest.approx(2 / 3)
     with pytest.raises(ValueError, match="shape \\(n, m\\)"):
         fl.chi([1, 0, 1])
     with pytest.raises(ValueError, match="bits"):

@@ -157,6 +157,59 @@ def test_the_module_and_the_function_agree():
     assert float(reg(net, X, y, 4)) == 0.0  # the cosine schedule ends at 0
 
 
+def test_one_fused_pass_gives_the_two_passes_numbers():
+    X, y = moons_batch()
+    for net in (fl.mlp([2, 8, 8, 1], seed=0), fl.mlp([2, 8, 8, 1], seed=0, activation="leaky_relu")):
+        fused, apart = (fl.FoldingRegularizer(weight=0.5, seed=2, n_pairs=6, n_points=5) for _ in range(2))
+        loss = lambda out, labels: torch.nn.functional.softplus(-(2 * labels - 1) * out[:, 0]).mean()
+        for epoch in (1, 2):
+            task, penalty, weight = fused.fused_loss(net, X, y, epoch, loss)
+            assert weight == 0.5
+            assert task.item() == pytest.approx(loss(net(X), y).item(), rel=1e-12)
+            assert penalty.item() == pytest.approx(apart.penalty(net, X, y).item(), rel=1e-12)
+        task.backward()  # both parts carry gradients
+        assert net[0].weight.grad is not None
+
+
+def test_batch_norm_and_dropout_run_the_two_passes_apart():
+    X, y = moons_batch()
+    net = torch.nn.Sequential(torch.nn.Linear(2, 6), torch.nn.BatchNorm1d(6), torch.nn.ReLU(), torch.nn.Linear(6, 1))
+    net.eval()
+    fused, apart = fl.FoldingRegularizer(seed=4), fl.FoldingRegularizer(seed=4)
+    loss = lambda out, labels: out.mean()
+    task, penalty, _ = fused.fused_loss(net, X, y, 1, loss)
+    assert task.item() == pytest.approx(net(X).mean().item(), rel=1e-12)
+    assert penalty.item() == pytest.approx(apart.penalty(net, X, y).item(), rel=1e-12)
+
+
+def test_a_zero_weight_draws_nothing():
+    X, y = moons_batch()
+    net = fl.mlp([2, 8, 8, 1], seed=0)
+    reg = fl.FoldingRegularizer(weight=1.0, schedule="step", epochs=4, step_at=0.5)
+    _, penalty, weight = reg.fused_loss(net, X, y, 4, lambda out, labels: out.sum())
+    assert weight == 0 and penalty.item() == 0 and reg.calls == 0
+
+
+@pytest.mark.parametrize("n", [5, 40, 3000])
+def test_batch_pairs_are_distinct_cross_class_and_uniform(n):
+    from foldlab.regularizer import _batch_pairs
+
+    y = torch.as_tensor(np.random.default_rng(n).integers(0, 3, n))
+    pairs = _batch_pairs(y, n, 50, seed=1).numpy()
+    assert (pairs[:, 0] < pairs[:, 1]).all() and (y[pairs[:, 0]] != y[pairs[:, 1]]).all().item()
+    assert len({tuple(p) for p in pairs.tolist()}) == len(pairs) == min(50, int((y[:, None] != y[None]).sum()) // 2)
+    np.testing.assert_array_equal(pairs, _batch_pairs(y, n, 50, seed=1).numpy())
+    if n == 5:  # every cross-class pair of a small batch, each about equally often over seeds
+        counts = {}
+        for seed in range(400):
+            for p in _batch_pairs(y, n, 2, seed=seed).tolist():
+                counts[tuple(p)] = counts.get(tuple(p), 0) + 1
+        total = int((y[:, None] != y[None]).sum()) // 2
+        assert len(counts) == total
+        expected = 400 * 2 / total
+        assert all(abs(c - expected) < 5 * expected**0.5 for c in counts.values()), counts
+
+
 @pytest.mark.parametrize(
     "schedule, expected",
     [("constant", [2, 2, 2, 2, 2]), ("linear", [2, 1.5, 1, 0.5, 0]), ("step", [2, 2, 0, 0, 0]),

@@ -114,3 +114,18 @@ def test_make_lab_serves_jupyterlab_on_127_0_0_1():
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_the_wheel_ships_the_type_marker_and_every_subpackage(tmp_path):
+    """PEP 561: ``py.typed`` travels with the package, and so do the subpackages (plotting, widgets, ...)."""
+    import zipfile
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path)],
+        check=True, capture_output=True, timeout=300, cwd=tmp_path,
+    )
+    names = zipfile.ZipFile(next(tmp_path.glob("foldlab-*.whl"))).namelist()
+    assert "foldlab/py.typed" in names
+    packages = {p.parent.relative_to(ROOT).as_posix() for p in (ROOT / "foldlab").rglob("__init__.py")}
+    assert all(f"{package}/__init__.py" in names for package in packages), packages

@@ -20,6 +20,7 @@ from matplotlib.patches import Patch, Polygon, StepPatch
 from matplotlib.text import Annotation, Text
 from scipy import stats
 
+from .._convex_polygons import halfplane_in_box, line_in_box
 from .._validation import as_box, as_labels, as_points, check_bool, check_float, check_int, describe, to_numpy
 from ..constellations import Constellations
 from ..null_test import NullTest
@@ -59,35 +60,13 @@ __all__ = [
 
 
 def _halfplane_polygon(w, b: float, box) -> np.ndarray:
-    """Vertices of ``{x in box : w . x + b >= 0}`` (Sutherland-Hodgman against one line), shape (k, 2)."""
-    xmin, xmax, ymin, ymax = box
-    corners = [(xmin, ymin), (xmax, ymin), (xmax, ymax), (xmin, ymax)]
-    out = []
-    for p, q in zip(corners, corners[1:] + corners[:1]):
-        zp, zq = w[0] * p[0] + w[1] * p[1] + b, w[0] * q[0] + w[1] * q[1] + b
-        if zp >= 0:
-            out.append(p)
-        if (zp >= 0) != (zq >= 0):
-            t = zp / (zp - zq)
-            out.append((p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])))
-    return np.array(out, dtype=float).reshape(-1, 2)
+    """Vertices of ``{x in box : w . x + b >= 0}``, shape (k, 2): the arrangement engine's clipping."""
+    return halfplane_in_box(w, b, box)
 
 
 def _line_in_box(w, b: float, box) -> np.ndarray | None:
     """The segment of the line ``w . x + b = 0`` inside the box, shape (2, 2), or None if it misses."""
-    xmin, xmax, ymin, ymax = box
-    points = []
-    if w[1] != 0:
-        points += [(x, -(b + w[0] * x) / w[1]) for x in (xmin, xmax)]
-    if w[0] != 0:
-        points += [(-(b + w[1] * y) / w[0], y) for y in (ymin, ymax)]
-    inside = [p for p in points if xmin - 1e-12 <= p[0] <= xmax + 1e-12 and ymin - 1e-12 <= p[1] <= ymax + 1e-12]
-    if len(inside) < 2:
-        return None
-    pts = np.array(inside)
-    far = np.linalg.norm(pts[:, None] - pts[None], axis=2)
-    i, j = np.unravel_index(far.argmax(), far.shape)
-    return pts[[i, j]] if far[i, j] > 0 else None
+    return line_in_box(w, b, box)
 
 
 class NeuronArtists(NamedTuple):
