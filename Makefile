@@ -13,6 +13,7 @@ JOBS   ?= 2
 # pip prints a "Location ... is ignored" line per package on these machines: filter those, keep real errors
 PIPQUIET := { grep -v -E "^(WARNING: )?Location .* is ignored" || true; }
 STAMP  := $(VENV)/.foldlab-installed
+SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
 .PHONY: help lab test lint install browser-deps bench clean
 
@@ -30,9 +31,15 @@ $(STAMP): pyproject.toml constraints.txt
 	mkdir -p $(VENV)/share/jupyter/lab/settings && cp binder/overrides.json $(VENV)/share/jupyter/lab/settings/
 	touch $@
 
-install: $(STAMP)
+install: $(STAMP) $(SETTINGS)
 
-lab: $(STAMP)
+# JupyterLab's settings (binder/overrides.json, as Binder's postBuild installs them): saveState keeps widget
+# state in saved notebooks, so that a reopened notebook shows its widgets instead of "model not found".
+# Copied again whenever the file changes, also into an existing .venv.
+$(SETTINGS): binder/overrides.json $(STAMP)
+	mkdir -p $(dir $@) && cp binder/overrides.json $@
+
+lab: $(STAMP) $(SETTINGS)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) \
 	  --no-browser --allow-root --ServerApp.port_retries=0
 
@@ -46,7 +53,7 @@ browser-deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-test: $(STAMP) browser-deps lint
+test: $(STAMP) $(SETTINGS) browser-deps lint
 	$(PY) -m pytest -n $(JOBS) --dist loadfile --nbval-current-env $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -56,8 +56,9 @@ METHODS = ("layered", "step")
 #: Multiply-adds (on Python integers, about 0.4 us each) that settling one ambiguous segment in exact
 #: arithmetic may take; past it the walk raises :class:`foldlab.NumericalRange`. A piece costs two products
 #: per layer plus about 200 for the layer's bookkeeping: some 4,000 for CantorNet of depth 8 (511 pieces
-#: in all), 160,000 for a 784-[200]x3 net.
-EXACT_BUDGET: float = 5e6
+#: in all), 160,000 for a 784-[200]x3 net. 2e7 settles every CantorNet walk the course draws (foldlab_dnf
+#: at depth 6, whose units are exactly 0 on whole pieces, needs more than 1e7; it takes about 0.3 s).
+EXACT_BUDGET: float = 2e7
 
 
 @dataclass(frozen=True, eq=False)

@@ -362,6 +362,14 @@ WIDGETS = [
       r"include_output must be True or False", id="sampling-include-output"),
     C(lambda o: flw.sampling_widget(o.net, [0, 0, 0], [1, 1]), ValueError, r"expected x1 with 2 features",
       id="sampling-x1"),
+    # region_walk_widget
+    C(lambda o: flw.region_walk_widget(start=(2.0, 0.0)), ValueError, r"start=\(2.0, 0.0\) is outside box",
+      id="region-walk-start-outside"),
+    C(lambda o: flw.region_walk_widget(color_by="output"), ValueError, r"color_by must be one of",
+      id="region-walk-color"),
+    C(lambda o: flw.region_walk_widget(place="middle"), ValueError, r"place must be one of", id="region-walk-place"),
+    C(lambda o: flw.region_walk_widget(o.net, seed=3), ValueError, r"widths and seed build the default net",
+      id="region-walk-net-and-seed"),
     C(lambda o: flw.sampling_widget(3, [0, 0], [1, 1]), TypeError, r"net must be a torch.nn.Module", id="sampling-net"),
     # FigureView
     C(lambda o: flw.FigureView(3, {}, figsize=(2, 2)), TypeError, r"draw must be a function", id="view-draw"),

@@ -796,3 +796,10 @@ def test_large_requests_are_refused_before_memory_grows(name):
     raised, peak_kib = out.stdout.split()
     assert raised == error, out.stderr
     assert int(peak_kib) * 1024 < 1e9
+
+
+@pytest.mark.parametrize("representation", ["recursive", "B", "C", "foldlab_dnf"])
+def test_every_cantornet_walk_the_course_draws_is_settled(representation):
+    # the walk widget's depths go up to 6; exact zeros on whole pieces send these walks to exact arithmetic
+    w = fl.walk(fl.CantorNet(depth=6, representation=representation), [0.0, 0.25], [1.0, 0.25])
+    assert len(w) >= 65 and 0 <= w.chi <= 1

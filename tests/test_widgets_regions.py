@@ -86,9 +86,11 @@ def test_arrangement_widget_every_control_at_both_ends():
     assert not np.array_equal(faces["pattern"], faces["active"])
     assert not np.array_equal(faces["active"], faces["hamming"])
     assert not np.array_equal(faces["hamming"], faces["output"])
-    # the output is the net's only after its last layer: before it, the label says the colours are patterns
+    # the output is the net's only after its last layer: colouring by it holds the layer there (disabled)
+    c["color_by"].value = "output"
+    assert c["layer"].disabled and c["layer"].value == c["layer"].max and w.result.complete
+    c["color_by"].value = "pattern"
     c["layer"].value = 0
-    assert "(colour by output needs every layer: coloured by pattern)" in w.label.value
     np.testing.assert_array_equal(w.figure.axes[0].collections[0].get_facecolors(),
                                   fl.plotting.region_colors(w.result, "pattern"))
 

@@ -89,6 +89,7 @@ def test_public_names_resolve():
         name
         for module in vars(flw).values()
         if isinstance(module, types.ModuleType) and module.__name__.startswith("foldlab.widgets.")
+        and not module.__name__.rsplit(".", 1)[1].startswith("_")
         for name in getattr(module, "__all__", ())
         if name.endswith("_widget")
     }
@@ -96,4 +97,4 @@ def test_public_names_resolve():
     assert set(listed) == in_modules and len(listed) == len(in_modules)
     assert {"neuron_widget", "pattern_pair_widget", "training_patterns_widget", "neighbors_widget",
             "arrangement_widget", "training_regions_widget", "grid_misses_widget", "cantor_walk_widget",
-            "sampling_widget", "regularizer_widget", "sensitivity_widget"} <= in_modules
+            "sampling_widget", "regularizer_widget", "sensitivity_widget", "region_walk_widget"} <= in_modules

@@ -18,7 +18,7 @@ def test_cantor_walk_widget_depth_and_height():
     shallow, deep = drive(w, "depth")
     assert (c["depth"].min, c["depth"].max) == (1, 6)
     assert len(shallow.result) == 3 and shallow.result.chi == 0.5 and "<b>chi = 0.5000</b>" in shallow.label
-    assert len(deep.result) == 2**7 - 1 and deep.label.startswith("127 regions along y = 0.25")
+    assert len(deep.result) == 2**7 - 1 and "CantorNet k = 6 (recursive): 127 regions along y = 0.25" in deep.label
     c["depth"].value = 1
     bottom, top = drive(w, "height")
     assert (c["height"].min, c["height"].max) == (0.0, 1.0)
@@ -35,7 +35,7 @@ def test_cantor_walk_widget_weights_and_bits():
     c = w.controls
     recursive, dnf = drive(w, "representation")
     assert recursive.result.chi == 0.5 and dnf.result.chi == 0.0
-    assert dnf.result.blocks == (("layer 0", 6), ("layer 1", 4)) and "(foldlab_dnf)" in w.figure.axes[0].get_title()
+    assert dnf.result.blocks == (("layer 0", 6), ("layer 1", 4)) and "CantorNet k = 1 (foldlab_dnf)" in dnf.label
     c["representation"].value = "recursive"
     assert list(c["bits"].options) == list(CANTOR_BITS)
     first, output = drive(w, "bits")
@@ -55,7 +55,7 @@ def test_sampling_widget_both_ends():
     exact = fl.walk(net, [0.0, 0.3], [1.0, 0.3])
     few, many = drive(w, "n")
     assert len(few.result) == 2 and not few.result.exact
-    assert few.label == f"exact: 15 regions, chi = {exact.chi:.3f}; sampled: 2 regions (13 missed), " \
+    assert few.label == f"exact: 15 regions, chi = {exact.chi:.3f}; 2 samples: 2 regions (13 missed), " \
                         f"chi = {few.result.chi:.3f}"
     assert len(many.result) == len(exact) == 15 and "(0 missed)" in many.label
     assert torch.equal(many.result.patterns, exact.patterns)

@@ -71,6 +71,8 @@ from .regions import (
     ArrangementArtists,
     GridMissesArtists,
     RegionCountArtists,
+    RegionScale,
+    add_scale,
     plot_arrangement,
     plot_decision_boundary,
     plot_grid_misses,
@@ -80,6 +82,7 @@ from .regions import (
     plot_regions,
     reference_region,
     region_colors,
+    region_scale,
 )
 from .regularizer import METRIC_LABELS, PairedRunsArtists, plot_paired_runs, regularizer_figure
 from .walks import (

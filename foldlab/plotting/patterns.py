@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection, QuadMesh
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
-from matplotlib.patches import Polygon, StepPatch
+from matplotlib.patches import Patch, Polygon, StepPatch
 from matplotlib.text import Annotation, Text
 from scipy import stats
 
@@ -84,7 +84,7 @@ class NeuronArtists(NamedTuple):
 
 @plot_function
 def plot_neuron(weight, ax: Axes | None = None, *, bias: float = 0.0, box=(-2.0, 2.0, -2.0, 2.0),
-                points=None) -> NeuronArtists:
+                points=None, legend: bool = False) -> NeuronArtists:
     """One unit ``relu(w . x + b)`` on a 2D input: its line, its active half-plane, and the bits of points.
 
     Parameters
@@ -97,6 +97,8 @@ def plot_neuron(weight, ax: Axes | None = None, *, bias: float = 0.0, box=(-2.0,
     box : (xmin, xmax, ymin, ymax)
     points : array, shape (k, 2) or (2,), optional
         Drawn filled where the unit is active (bit 1), hollow where it is not.
+    legend : bool
+        Say what the shading, the line and the points mean, in a legend under the axes.
 
     Returns
     -------
@@ -118,6 +120,7 @@ def plot_neuron(weight, ax: Axes | None = None, *, bias: float = 0.0, box=(-2.0,
     bias = check_float(bias, "bias")
     box = as_box(box)
     pts = None if points is None else as_points(points, "points", dim=2)
+    legend = check_bool(legend, "legend")
     ax = axes(ax)
     poly = _halfplane_polygon(w, bias, box) if w.any() or bias > 0 else np.zeros((0, 2))
     active = ax.add_patch(Polygon(poly if len(poly) else np.zeros((1, 2)), closed=True,
@@ -135,6 +138,14 @@ def plot_neuron(weight, ax: Axes | None = None, *, bias: float = 0.0, box=(-2.0,
         colors = [BIT_COLORS[1] if o else "white" for o in on]
         dots = ax.scatter(pts[:, 0], pts[:, 1], c=colors, edgecolors=BIT_COLORS[1], s=60, zorder=3)
     set_box(ax, box)
+    if legend:  # the same entries whatever is drawn, so that the legend explains every state
+        point = dict(marker="o", linestyle="none", markersize=8, markeredgecolor=BIT_COLORS[1])
+        handles = [Patch(facecolor=BIT_COLORS[1], alpha=0.18, label="active half-plane (bit 1)"),
+                   Line2D([], [], color=BIT_COLORS[1], lw=2, label="w . x + b = 0"),
+                   Line2D([], [], markerfacecolor=BIT_COLORS[1], label="point with bit 1", **point),
+                   Line2D([], [], markerfacecolor="white", label="point with bit 0", **point)]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncols=2, fontsize="small",
+                  frameon=False)
     return NeuronArtists(active, line, normal, dots)
 
 
@@ -194,7 +205,7 @@ class BitArtists(NamedTuple):
 @plot_function
 def plot_pattern_bits(patterns, ax: Axes | None = None, *, widths: Sequence[int] | None = None,
                       layers: Sequence[int] | None = None, labels: Sequence[str] | None = None,
-                      show_difference: bool = True) -> BitArtists:
+                      show_difference: bool = True, legend: bool = False) -> BitArtists:
     """Activation patterns as a bit image: one row per pattern, one column per unit, layers separated.
 
     Parameters
@@ -211,6 +222,8 @@ def plot_pattern_bits(patterns, ax: Axes | None = None, *, widths: Sequence[int]
         Row labels, one per pattern.
     show_difference : bool
         With exactly two patterns, add a row marking the bits where they differ (red).
+    legend : bool
+        Say what the colours mean (1, 0, differs) in a legend beside the axes.
 
     Returns
     -------
@@ -235,6 +248,7 @@ def plot_pattern_bits(patterns, ax: Axes | None = None, *, widths: Sequence[int]
         layers = _layer_numbers(layers, len(widths))
     labels = check_texts(labels, "labels", P.shape[0])
     show_difference = check_bool(show_difference, "show_difference")
+    legend = check_bool(legend, "legend")
     ax = axes(ax)
     rows = P.int().numpy()
     names = labels if labels is not None else [f"pattern {i}" for i in range(len(rows))]
@@ -246,6 +260,12 @@ def plot_pattern_bits(patterns, ax: Axes | None = None, *, widths: Sequence[int]
     mesh, separators = bit_mesh(ax, rows, blocks=blocks)
     ax.set_yticks(range(len(names)), names)
     ax.tick_params(length=0)
+    if legend:
+        meaning = [("1: active", BIT_COLORS[1]), ("0: inactive", BIT_COLORS[0])]
+        if show_difference and len(P) == 2:
+            meaning.append(("differs", BIT_COLORS[2]))
+        ax.legend(handles=[Patch(facecolor=c, edgecolor="0.6", label=t) for t, c in meaning], loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False, title="bit", title_fontsize="small")
     return BitArtists(mesh, separators)
 
 
@@ -518,6 +538,8 @@ def plot_image_grid(rows, ax: Axes | None = None, *, image_shape: tuple[int, int
                 texts.append(ax.text(left + w / 2 - 0.5, top - 0.6, titles[i][j], ha="center", va="bottom",
                                      fontsize="small"))
     image = ax.imshow(mosaic, cmap="gray_r", interpolation="nearest")
+    if texts:  # room for the first row's captions inside the axes, so that they are drawn with the images
+        ax.set_ylim(mosaic.shape[0] - 0.5, -0.5 - min(h, 2.5))
     ax.set_xticks([])
     ax.tick_params(length=0)
     ax.set_yticks([i * (h + gap) + h / 2 - 0.5 for i in range(len(rows))], row_labels or [""] * len(rows))

@@ -13,9 +13,13 @@ from typing import NamedTuple
 import numpy as np
 import shapely
 from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
-from matplotlib.colors import Normalize, TwoSlopeNorm
+from matplotlib.colorbar import Colorbar
+from matplotlib.colors import Colormap, Normalize, TwoSlopeNorm
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.path import Path
 from matplotlib.text import Annotation
 
@@ -37,6 +41,9 @@ from ._common import (
 
 __all__ = [
     "region_colors",
+    "region_scale",
+    "add_scale",
+    "RegionScale",
     "reference_region",
     "plot_regions",
     "plot_linear_regions",
@@ -75,6 +82,64 @@ def _fill_style(edgecolor, linewidth, alpha) -> tuple:
             check_float(alpha, "alpha", min=0.0, max=1.0))
 
 
+class RegionScale(NamedTuple):
+    """What the colours of :func:`region_colors` mean, for a colorbar or a legend."""
+
+    #: The norm and colormap of a continuous scale ("active", "hamming", one output), else None.
+    norm: Normalize | None
+    cmap: Colormap | None
+    #: The colorbar's label, or the legend's title.
+    label: str
+    #: For classes (several outputs): ``(class, colour)`` of each class shown, else empty.
+    classes: tuple[tuple[int, tuple], ...] = ()
+
+
+def _scale(arr: Arrangement, color_by: str, reference, colormap) -> tuple[np.ndarray, RegionScale | None]:
+    """Every region's colour and what the colours mean (None for the pattern hash, which is no scale)."""
+    patterns = arr.patterns
+    if color_by == "pattern":
+        return hash_colors(patterns), None
+    if color_by == "active":
+        active = patterns.sum(axis=1)
+        scale = RegionScale(Normalize(0, max(patterns.shape[1], 1)), colormap or check_cmap("viridis"),
+                            "active neurons")
+        return scale.cmap(scale.norm(active)), scale
+    if color_by == "hamming":
+        index = reference_region(arr, reference)
+        distance = (patterns != patterns[index]).sum(axis=1)
+        scale = RegionScale(Normalize(0, max(int(distance.max()), 1)), colormap or check_cmap("magma_r"),
+                            "Hamming distance to the reference region")
+        return scale.cmap(scale.norm(distance)), scale
+    centres = np.array([v.mean(axis=0) for v in _vertex_lists(arr)]).reshape(-1, 2)
+    out = np.einsum("rok,rk->ro", arr.A, centres) + arr.c
+    if out.shape[1] == 1:
+        v = out[:, 0]
+        top = max(float(np.abs(v).max()), 1e-12)
+        scale = RegionScale(TwoSlopeNorm(0.0, -top, top), colormap or check_cmap("RdBu_r"),
+                            "output at the region's centre")
+        return scale.cmap(scale.norm(v)), scale
+    colormap = colormap or check_cmap("tab10")
+    classes = out.argmax(axis=1)
+    colors = colormap(classes % 10)
+    shown = tuple((int(k), tuple(colormap(int(k) % 10))) for k in np.unique(classes))
+    return colors, RegionScale(None, None, "class at the region's centre", shown)
+
+
+def _check_coloring(arr, color_by, reference, cmap) -> tuple[Arrangement, Colormap | None]:
+    arr = _arrangement(arr)
+    check_choice(color_by, "color_by", COLOR_BY)
+    if reference is not None and color_by != "hamming":
+        raise ValueError(f"reference is the region distances are measured from with color_by='hamming'; "
+                         f"got reference={reference!r} with color_by={color_by!r}")
+    if cmap is not None and color_by == "pattern":
+        raise ValueError(f"color_by='pattern' colours each pattern by a hash of its bits and takes no cmap; "
+                         f"got cmap={cmap!r}")
+    if color_by == "output" and not arr.complete:
+        raise ValueError(f"color_by='output' needs every hidden layer, but arr stops after hidden layer "
+                         f"{arr.depth - 1} (made by upto)")
+    return arr, None if cmap is None else check_cmap(cmap)
+
+
 def region_colors(arr, color_by: str = "pattern", *, reference=None, cmap=None) -> np.ndarray:
     """RGBA colours of an arrangement's regions.
 
@@ -109,35 +174,38 @@ def region_colors(arr, color_by: str = "pattern", *, reference=None, cmap=None) 
     >>> bool((colours[same[0]] == colours[same[1]]).all()), bool((colours[same[0]] == colours[other[0]]).all())
     (True, False)
     """
-    arr = _arrangement(arr)
-    check_choice(color_by, "color_by", COLOR_BY)
-    if reference is not None and color_by != "hamming":
-        raise ValueError(f"reference is the region distances are measured from with color_by='hamming'; "
-                         f"got reference={reference!r} with color_by={color_by!r}")
-    if cmap is not None and color_by == "pattern":
-        raise ValueError(f"color_by='pattern' colours each pattern by a hash of its bits and takes no cmap; "
-                         f"got cmap={cmap!r}")
-    if color_by == "output" and not arr.complete:
-        raise ValueError(f"color_by='output' needs every hidden layer, but arr stops after hidden layer "
-                         f"{arr.depth - 1} (made by upto)")
-    colormap = None if cmap is None else check_cmap(cmap)
-    patterns = arr.patterns
-    if color_by == "pattern":
-        return hash_colors(patterns)
-    if color_by == "active":
-        active = patterns.sum(axis=1)
-        return (colormap or check_cmap("viridis"))(Normalize(0, max(patterns.shape[1], 1))(active))
-    if color_by == "hamming":
-        index = reference_region(arr, reference)
-        distance = (patterns != patterns[index]).sum(axis=1)
-        return (colormap or check_cmap("magma_r"))(Normalize(0, max(int(distance.max()), 1))(distance))
-    centres = np.array([v.mean(axis=0) for v in _vertex_lists(arr)]).reshape(-1, 2)
-    out = np.einsum("rok,rk->ro", arr.A, centres) + arr.c
-    if out.shape[1] == 1:
-        v = out[:, 0]
-        top = max(float(np.abs(v).max()), 1e-12)
-        return (colormap or check_cmap("RdBu_r"))(TwoSlopeNorm(0.0, -top, top)(v))
-    return (colormap or check_cmap("tab10"))(out.argmax(axis=1) % 10)
+    arr, colormap = _check_coloring(arr, color_by, reference, cmap)
+    return _scale(arr, color_by, reference, colormap)[0]
+
+
+def region_scale(arr, color_by: str = "pattern", *, reference=None, cmap=None) -> RegionScale | None:
+    """What the colours of :func:`region_colors` mean: a norm and colormap, or the classes; None for patterns.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> arr = fl.arrangement(fl.mlp([2, 4, 4, 1], seed=0))
+    >>> scale = region_scale(arr, "active")
+    >>> scale.label, scale.norm.vmin, scale.norm.vmax, region_scale(arr, "pattern")
+    ('active neurons', 0.0, 8.0, None)
+    """
+    arr, colormap = _check_coloring(arr, color_by, reference, cmap)
+    return _scale(arr, color_by, reference, colormap)[1]
+
+
+def add_scale(scale: RegionScale | None, ax: Axes):
+    """A colorbar beside ``ax`` for a continuous scale, a legend of the classes beside it, or nothing.
+
+    Returns the Colorbar, the Legend, or None.
+    """
+    if scale is None:
+        return None
+    if scale.norm is not None:
+        return ax.figure.colorbar(ScalarMappable(scale.norm, scale.cmap), ax=ax, label=scale.label, shrink=0.85,
+                                  pad=0.02)
+    handles = [Patch(facecolor=color, label=f"class {k}") for k, color in scale.classes]
+    return ax.legend(handles=handles, title=scale.label, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                     fontsize="small", title_fontsize="small", frameon=False)
 
 
 def reference_region(arr, reference=None) -> int:
@@ -386,10 +454,11 @@ def plot_grid_misses(arr, ax: Axes | None = None, *, resolution: int, color="cri
     ax = axes(ax)
     missed = arr.missed_by_grid(resolution)
     vertices = [v for v, m in zip(_vertex_lists(arr), missed) if m]
-    regions = PolyCollection(vertices, facecolors=color, edgecolors=color, linewidths=0.8, alpha=0.75, hatch="////")
+    regions = PolyCollection(vertices, facecolors=color, edgecolors=color, linewidths=0.8, alpha=0.75, hatch="////",
+                             label="regions the grid misses")
     ax.add_collection(regions)
     points = grid_points(arr.box, resolution)
-    dots = ax.scatter(points[:, 0], points[:, 1], s=point_size, c="black", linewidths=0)
+    dots = ax.scatter(points[:, 0], points[:, 1], s=point_size, c="black", linewidths=0, label="grid points")
     _frame(ax, arr)
     return GridMissesArtists(regions, dots)
 
@@ -405,11 +474,15 @@ class ArrangementArtists(NamedTuple):
     points: PathCollection | None
     #: Their names.
     names: tuple[Annotation, ...]
+    #: What the colours mean: a Colorbar ("active", "hamming", one output), a Legend (classes), or None
+    #: (patterns, or ``colorbar=False``).
+    scale: Colorbar | Legend | None = None
 
 
 @plot_function
 def plot_arrangement(arr, ax: Axes | None = None, *, color_by: str = "pattern", boundary: bool = True,
-                     linear: bool = False, reference=None, mark_points: bool = True, **style) -> ArrangementArtists:
+                     linear: bool = False, reference=None, mark_points: bool = True, colorbar: bool = True,
+                     **style) -> ArrangementArtists:
     """Regions (activation, or linear with ``linear=True``), the decision boundary, the plane's points.
 
     This is ``arr.plot()``.
@@ -427,6 +500,9 @@ def plot_arrangement(arr, ax: Axes | None = None, *, color_by: str = "pattern", 
         Fill the linear regions instead of the activation regions.
     mark_points : bool
         For an arrangement on a plane, mark and name its three points ``p0, p1, p2``.
+    colorbar : bool
+        Say what the colours mean: a colorbar for ``"active"``, ``"hamming"`` and one output, a legend
+        of the classes for several outputs (``"pattern"`` colours are a hash and have no scale).
     **style
         ``cmap``, ``edgecolor``, ``linewidth``, ``alpha`` of :func:`plot_regions` or
         :func:`plot_linear_regions`.
@@ -434,18 +510,21 @@ def plot_arrangement(arr, ax: Axes | None = None, *, color_by: str = "pattern", 
     Returns
     -------
     ArrangementArtists
-        ``regions``, ``boundary`` (or None), ``points`` (or None) and ``names``.
+        ``regions``, ``boundary`` (or None), ``points`` (or None), ``names`` and ``scale`` (the
+        colorbar or legend, or None).
 
     Examples
     --------
     >>> import foldlab as fl
     >>> drawn = plot_arrangement(fl.arrangement(fl.CantorNet(depth=1), box=(0, 1, 0, 1)))
-    >>> len(drawn.regions.get_paths()), len(drawn.boundary.get_segments()), drawn.points
-    (3, 3, None)
+    >>> len(drawn.regions.get_paths()), len(drawn.boundary.get_segments()), drawn.points, drawn.scale
+    (3, 3, None, None)
+    >>> plot_arrangement(fl.arrangement(fl.CantorNet(depth=1), box=(0, 1, 0, 1)), color_by="output").scale
+    <matplotlib.colorbar.Colorbar object at ...>
     """
     arr = _arrangement(arr)
     boundary, linear = check_bool(boundary, "boundary"), check_bool(linear, "linear")
-    mark_points = check_bool(mark_points, "mark_points")
+    mark_points, colorbar = check_bool(mark_points, "mark_points"), check_bool(colorbar, "colorbar")
     unknown = sorted(set(style) - {"cmap", "edgecolor", "linewidth", "alpha"})
     if unknown:
         raise TypeError(f"plot_arrangement() got an unexpected keyword argument {unknown[0]!r}: its style keywords "
@@ -460,7 +539,10 @@ def plot_arrangement(arr, ax: Axes | None = None, *, color_by: str = "pattern", 
         points = ax.scatter(p[:, 0], p[:, 1], s=40, c="black", marker="*", zorder=3)
         names = tuple(ax.annotate(f"p{i}", (u, v), textcoords="offset points", xytext=(4, 4))
                       for i, (u, v) in enumerate(p))
-    return ArrangementArtists(regions, drawn, points, names)
+    scale = None
+    if colorbar:
+        scale = add_scale(region_scale(arr, color_by, reference=reference, cmap=style.get("cmap")), ax)
+    return ArrangementArtists(regions, drawn, points, names, scale)
 
 
 class RegionCountArtists(NamedTuple):

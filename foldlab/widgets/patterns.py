@@ -6,9 +6,10 @@ import math
 
 import numpy as np
 import torch
+from scipy import stats
 
 from .. import plotting as flp
-from .._validation import as_box, as_inputs, as_labels, as_points, check_int, check_seed, to_numpy
+from .._validation import as_box, as_inputs, as_labels, as_points, check_float, check_int, check_seed, to_numpy
 from ..adapter import NetSpec
 from ..constellations import nearest_neighbors
 from ..null_test import bernoulli_null_test
@@ -16,9 +17,36 @@ from ..pattern_stats import HammingHistograms, UnitActivity
 from ..patterns import activation_patterns
 from ..plotting._common import check_image_shape, check_instance, read_net_arg, set_box
 from ..training import TrainHistory
+from ._presets import preset_widget
 from ._view import FigureView, slider
 
-__all__ = ["neuron_widget", "pattern_pair_widget", "training_patterns_widget", "neighbors_widget"]
+__all__ = ["neuron_widget", "pattern_pair_widget", "training_patterns_widget", "neighbors_widget", "PRESETS"]
+
+#: Named presets of these widgets (see :func:`foldlab.widgets.from_preset`); ``net``, ``X``, ``history``
+#: and ``y`` are passed again, as the notebooks make them.
+PRESETS = {
+    "neuron_widget": {
+        "a point on the line": "neuron_widget(angle=45, length=1.0, bias=-0.7, point=(0.5, 0.5))",
+        "a dead unit": "neuron_widget(angle=45, length=0.0, bias=-0.5, point=(0.5, 0.5))",
+        "a steep unit": "neuron_widget(angle=120, length=2.0, bias=0.3, point=(-1.0, 1.5))",
+    },
+    "pattern_pair_widget": {
+        "neighbours": "pattern_pair_widget(net, X, first=0, second=1)",
+        "far apart": "pattern_pair_widget(net, X, first=0, second=150)",
+    },
+    "training_patterns_widget": {
+        "at initialisation": "training_patterns_widget(history, X, epoch=0)",
+        "after training": "training_patterns_widget(history, X, epoch=15)",
+    },
+    "neighbors_widget": {
+        "one neighbour": "neighbors_widget(net, X, y=y, k=1, max_k=8, query=0)",
+        "eight neighbours": "neighbors_widget(net, X, y=y, k=8, query=10)",
+    },
+}
+
+
+#: Bins of the activation probabilities in :func:`training_patterns_widget`.
+_ACTIVITY_BINS = 20
 
 
 def _inputs(net, X) -> tuple[NetSpec, torch.Tensor]:
@@ -30,22 +58,31 @@ def _inputs(net, X) -> tuple[NetSpec, torch.Tensor]:
     return spec, X
 
 
-def neuron_widget(*, box=(-2.0, 2.0, -2.0, 2.0), point=(0.5, 0.5)) -> FigureView:
+@preset_widget
+def neuron_widget(*, angle: int = 45, length: float = 1.0, bias: float = 0.0, point=(0.5, 0.5),
+                  box=(-2.0, 2.0, -2.0, 2.0)) -> FigureView:
     """One ReLU unit on a 2D input: turn its weight, shift its bias, move a point, watch its bit.
 
     Parameters
     ----------
-    box : (xmin, xmax, ymin, ymax)
-        The input square drawn; the point's sliders span it.
+    angle : int
+        Initial direction of the weight vector, in degrees: a multiple of 5 from 0 to 355.
+    length : float
+        Initial length of the weight vector, 0 to 2.
+    bias : float
+        Initial bias, -2 to 2.
     point : (x, y)
         Where the point starts, inside the box.
+    box : (xmin, xmax, ymin, ymax)
+        The input square drawn; the point's sliders span it.
 
     Returns
     -------
     FigureView
-        ``.controls``: ``angle`` of the weight vector (degrees, 0 to 355), its ``length`` (0 to 2; at 0
-        the unit is constant, dead or always on), the ``bias`` (-2 to 2), and the point's ``x`` and ``y``
-        (the whole box). ``.label``: ``z`` and the bit. ``.result``: None.
+        ``.controls``: ``angle`` of the weight vector (degrees, 0 to 355; disabled while ``|w| = 0``,
+        when the direction changes nothing), its ``length`` (0 to 2; at 0 the unit is constant, dead or
+        always on), the ``bias`` (-2 to 2), and the point's ``x`` and ``y`` (the whole box). ``.label``:
+        ``z`` and the bit. ``.result``: None.
 
     Examples
     --------
@@ -53,8 +90,15 @@ def neuron_widget(*, box=(-2.0, 2.0, -2.0, 2.0), point=(0.5, 0.5)) -> FigureView
     >>> w.controls["bias"].value = 2.0
     >>> w.label.value
     'w = (0.71, 0.71), b = 2.00: z = w&middot;x + b = 2.71, relu(z) = 2.71, <b>bit = 1</b>'
+    >>> w.preset
+    'neuron_widget(angle=45, length=1.0, bias=2.0, point=(0.5, 0.5))'
     """
     box = as_box(box)
+    angle = check_int(angle, "angle", min=0, max=355)
+    if angle % 5:
+        raise ValueError(f"angle must be a multiple of 5 degrees (the slider's step), got {angle}")
+    length = check_float(length, "length", min=0.0, max=2.0)
+    bias = check_float(bias, "bias", min=-2.0, max=2.0)
     start = as_points(point, "point", dim=2)
     if start.shape != (1, 2):
         raise ValueError(f"expected point=(x, y), one point, got shape {np.shape(point)}")
@@ -62,25 +106,33 @@ def neuron_widget(*, box=(-2.0, 2.0, -2.0, 2.0), point=(0.5, 0.5)) -> FigureView
     if not (box[0] <= x0 <= box[1] and box[2] <= y0 <= box[3]):
         raise ValueError(f"point={(x0, y0)} is outside box={box}: the point's sliders span the box")
     controls = {
-        "angle": slider("angle (deg)", 45, 0, 355, 5),
-        "length": slider("|w|", 1.0, 0.0, 2.0, 0.1),
-        "bias": slider("bias b", 0.0, -2.0, 2.0, 0.1),
+        "angle": slider("angle (deg)", angle, 0, 355, 5),
+        "length": slider("|w|", length, 0.0, 2.0, 0.1),
+        "bias": slider("bias b", bias, -2.0, 2.0, 0.1),
         "x": slider("x", x0, box[0], box[1], (box[1] - box[0]) / 40),
         "y": slider("y", y0, box[2], box[3], (box[3] - box[2]) / 40),
     }
 
     def draw(fig):
         c = {k: v.value for k, v in controls.items()}
+        still = c["length"] == 0
+        controls["angle"].disabled = still
+        controls["angle"].tooltip = ("with |w| = 0 the unit is the constant relu(b): its direction changes nothing"
+                                     if still else "the direction of the weight vector w")
         a = math.radians(c["angle"])
         w = c["length"] * np.array([math.cos(a), math.sin(a)])
         point = np.array([c["x"], c["y"]])
-        flp.plot_neuron(w, fig.add_subplot(), bias=c["bias"], box=box, points=point)
+        flp.plot_neuron(w, fig.add_subplot(), bias=c["bias"], box=box, points=point, legend=True)
         z = float(w @ point + c["bias"])
         label = (f"w = ({w[0]:.2f}, {w[1]:.2f}), b = {c['bias']:.2f}: z = w&middot;x + b = {z:.2f}, "
                  f"relu(z) = {max(z, 0.0):.2f}, <b>bit = {int(z > 0)}</b>")
         return label, None
 
-    return FigureView(draw, controls, figsize=(4.2, 4.2))
+    def state():
+        c = {k: v.value for k, v in controls.items()}
+        return {"angle": c["angle"], "length": c["length"], "bias": c["bias"], "point": (c["x"], c["y"])}
+
+    return FigureView(draw, controls, figsize=(4.2, 4.8), state=state)
 
 
 def _draw_pair_in_plane(ax, net, X: np.ndarray, i: int, j: int) -> None:
@@ -96,6 +148,7 @@ def _draw_pair_in_plane(ax, net, X: np.ndarray, i: int, j: int) -> None:
     set_box(ax, bounds)
 
 
+@preset_widget
 def pattern_pair_widget(net, X, *, image_shape=None, layers=None, first: int = 0, second: int = 1) -> FigureView:
     """Pick two inputs of a data set with sliders; see their activation patterns and Hamming distance.
 
@@ -128,7 +181,9 @@ def pattern_pair_widget(net, X, *, image_shape=None, layers=None, first: int = 0
     >>> w = pattern_pair_widget(fl.mlp([2, 8, 8, 1], seed=0), data.X)
     >>> w.controls["second"].value = 50
     >>> w.label.value.split(";")[0]
-    '<b>d_H(a, b) = 3</b> of 16 bits (layer 0: 3, layer 1: 0)'
+    'a = input 0, b = input 50: <b>d_H(a, b) = 3</b> of 16 bits (layer 0: 3, layer 1: 0)'
+    >>> w.preset
+    'pattern_pair_widget(net, X, first=0, second=50)'
     """
     spec, X = _inputs(net, X)
     n, d_in = X.shape
@@ -147,25 +202,29 @@ def pattern_pair_widget(net, X, *, image_shape=None, layers=None, first: int = 0
         if picture:
             top, bottom = fig.subplots(2, 1, height_ratios=[1.4 if image_shape is not None else 2.2, 1])
             if image_shape is not None:
-                flp.plot_image_grid([Xn[[i, j]]], top, image_shape=image_shape, row_labels=[""],
-                                    titles=[[f"a = input {i}", f"b = input {j}"]])
+                flp.plot_image_grid([Xn[[i, j]]], top, image_shape=image_shape, row_labels=[""], titles=[["a", "b"]])
             else:
                 _draw_pair_in_plane(top, spec, Xn, i, j)
         else:
             bottom = fig.add_subplot()
-        flp.plot_pattern_bits(P[[i, j]], bottom, widths=widths, layers=chosen, labels=["a", "b"])
+        flp.plot_pattern_bits(P[[i, j]], bottom, widths=widths, layers=chosen, labels=["a", "b"], legend=True)
         differ = P[i] != P[j]
         d = int(differ.sum())
         parts = ", ".join(f"layer {layer}: {int(x.sum())}" for layer, x in zip(chosen, differ.split(widths)))
-        label = (f"<b>d_H(a, b) = {d}</b> of {P.shape[1]} bits ({parts}); the interval I(a, b) holds "
-                 f"2<sup>{d}</sup> = {2 ** d:,} patterns")
+        label = (f"a = input {i}, b = input {j}: <b>d_H(a, b) = {d}</b> of {P.shape[1]} bits ({parts}); "
+                 f"the interval I(a, b) holds 2<sup>{d}</sup> = {2 ** d:,} patterns")
         return label, P[[i, j]]
 
-    return FigureView(draw, controls, figsize=(6.0, 5.0 if picture else 2.0))
+    return FigureView(draw, controls, figsize=(6.6, 5.0 if picture else 2.0))
 
 
-def training_patterns_widget(history, X, *, layers=None, n_pairs: int = 2000, seed: int = 0) -> FigureView:
+@preset_widget
+def training_patterns_widget(history, X, *, layers=None, n_pairs: int = 2000, seed: int = 0,
+                             epoch: int = 0) -> FigureView:
     """A slider over the epochs of a training run: per-layer Hamming histograms and activation probabilities.
+
+    The statistics of every epoch are computed when the widget is built, so that the axes keep one
+    scale through training (a change of shape is a change of the net, not of the axes).
 
     Parameters
     ----------
@@ -177,6 +236,8 @@ def training_patterns_widget(history, X, *, layers=None, n_pairs: int = 2000, se
         Hidden layers (0-based) to show.
     n_pairs, seed : int
         Pairs for the histograms (the same pairs at every epoch).
+    epoch : int
+        The epoch shown first.
 
     Returns
     -------
@@ -200,29 +261,33 @@ def training_patterns_widget(history, X, *, layers=None, n_pairs: int = 2000, se
     spec, X = _inputs(history.snapshots[0], X)
     n_pairs = check_int(n_pairs, "n_pairs", min=1)
     seed = check_seed(seed)
+    epoch = check_int(epoch, "epoch", min=0, max=len(history.snapshots) - 1)
     chosen = spec.layer_indices(layers)
     widths = [spec.widths[i] for i in chosen]
-    cache: dict[int, tuple] = {}
-
-    def statistics(epoch: int) -> tuple:
-        if epoch not in cache:
-            P = activation_patterns(history.snapshots[epoch], X, layers=chosen)
-            hist = HammingHistograms.from_patterns(P, widths, n_pairs=n_pairs, seed=seed, layers=chosen)
-            last = P[:, -widths[-1]:]
-            cache[epoch] = (UnitActivity.from_patterns(P, widths, layers=chosen), hist,
-                            bernoulli_null_test(last, pairs=hist.pairs))
-        return cache[epoch]
-
-    controls = {"epoch": slider("epoch", 0, 0, len(history.snapshots) - 1)}
+    bins = np.linspace(0, 1, _ACTIVITY_BINS + 1)
+    epochs = []
+    for net in history.snapshots:
+        P = activation_patterns(net, X, layers=chosen)
+        hist = HammingHistograms.from_patterns(P, widths, n_pairs=n_pairs, seed=seed, layers=chosen)
+        epochs.append((UnitActivity.from_patterns(P, widths, layers=chosen), hist,
+                       bernoulli_null_test(P[:, -widths[-1]:], pairs=hist.pairs)))
+    # one scale for every epoch: the highest bar of any epoch (and of the Bernoulli laws)
+    laws = max(float(stats.binom.pmf(np.arange(w + 1), w, 0.5).max()) for w in widths)
+    hist_top = max([laws] + [float(c.max()) / h.n_pairs for _, h, _ in epochs for c in h.counts])
+    activity_top = max(float(np.histogram(p, bins=bins)[0].max()) / len(p)
+                       for a, _, _ in epochs for p in a.probability)
+    controls = {"epoch": slider("epoch", epoch, 0, len(history.snapshots) - 1)}
 
     def draw(fig):
         epoch = controls["epoch"].value
-        activity, hist, test = statistics(epoch)
+        activity, hist, test = epochs[epoch]
         left, right = fig.subplots(1, 2)
         flp.plot_hamming_histograms(hist, left)
-        flp.plot_activation_probability(activity, right)
-        left.set_title(f"Hamming distances, epoch {epoch}")
-        right.set_title(f"activation probabilities, epoch {epoch}")
+        flp.plot_activation_probability(activity, right, bins=_ACTIVITY_BINS)
+        left.set_ylim(0, 1.25 * hist_top)  # room for the legend
+        right.set_ylim(0, 1.25 * activity_top)
+        left.set_title("Hamming distances between patterns")
+        right.set_title("activation probabilities of the units")
         acc = history.test_accuracy[epoch] if epoch < len(history.test_accuracy) else float("nan")
         label = (f"epoch {epoch}: test accuracy {acc:.3f}; dead units per layer "
                  f"{[len(d) for d in activity.dead]}, always on {[len(a) for a in activity.always_on]}; "
@@ -233,7 +298,9 @@ def training_patterns_widget(history, X, *, layers=None, n_pairs: int = 2000, se
     return FigureView(draw, controls, figsize=(9.0, 3.6))
 
 
-def neighbors_widget(net, X, *, y=None, image_shape=(8, 8), k: int = 8, layers=None) -> FigureView:
+@preset_widget
+def neighbors_widget(net, X, *, y=None, image_shape=(8, 8), k: int = 8, max_k: int | None = None, layers=None,
+                     query: int = 0) -> FigureView:
     """Nearest neighbours of an image in Hamming distance of activation patterns and in pixel distance.
 
     Parameters
@@ -245,16 +312,20 @@ def neighbors_widget(net, X, *, y=None, image_shape=(8, 8), k: int = 8, layers=N
         Labels: captions, and the label's agreement counts.
     image_shape : (h, w)
     k : int
-        Largest number of neighbours (the ``k`` slider goes from 1 to it).
+        Neighbours shown first, 1 to ``max_k``.
+    max_k : int, optional
+        The ``k`` slider's upper end (default: ``k``), at most n - 1.
     layers : int or sequence of int, optional
         Hidden layers (0-based) whose patterns define the Hamming distance (default: all).
+    query : int
+        The image shown first, 0 to n - 1.
 
     Returns
     -------
     FigureView
-        ``.controls["query"]`` (0 to n-1), ``.controls["k"]`` (1 to k); ``.label``: how many neighbours
-        share the query's label, per metric; ``.result``: ``{"Hamming": indices, "Euclidean": indices}``,
-        the neighbours shown, nearest first.
+        ``.controls["query"]`` (0 to n-1), ``.controls["k"]`` (1 to ``max_k``); ``.label``: how many
+        neighbours share the query's label, per metric; ``.result``: ``{"Hamming": indices,
+        "Euclidean": indices}``, the neighbours shown, nearest first.
 
     Examples
     --------
@@ -267,11 +338,13 @@ def neighbors_widget(net, X, *, y=None, image_shape=(8, 8), k: int = 8, layers=N
     """
     spec, X = _inputs(net, X)
     n, d_in = X.shape
-    k = check_int(k, "k", min=1, max=n - 1)
+    max_k = check_int(k if max_k is None else max_k, "max_k", min=1, max=n - 1)
+    k = check_int(k, "k", min=1, max=max_k)
+    query = check_int(query, "query", min=0, max=n - 1)
     image_shape = check_image_shape(image_shape, size=d_in)
     labels = None if y is None else as_labels(y, "y", n=n)
     P = activation_patterns(spec, X, layers=layers)
-    controls = {"query": slider("image", 0, 0, n - 1), "k": slider("k", k, 1, k)}
+    controls = {"query": slider("image", query, 0, n - 1), "k": slider("k", k, 1, max_k)}
 
     def draw(fig):
         q, kk = controls["query"].value, controls["k"].value
@@ -279,7 +352,10 @@ def neighbors_widget(net, X, *, y=None, image_shape=(8, 8), k: int = 8, layers=N
             "Hamming": nearest_neighbors(P, P[q], k=kk, exclude=[q]).indices[0],
             "Euclidean": nearest_neighbors(X, X[q], k=kk, metric="euclidean", exclude=[q]).indices[0],
         }
-        flp.plot_neighbors(X, fig.add_subplot(), query=q, neighbors=found, image_shape=image_shape, labels=labels)
+        ax = fig.add_subplot()
+        flp.plot_neighbors(X, ax, query=q, neighbors=found, image_shape=image_shape, labels=labels)
+        h, w = image_shape
+        ax.set_xlim(-0.5, (max_k + 1) * (w + 1) - 1.5)  # room for max_k neighbours: the frame stays put
         if labels is None:
             return f"image {q}: its {kk} nearest neighbours", found
         same = {name: int((labels[idx] == labels[q]).sum()) for name, idx in found.items()}
@@ -288,4 +364,4 @@ def neighbors_widget(net, X, *, y=None, image_shape=(8, 8), k: int = 8, layers=N
         )
         return label, found
 
-    return FigureView(draw, controls, figsize=(1.0 + 0.8 * (k + 1), 2.2))
+    return FigureView(draw, controls, figsize=(1.0 + 0.8 * (max_k + 1), 2.4))

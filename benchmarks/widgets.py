@@ -1,0 +1,139 @@
+"""Median redraw of every control of every widget, measured in a real browser (target: under 0.25 s).
+
+Voila serves one notebook that builds every foldlab widget at the sizes the course notebooks use;
+Debian's Chromium, driven by Playwright, moves each enabled control ``--repeat`` times as a user does
+(a slider one key step, a dropdown or toggle to another option) and times, in the page, from the key
+press or click to the new picture in the page (the kernel's redraw, the PNG's trip and its decoding).
+Controls that are disabled (with a tooltip saying why) are listed as such.
+
+Run: ``python benchmarks/widgets.py [--repeat 5]`` (needs chromium: ``make browser-deps``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.widget_checks import (  # noqa: E402  (the browser helpers the tests use)
+    CHROMIUM_ARGS,
+    chromium_path,
+    control_kind,
+    control_names,
+    figure_src,
+    move_control,
+    serve,
+)
+
+#: The objects of the course notebooks (01, 02, 04), then every widget as the notebooks build it.
+SETUP = """import foldlab as fl
+from foldlab import widgets as flw
+moons = fl.toy_dataset("moons", n=300, noise=0.1, seed=0)
+net2d = fl.mlp([2, 6, 6, 1], seed=0)
+digits = fl.load_digits(seed=0)
+digit_net = fl.mlp([64, 64, 64, 10], seed=0)
+history = fl.train(digit_net, digits, epochs=15, lr=1e-2, seed=0, keep_snapshots=True, progress=False)
+data = fl.toy_dataset("moons", n=400, noise=0.1, seed=0)
+net = fl.mlp([2, 16, 16, 16, 1], seed=0)
+fl.train(net, data, epochs=80, lr=0.01, seed=0, progress=False)
+x1, x2 = data.X_test[45], data.X_test[57]"""
+
+WIDGETS = [
+    ("neuron_widget", "flw.neuron_widget()"),
+    ("pattern_pair_widget", "flw.pattern_pair_widget(net2d, moons.X, first=0, second=3)"),
+    ("pattern_pair_widget (8x8)", "flw.pattern_pair_widget(digit_net, digits.X_test, image_shape=(8, 8), first=0, "
+                                  "second=4)"),
+    ("training_patterns_widget", "flw.training_patterns_widget(history, digits.X_test, n_pairs=2000, seed=0)"),
+    ("neighbors_widget", "flw.neighbors_widget(digit_net, digits.X_test, y=digits.y_test, k=8)"),
+    ("arrangement_widget", "flw.arrangement_widget(width=8, depth=3, seed=0)"),
+    ("grid_misses_widget", "flw.grid_misses_widget(fl.mlp([2, 16, 16, 16, 1], seed=0), max_resolution=100)"),
+    ("training_regions_widget", "flw.training_regions_widget(fl.toy_dataset('moons', n=300, seed=0), "
+                                "widths=(2, 16, 16, 1), epochs=30, progress=False)"),
+    ("cantor_walk_widget", "flw.cantor_walk_widget(depth=2, height=0.25)"),
+    ("sampling_widget", "flw.sampling_widget(net, x1, x2, n=20, max_n=500)"),
+    ("region_walk_widget", "flw.region_walk_widget()"),
+]
+
+#: Records, in the page, when the picture of a view gets its next src.
+WATCH = """(img) => { window.__redrawn = null; const old = img.src;
+  const o = new MutationObserver(() => {
+    if (img.src !== old) { window.__redrawn = performance.now(); o.disconnect(); } });
+  o.observe(img, {attributes: true, attributeFilter: ['src']}); return performance.now(); }"""
+
+
+def measure(page, view, name: str, repeat: int, timeout_s: float) -> tuple[list[float], str]:
+    times, what = [], ""
+    for step in range(repeat):
+        img = view.locator("img").first.element_handle()
+        started = page.evaluate(WATCH, img)
+        what = move_control(page, view, name, step)
+        try:
+            page.wait_for_function("() => window.__redrawn !== null", timeout=timeout_s * 1000, polling="raf")
+        except Exception:  # noqa: BLE001  (no new picture: reported, not timed)
+            return times, f"{what}: no new picture within {timeout_s:.0f} s"
+        times.append((page.evaluate("window.__redrawn") - started) / 1000)
+    return times, what
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="moves per control (default 5)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for one redraw")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    folder = Path(tempfile.mkdtemp(prefix="foldlab-bench-widgets-")) / "app"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(SETUP)] + [nbformat.v4.new_code_cell(code) for _, code in WIDGETS]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / "widgets.ipynb")
+    rows = []
+    started = time.perf_counter()
+    with serve("voila", folder, "widgets.ipynb") as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url, timeout=600_000)
+        views = page.locator(".foldlab-view")
+        page.wait_for_function(f"() => document.querySelectorAll('.foldlab-view img[src]').length >= {len(WIDGETS)}",
+                               timeout=600_000, polling=500)
+        print(f"page with {views.count()} widgets ready in {time.perf_counter() - started:.1f} s "
+              f"(Voila: kernel start, training, every widget built)")
+        for i, (widget, _) in enumerate(WIDGETS):
+            view = views.nth(i)
+            view.scroll_into_view_if_needed()
+            assert figure_src(view), f"{widget} shows no picture"
+            for name in control_names(view):
+                if control_kind(page, view, name) == "disabled":
+                    rows.append((widget, name, None, None, 0, "disabled (tooltip)"))
+                    continue
+                times, what = measure(page, view, name, args.repeat, args.timeout)
+                if times:
+                    rows.append((widget, name, statistics.median(times), max(times), len(times), what))
+                else:
+                    rows.append((widget, name, None, None, 0, what))
+        browser.close()
+    print(f"\nredraw in Chromium (Voila), {args.repeat} moves per control; target: median under 0.25 s\n")
+    print(f"{'widget':<27}{'control':<14}{'median s':>9}{'max s':>8}{'n':>3}  last move")
+    for widget, name, med, top, n, what in rows:
+        m = f"{med:9.3f}" if med is not None else f"{'-':>9}"
+        t = f"{top:8.3f}" if top is not None else f"{'-':>8}"
+        flag = "  > 0.25 s" if med is not None and med > 0.25 else ""
+        print(f"{widget:<27}{name:<14}{m}{t}{n:>3}  {what}{flag}")
+    timed = [r[2] for r in rows if r[2] is not None]
+    print(f"\n{len(timed)} controls timed, {sum(t <= 0.25 for t in timed)} with a median under 0.25 s; "
+          f"median of medians {statistics.median(timed):.3f} s; page errors: {len(errors)}")
+    for error in errors:
+        print("  page error:", error)
+
+
+if __name__ == "__main__":
+    main()

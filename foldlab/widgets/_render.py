@@ -1,0 +1,283 @@
+"""A widget's figure as PNG, fast: its frame (tick labels, axis labels, titles, legends beside the axes) is
+drawn once and reused.
+
+Most of the time of a redraw went into text: matplotlib lays out and rasterises every tick label, axis
+label and title on every draw, and the constrained layout draws the figure twice. Under a slider the
+frame rarely changes (the box, the ticks and the titles stay), only what is inside the axes does. So
+:class:`FigureRenderer` draws the whole figure (with the constrained layout) when the frame changes,
+keeps that picture and the axes' positions, and otherwise draws the figure once more at those
+positions without its frame texts, taking only the inside of each axes from that drawing.
+
+The frame is compared through a key of everything that decides it (the axes' grid, limits, scales, tick
+positions and labels, axis labels, titles, figure texts), computed at the positions the layout gave. A
+drawing is reused only where that is exact: no frame text may reach into an axes, and anything drawn
+without being clipped to its axes (a text, a legend, an annotation) must lie inside it, or the figure is
+drawn whole. tests/test_widgets_render.py checks that the fast picture equals the whole drawing, pixel
+for pixel, for every control of every widget.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axis import Axis
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.spines import Spine
+from matplotlib.text import Annotation, Text
+from PIL import Image
+
+__all__ = ["FigureRenderer", "encode_png"]
+
+#: zlib level of the PNGs sent to the browser: level 1 encodes about 3x faster than matplotlib's 6 for
+#: files some 15% larger, and a widget's picture is a few tens of kB either way.
+PNG_COMPRESSION = 1
+
+#: Pixels of an axes' inside taken from the fast drawing beyond its box, for its spines' antialiasing.
+_MARGIN = 2
+
+
+def encode_png(rgba: np.ndarray) -> bytes:
+    """PNG bytes of an ``(h, w, 4)`` uint8 RGBA array."""
+    buffer = io.BytesIO()
+    Image.fromarray(rgba, mode="RGBA").save(buffer, format="png", compress_level=PNG_COMPRESSION)
+    return buffer.getvalue()
+
+
+def _skip_draw(renderer) -> None:
+    """Stands in for a frame artist's ``draw`` while the inside of the axes is drawn."""
+
+
+def _titles(ax) -> list[Text]:
+    """An axes' three title texts (left, centre, right): its Text children that are not user texts."""
+    own = set(map(id, ax.texts))
+    return [c for c in ax.get_children() if isinstance(c, Text) and id(c) not in own]
+
+
+def _ticks(axis: Axis) -> list:
+    return [*axis.get_major_ticks(), *axis.get_minor_ticks()]
+
+
+def _frame_texts(figure: Figure) -> list[Text]:
+    """The texts of the frame proper: tick labels, axis labels and offsets, titles, the figure's texts."""
+    texts: list[Text] = list(figure.texts)
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in _ticks(axis):
+                texts += [tick.label1, tick.label2]
+            texts += [axis.label, axis.offsetText]
+        texts += _titles(ax)
+    return texts
+
+
+def _outside(figure: Figure, renderer) -> list[Artist]:
+    """An axes' own texts and legend that lie (partly) outside it: captions above images, a legend beside
+    a plot. They are part of the frame: compared in the key, drawn with the whole figure."""
+    found = []
+    for ax in figure.axes:
+        for child in (*ax.texts, *([ax.legend_] if ax.legend_ is not None else [])):
+            if isinstance(child, Annotation) and child.arrow_patch is not None:
+                continue  # an arrow is drawn as a patch: it has to lie inside its axes
+            if child.get_visible() and not _within(child.get_window_extent(renderer), ax.bbox):
+                found.append(child)
+    return found
+
+
+def _text_key(text: Text) -> tuple:
+    return (text.get_text(), text.get_visible(), hash(text.get_fontproperties()), str(text.get_color()),
+            text.get_rotation(), text.get_ha(), text.get_va())
+
+
+def _handle_key(handle) -> tuple:
+    """How a legend's handle looks (its type and colours, line and hatch)."""
+    names = ("get_facecolor", "get_edgecolor", "get_color", "get_hatch", "get_linestyle", "get_linewidth",
+             "get_marker", "get_alpha")
+    return (type(handle).__name__, *(str(getattr(handle, name)()) for name in names if hasattr(handle, name)))
+
+
+def _outside_key(artist, renderer) -> tuple:
+    extent = tuple(round(v, 3) for v in artist.get_window_extent(renderer).extents)
+    if isinstance(artist, Legend):
+        title = artist.get_title()
+        return ("legend", extent, _text_key(title), tuple(_text_key(t) for t in artist.get_texts()),
+                tuple(_handle_key(h) for h in artist.legend_handles))
+    return ("text", extent, _text_key(artist))
+
+
+def _axis_key(axis: Axis) -> tuple:
+    labels = axis.get_majorticklabels() + axis.get_minorticklabels()  # brings the ticks up to date
+    return (
+        axis.get_scale(), tuple(axis.get_view_interval()), tuple(axis.get_majorticklocs()),
+        tuple(axis.get_minorticklocs()), tuple(_text_key(t) for t in labels), _text_key(axis.label),
+        axis.get_label_position(), axis.get_ticks_position(), axis.major.formatter.get_offset(),
+        repr(sorted(axis.get_tick_params("major").items())), repr(sorted(axis.get_tick_params("minor").items())),
+        axis.get_visible(),
+    )
+
+
+def _grid_key(ax) -> tuple | None:
+    spec = ax.get_subplotspec()
+    if spec is None:
+        return None
+    grid = spec.get_gridspec()
+    return (spec.get_geometry(), grid.get_geometry(), tuple(grid.get_width_ratios() or ()),
+            tuple(grid.get_height_ratios() or ()))
+
+
+def _frame_key(figure: Figure) -> tuple:
+    """Everything the frame's pixels and the layout depend on, read at the axes' current positions."""
+    renderer = figure.canvas.get_renderer()
+    axes = []
+    for ax in figure.axes:
+        locator = ax.get_axes_locator()
+        ax.apply_aspect(locator(ax, renderer) if locator else None)  # as Axes.draw does, before the ticks
+        axes.append((type(ax).__name__, ax.get_visible(), ax.axison, _grid_key(ax), str(ax.get_aspect()),
+                     str(ax.get_anchor()), _axis_key(ax.xaxis), _axis_key(ax.yaxis),
+                     tuple(_text_key(t) for t in _titles(ax))))
+    outside = tuple(_outside_key(a, renderer) for a in _outside(figure, renderer))
+    return (tuple(figure.get_size_inches()), figure.dpi, tuple(axes), tuple(_text_key(t) for t in figure.texts),
+            outside)
+
+
+def _within(bbox, frame) -> bool:
+    """Whether a display-space bbox lies inside another (an axes' box)."""
+    return bbox.x0 >= frame.x0 and bbox.x1 <= frame.x1 and bbox.y0 >= frame.y0 and bbox.y1 <= frame.y1
+
+
+def _overlaps(bbox, rect: tuple[int, int, int, int], height: int) -> bool:
+    """Whether a display-space bbox reaches into a (row0, row1, col0, col1) pixel rectangle."""
+    r0, r1, c0, c1 = rect
+    return bbox.x1 > c0 and bbox.x0 < c1 and (height - bbox.y0) > r0 and (height - bbox.y1) < r1
+
+
+class FigureRenderer:
+    """Renders a figure to RGBA pixels and PNG, reusing its frame while the frame does not change.
+
+    Parameters
+    ----------
+    figure : Figure
+        Drawn with its own layout engine (constrained) whenever the frame changes.
+
+    Attributes
+    ----------
+    counts : dict
+        ``{"whole": n, "fast": n}``: how many drawings were made whole and how many reused the frame.
+
+    Examples
+    --------
+    >>> fig = Figure(figsize=(3, 2), layout="constrained")
+    >>> renderer = FigureRenderer(fig)
+    >>> for n in (3, 4):
+    ...     fig.clear()
+    ...     ax = fig.add_subplot()
+    ...     _ = ax.plot([0, 1], [0, n / 10]), ax.set_xlim(0, 1), ax.set_ylim(0, 1)
+    ...     pixels = renderer.render()
+    >>> renderer.counts, pixels.shape
+    ({'whole': 1, 'fast': 1}, (200, 300, 4))
+    >>> bool((pixels == renderer.render(fast=False)).all())
+    True
+    """
+
+    def __init__(self, figure: Figure):
+        self.figure = figure
+        self.canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+        self.counts = {"whole": 0, "fast": 0}
+        self._key: tuple | None = None
+        self._whole: np.ndarray | None = None
+        self._positions: list = []
+        self._rects: list[tuple[int, int, int, int]] = []
+
+    def png(self, *, fast: bool = True) -> bytes:
+        """The figure as PNG bytes (see :meth:`render`)."""
+        return encode_png(self.render(fast=fast))
+
+    def render(self, *, fast: bool = True) -> np.ndarray:
+        """The figure's pixels, ``(h, w, 4)`` uint8; ``fast=False`` always draws it whole."""
+        figure = self.figure
+        if fast and self._key is not None and len(figure.axes) == len(self._positions):
+            # the constrained layout's result depends on where the axes start: a whole drawing must start
+            # where the figure's draw function left them, so keep that to go back to
+            start = [(ax.get_position(original=True), ax.get_in_layout()) for ax in figure.axes]
+            for ax, position in zip(figure.axes, self._positions):
+                ax.set_position(position)
+            if _frame_key(figure) == self._key:
+                pixels = self._inside_only()
+                for ax, (_, in_layout) in zip(figure.axes, start):
+                    ax.set_in_layout(in_layout)  # set_position takes an axes out of the layout (an export lays out)
+                if pixels is not None:
+                    self.counts["fast"] += 1
+                    return pixels
+            for ax, (position, in_layout) in zip(figure.axes, start):
+                ax.set_position(position)
+                ax.set_in_layout(in_layout)  # set_position takes an axes out of the layout
+        return self._render_whole()
+
+    def _render_whole(self) -> np.ndarray:
+        figure, canvas = self.figure, self.canvas
+        canvas.draw()
+        pixels = np.asarray(canvas.buffer_rgba()).copy()
+        self.counts["whole"] += 1
+        height, width = pixels.shape[:2]
+        self._positions = [ax.get_position(original=True) for ax in figure.axes]
+        self._rects = [self._rect(ax, height, width) for ax in figure.axes if ax.get_visible()]
+        self._key, self._whole = None, None
+        if self._reusable(height):
+            self._key, self._whole = _frame_key(figure), pixels
+        return pixels
+
+    @staticmethod
+    def _rect(ax, height: int, width: int) -> tuple[int, int, int, int]:
+        x0, y0, x1, y1 = ax.bbox.extents
+        return (max(0, height - math.ceil(y1) - _MARGIN), min(height, height - math.floor(y0) + _MARGIN),
+                max(0, math.floor(x0) - _MARGIN), min(width, math.ceil(x1) + _MARGIN))
+
+    def _reusable(self, height: int) -> bool:
+        """Whether the frame just drawn can be reused: only axes and texts at figure level, no frame
+        text reaching into an axes' inside."""
+        figure = self.figure
+        if figure.legends or figure.patches or figure.lines or figure.images or figure.artists or figure.subfigs:
+            return False
+        renderer = self.canvas.get_renderer()
+        frame = [t for t in _frame_texts(figure) if t.get_visible() and t.get_text()] + _outside(figure, renderer)
+        for artist in frame:
+            bbox = artist.get_window_extent(renderer)
+            if any(_overlaps(bbox, rect, height) for rect in self._rects):
+                return False
+        return True
+
+    def _inside_only(self) -> np.ndarray | None:
+        """Draw the figure at the kept positions without its frame texts; the kept frame with the new
+        insides of the axes, or None when something unclipped lies outside its axes."""
+        figure, canvas = self.figure, self.canvas
+        frame = _frame_texts(figure) + _outside(figure, canvas.get_renderer())
+        engine = figure.get_layout_engine()
+        for text in frame:
+            text.draw = _skip_draw
+        figure.set_layout_engine("none")
+        try:
+            canvas.draw()
+        finally:
+            for text in frame:
+                del text.draw
+            figure.set_layout_engine(engine)
+        pixels = np.asarray(canvas.buffer_rgba())
+        renderer = canvas.get_renderer()
+        skip = set(map(id, frame))
+        for ax in figure.axes:
+            clip = ax.patch
+            for child in ax.get_children():
+                if id(child) in skip or isinstance(child, (Axis, Spine)) or child is clip or not child.get_visible():
+                    continue
+                if child.get_clip_on() and (child.get_clip_path() is not None or child.get_clip_box() is not None):
+                    continue  # clipped to the axes (or tighter): inside
+                # strictly inside the axes, so that it cannot have moved the layout either
+                if not _within(child.get_window_extent(renderer), ax.bbox):
+                    return None
+        out = self._whole.copy()
+        for r0, r1, c0, c1 in self._rects:
+            out[r0:r1, c0:c1] = pixels[r0:r1, c0:c1]
+        return out
