@@ -15,7 +15,7 @@ PIPQUIET := { grep -v -E "^(WARNING: )?Location .* is ignored" || true; }
 STAMP  := $(VENV)/.foldlab-installed
 SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: help lab test lint install browser-deps bench clean
+.PHONY: help lab test lint install browser-deps bench clean test-browser-notebooks
 
 help:
 	@echo "make lab    install into .venv and open the notebooks in JupyterLab (PORT=$(PORT))"
@@ -58,6 +58,10 @@ test: $(STAMP) $(SETTINGS) browser-deps lint
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# Every notebook run in a real JupyterLab, every widget moved, screenshots in $FOLDLAB_SCREENSHOTS (long)
+test-browser-notebooks: $(STAMP) $(SETTINGS) browser-deps
+	FOLDLAB_BROWSER_NOTEBOOKS=1 $(PY) -m pytest tests/test_browser_notebooks.py -v $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f; done
