@@ -111,15 +111,15 @@ NOTEBOOKS = (
         "compare it with Hanin and Rolnick's #neurons^2 / 2",
         "measure the size of the region around an input and the local linear map on it",
     ), f"{_DAROCZY}, Hanin and Rolnick's Theorem 5; {_SWINIARSKI}, sections 6 and 6.5"),
-    Notebook("08", "Information geometry", "08_information_geometry.ipynb", 25, (
-        "compute the tangent sample sensitivity of a net and see that it is constant on an activation region",
-        "compute the Fisher-Rao norm and check Liang et al.'s identity on a bias-free ReLU net",
-        "rescale a net without changing its function and see which quantities change",
+    Notebook("08", "Information geometry and the region around an input", "08_information_geometry.ipynb", 45, (
+        "compute a conditional Hamming geodesic and a Hamming midpoint between two digits and compare them with the "
+        "straight walk, counting flips exactly",
+        "estimate the size of an activation region by polytope exploration, and say how it compares with the exact "
+        "distance to the region's boundary",
     ), f"{_DAROCZY}, Definition 3.1, Lemma 3.1, and Liang et al.'s Theorem 3.1 as the slides state it"),
-    Notebook("09", "The folding regularizer", "09_folding_regularizer.ipynb", 30, (
-        "explain the differentiable surrogate of chi that foldlab trains with",
-        "train seeded nets with and without the folding penalty",
-        "compare them on test accuracy and on the exact Phi_N, and say what the runs do and do not show",
+    Notebook("09", "The folding regularizer", "09_folding_regularizer.ipynb", 40, (
+        "compare two training recipes fairly: same seeds, same data, same epochs, every run reported, a paired test",
+        "say what a comparison over a handful of seeds can and cannot show",
     ), f"{_SPACE_BETWEEN} (the regularisation scheme it outlines)"),
 )
 

@@ -426,4 +426,11 @@ def test_folding_plots(three_classes):
         flp.plot_class_pairs(g.chis)
     with pytest.raises(ValueError, match="y='phi' is not a column"):
         flp.plot_folding_sweep({"depth": [1]}, y="phi")
+    for bad in (lambda: flp.plot_chi_distribution(g.chis), lambda: flp.plot_chi_distribution(g, bins=0),
+                lambda: flp.plot_running_folding(g), lambda: flp.plot_running_folding(rf, spread="iqr")):
+        with pytest.raises((TypeError, ValueError)) as raised:
+            bad()
+        assert raised.value.__traceback__ is not None and any(
+            word in str(raised.value) for word in ("g must", "bins", "result", "spread", "RunningFolding",
+                                                   "GlobalFolding"))
     plt.close(fig)
