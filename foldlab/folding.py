@@ -24,7 +24,6 @@ averaged: the curves of the papers' figures, 11 points per path by default).
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -49,6 +48,7 @@ from ._validation import (
 )
 from .adapter import check_reading, read_net
 from .measures import running_chi
+from .pattern_stats import check_pairs, choice_nbytes
 from .walk import walks
 
 __all__ = [
@@ -190,7 +190,7 @@ def reduce_chis(chis: ArrayLike, pairs: ArrayLike, labels: ArrayLike, reduce: st
     if len(chis) and (chis.min() < 0 or chis.max() > 1):
         raise ValueError(f"chis must lie in [0, 1] (values of chi), got {chis.min()} to {chis.max()}")
     labels = as_labels(labels, "labels")
-    pairs = _check_pairs(pairs, len(labels), "pairs (rows of labels)") if len(chis) else np.zeros((0, 2), np.int64)
+    pairs = check_pairs(pairs, len(labels), "pairs (rows of labels)") if len(chis) else np.zeros((0, 2), np.int64)
     if len(chis) != len(pairs):
         raise ValueError(f"expected one chi per pair, got {len(chis)} chis and {len(pairs)} pairs")
     if len(chis) == 0:
@@ -216,40 +216,6 @@ def reduce_chis(chis: ArrayLike, pairs: ArrayLike, labels: ArrayLike, reduce: st
 
 # --- pairs ---------------------------------------------------------------------------------------------
 
-def _as_indices(values: Any, name: str) -> np.ndarray:
-    """Row indices as int64: ints only (numpy ints too); ``1.0`` is refused like ``1.5`` (never truncated)."""
-    if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().numpy()
-    if values is None or isinstance(values, (str, bytes)):
-        raise TypeError(f"{name} must be int row indices in an array or nested lists, got {describe(values)}")
-    try:
-        array = np.asarray(values)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must be a rectangular array of int row indices: {error}") from None
-    if array.dtype.kind not in "iu":
-        raise TypeError(f"{name} must hold int row indices, got an array of {array.dtype}")
-    return array.astype(np.int64)
-
-
-def _check_pairs(pairs: Any, n: int, name: str = "pairs") -> np.ndarray:
-    pairs = _as_indices(pairs, name)
-    if pairs.ndim != 2 or pairs.shape[1] != 2 or pairs.shape[0] == 0:
-        raise ValueError(f"{name} must be a non-empty int array of shape (k, 2), got shape {pairs.shape}")
-    if pairs.min() < 0 or pairs.max() >= n:
-        raise ValueError(f"{name} index rows 0 to {n - 1}, got indices from {pairs.min()} to {pairs.max()}")
-    return pairs
-
-
-def _choice_nbytes(total: int, k: int) -> float:
-    """Bytes numpy's ``choice(total, k, replace=False)`` holds: a permutation of the whole range when ``k``
-    is more than a fiftieth of it (and the range above 10000), else Floyd's algorithm with a hash set."""
-    if k >= total:
-        return 8.0 * total
-    if total > 10_000 and k > total // 50:
-        return 8.0 * total + 8.0 * k
-    return 8.0 * k + 8.0 * 2 ** math.ceil(math.log2(1.2 * k + 1))
-
-
 def _blocks(labels: np.ndarray) -> tuple[list[np.ndarray], list[tuple[int, int]], np.ndarray]:
     """The members of each class, the pairs of classes ``a < b`` and their numbers of cross pairs."""
     classes, inverse = np.unique(labels, return_inverse=True)
@@ -266,7 +232,7 @@ def sample_pairs_nbytes(labels: np.ndarray, n_pairs: int) -> float:
     total = int((counts.sum() ** 2 - (counts**2).sum()) // 2)
     k = min(n_pairs, total)
     # one Python tuple and size per pair of classes (~120 bytes), the member lists, numpy's draw, ~8 arrays of k
-    return 120.0 * n_classes * (n_classes - 1) / 2 + 16.0 * len(labels) + _choice_nbytes(total, k) + 64.0 * k
+    return 120.0 * n_classes * (n_classes - 1) / 2 + 16.0 * len(labels) + choice_nbytes(total, k) + 64.0 * k
 
 
 def sample_pairs(labels: ArrayLike, n_pairs: int, rng: np.random.Generator) -> np.ndarray:
@@ -575,7 +541,7 @@ def global_folding(
         )
         pairs = sample_pairs(labels, n_pairs, np.random.default_rng(seed))
     else:
-        pairs = _check_pairs(pairs, len(points))
+        pairs = check_pairs(pairs, len(points))
         same = np.flatnonzero(labels[pairs[:, 0]] == labels[pairs[:, 1]])
         if len(same):
             i, j = pairs[same[0]].tolist()
