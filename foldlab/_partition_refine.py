@@ -409,9 +409,12 @@ class Limits:
     held : float
         Bytes the arrangement holds already (its levels, the layer's pre-activations).
     per_region : float
-        Bytes each new region will need: its own, and the next layer's pre-activations on it.
+        Bytes each new region will need: its own, the next layer's pre-activations on it and, since later
+        layers only split it, its share of every later level.
     layer : int
         The hidden layer, for messages.
+    later : int
+        How many hidden layers come after it (their levels are counted in ``per_region``), for messages.
     counted : int
         Regions of the chunks already finished.
     """
@@ -421,6 +424,7 @@ class Limits:
     held: float = 0.0
     per_region: float = 0.0
     layer: int = 0
+    later: int = 0
     counted: int = 0
 
     def fits(self, n: float) -> bool:
@@ -437,9 +441,15 @@ class Limits:
         if self.max_regions is not None and total > self.max_regions:
             raise TooManyRegions(total)
         if self.budget is not None and self.held + total * self.per_region > self.budget:
+            later = (
+                f" and the {self.later} later hidden layer{'s' if self.later > 1 else ''} (each keeps at least as many "
+                f"regions: a layer only splits them)"
+                if self.later
+                else ""
+            )
             raise OverBudget(
                 f"the arrangement has at least {total} regions after hidden layer {self.layer}, which with their "
-                f"affine maps (and the next layer's pre-activations on them) would need about "
+                f"affine maps (and the next layer's pre-activations on them){later} would need at least about "
                 f"{format_bytes(self.held + total * self.per_region)}, over foldlab.limits.MEMORY_BUDGET = "
                 f"{format_bytes(self.budget)}; pass a smaller box or use a narrower net, or raise the budget "
                 f"(with foldlab.limits.memory_budget(nbytes): ...)"

@@ -569,10 +569,14 @@ def _layer_limits(spec: NetSpec, index: int, n_regions: int, held: float, max_re
     """Check the memory a hidden layer's pre-activations need, and what its regions may grow to.
 
     Each region of the new level holds its maps and bits, and the next hidden layer will compute its
-    pre-activations on each: the running count of regions is checked against both ``max_regions`` and
-    :data:`foldlab.limits.MEMORY_BUDGET` as the layer splits its regions, before memory grows.
+    pre-activations on each. A region is never merged by a later layer, only split, so it also stands for
+    at least one region of every later level: its bytes there count from now. The running count of regions
+    is checked against both ``max_regions`` and :data:`foldlab.limits.MEMORY_BUDGET` as the layer splits
+    its regions, before memory grows, so that a deep net is refused at the first layer whose count already
+    makes the whole arrangement too large, not at the layer that runs out.
     """
-    width = spec.layers[index].width
+    widths = [layer.width for layer in spec.layers]
+    width = widths[index]
     preactivations = _partition_refine.BYTES_PER_PREACTIVATION * n_regions * width
     check_memory(
         held + preactivations,
@@ -580,11 +584,12 @@ def _layer_limits(spec: NetSpec, index: int, n_regions: int, held: float, max_re
         f"after the layers before it",
         driver="pass a smaller box or use a narrower net",
     )
-    next_width = spec.layers[index + 1].width if index + 1 < len(spec.layers) else 0
+    next_width = widths[index + 1] if index + 1 < len(widths) else 0
     per_region = (
-        _partition_refine.BYTES_PER_UNIT * width
-        + _partition_refine.BYTES_PER_REGION
+        sum(_partition_refine.BYTES_PER_UNIT * w + _partition_refine.BYTES_PER_REGION for w in widths[index:])
         + _partition_refine.BYTES_PER_PREACTIVATION * next_width
     )
     zmaps = 24.0 * n_regions * width  # held while the layer splits
-    return _partition_refine.Limits(max_regions, limits.MEMORY_BUDGET, held + zmaps, per_region, index)
+    return _partition_refine.Limits(
+        max_regions, limits.MEMORY_BUDGET, held + zmaps, per_region, index, later=len(widths) - 1 - index
+    )

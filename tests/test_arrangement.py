@@ -261,14 +261,32 @@ def test_memory_estimate_covers_what_a_level_holds(widths, seed):
         assert level.nbytes <= len(level) * per_region
 
 
-def _big_arrangement_in_a_subprocess(depth: int) -> tuple[str, float]:
-    """Run the arrangement of 2-[512]xdepth-1 in a fresh Python: what it printed, and its peak resident memory."""
+def test_a_deep_arrangement_is_refused_at_the_first_layer_that_makes_it_too_large(monkeypatch):
+    """Later layers only split regions, so the count after layer l bounds every later level from below: a net
+    whose whole arrangement cannot fit is refused there, before the layers after it are computed."""
+    from foldlab import _partition_refine
+
+    net = fl.mlp([2, 24, 24, 24, 24, 24, 24, 1], seed=0)
+    levels = fl.arrangement(net.__class__(*list(net)[:2])).levels  # the first hidden layer alone
+    first = levels[0].nbytes
+    made = []
+    original = _partition_refine.new_maps
+    monkeypatch.setattr(_partition_refine, "new_maps", lambda *args: made.append(1) or original(*args))
+    # the first level fits, but six levels of at least as many regions do not
+    with fl.limits.memory_budget(3 * first):
+        with pytest.raises(fl.OverBudget, match=r"after hidden layer [01],.* the [56] later hidden layers"):
+            fl.arrangement(net)
+    assert len(made) <= 2, "layers after the one that made the arrangement too large were computed"
+
+
+def _big_arrangement_in_a_subprocess(depth: int, width: int = 512) -> tuple[str, float]:
+    """Run the arrangement of 2-[width]xdepth-1 in a fresh Python: what it printed, and its peak resident memory."""
     import subprocess
     import sys
 
     code = (
         "import resource, foldlab as fl\n"
-        f"net = fl.mlp([2] + [512] * {depth} + [1], seed=0)\n"
+        f"net = fl.mlp([2] + [{width}] * {depth} + [1], seed=0)\n"
         "try:\n"
         "    fl.arrangement(net)\n"
         "    print('finished')\n"
@@ -290,6 +308,16 @@ def test_wide_arrangements_are_refused_before_memory_grows(depth):
     out, peak = _big_arrangement_in_a_subprocess(depth)
     assert out.startswith("OverBudget the arrangement has at least"), out
     assert "after hidden layer 0" in out
+    assert peak < 1e9, f"the process grew to {peak / 2**20:.0f} MiB"
+
+
+@pytest.mark.slow
+def test_a_deep_arrangement_is_refused_before_memory_grows():
+    """2-[256]x8-1 was refused at hidden layer 2, when its own levels passed the budget (12.6 s, 1.05 GB):
+    the count after an earlier layer already bounds the eight levels, so it is refused there, under 1 GB."""
+    out, peak = _big_arrangement_in_a_subprocess(8, width=256)
+    assert out.startswith("OverBudget the arrangement has at least"), out
+    assert "later hidden layers" in out and "after hidden layer 2" not in out, out
     assert peak < 1e9, f"the process grew to {peak / 2**20:.0f} MiB"
 
 
