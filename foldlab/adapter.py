@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -48,6 +49,7 @@ from torch.nn import functional as F
 from ._typing import Layers, Net
 from ._validation import DTYPE, check_int, describe
 from .errors import NotPiecewiseLinear, ReadingMismatch, UnsupportedNet
+from .cantornet import CantorNet
 from .nets import SwiGLU
 
 __all__ = [
@@ -942,6 +944,14 @@ def read_net(net: Net, *, verify: bool = True) -> NetSpec:
         Check the snapshot against the module's own forward pass on probe inputs (default). Only turn it
         off for a net already verified.
 
+    Notes
+    -----
+    Every function of foldlab reads the net it is given. For a net made only of torch's layers and
+    foldlab's own (``nn.Sequential``, ``fl.mlp``, CantorNet), with no hooks, a second read while nothing that
+    decides its function has changed (every parameter's and buffer's values, each module's type, mode and
+    settings) returns the same verified snapshot instead of tracing the net again. A user's own module is
+    read every time: its forward may depend on anything.
+
     Returns
     -------
     NetSpec
@@ -977,14 +987,60 @@ def read_net(net: Net, *, verify: bool = True) -> NetSpec:
     modules = list(net.named_modules())
     parameters = list(net.named_parameters())
     buffers = list(net.named_buffers())
-    _check_parameters(net, parameters + buffers)
+    tensors = parameters + buffers
+    fingerprint = _fingerprint(modules, tensors)
+    cached = _READ_CACHE.get(net) if fingerprint is not None else None
+    if cached is not None and cached[0] == fingerprint and _same_values(cached[1], tensors):
+        return cached[2]
+    _check_parameters(net, tensors)
     _check_modules(modules)
     leaves = [module for _, module in modules]
     d_in = _first_in_features(net, leaves)
     param = parameters[0][1] if parameters else None
     probe = _probe(d_in) if param is None else _probe(d_in).to(param.device)
     with _one_torch_thread():
-        return _read(net, modules, d_in, probe, verify, [b for _, b in buffers], param)
+        spec = _read(net, modules, d_in, probe, verify, [b for _, b in buffers], param)
+    if fingerprint is not None and verify:
+        _READ_CACHE[net] = (fingerprint, [t.detach().clone() for _, t in tensors], spec)
+    return spec
+
+
+#: Verified snapshots of nets made only of modules whose forward foldlab knows, with what they were read
+#: from: reading a net again (every call of the library does) returns the snapshot while nothing that decides
+#: the net's function has changed. Entries go with their nets.
+_READ_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: Modules whose forward is torch's or foldlab's own (exact types: a subclass may override forward).
+_KNOWN_FORWARD = frozenset((nn.Sequential, CantorNet, *_AFFINE_MODULES, *_PASS_THROUGH, *ACTIVATION_MODULES))
+
+
+def _fingerprint(modules: list, tensors: list) -> tuple | None:
+    """What, besides the values of its parameters and buffers, decides a net's function: every module's type,
+    mode and settings, and the identity, shape, dtype and device of every tensor. None for a net that cannot be
+    cached: a module foldlab does not know (its forward may read anything), a hook, a forward replaced on an
+    instance."""
+    from torch.nn.modules import module as torch_module
+
+    if torch_module._global_forward_hooks or torch_module._global_forward_pre_hooks:
+        return None
+    key: list = []
+    for name, m in modules:
+        if type(m) not in _KNOWN_FORWARD or "forward" in vars(m):
+            return None
+        if m._forward_hooks or m._forward_pre_hooks:
+            return None
+        settings = tuple(
+            (k, v) for k, v in vars(m).items() if not k.startswith("_") and isinstance(v, (bool, int, float, str, tuple))
+        )
+        key.append((name, type(m), settings))
+    for name, t in tensors:
+        key.append((name, id(t), t.data_ptr(), t.dtype, t.device, tuple(t.shape), t.requires_grad))
+    return tuple(key)
+
+
+def _same_values(saved: list, tensors: list) -> bool:
+    """Whether every parameter and buffer holds the values it was read with (an in-place change through
+    ``.data`` leaves torch's version counter as it was, so the values themselves are compared)."""
+    return all(torch.equal(a, b) for a, (_, b) in zip(saved, tensors))
 
 
 def _read(net: nn.Module, modules: list, d_in: int, probe: torch.Tensor, verify: bool, buffers, param) -> NetSpec:

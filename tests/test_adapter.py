@@ -304,3 +304,104 @@ def test_rounding_carried_from_earlier_layers_is_not_a_mismatch(representation):
     for depth in (1, 2, 3, 4):
         spec = fl.read_net(fl.CantorNet(depth=depth, representation=representation))
         assert spec.d_in == 2
+
+
+# --- reading the same net again: the snapshot is reused only while nothing that decides the net changed ---
+
+def _fresh(net):
+    """A read that cannot come from the cache (a copy is another module)."""
+    import copy
+
+    return read_net(copy.deepcopy(net))
+
+
+def _same_function(a, b) -> bool:
+    x = torch.randn(64, a.d_in, generator=torch.Generator().manual_seed(0), dtype=torch.float64) * 3
+    return (
+        len(a.layers) == len(b.layers)
+        and all(la.activation == lb.activation for la, lb in zip(a.layers, b.layers))
+        and torch.equal(a(x), b(x))
+        and torch.equal(a.bits(x), b.bits(x))
+    )
+
+
+def _set_slope(net):
+    net[1].negative_slope = 0.25
+
+
+def _replace_parameter(net):
+    net[0].weight = nn.Parameter(net[0].weight.detach() * 2)
+
+
+def _replace_module(net):
+    net[1] = nn.ReLU()
+
+
+def _through_data(net):
+    net[0].weight.data.mul_(-1)  # torch's version counter does not see a change made through .data
+
+
+def _in_place(net):
+    with torch.no_grad():
+        net[2].bias.add_(0.5)
+
+
+CHANGES = {
+    "in place": _in_place,
+    "through .data": _through_data,
+    "parameter replaced": _replace_parameter,
+    "module replaced": _replace_module,
+    "activation setting": _set_slope,
+    "to float64": lambda net: net.double(),
+    "one bias zeroed": lambda net: nn.init.zeros_(net[0].bias),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_changed_net_is_read_again(change):
+    net = fl.mlp([2, 6, 5, 1], activation="leaky_relu", seed=0)
+    before = read_net(net)
+    assert read_net(net) is before  # unchanged: the verified snapshot is reused
+    CHANGES[change](net)
+    after = read_net(net)
+    assert after is not before
+    assert _same_function(after, _fresh(net))
+    if change != "to float64":  # float32 values are float64 values: the same function, read again
+        assert not _same_function(after, before)
+
+
+def test_a_changed_buffer_or_mode_is_read_again():
+    net = fl.mlp([2, 6, 5, 1], norm="batch", seed=0).eval()
+    before = read_net(net)
+    bn = next(m for m in net.modules() if isinstance(m, nn.BatchNorm1d))
+    bn.running_mean.data += 1.0  # not seen by the version counter either
+    after = read_net(net)
+    assert after is not before and _same_function(after, _fresh(net)) and not _same_function(after, before)
+    net.train()
+    with pytest.raises(ValueError, match="training mode"):
+        read_net(net)
+
+
+def test_a_hook_added_after_reading_is_caught():
+    net = fl.mlp([2, 6, 5, 1], seed=0)
+    read_net(net)
+    net[0].register_forward_hook(lambda module, inputs, output: output * 2)
+    with pytest.raises(fl.ReadingMismatch):
+        read_net(net)
+
+
+def test_a_forward_replaced_after_reading_is_caught():
+    net = fl.mlp([2, 6, 5, 1], seed=0)
+    read_net(net)
+    original = net.forward
+    net.forward = lambda x: original(x).clamp(max=0.0)
+    with pytest.raises((fl.ReadingMismatch, fl.UnsupportedNet)):
+        read_net(net)
+
+
+def test_own_modules_are_read_every_time():
+    """A module foldlab does not know may compute from anything (an attribute, a global): never reused."""
+    net = OwnMLP().eval()
+    first = read_net(net)
+    assert read_net(net) is not first
+    assert _same_function(read_net(net), first)
