@@ -48,8 +48,8 @@ from torch.nn import functional as F
 
 from ._typing import Layers, Net
 from ._validation import DTYPE, check_int, describe
-from .errors import NotPiecewiseLinear, ReadingMismatch, UnsupportedNet
 from .cantornet import CantorNet
+from .errors import NotPiecewiseLinear, ReadingMismatch, UnsupportedNet
 from .nets import SwiGLU
 
 __all__ = [
@@ -1028,9 +1028,8 @@ def _fingerprint(modules: list, tensors: list) -> tuple | None:
             return None
         if m._forward_hooks or m._forward_pre_hooks:
             return None
-        settings = tuple(
-            (k, v) for k, v in vars(m).items() if not k.startswith("_") and isinstance(v, (bool, int, float, str, tuple))
-        )
+        scalars = (bool, int, float, str, tuple)
+        settings = tuple((k, v) for k, v in vars(m).items() if not k.startswith("_") and isinstance(v, scalars))
         key.append((name, type(m), settings))
     for name, t in tensors:
         key.append((name, id(t), t.data_ptr(), t.dtype, t.device, tuple(t.shape), t.requires_grad))
