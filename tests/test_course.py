@@ -240,8 +240,7 @@ def test_the_start_notebook_lists_the_course_and_links_only_to_what_exists():
     text = "\n".join(cell.source for cell in nbformat.read(start, as_version=4).cells)
     for entry in OUTLINE[1:]:
         assert f"{entry.number}. {entry.title}" in text, entry.title
-    # 08 is held back (its Hamming geodesic numbers differ from run to run); its course entry stays
-    allowed_missing = {"08_information_geometry.ipynb"}
+    allowed_missing: set[str] = set()
     for target in re.findall(r"\]\(([^)#\s]+)\)", text):
         if target.startswith("http"):
             continue
