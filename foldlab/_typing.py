@@ -12,7 +12,7 @@ from torch import nn
 if TYPE_CHECKING:  # pragma: no cover - for annotations only
     from .adapter import NetSpec
 
-__all__ = ["ArrayLike", "Box", "Layers", "Net", "Seed", "Device"]
+__all__ = ["ArrayLike", "Box", "Layers", "Net", "Seed", "Device", "PlanePoints"]
 
 #: Numbers as a torch tensor, a numpy array or nested sequences of Python numbers.
 ArrayLike = torch.Tensor | np.ndarray | Sequence[float] | Sequence[Sequence[float]]
@@ -24,5 +24,7 @@ Layers = int | Sequence[int] | None
 Net = Union[nn.Module, "NetSpec"]  # noqa: UP007 (a forward reference: the snapshot class is defined above this module)
 #: A seed: an int from 0 to 2**32 - 1.
 Seed = int
+#: Three inputs ``(p0, p1, p2)`` spanning a plane: a (3, d_in) array, or a sequence of three inputs.
+PlanePoints = ArrayLike | Sequence[ArrayLike]
 #: Where to compute: ``"cpu"``, ``"cuda"``, a ``torch.device``, or None (where the net is).
 Device = str | torch.device | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import ipywidgets as widgets
 import numpy as np
@@ -10,6 +11,7 @@ import shapely
 from tqdm.auto import tqdm
 
 from .. import plotting as flp
+from .._typing import ArrayLike, Box, Net
 from .._validation import as_box, as_points, check_bool, check_choice, check_float, check_int, check_seed, to_numpy
 from ..adapter import read_net
 from ..arrangement import arrangement
@@ -97,9 +99,9 @@ def _follow(control: widgets.IntSlider, maximum: int) -> None:
 
 @preset_widget
 def arrangement_widget(width: int = 8, depth: int = 2, seed: int = 0, *, view: str = "activation",
-                       layer: int | None = None, color_by: str = "pattern", reference=None,
-                       box=(-1.0, 1.0, -1.0, 1.0), activation: str = "relu", max_width: int = 32, max_depth: int = 4,
-                       max_seed: int = 20) -> FigureView:
+                       layer: int | None = None, color_by: str = "pattern", reference: ArrayLike | None = None,
+                       box: Box = (-1.0, 1.0, -1.0, 1.0), activation: str = "relu", max_width: int = 32,
+                       max_depth: int = 4, max_seed: int = 20) -> FigureView:
     """Regions of a random ``2 - [width] x depth - 1`` MLP, stepping through its layers.
 
     Hovering over a region shows its activation pattern and its Hamming distance to the reference
@@ -244,7 +246,8 @@ def box_point(point, box, name: str) -> tuple[float, float]:
 
 
 @preset_widget
-def training_regions_widget(data=None, widths=(2, 16, 16, 1), epochs: int = 30, *, seed: int = 0, box=None,
+def training_regions_widget(data: Dataset | None = None, widths: Sequence[int] = (2, 16, 16, 1), epochs: int = 30,
+                            *, seed: int = 0, box: Box | None = None,
                             lr: float = 1e-2, epoch: int = 0, progress: bool = True) -> FigureView:
     """Regions and decision boundary of a net through training, with the exact counts per epoch.
 
@@ -333,7 +336,7 @@ def training_regions_widget(data=None, widths=(2, 16, 16, 1), epochs: int = 30, 
 
 
 @preset_widget
-def grid_misses_widget(net=None, box=(-1.0, 1.0, -1.0, 1.0), *, resolution: int = 10,
+def grid_misses_widget(net: Net | None = None, box: Box = (-1.0, 1.0, -1.0, 1.0), *, resolution: int = 10,
                        max_resolution: int = 100) -> FigureView:
     """Exact regions against a grid of samples: which regions a ``resolution x resolution`` grid misses.
 

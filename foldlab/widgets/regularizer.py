@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import ipywidgets as widgets
 
 from .. import plotting as flp
+from .._typing import Box
 from .._validation import as_box, check_float, check_int, check_seed, to_numpy
 from ..arrangement import arrangement
 from ..data import Dataset, toy_dataset
@@ -24,7 +25,8 @@ _WIDE = {"description_width": "initial"}
 
 def regularizer_widget(data: Dataset | None = None, widths: Sequence[int] = (2, 12, 12, 1), epochs: int = 25, *,
                        weight: float = 1.0, schedule: str = "linear", temperature: float = 0.1, seed: int = 0,
-                       max_weight: float = 4.0, max_seed: int = 9, phi_pairs: int = 200, box=None) -> FigureView:
+                       max_weight: float = 4.0, max_seed: int = 9, phi_pairs: int = 200,
+                       box: Box | None = None) -> FigureView:
     """Regions after training without and with a :class:`foldlab.FoldingRegularizer`, the exact ``Phi_N`` and
     test accuracy of both.
 
