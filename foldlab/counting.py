@@ -24,11 +24,6 @@ from .arrangement import MAX_REGIONS, arrangement
 from .errors import NumericalRange
 from .limits import check_memory
 
-if TYPE_CHECKING:  # for annotations only: the core does not import matplotlib
-    from matplotlib.axes import Axes
-
-    from .plotting.regions import RegionCountArtists
-
 __all__ = [
     "n_regions",
     "region_density",
@@ -41,6 +36,11 @@ __all__ = [
     "RegionCounts",
     "regions_over_training",
 ]
+
+if TYPE_CHECKING:  # for annotations only: the core does not import matplotlib
+    from matplotlib.axes import Axes
+
+    from .plotting.regions import RegionCountArtists
 
 
 class HasSnapshots(Protocol):

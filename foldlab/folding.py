@@ -51,11 +51,6 @@ from .measures import running_chi
 from .pattern_stats import check_pairs, choice_nbytes
 from .walk import walks
 
-if TYPE_CHECKING:  # for annotations only: the core does not import matplotlib
-    from matplotlib.axes import Axes
-
-    from .plotting.folding import ClassPairArtists, RunningFoldingArtists
-
 __all__ = [
     "GlobalFolding",
     "ClassPairs",
@@ -69,6 +64,11 @@ __all__ = [
     "walk_chunk",
     "REDUCTIONS",
 ]
+
+if TYPE_CHECKING:  # for annotations only: the core does not import matplotlib
+    from matplotlib.axes import Axes
+
+    from .plotting.folding import ClassPairArtists, RunningFoldingArtists
 
 #: The reductions of ``global_folding(..., reduce=)``. Each is an interpretation: see :func:`reduce_chis`.
 REDUCTIONS = ("median_nonzero", "tmlr", "tmlr_nonzero_ordered", "mean", "median")

@@ -293,16 +293,10 @@ def plot_linear_regions(arr: Arrangement, ax: Axes | None = None, *, color_by: s
                         linewidth: float = 1.0, alpha: float = 1.0) -> PathCollection:
     """Fill the linear regions (activation regions with equal maps merged; maybe non-convex, with holes).
 
-    Each linear region takes the colour of its largest activation region (:func:`region_colors`).
-
     Parameters
     ----------
-    arr : Arrangement
-    ax : Axes, optional
-    color_by, reference, cmap
-        See :func:`region_colors`.
-    edgecolor, linewidth, alpha
-        Of the regions.
+    arr, ax, color_by, reference, cmap, edgecolor, linewidth, alpha
+        As for :func:`plot_regions`; each linear region takes the colour of its largest activation region.
 
     Returns
     -------

@@ -190,10 +190,8 @@ def plot_running_chi(walk: Walk, ax: Axes | None = None, *, x: str = "region", l
 
     Parameters
     ----------
-    walk : Walk
-    ax : Axes, optional
-    x : {"region", "t"}
-        Plot against the region's index, or against ``t`` (steps at the region starts).
+    walk, ax, x
+        As for :func:`plot_hamming_path`.
     label : str, optional
         The curve's legend entry.
 

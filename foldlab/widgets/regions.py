@@ -234,6 +234,21 @@ def arrangement_widget(width: int = 8, depth: int = 2, seed: int = 0, *, view: s
     return FigureView(draw, controls, figsize=(6.4, 5.0), state=state, pointer=pointer)
 
 
+def planar_data(data: Dataset, widths: Sequence[int], box: Box | None, what: str
+                ) -> tuple[np.ndarray, np.ndarray, Box]:
+    """The data's inputs and labels as arrays, checked to be 2D as the net's first width says, and the box:
+    ``box``, or by default the data's bounding box padded by 15 % of its longer side."""
+    X, y = to_numpy(data.X), to_numpy(data.y)
+    if X.shape[1] != 2 or list(widths)[0] != 2:
+        raise ValueError(f"{what} draws 2D inputs: expected data with 2 features and widths starting with 2, "
+                         f"got {X.shape[1]} features and widths={tuple(widths)}")
+    if box is None:
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        pad = 0.15 * (hi - lo).max()
+        box = (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad)
+    return X, y, as_box(box)
+
+
 def box_point(point, box, name: str) -> tuple[float, float]:
     """A point (x, y) inside the box, as a tuple of floats."""
     p = as_points(point, name, dim=2)
@@ -296,14 +311,7 @@ def training_regions_widget(data: Dataset | None = None, widths: Sequence[int] =
     box = None if box is None else as_box(box)
     net = mlp(list(widths), seed=seed)  # checks widths
     data = toy_dataset("moons", n=300, seed=seed) if data is None else data
-    X, y = to_numpy(data.X), to_numpy(data.y)
-    if X.shape[1] != 2 or list(widths)[0] != 2:
-        raise ValueError(f"training_regions_widget draws 2D inputs: expected data with 2 features and widths "
-                         f"starting with 2, got {X.shape[1]} features and widths={tuple(widths)}")
-    if box is None:
-        lo, hi = X.min(axis=0), X.max(axis=0)
-        pad = 0.15 * (hi - lo).max()
-        box = (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad)
+    X, y, box = planar_data(data, widths, box, "training_regions_widget")
     history = train(net, data, epochs=epochs, lr=lr, seed=seed, keep_snapshots=True, progress=progress)
     # every epoch's regions once: they give the counts, and the slider only draws them
     arrangements = [arrangement(snapshot, box=box) for snapshot in

@@ -140,7 +140,7 @@ def sampling_widget(net: Net, x1: ArrayLike, x2: ArrayLike, n: int = 20, max_n: 
 
     Parameters
     ----------
-    net : torch.nn.Module
+    net : torch.nn.Module or NetSpec
     x1, x2 : Tensor or array, shape (d,)
         The segment's ends.
     n : int
