@@ -15,7 +15,7 @@ The maths foldlab implements, and the choices it makes where the papers leave th
 project's documentation: ``docs/maths.md``.
 """
 
-from . import limits
+from . import errors, limits, measures
 from .adapter import read_net
 from .arrangement import arrangement
 from .cantornet import CantorNet
@@ -88,12 +88,7 @@ __all__ = [
     "walk",
     "walks",
     "sample_walk",
-    "range_metrics",
-    "chi",
-    "running_chi",
-    "symmetric_chi",
-    "interaction_coefficient",
-    "chi_bounds",
+    *measures.__all__,  # chi, r1 and r2, running chi, ...
     "global_folding",
     # the region around an input, and paths between inputs
     "local_linear_map",
@@ -116,12 +111,7 @@ __all__ = [
     "accuracy",
     "train",
     # errors and limits
-    "TooManyRegions",
-    "OverBudget",
-    "UnsupportedNet",
-    "NotPiecewiseLinear",
-    "ReadingMismatch",
-    "NumericalRange",
+    *errors.__all__,
     "limits",
 ]
 

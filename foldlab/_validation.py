@@ -27,6 +27,7 @@ __all__ = [
     "check_seed",
     "to_numpy",
     "as_inputs",
+    "check_batch_shape",
     "as_points",
     "as_labels",
     "as_box",
@@ -263,28 +264,36 @@ def as_inputs(values: Any, d_in: int, *, name: str = "x", device: Any = None) ->
     if isinstance(values, torch.Tensor) and not values.is_complex() and values.dtype != torch.bool:
         # stay on the tensor's device (no round trip through numpy), but always copy
         t = values.detach().to(device=target if target is not None else values.device, dtype=DTYPE, copy=True)
-        if t.ndim == 1:
-            t = t.unsqueeze(0)
-        shape_ok = t.ndim == 2
     else:
         t = torch.from_numpy(_real_array(values, name))
-        if t.ndim == 1:
-            t = t.unsqueeze(0)
-        shape_ok = t.ndim == 2
         if target is not None:
             t = t.to(target)
-    if not shape_ok:
-        raise ValueError(f"expected {name} of shape (n, {d_in}) or ({d_in},), got shape {tuple(t.shape)}")
-    if t.shape[0] == 0:
-        raise ValueError(f"empty batch: {name} has shape {tuple(t.shape)}, expected at least one input")
-    if t.shape[1] != d_in:
-        raise ValueError(
-            f"expected {name} with {d_in} features (the net's input dimension), got shape {tuple(t.shape)}"
-        )
+    if t.ndim == 1:
+        t = t.unsqueeze(0)
+    check_batch_shape(tuple(t.shape), name, d_in)
     if not bool(torch.isfinite(t).all()):
         bad = "NaN" if bool(torch.isnan(t).any()) else "inf"
         raise ValueError(f"{name} contains {bad}; expected finite inputs")
     return t
+
+
+def check_batch_shape(shape: tuple[int, ...], name: str, d_in: int) -> None:
+    """A batch of inputs has shape ``(n, d_in)`` with ``n >= 1`` (a single input already made a row), else a
+    ValueError naming ``name``.
+
+    Examples
+    --------
+    >>> check_batch_shape((0, 2), "X", 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: empty batch: X has shape (0, 2), expected at least one input
+    """
+    if len(shape) != 2:
+        raise ValueError(f"expected {name} of shape (n, {d_in}) or ({d_in},), got shape {shape}")
+    if shape[0] == 0:
+        raise ValueError(f"empty batch: {name} has shape {shape}, expected at least one input")
+    if shape[1] != d_in:
+        raise ValueError(f"expected {name} with {d_in} features (the net's input dimension), got shape {shape}")
 
 
 def as_labels(values: Any, name: str = "y", *, n: int | None = None) -> np.ndarray:

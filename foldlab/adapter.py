@@ -46,7 +46,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._typing import Layers, Net
+from ._typing import Device, Layers, Net
 from ._validation import DTYPE, check_int, describe
 from .cantornet import CantorNet
 from .errors import NotPiecewiseLinear, ReadingMismatch, UnsupportedNet
@@ -223,7 +223,7 @@ class Affine:
         """The composition ``other(self(h))``."""
         return Affine(other.weight @ self.weight, other.weight @ self.bias + other.bias)
 
-    def to(self, device) -> Affine:
+    def to(self, device: Device) -> Affine:
         return Affine(self.weight.to(device), self.bias.to(device))
 
     def __repr__(self) -> str:
@@ -246,7 +246,7 @@ class LayerNormMap:
     def __call__(self, h: torch.Tensor) -> torch.Tensor:
         return F.layer_norm(h, self.shape, self.weight, self.bias, self.eps)
 
-    def to(self, device) -> LayerNormMap:
+    def to(self, device: Device) -> LayerNormMap:
         move = lambda t: None if t is None else t.to(device)  # noqa: E731
         return replace(self, weight=move(self.weight), bias=move(self.bias))
 
@@ -324,7 +324,7 @@ class Layer:
         """Activation bits from pre-activations (see :meth:`Activation.bits`)."""
         return z > 0 if self.activation is None else self.activation.bits(z)
 
-    def to(self, device) -> Layer:
+    def to(self, device: Device) -> Layer:
         return replace(self, maps=tuple(op.to(device) for op in self.maps))
 
     def __repr__(self) -> str:
@@ -408,7 +408,7 @@ class NetSpec:
                 f"{what} needs an affine output layer; this net has a LayerNorm after its last activation"
             )
 
-    def to(self, device) -> NetSpec:
+    def to(self, device: Device) -> NetSpec:
         """The same snapshot with its tensors on ``device``."""
         output = None if self.output is None else self.output.to(device)
         return replace(self, layers=tuple(layer.to(device) for layer in self.layers), output=output)

@@ -20,14 +20,13 @@ layer and checked while it grows (:class:`foldlab.OverBudget`, :class:`foldlab.T
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
 import torch
 from shapely import GeometryType
-from torch import nn
 
 from . import _partition_refine, limits
 from ._blas import single_threaded_blas, single_threaded_blas_for
@@ -36,10 +35,16 @@ from ._decision_boundary import decision_boundary
 from ._linear_regions import LinearRegion, linear_regions
 from ._plane import Plane, grid_points, layer_weights, window
 from ._tolerances import MIN_RELATIVE_SIDE, RTOL
+from ._typing import ArrayLike, Box, Net, PlanePoints
 from ._validation import as_points, check_int, to_numpy
 from .adapter import NetSpec, read_net
 from .errors import NumericalRange, TooManyRegions
 from .limits import check_memory
+
+if TYPE_CHECKING:  # for annotations only: the core does not import matplotlib
+    from matplotlib.axes import Axes
+
+    from .plotting.regions import ArrangementArtists
 
 __all__ = ["arrangement", "Arrangement", "Region", "LinearRegion", "Plane", "TooManyRegions"]
 
@@ -316,13 +321,13 @@ class Arrangement:
         return np.repeat(value, counts, axis=0) + np.einsum("vok,vk->vo", np.repeat(A, counts, axis=0), d)
 
     # -- geometry --
-    def to_input(self, xy) -> torch.Tensor:
+    def to_input(self, xy: ArrayLike) -> torch.Tensor:
         """Net inputs ``(n, d_in)`` (float64) at box coordinates (plane coordinates for ``plane=``)."""
         if self.plane is not None:
             return self.plane.to_input(xy)
         return torch.from_numpy(as_points(xy, "xy", dim=2, allow_empty=True))
 
-    def locate(self, xy) -> np.ndarray:
+    def locate(self, xy: ArrayLike) -> np.ndarray:
         """Index of the region whose pattern the net gives at each point (-1 if none), shape (n,).
 
         Patterns are computed by a forward pass of the net's snapshot (not from the polygons), so this is
@@ -441,7 +446,8 @@ class Arrangement:
         missed[found[found >= 0]] = False
         return missed
 
-    def plot(self, ax=None, *, color_by: str = "pattern", boundary: bool = True, **kwargs):
+    def plot(self, ax: Axes | None = None, *, color_by: str = "pattern", boundary: bool = True,
+             **kwargs: Any) -> ArrangementArtists:
         """Draw the regions (and the decision boundary); see :func:`foldlab.plotting.plot_arrangement`."""
         from .plotting import plot_arrangement
 
@@ -455,10 +461,10 @@ class Arrangement:
 
 
 def arrangement(
-    net: nn.Module,
-    box: Sequence[float] | None = None,
+    net: Net,
+    box: Box | None = None,
     *,
-    plane: Sequence | None = None,
+    plane: PlanePoints | None = None,
     max_regions: int = MAX_REGIONS,
 ) -> Arrangement:
     """Every activation region of a ReLU / LeakyReLU net in a 2D box, exactly.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import torch
@@ -16,6 +17,7 @@ from torch import nn
 
 from ._plane import grid_points, window
 from ._tolerances import PARALLEL_RTOL
+from ._typing import ArrayLike, Box, Net, PlanePoints
 from ._validation import as_points, check_float, check_int, describe, to_numpy
 from .adapter import read_net
 from .arrangement import MAX_REGIONS, arrangement
@@ -35,8 +37,21 @@ __all__ = [
     "regions_over_training",
 ]
 
+if TYPE_CHECKING:  # for annotations only: the core does not import matplotlib
+    from matplotlib.axes import Axes
 
-def n_regions(net: nn.Module, box=None, *, plane=None, max_regions: int = MAX_REGIONS) -> int:
+    from .plotting.regions import RegionCountArtists
+
+
+class HasSnapshots(Protocol):
+    """A training run that kept its nets, such as :class:`foldlab.training.TrainHistory`."""
+
+    @property
+    def snapshots(self) -> Sequence[nn.Module]: ...
+
+
+def n_regions(net: Net, box: Box | None = None, *, plane: PlanePoints | None = None,
+              max_regions: int = MAX_REGIONS) -> int:
     """Number of activation regions of ``net`` in a 2D box (or in a plane), exactly.
 
     Examples
@@ -48,7 +63,8 @@ def n_regions(net: nn.Module, box=None, *, plane=None, max_regions: int = MAX_RE
     return len(arrangement(net, box, plane=plane, max_regions=max_regions))
 
 
-def region_density(net: nn.Module, box=None, *, plane=None, max_regions: int = MAX_REGIONS) -> float:
+def region_density(net: Net, box: Box | None = None, *, plane: PlanePoints | None = None,
+                   max_regions: int = MAX_REGIONS) -> float:
     """Activation regions per unit area of the box (plane coordinates are orthonormal, see ``Plane``).
 
     Examples
@@ -169,7 +185,8 @@ def first_layer_box(net: nn.Module, margin: float = 0.5) -> tuple[float, float, 
     return box
 
 
-def grid_region_count(net: nn.Module, box=None, resolution: int = 100, *, plane=None) -> int:
+def grid_region_count(net: Net, box: Box | None = None, resolution: int = 100, *,
+                      plane: PlanePoints | None = None) -> int:
     """Number of distinct activation patterns a ``resolution x resolution`` grid finds (a lower bound).
 
     This is what counting regions by sampling gives; compare with :func:`n_regions`, which is exact.
@@ -198,7 +215,7 @@ def grid_region_count(net: nn.Module, box=None, resolution: int = 100, *, plane=
 
 # --- along a segment -------------------------------------------------------------------------------
 
-def n_regions_along(net: nn.Module, x1, x2) -> int:
+def n_regions_along(net: Net, x1: ArrayLike, x2: ArrayLike) -> int:
     """Number of activation regions the segment ``x1 -> x2`` passes through, exactly.
 
     This is ``len(fl.walk(net, x1, x2))``: the exact walk along the segment visits every region once.
@@ -280,7 +297,7 @@ class RegionCounts:
         """Hanin and Rolnick's ``#neurons^2 / 2`` regions per unit area."""
         return hanin_rolnick_density(self.n_neurons)
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> RegionCountArtists:
         """Density against epoch with the reference line; see :func:`foldlab.plotting.plot_region_counts`."""
         from .plotting import plot_region_counts
 
@@ -305,10 +322,10 @@ def _as_epochs(epochs) -> np.ndarray:
 
 
 def regions_over_training(
-    snapshots: Sequence[nn.Module],
-    box=None,
+    snapshots: Sequence[Net] | HasSnapshots,
+    box: Box | None = None,
     *,
-    plane=None,
+    plane: PlanePoints | None = None,
     max_regions: int = MAX_REGIONS,
     epochs: Sequence[float] | None = None,
 ) -> RegionCounts:

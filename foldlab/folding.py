@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -46,7 +46,7 @@ from ._validation import (
     check_seed,
     describe,
 )
-from .adapter import check_reading, read_net
+from .adapter import NetSpec, check_reading, read_net
 from .measures import running_chi
 from .pattern_stats import check_pairs, choice_nbytes
 from .walk import walks
@@ -64,6 +64,11 @@ __all__ = [
     "walk_chunk",
     "REDUCTIONS",
 ]
+
+if TYPE_CHECKING:  # for annotations only: the core does not import matplotlib
+    from matplotlib.axes import Axes
+
+    from .plotting.folding import ClassPairArtists, RunningFoldingArtists
 
 #: The reductions of ``global_folding(..., reduce=)``. Each is an interpretation: see :func:`reduce_chis`.
 REDUCTIONS = ("median_nonzero", "tmlr", "tmlr_nonzero_ordered", "mean", "median")
@@ -135,7 +140,7 @@ class GlobalFolding:
         """The class x class summaries of these segments (see :func:`class_pairs`)."""
         return class_pairs(self, ordered=ordered)
 
-    def plot(self, ax=None, **options):
+    def plot(self, ax: Axes | None = None, **options: Any) -> ClassPairArtists:
         """The class pair matrix (:func:`foldlab.plotting.plot_class_pairs`)."""
         from .plotting import plot_class_pairs
 
@@ -306,7 +311,7 @@ def _centroids(points: np.ndarray, labels: np.ndarray, k: int, seed: int) -> tup
 
 # --- chunks ---------------------------------------------------------------------------------------------
 
-def walk_chunk(spec, X1: np.ndarray, X2: np.ndarray, layers: Layers, include_output: bool, device: Device,
+def walk_chunk(spec: NetSpec, X1: np.ndarray, X2: np.ndarray, layers: Layers, include_output: bool, device: Device,
                batch_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """chi, r1, r2 and the region count of the segments ``X1[i] -> X2[i]``: one chunk of a global measure.
 
@@ -731,7 +736,7 @@ class RunningFolding:
         return (f"RunningFolding(paths={len(self.curves)}, points={len(self.ts)}, final_mean={final.mean():.4g}, "
                 f"final_std={final.std():.4g}, fraction_folding={np.mean(final > 0):.3g}, sampled={self.sampled})")
 
-    def plot(self, ax=None, **options):
+    def plot(self, ax: Axes | None = None, **options: Any) -> RunningFoldingArtists:
         """Mean and spread per step (:func:`foldlab.plotting.plot_running_folding`)."""
         from .plotting import plot_running_folding
 

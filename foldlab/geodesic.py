@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._typing import ArrayLike, Layers
+from ._typing import ArrayLike, Layers, Net
 from ._validation import DTYPE, as_inputs, check_choice, check_float, check_int
 from .adapter import activation_calls, read_net, recording_preactivations
 from .walk import walks
@@ -35,7 +35,7 @@ __all__ = ["NORMS", "Geodesic", "hamming_geodesic", "Midpoint", "hamming_midpoin
 NORMS = ("l1", "l2")
 
 
-def piece_flips(net, points: ArrayLike, layers: Layers = None) -> np.ndarray:
+def piece_flips(net: Net, points: ArrayLike, layers: Layers = None) -> np.ndarray:
     """The exact number of bit flips along each piece of the polyline through ``points`` (k, d), shape (k - 1,):
     ``r2`` of the exact walk from ``points[i]`` to ``points[i + 1]``.
 
@@ -52,7 +52,7 @@ def piece_flips(net, points: ArrayLike, layers: Layers = None) -> np.ndarray:
     return np.asarray(walks(spec, p[:-1], p[1:], layers, keep_patterns=False).r2, dtype=np.int64)
 
 
-def cumulative_flips(net, points: ArrayLike, layers: Layers = None) -> int:
+def cumulative_flips(net: Net, points: ArrayLike, layers: Layers = None) -> int:
     """The exact number of bit flips along the polyline through ``points`` (k, d): the sum of ``r2`` of the
     exact walks along its pieces (consecutive pieces share their joint, so nothing is counted twice).
 

@@ -11,6 +11,7 @@ does (:func:`region_size`: noise halved until 20% of the copies keep the pattern
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -424,7 +425,7 @@ class NoiseAngles:
 
 
 def angles_under_noise(
-    net: Net, X: ArrayLike, sigmas, *, layer: int | None = None, seed: int = 0
+    net: Net, X: ArrayLike, sigmas: Sequence[float], *, layer: int | None = None, seed: int = 0
 ) -> NoiseAngles:
     """Angles between the map of each input and the map at the input plus Gaussian noise, for several scales.
 

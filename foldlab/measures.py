@@ -13,9 +13,12 @@ The properties of chi, with proofs, are in foldlab's maths page (docs/maths.md),
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 import torch
 
+from ._typing import ArrayLike
 from .patterns import as_patterns
 
 __all__ = [
@@ -28,7 +31,18 @@ __all__ = [
 ]
 
 
-def _path(patterns) -> torch.Tensor:
+class HasPatterns(Protocol):
+    """A path that carries its patterns, such as a :class:`foldlab.walk.Walk` (read as ``walk.patterns``)."""
+
+    @property
+    def patterns(self) -> torch.Tensor: ...
+
+
+#: A path of activation patterns: bits of shape (n, m), or a walk that carries them.
+PatternPath = ArrayLike | HasPatterns
+
+
+def _path(patterns: PatternPath) -> torch.Tensor:
     if hasattr(patterns, "offsets") and hasattr(patterns, "chis"):  # a foldlab.walk.Walks
         raise TypeError(
             f"expected one path of patterns, got the walks of {len(patterns)} segments; their chis are "
@@ -42,7 +56,7 @@ def _path(patterns) -> torch.Tensor:
     return p
 
 
-def range_metrics(patterns) -> tuple[int, int]:
+def range_metrics(patterns: PatternPath) -> tuple[int, int]:
     """The range metrics ``(r1, r2)`` of a path.
 
     Parameters
@@ -72,7 +86,7 @@ def range_metrics(patterns) -> tuple[int, int]:
     return r1, r2
 
 
-def chi(patterns) -> float:
+def chi(patterns: PatternPath) -> float:
     """The space-folding measure ``chi = 1 - r1 / r2`` of a path, 0 when ``r2 = 0``.
 
     Examples
@@ -93,7 +107,7 @@ def chi(patterns) -> float:
     return 0.0 if r2 == 0 else 1.0 - r1 / r2
 
 
-def running_chi(patterns) -> np.ndarray:
+def running_chi(patterns: PatternPath) -> np.ndarray:
     """chi of every prefix ``(pi_1, ..., pi_i)``, shape (n,) (the curves plotted in the papers).
 
     Examples
@@ -114,7 +128,7 @@ def running_chi(patterns) -> np.ndarray:
     return out
 
 
-def symmetric_chi(patterns) -> float:
+def symmetric_chi(patterns: PatternPath) -> float:
     """``(chi(Gamma) + chi(reverse Gamma)) / 2``: chi with the direction of travel averaged out.
 
     chi depends on where the walk starts ("The Space Between", Remark 4.3, Asymmetry); the papers
@@ -135,7 +149,7 @@ def symmetric_chi(patterns) -> float:
     return (chi(p) + chi(p.flip(0))) / 2
 
 
-def interaction_coefficient(first, second) -> float:
+def interaction_coefficient(first: PatternPath, second: PatternPath) -> float:
     """``I = |chi(G1 + G2) - chi(G1) - chi(G2)|`` for two walks joined end to start.
 
     Parameters
@@ -160,7 +174,7 @@ def interaction_coefficient(first, second) -> float:
     return abs(chi(torch.cat([a, b])) - chi(a) - chi(b))
 
 
-def chi_bounds(patterns) -> tuple[float, float]:
+def chi_bounds(patterns: PatternPath) -> tuple[float, float]:
     """Bounds ``1/2 (1 - D/L) <= chi <= 1 - D/L`` with ``D = d_H(pi_1, pi_n)`` and ``L = r2``.
 
     The upper bound holds because ``r1 >= D``; the lower because ``d_H(pi_1, pi_i)`` is at most both the

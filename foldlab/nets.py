@@ -17,6 +17,7 @@ from torch.nn import functional as F
 from torch.nn.utils import skip_init  # builds layers without drawing from torch's global generator
 
 from . import limits
+from ._typing import Device
 from ._validation import as_points, check_choice, check_float, check_int, check_seed, describe
 
 __all__ = ["ACTIVATIONS", "SwiGLU", "mlp", "linear_layer"]
@@ -54,7 +55,8 @@ class SwiGLU(nn.Module):
     for folding measured on SwiGLU nets.
     """
 
-    def __init__(self, in_features: int, out_features: int, device=None, dtype=None) -> None:
+    def __init__(self, in_features: int, out_features: int, device: Device = None,
+                 dtype: torch.dtype | None = None) -> None:
         in_features = check_int(in_features, "in_features", min=1)
         out_features = check_int(out_features, "out_features", min=1)
         super().__init__()

@@ -21,7 +21,7 @@ import torch
 
 from . import limits
 from ._typing import ArrayLike, Layers, Net
-from ._validation import as_inputs, as_points, check_int, check_seed, describe
+from ._validation import as_inputs, as_points, check_batch_shape, check_int, check_seed, describe
 from .adapter import read_net
 from .patterns import activation_patterns, as_patterns
 
@@ -111,14 +111,7 @@ def as_rows(X: Any, d_in: int, name: str = "X") -> np.ndarray | torch.Tensor:
         rows = as_points(X, name, dim=d_in)
     if rows.ndim == 1:
         rows = rows.reshape(1, -1)
-    if rows.ndim != 2:
-        raise ValueError(f"expected {name} of shape (n, {d_in}) or ({d_in},), got shape {tuple(rows.shape)}")
-    if rows.shape[0] == 0:
-        raise ValueError(f"empty batch: {name} has shape {tuple(rows.shape)}, expected at least one input")
-    if rows.shape[1] != d_in:
-        raise ValueError(
-            f"expected {name} with {d_in} features (the net's input dimension), got shape {tuple(rows.shape)}"
-        )
+    check_batch_shape(tuple(rows.shape), name, d_in)
     return rows
 
 

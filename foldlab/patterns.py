@@ -135,7 +135,7 @@ def as_patterns(p: ArrayLike, name: str = "patterns") -> torch.Tensor:
     return t
 
 
-def hamming_distance(p, q) -> int | torch.Tensor:
+def hamming_distance(p: ArrayLike, q: ArrayLike) -> int | torch.Tensor:
     """Number of differing bits between two activation patterns.
 
     Parameters
@@ -258,7 +258,7 @@ def _pattern_pair(p1, p2) -> tuple[torch.Tensor, torch.Tensor]:
     return p1, p2
 
 
-def in_interval(patterns, p1, p2) -> bool | torch.Tensor:
+def in_interval(patterns: ArrayLike, p1: ArrayLike, p2: ArrayLike) -> bool | torch.Tensor:
     """Whether patterns lie in the Hamming interval ``I(p1, p2)``.
 
     ``I(p1, p2) = {pi : d_H(p1, pi) + d_H(pi, p2) = d_H(p1, p2)}`` is the set of patterns on some shortest
@@ -304,7 +304,7 @@ def in_interval(patterns, p1, p2) -> bool | torch.Tensor:
     return bool(inside) if candidates.ndim == 1 else inside
 
 
-def interval_size(p1, p2) -> int:
+def interval_size(p1: ArrayLike, p2: ArrayLike) -> int:
     """Number of patterns in the interval ``I(p1, p2)``: ``2 ** d_H(p1, p2)`` (an exact Python int).
 
     Examples
@@ -322,7 +322,7 @@ def interval_size(p1, p2) -> int:
     return 2 ** int((p1 != p2).sum())
 
 
-def interval_patterns(p1, p2, *, limit: int = 2**16) -> torch.Tensor:
+def interval_patterns(p1: ArrayLike, p2: ArrayLike, *, limit: int = 2**16) -> torch.Tensor:
     """All patterns of the interval ``I(p1, p2)``, in order of their distance from ``p1``.
 
     Row 0 is ``p1``, the last row is ``p2``; rows at distance ``r`` from ``p1`` come before those at

@@ -27,7 +27,7 @@ import contextlib
 import importlib
 import math
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,7 +99,7 @@ def register(exercise: Exercise) -> Exercise:
 
 
 @contextlib.contextmanager
-def one_thread():
+def one_thread() -> Iterator[None]:
     """Torch on one thread inside the block, as in the notebooks' set-up cells: the small nets the checkers
     train come out the same as the notebook's (and train many times faster on a busy machine)."""
     import torch

@@ -9,11 +9,12 @@ paths) and the time. Rows already in the CSV are skipped, so an interrupted run 
 from __future__ import annotations
 
 import csv
+import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -23,6 +24,9 @@ from ..data import Dataset, load_digits, load_mnist
 from ..folding import class_paths, global_folding, running_folding
 from ..nets import mlp
 from ..training import train
+
+if TYPE_CHECKING:  # for annotations only: matplotlib is imported when a figure is made
+    from matplotlib.figure import Figure
 
 __all__ = ["Grid", "DEFAULT_GRID", "COLUMNS", "KEY", "run_experiments", "read_results", "plot_results",
            "noisy_labels"]
@@ -191,7 +195,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def read_results(path) -> list[dict]:
+def read_results(path: str | os.PathLike) -> list[dict]:
     """The rows of a runner's CSV, numbers as numbers (``"none"``, ``"n/a"``, ``"True"`` kept as text).
 
     Examples
@@ -217,10 +221,10 @@ def _number(text: str):
 
 def run_experiments(
     grid: Grid = DEFAULT_GRID,
-    out="folding_results.csv",
+    out: str | os.PathLike = "folding_results.csv",
     *,
     data: str = "digits",
-    mnist_root=None,
+    mnist_root: str | os.PathLike | None = None,
     mnist_sizes: Sequence[int] = (10_000, 2_000),
     mnist_verify: bool = True,
     target_accuracy: float | None = 0.9,
@@ -228,7 +232,7 @@ def run_experiments(
     n_pairs: int = 300,
     path_classes: Sequence[int] = (1, 4),
     n_paths: int = 50,
-    figure=None,
+    figure: str | os.PathLike | None = None,
     progress: bool = True,
 ) -> list[dict]:
     """Train and measure every net of ``grid``; one CSV row per net, finished rows skipped on a rerun.
@@ -335,7 +339,7 @@ def run_experiments(
     return rows
 
 
-def plot_results(rows: list[dict], *, readings: Sequence[str] = ("mean_chi", "phi_median_nonzero")):
+def plot_results(rows: list[dict], *, readings: Sequence[str] = ("mean_chi", "phi_median_nonzero")) -> Figure:
     """Folding against depth, width and test error, mean +- std over seeds: one row of plots per reading.
 
     Returns a :class:`matplotlib.figure.Figure` (made without pyplot). ``mean_chi`` and the median of the

@@ -24,12 +24,15 @@ from matplotlib.collections import Collection, LineCollection, QuadMesh
 from matplotlib.colors import Colormap, ListedColormap, hsv_to_rgb, is_color_like
 from torch import nn
 
+from .._typing import ArrayLike, Box
 from .._validation import check_float, check_int, describe
 from ..adapter import NetSpec, read_net
 from ..patterns import as_patterns
 
 __all__ = [
     "BIT_COLORS",
+    "Cmap",
+    "Color",
     "axes",
     "bit_mesh",
     "call_form",
@@ -53,6 +56,10 @@ __all__ = [
 BIT_COLORS = ("#f2f2f2", "#27408b", "#d62728")
 
 Function = TypeVar("Function", bound=Callable[..., Any])
+#: A matplotlib colour: a name (``"black"``, ``"tab:red"``), ``"#rrggbb"``, or RGB(A) numbers in [0, 1].
+Color = str | Sequence[float]
+#: A colormap: the name of a matplotlib colormap (``"viridis"``) or a Colormap.
+Cmap = str | Colormap
 
 
 # -- the contract of a plot_* function ------------------------------------------------------------------
@@ -307,7 +314,7 @@ def check_style(style: Mapping[str, Any], kind: type[Collection], function: str,
 
 # -- what the plots look like ------------------------------------------------------------------------
 
-def set_box(ax: Axes, box) -> None:
+def set_box(ax: Axes, box: Box) -> None:
     """Show exactly the box, with equal scales on both axes (a region's shape is not distorted)."""
     xmin, xmax, ymin, ymax = box
     ax.set_xlim(xmin, xmax)
@@ -328,7 +335,7 @@ def hash_colors(bits: np.ndarray) -> np.ndarray:
     return np.concatenate([rgb, np.ones((len(rgb), 1))], axis=1)
 
 
-def pattern_colors(patterns) -> np.ndarray:
+def pattern_colors(patterns: ArrayLike) -> np.ndarray:
     """One RGBA colour per activation pattern, from a stable hash of its bits.
 
     The same pattern always gets the same colour (across redraws, sessions and machines): the hue,
@@ -355,7 +362,7 @@ def pattern_colors(patterns) -> np.ndarray:
     return hash_colors(bits)
 
 
-def cycle_colors(n: int, cmap: str | Colormap) -> list:
+def cycle_colors(n: int, cmap: Cmap) -> list[tuple[float, float, float, float]]:
     """``n`` colours of a colormap: its own colours in turn for a qualitative map (tab10), else spread."""
     colormap = check_cmap(cmap)
     size = getattr(colormap, "N", 256)
@@ -363,7 +370,7 @@ def cycle_colors(n: int, cmap: str | Colormap) -> list:
 
 
 def bit_mesh(ax: Axes, rows: np.ndarray, *, blocks: Sequence[tuple[str, int]] | None = None,
-             cmap: str | Colormap | None = None) -> tuple[QuadMesh, LineCollection]:
+             cmap: Cmap | None = None) -> tuple[QuadMesh, LineCollection]:
     """Bits as a mesh of cells, one row per pattern, with a line and a name per block of columns.
 
     A mesh of cells rather than an image: no resampling can smear a one-bit difference at any figure

@@ -8,7 +8,8 @@ reductions are interpretations (foldlab's maths page, docs/maths.md, section 'Th
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -20,7 +21,7 @@ from matplotlib.text import Text
 
 from .._validation import check_bool, check_choice, check_int
 from ..folding import CLASS_PAIR_VALUES, ClassPairs, GlobalFolding, RunningFolding
-from ._common import axes, check_cmap, check_instance, check_text, plot_function
+from ._common import Cmap, Color, axes, check_cmap, check_instance, check_text, plot_function
 
 __all__ = [
     "plot_class_pairs",
@@ -43,7 +44,8 @@ class ClassPairArtists(NamedTuple):
 
 
 @plot_function
-def plot_class_pairs(pairs, ax: Axes | None = None, *, value: str = "median", cmap="viridis",
+def plot_class_pairs(pairs: ClassPairs | GlobalFolding, ax: Axes | None = None, *, value: str = "median",
+                     cmap: Cmap = "viridis",
                      annotate: bool = True) -> ClassPairArtists:
     """The class x class matrix of a global measure (median chi, fraction folding or the largest chi).
 
@@ -115,7 +117,7 @@ class ChiDistributionArtists(NamedTuple):
 
 
 @plot_function
-def plot_chi_distribution(g, ax: Axes | None = None, *, bins: int = 20) -> ChiDistributionArtists:
+def plot_chi_distribution(g: GlobalFolding, ax: Axes | None = None, *, bins: int = 20) -> ChiDistributionArtists:
     """The chi values of a global measure, with ``phi``, ``mean`` and the fraction folding.
 
     The histogram shows the non-zero values (the zeros are counted in the legend's fraction folding, so a
@@ -164,8 +166,8 @@ class RunningFoldingArtists(NamedTuple):
 
 
 @plot_function
-def plot_running_folding(result, ax: Axes | None = None, *, spread: str = "std", label: str | None = None,
-                         color=None) -> RunningFoldingArtists:
+def plot_running_folding(result: RunningFolding, ax: Axes | None = None, *, spread: str = "std",
+                         label: str | None = None, color: Color | None = None) -> RunningFoldingArtists:
     """Mean running chi per step over many paths, with its spread (the curves of the papers' figures).
 
     Parameters
@@ -208,8 +210,9 @@ def plot_running_folding(result, ax: Axes | None = None, *, spread: str = "std",
 
 
 @plot_function
-def plot_folding_sweep(table, ax: Axes | None = None, *, x: str = "depth", y: str = "mean_chi",
-                       group: str | None = None, label: str | None = None) -> tuple[Line2D, ...]:
+def plot_folding_sweep(table: dict[str, Sequence] | Sequence[dict[str, Any]], ax: Axes | None = None, *,
+                       x: str = "depth", y: str = "mean_chi", group: str | None = None,
+                       label: str | None = None) -> tuple[Line2D, ...]:
     """A folding column against a swept one (depth, width, test error), mean and spread over seeds.
 
     Parameters

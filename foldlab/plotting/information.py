@@ -19,11 +19,14 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
+from .._typing import ArrayLike
 from .._validation import check_bool, check_float, check_int, describe, to_numpy
 from ..geodesic import Geodesic
 from ..information import InformationTrace, SensitivityProfile
 from ..local import NoiseAngles, RegionSize
 from ._common import (
+    Cmap,
+    Color,
     axes,
     check_cmap,
     check_color,
@@ -64,7 +67,8 @@ class SensitivityProfileArtists(NamedTuple):
 
 
 @plot_function
-def plot_sensitivity_profile(profile, ax: Axes | None = None, *, cmap="tab10", color="black",
+def plot_sensitivity_profile(profile: SensitivityProfile, ax: Axes | None = None, *, cmap: Cmap = "tab10",
+                             color: Color = "black",
                              size: float = 6.0) -> SensitivityProfileArtists:
     """The tangent sensitivity along a segment: samples over the exact walk's regions (Lemma 3.1 as a picture).
 
@@ -131,7 +135,7 @@ class InformationTraceArtists(NamedTuple):
 
 
 @plot_function
-def plot_information_trace(trace, ax: Axes | None = None) -> InformationTraceArtists:
+def plot_information_trace(trace: InformationTrace, ax: Axes | None = None) -> InformationTraceArtists:
     """The mean tangent sensitivity (left axis) and the Fisher-Rao norm (right axis) through training.
 
     Parameters
@@ -190,7 +194,7 @@ class GeodesicArtists(NamedTuple):
 
 
 @plot_function
-def plot_geodesic(geodesic, ax: Axes | None = None) -> GeodesicArtists:
+def plot_geodesic(geodesic: Geodesic, ax: Axes | None = None) -> GeodesicArtists:
     """Cumulative exact bit flips along the straight path and along the conditional geodesic, piece by piece.
 
     Parameters
@@ -244,7 +248,7 @@ class RegionSizeArtists(NamedTuple):
 
 
 @plot_function
-def plot_region_size(size, ax: Axes | None = None, *, reference: float | None = None,
+def plot_region_size(size: RegionSize, ax: Axes | None = None, *, reference: float | None = None,
                      reference_label: str | None = None) -> RegionSizeArtists:
     """The polytope exploration round by round: the noise scale and the copies that kept the pattern.
 
@@ -326,9 +330,9 @@ def _map_rows(maps) -> np.ndarray:
 
 
 @plot_function
-def plot_local_maps(maps, ax: Axes | None = None, *, image_shape: tuple[int, int],
+def plot_local_maps(maps: ArrayLike, ax: Axes | None = None, *, image_shape: tuple[int, int],
                     titles: Sequence[str] | None = None, row_labels: Sequence[str] | None = None,
-                    cmap="RdBu_r", gap: int = 1) -> LocalMapArtists:
+                    cmap: Cmap = "RdBu_r", gap: int = 1) -> LocalMapArtists:
     """Local linear maps ``W_{a,x}`` drawn as images: red where a pixel raises unit ``a``, blue where it lowers it.
 
     Parameters
@@ -387,7 +391,7 @@ def plot_local_maps(maps, ax: Axes | None = None, *, image_shape: tuple[int, int
 
 
 @plot_function
-def plot_singular_values(values, ax: Axes | None = None, *, label: str | None = None,
+def plot_singular_values(values: ArrayLike, ax: Axes | None = None, *, label: str | None = None,
                          relative: bool = False) -> Line2D:
     """Singular values against their rank, on a log scale.
 
@@ -445,7 +449,7 @@ class NoiseAngleArtists(NamedTuple):
 
 
 @plot_function
-def plot_noise_angles(noise, ax: Axes | None = None) -> NoiseAngleArtists:
+def plot_noise_angles(noise: NoiseAngles, ax: Axes | None = None) -> NoiseAngleArtists:
     """The angle between ``W_{a,x}`` and ``W_{a,x+eps}`` against the noise scale, beside the inputs that stayed.
 
     Parameters

@@ -9,7 +9,7 @@ named tuple of artists.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -21,6 +21,7 @@ from matplotlib.text import Annotation, Text
 from scipy import stats
 
 from .._convex_polygons import halfplane_in_box, line_in_box
+from .._typing import ArrayLike, Box, Net
 from .._validation import as_box, as_labels, as_points, check_bool, check_float, check_int, describe, to_numpy
 from ..constellations import Constellations
 from ..null_test import NullTest
@@ -83,8 +84,8 @@ class NeuronArtists(NamedTuple):
 
 
 @plot_function
-def plot_neuron(weight, ax: Axes | None = None, *, bias: float = 0.0, box=(-2.0, 2.0, -2.0, 2.0),
-                points=None, legend: bool = False) -> NeuronArtists:
+def plot_neuron(weight: ArrayLike, ax: Axes | None = None, *, bias: float = 0.0, box: Box = (-2.0, 2.0, -2.0, 2.0),
+                points: ArrayLike | None = None, legend: bool = False) -> NeuronArtists:
     """One unit ``relu(w . x + b)`` on a 2D input: its line, its active half-plane, and the bits of points.
 
     Parameters
@@ -150,7 +151,7 @@ def plot_neuron(weight, ax: Axes | None = None, *, bias: float = 0.0, box=(-2.0,
 
 
 @plot_function
-def plot_first_layer_lines(net, ax: Axes | None = None, *, box=None, **style) -> LineCollection:
+def plot_first_layer_lines(net: Net, ax: Axes | None = None, *, box: Box | None = None, **style: Any) -> LineCollection:
     """The lines ``w_i . x + b_i = 0`` of a 2D-input net's first layer, where its first-layer bits flip.
 
     Deeper layers bend at these lines (their boundaries are not straight); an exact picture of all
@@ -203,7 +204,7 @@ class BitArtists(NamedTuple):
 
 
 @plot_function
-def plot_pattern_bits(patterns, ax: Axes | None = None, *, widths: Sequence[int] | None = None,
+def plot_pattern_bits(patterns: ArrayLike, ax: Axes | None = None, *, widths: Sequence[int] | None = None,
                       layers: Sequence[int] | None = None, labels: Sequence[str] | None = None,
                       show_difference: bool = True, legend: bool = False) -> BitArtists:
     """Activation patterns as a bit image: one row per pattern, one column per unit, layers separated.
@@ -287,7 +288,8 @@ class HammingHistogramArtists(NamedTuple):
 
 
 @plot_function
-def plot_hamming_histograms(histograms, ax: Axes | None = None, *, null: bool = True) -> HammingHistogramArtists:
+def plot_hamming_histograms(histograms: HammingHistograms, ax: Axes | None = None, *,
+                            null: bool = True) -> HammingHistogramArtists:
     """Per-layer histograms of the Hamming distances of :func:`foldlab.hamming_histograms`.
 
     Distances are shown as a fraction of the layer's width (so layers of different widths compare) and
@@ -338,7 +340,8 @@ def plot_hamming_histograms(histograms, ax: Axes | None = None, *, null: bool = 
 
 
 @plot_function
-def plot_activation_probability(activity, ax: Axes | None = None, *, bins: int = 20) -> tuple[StepPatch, ...]:
+def plot_activation_probability(activity: UnitActivity, ax: Axes | None = None, *,
+                                bins: int = 20) -> tuple[StepPatch, ...]:
     """Distribution over units of the activation probability ``p_{l,i}``, one step curve per layer.
 
     Units with ``p = 0`` (dead) fall in the first bin, always-on units (``p = 1``) in the last; the legend
@@ -390,7 +393,7 @@ class NullTestArtists(NamedTuple):
 
 
 @plot_function
-def plot_null_test(result, ax: Axes | None = None) -> NullTestArtists:
+def plot_null_test(result: NullTest, ax: Axes | None = None) -> NullTestArtists:
     """The null law of the mean distance (random Bernoulli(0.5) vectors) and the observed mean.
 
     Parameters
@@ -431,7 +434,7 @@ def plot_null_test(result, ax: Axes | None = None) -> NullTestArtists:
 
 
 @plot_function
-def plot_constellation_curve(result, ax: Axes | None = None, *, label: str | None = None) -> Line2D:
+def plot_constellation_curve(result: Constellations, ax: Axes | None = None, *, label: str | None = None) -> Line2D:
     """Number of complete-linkage clusters against the threshold (:func:`foldlab.constellation_curve`).
 
     Parameters
@@ -483,7 +486,7 @@ def _image_rows(rows, name: str) -> list[np.ndarray]:
 
 
 @plot_function
-def plot_image_grid(rows, ax: Axes | None = None, *, image_shape: tuple[int, int],
+def plot_image_grid(rows: Sequence[ArrayLike], ax: Axes | None = None, *, image_shape: tuple[int, int],
                     row_labels: Sequence[str] | None = None, titles: Sequence[Sequence[str]] | None = None,
                     gap: int = 1) -> ImageGridArtists:
     """Images laid out in a grid on one axes (one ``imshow`` of a mosaic).
@@ -549,8 +552,8 @@ def plot_image_grid(rows, ax: Axes | None = None, *, image_shape: tuple[int, int
 
 
 @plot_function
-def plot_neighbors(images, ax: Axes | None = None, *, query: int, neighbors: Mapping[str, Sequence[int]],
-                   image_shape: tuple[int, int], labels=None) -> ImageGridArtists:
+def plot_neighbors(images: ArrayLike, ax: Axes | None = None, *, query: int, neighbors: Mapping[str, Sequence[int]],
+                   image_shape: tuple[int, int], labels: ArrayLike | None = None) -> ImageGridArtists:
     """A query image and its nearest neighbours, one row per metric (e.g. Hamming and Euclidean).
 
     Parameters

@@ -8,7 +8,7 @@ keeps its colour when the figure is redrawn, as long as its pattern is the same.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import shapely
@@ -23,11 +23,14 @@ from matplotlib.patches import Patch
 from matplotlib.path import Path
 from matplotlib.text import Annotation
 
+from .._typing import ArrayLike
 from .._validation import as_points, check_bool, check_choice, check_float, check_int
 from ..arrangement import Arrangement
 from ..counting import RegionCounts, grid_points
 from ..limits import check_memory
 from ._common import (
+    Cmap,
+    Color,
     axes,
     check_cmap,
     check_color,
@@ -58,6 +61,8 @@ __all__ = [
 ]
 
 COLOR_BY = ("pattern", "active", "hamming", "output")
+#: The region Hamming distances are measured from: its index, a point ``(x, y)`` in it, or None (the box centre).
+Reference = int | ArrayLike | None
 _ARRANGEMENT = "from foldlab.arrangement(net, box)"
 
 
@@ -140,7 +145,8 @@ def _check_coloring(arr, color_by, reference, cmap) -> tuple[Arrangement, Colorm
     return arr, None if cmap is None else check_cmap(cmap)
 
 
-def region_colors(arr, color_by: str = "pattern", *, reference=None, cmap=None) -> np.ndarray:
+def region_colors(arr: Arrangement, color_by: str = "pattern", *, reference: Reference = None,
+                  cmap: Cmap | None = None) -> np.ndarray:
     """RGBA colours of an arrangement's regions.
 
     Parameters
@@ -178,7 +184,8 @@ def region_colors(arr, color_by: str = "pattern", *, reference=None, cmap=None) 
     return _scale(arr, color_by, reference, colormap)[0]
 
 
-def region_scale(arr, color_by: str = "pattern", *, reference=None, cmap=None) -> RegionScale | None:
+def region_scale(arr: Arrangement, color_by: str = "pattern", *, reference: Reference = None,
+                 cmap: Cmap | None = None) -> RegionScale | None:
     """What the colours of :func:`region_colors` mean: a norm and colormap, or the classes; None for patterns.
 
     Examples
@@ -193,7 +200,7 @@ def region_scale(arr, color_by: str = "pattern", *, reference=None, cmap=None) -
     return _scale(arr, color_by, reference, colormap)[1]
 
 
-def add_scale(scale: RegionScale | None, ax: Axes):
+def add_scale(scale: RegionScale | None, ax: Axes) -> Colorbar | Legend | None:
     """A colorbar beside ``ax`` for a continuous scale, a legend of the classes beside it, or nothing.
 
     Returns the Colorbar, the Legend, or None.
@@ -208,7 +215,7 @@ def add_scale(scale: RegionScale | None, ax: Axes):
                      fontsize="small", title_fontsize="small", frameon=False)
 
 
-def reference_region(arr, reference=None) -> int:
+def reference_region(arr: Arrangement, reference: Reference = None) -> int:
     """A region's index from an index, a point ``(x, y)`` of the box, or None (the box centre).
 
     A point on a line between regions gives the nearest region.
@@ -239,8 +246,9 @@ def reference_region(arr, reference=None) -> int:
 
 
 @plot_function
-def plot_regions(arr, ax: Axes | None = None, *, color_by: str = "pattern", reference=None, cmap=None,
-                 edgecolor="white", linewidth: float = 0.4, alpha: float = 1.0) -> PolyCollection:
+def plot_regions(arr: Arrangement, ax: Axes | None = None, *, color_by: str = "pattern",
+                 reference: Reference = None, cmap: Cmap | None = None, edgecolor: Color = "white",
+                 linewidth: float = 0.4, alpha: float = 1.0) -> PolyCollection:
     """Fill every activation region of an arrangement.
 
     Parameters
@@ -280,20 +288,15 @@ def _polygon_path(polygon) -> Path:
 
 
 @plot_function
-def plot_linear_regions(arr, ax: Axes | None = None, *, color_by: str = "pattern", reference=None, cmap=None,
-                        edgecolor="white", linewidth: float = 1.0, alpha: float = 1.0) -> PathCollection:
+def plot_linear_regions(arr: Arrangement, ax: Axes | None = None, *, color_by: str = "pattern",
+                        reference: Reference = None, cmap: Cmap | None = None, edgecolor: Color = "white",
+                        linewidth: float = 1.0, alpha: float = 1.0) -> PathCollection:
     """Fill the linear regions (activation regions with equal maps merged; maybe non-convex, with holes).
-
-    Each linear region takes the colour of its largest activation region (:func:`region_colors`).
 
     Parameters
     ----------
-    arr : Arrangement
-    ax : Axes, optional
-    color_by, reference, cmap
-        See :func:`region_colors`.
-    edgecolor, linewidth, alpha
-        Of the regions.
+    arr, ax, color_by, reference, cmap, edgecolor, linewidth, alpha
+        As for :func:`plot_regions`; each linear region takes the colour of its largest activation region.
 
     Returns
     -------
@@ -322,8 +325,8 @@ def plot_linear_regions(arr, ax: Axes | None = None, *, color_by: str = "pattern
 
 
 @plot_function
-def plot_decision_boundary(arr, ax: Axes | None = None, *, color="black", linewidth: float = 2.0,
-                           **style) -> LineCollection:
+def plot_decision_boundary(arr: Arrangement, ax: Axes | None = None, *, color: Color = "black",
+                           linewidth: float = 2.0, **style: Any) -> LineCollection:
     """Draw the decision boundary (``arr.decision_boundary()``).
 
     Parameters
@@ -361,8 +364,8 @@ def plot_decision_boundary(arr, ax: Axes | None = None, *, color="black", linewi
 
 
 @plot_function
-def plot_layer_lines(arr, ax: Axes | None = None, *, layer: int, linewidth: float = 1.2, cmap="tab20",
-                     **style) -> LineCollection:
+def plot_layer_lines(arr: Arrangement, ax: Axes | None = None, *, layer: int, linewidth: float = 1.2,
+                     cmap: Cmap = "tab20", **style: Any) -> LineCollection:
     """Draw the lines of hidden layer ``layer`` (where its neurons are 0), one colour per neuron.
 
     On ``arr.upto(layer - 1)`` this shows how the earlier layers bend the next layer's lines.
@@ -419,7 +422,7 @@ GRID_POINT_BYTES = 64
 
 
 @plot_function
-def plot_grid_misses(arr, ax: Axes | None = None, *, resolution: int, color="crimson",
+def plot_grid_misses(arr: Arrangement, ax: Axes | None = None, *, resolution: int, color: Color = "crimson",
                      point_size: float = 4.0) -> GridMissesArtists:
     """Exact vs grid: the regions a ``resolution x resolution`` grid of samples misses, and the grid.
 
@@ -480,9 +483,9 @@ class ArrangementArtists(NamedTuple):
 
 
 @plot_function
-def plot_arrangement(arr, ax: Axes | None = None, *, color_by: str = "pattern", boundary: bool = True,
-                     linear: bool = False, reference=None, mark_points: bool = True, colorbar: bool = True,
-                     **style) -> ArrangementArtists:
+def plot_arrangement(arr: Arrangement, ax: Axes | None = None, *, color_by: str = "pattern",
+                     boundary: bool = True, linear: bool = False, reference: Reference = None,
+                     mark_points: bool = True, colorbar: bool = True, **style: Any) -> ArrangementArtists:
     """Regions (activation, or linear with ``linear=True``), the decision boundary, the plane's points.
 
     This is ``arr.plot()``.
@@ -555,7 +558,7 @@ class RegionCountArtists(NamedTuple):
 
 
 @plot_function
-def plot_region_counts(counts, ax: Axes | None = None) -> RegionCountArtists:
+def plot_region_counts(counts: RegionCounts, ax: Axes | None = None) -> RegionCountArtists:
     """Regions per unit area through training, with Hanin and Rolnick's ``#neurons^2 / 2``.
 
     This is ``counts.plot()``.

@@ -53,7 +53,7 @@ def _comparison(value) -> RegularizerComparison:
 
 
 @plot_function
-def plot_paired_runs(comparison, ax: Axes | None = None, *, metric: str = "test_accuracy",
+def plot_paired_runs(comparison: RegularizerComparison, ax: Axes | None = None, *, metric: str = "test_accuracy",
                      title: bool = True) -> PairedRunsArtists:
     """One metric of a comparison: a line per seed from its run without to its run with the regularizer.
 

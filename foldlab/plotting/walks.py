@@ -20,6 +20,8 @@ from .._validation import check_bool, check_choice, check_float, check_int
 from ..cantornet import cantor_vertices
 from ..walk import Walk, Walks
 from ._common import (
+    Cmap,
+    Color,
     axes,
     bit_mesh,
     check_cmap,
@@ -71,7 +73,8 @@ class WalkArtists(NamedTuple):
 
 
 @plot_function
-def plot_walk(walk, ax: Axes | None = None, *, space: str | None = None, cmap="tab10", linewidth: float = 3.0,
+def plot_walk(walk: Walk, ax: Axes | None = None, *, space: str | None = None, cmap: Cmap = "tab10",
+              linewidth: float = 3.0,
               breakpoints: bool = True, y: float = 0.0) -> WalkArtists:
     """Draw a walk: each region's piece of the segment in its own colour, breakpoints as dots.
 
@@ -137,7 +140,7 @@ class HammingPathArtists(NamedTuple):
 
 
 @plot_function
-def plot_hamming_path(walk, ax: Axes | None = None, *, x: str = "region") -> HammingPathArtists:
+def plot_hamming_path(walk: Walk, ax: Axes | None = None, *, x: str = "region") -> HammingPathArtists:
     """The walk's path in Hamming space: distance from the start and distance travelled, per region.
 
     ``r1`` is the highest point of the first curve and ``r2`` the end of the second; chi = 1 - r1 / r2
@@ -182,15 +185,13 @@ def plot_hamming_path(walk, ax: Axes | None = None, *, x: str = "region") -> Ham
 
 
 @plot_function
-def plot_running_chi(walk, ax: Axes | None = None, *, x: str = "region", label: str | None = None) -> Line2D:
+def plot_running_chi(walk: Walk, ax: Axes | None = None, *, x: str = "region", label: str | None = None) -> Line2D:
     """chi of every prefix of the walk (the curves plotted in the papers).
 
     Parameters
     ----------
-    walk : Walk
-    ax : Axes, optional
-    x : {"region", "t"}
-        Plot against the region's index, or against ``t`` (steps at the region starts).
+    walk, ax, x
+        As for :func:`plot_hamming_path`.
     label : str, optional
         The curve's legend entry.
 
@@ -226,7 +227,7 @@ def plot_running_chi(walk, ax: Axes | None = None, *, x: str = "region", label: 
 
 
 @plot_function
-def plot_walk_patterns(walk, ax: Axes | None = None, *, cmap=None) -> BitArtists:
+def plot_walk_patterns(walk: Walk, ax: Axes | None = None, *, cmap: Cmap | None = None) -> BitArtists:
     """The walk's patterns as bits: one row per region, one column per bit, blocks (layers) separated.
 
     The bits look as in :func:`plot_pattern_bits` (the house colours, a mesh of cells).
@@ -271,7 +272,7 @@ class CantorRegionArtists(NamedTuple):
 
 
 @plot_function
-def plot_cantor_region(depth: int, ax: Axes | None = None, *, color="tab:gray",
+def plot_cantor_region(depth: int, ax: Axes | None = None, *, color: Color = "tab:gray",
                        alpha: float = 0.25) -> CantorRegionArtists:
     """CantorNet's decision region ``R_k`` in [0, 1]^2 (filled, exact polygon) and its boundary.
 

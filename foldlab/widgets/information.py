@@ -7,6 +7,7 @@ import ipywidgets as widgets
 import numpy as np
 from torch import nn
 
+from .._typing import ArrayLike, Net
 from .._validation import as_inputs, as_labels, check_choice, check_float, check_int, check_seed
 from ..information import sensitivity_along, tangent_sensitivity_norm
 from ..local import RegionSize, local_linear_map, neighbor_maps, region_size
@@ -21,7 +22,7 @@ __all__ = ["sensitivity_widget", "local_map_widget", "region_size_widget", "REGI
 REGION_METHODS = ("explore", "anchored")
 
 
-def sensitivity_widget(net, x1, x2, *, t: float = 0.5, output: int | str | None = None,
+def sensitivity_widget(net: nn.Module, x1: ArrayLike, x2: ArrayLike, *, t: float = 0.5, output: int | str | None = None,
                        n: int = 200) -> FigureView:
     """Move a point along a segment and read its tangent sensitivity: the same everywhere in one region.
 
@@ -81,7 +82,8 @@ def sensitivity_widget(net, x1, x2, *, t: float = 0.5, output: int | str | None 
     return FigureView(draw, controls, figsize=(9.0, 3.2))
 
 
-def local_map_widget(net, X, *, y=None, image_shape=(8, 8), image: int = 0, toward: int = 1,
+def local_map_widget(net: Net, X: ArrayLike, *, y: ArrayLike | None = None,
+                     image_shape: tuple[int, int] = (8, 8), image: int = 0, toward: int = 1,
                      output: int = 0) -> FigureView:
     """The local linear map ``W_{a,x}`` of an image's region beside the map of the next region toward another.
 
@@ -164,7 +166,7 @@ def local_map_widget(net, X, *, y=None, image_shape=(8, 8), image: int = 0, towa
     return FigureView(draw, controls, figsize=(10.0, 2.8))
 
 
-def region_size_widget(net, X, *, image: int = 0, layers: str = "all", method: str = "explore",
+def region_size_widget(net: Net, X: ArrayLike, *, image: int = 0, layers: str = "all", method: str = "explore",
                        rounds: int = 60, seed: int = 0, reference: float | None = None) -> FigureView:
     """Explore the region of an input with noise (the source's section 6.5), for one layer's bits or all.
 

@@ -9,6 +9,7 @@ import torch
 from scipy import stats
 
 from .. import plotting as flp
+from .._typing import ArrayLike, Box, Layers, Net
 from .._validation import as_box, as_inputs, as_labels, as_points, check_float, check_int, check_seed, to_numpy
 from ..adapter import NetSpec
 from ..constellations import nearest_neighbors
@@ -59,8 +60,8 @@ def _inputs(net, X) -> tuple[NetSpec, torch.Tensor]:
 
 
 @preset_widget
-def neuron_widget(*, angle: int = 45, length: float = 1.0, bias: float = 0.0, point=(0.5, 0.5),
-                  box=(-2.0, 2.0, -2.0, 2.0)) -> FigureView:
+def neuron_widget(*, angle: int = 45, length: float = 1.0, bias: float = 0.0, point: ArrayLike = (0.5, 0.5),
+                  box: Box = (-2.0, 2.0, -2.0, 2.0)) -> FigureView:
     """One ReLU unit on a 2D input: turn its weight, shift its bias, move a point, watch its bit.
 
     Parameters
@@ -149,7 +150,8 @@ def _draw_pair_in_plane(ax, net, X: np.ndarray, i: int, j: int) -> None:
 
 
 @preset_widget
-def pattern_pair_widget(net, X, *, image_shape=None, layers=None, first: int = 0, second: int = 1) -> FigureView:
+def pattern_pair_widget(net: Net, X: ArrayLike, *, image_shape: tuple[int, int] | None = None,
+                        layers: Layers = None, first: int = 0, second: int = 1) -> FigureView:
     """Pick two inputs of a data set with sliders; see their activation patterns and Hamming distance.
 
     For a net with 2 inputs the data set is drawn with the two points and the first layer's lines; with
@@ -219,8 +221,8 @@ def pattern_pair_widget(net, X, *, image_shape=None, layers=None, first: int = 0
 
 
 @preset_widget
-def training_patterns_widget(history, X, *, layers=None, n_pairs: int = 2000, seed: int = 0,
-                             epoch: int = 0) -> FigureView:
+def training_patterns_widget(history: TrainHistory, X: ArrayLike, *, layers: Layers = None, n_pairs: int = 2000,
+                             seed: int = 0, epoch: int = 0) -> FigureView:
     """A slider over the epochs of a training run: per-layer Hamming histograms and activation probabilities.
 
     The statistics of every epoch are computed when the widget is built, so that the axes keep one
@@ -299,7 +301,8 @@ def training_patterns_widget(history, X, *, layers=None, n_pairs: int = 2000, se
 
 
 @preset_widget
-def neighbors_widget(net, X, *, y=None, image_shape=(8, 8), k: int = 8, max_k: int | None = None, layers=None,
+def neighbors_widget(net: Net, X: ArrayLike, *, y: ArrayLike | None = None, image_shape: tuple[int, int] = (8, 8),
+                     k: int = 8, max_k: int | None = None, layers: Layers = None,
                      query: int = 0) -> FigureView:
     """Nearest neighbours of an image in Hamming distance of activation patterns and in pixel distance.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import ipywidgets as widgets
 import numpy as np
@@ -10,6 +11,7 @@ import shapely
 from tqdm.auto import tqdm
 
 from .. import plotting as flp
+from .._typing import ArrayLike, Box, Net
 from .._validation import as_box, as_points, check_bool, check_choice, check_float, check_int, check_seed, to_numpy
 from ..adapter import read_net
 from ..arrangement import arrangement
@@ -97,9 +99,9 @@ def _follow(control: widgets.IntSlider, maximum: int) -> None:
 
 @preset_widget
 def arrangement_widget(width: int = 8, depth: int = 2, seed: int = 0, *, view: str = "activation",
-                       layer: int | None = None, color_by: str = "pattern", reference=None,
-                       box=(-1.0, 1.0, -1.0, 1.0), activation: str = "relu", max_width: int = 32, max_depth: int = 4,
-                       max_seed: int = 20) -> FigureView:
+                       layer: int | None = None, color_by: str = "pattern", reference: ArrayLike | None = None,
+                       box: Box = (-1.0, 1.0, -1.0, 1.0), activation: str = "relu", max_width: int = 32,
+                       max_depth: int = 4, max_seed: int = 20) -> FigureView:
     """Regions of a random ``2 - [width] x depth - 1`` MLP, stepping through its layers.
 
     Hovering over a region shows its activation pattern and its Hamming distance to the reference
@@ -232,6 +234,21 @@ def arrangement_widget(width: int = 8, depth: int = 2, seed: int = 0, *, view: s
     return FigureView(draw, controls, figsize=(6.4, 5.0), state=state, pointer=pointer)
 
 
+def planar_data(data: Dataset, widths: Sequence[int], box: Box | None, what: str
+                ) -> tuple[np.ndarray, np.ndarray, Box]:
+    """The data's inputs and labels as arrays, checked to be 2D as the net's first width says, and the box:
+    ``box``, or by default the data's bounding box padded by 15 % of its longer side."""
+    X, y = to_numpy(data.X), to_numpy(data.y)
+    if X.shape[1] != 2 or list(widths)[0] != 2:
+        raise ValueError(f"{what} draws 2D inputs: expected data with 2 features and widths starting with 2, "
+                         f"got {X.shape[1]} features and widths={tuple(widths)}")
+    if box is None:
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        pad = 0.15 * (hi - lo).max()
+        box = (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad)
+    return X, y, as_box(box)
+
+
 def box_point(point, box, name: str) -> tuple[float, float]:
     """A point (x, y) inside the box, as a tuple of floats."""
     p = as_points(point, name, dim=2)
@@ -244,7 +261,8 @@ def box_point(point, box, name: str) -> tuple[float, float]:
 
 
 @preset_widget
-def training_regions_widget(data=None, widths=(2, 16, 16, 1), epochs: int = 30, *, seed: int = 0, box=None,
+def training_regions_widget(data: Dataset | None = None, widths: Sequence[int] = (2, 16, 16, 1), epochs: int = 30,
+                            *, seed: int = 0, box: Box | None = None,
                             lr: float = 1e-2, epoch: int = 0, progress: bool = True) -> FigureView:
     """Regions and decision boundary of a net through training, with the exact counts per epoch.
 
@@ -293,14 +311,7 @@ def training_regions_widget(data=None, widths=(2, 16, 16, 1), epochs: int = 30, 
     box = None if box is None else as_box(box)
     net = mlp(list(widths), seed=seed)  # checks widths
     data = toy_dataset("moons", n=300, seed=seed) if data is None else data
-    X, y = to_numpy(data.X), to_numpy(data.y)
-    if X.shape[1] != 2 or list(widths)[0] != 2:
-        raise ValueError(f"training_regions_widget draws 2D inputs: expected data with 2 features and widths "
-                         f"starting with 2, got {X.shape[1]} features and widths={tuple(widths)}")
-    if box is None:
-        lo, hi = X.min(axis=0), X.max(axis=0)
-        pad = 0.15 * (hi - lo).max()
-        box = (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad)
+    X, y, box = planar_data(data, widths, box, "training_regions_widget")
     history = train(net, data, epochs=epochs, lr=lr, seed=seed, keep_snapshots=True, progress=progress)
     # every epoch's regions once: they give the counts, and the slider only draws them
     arrangements = [arrangement(snapshot, box=box) for snapshot in
@@ -333,7 +344,7 @@ def training_regions_widget(data=None, widths=(2, 16, 16, 1), epochs: int = 30, 
 
 
 @preset_widget
-def grid_misses_widget(net=None, box=(-1.0, 1.0, -1.0, 1.0), *, resolution: int = 10,
+def grid_misses_widget(net: Net | None = None, box: Box = (-1.0, 1.0, -1.0, 1.0), *, resolution: int = 10,
                        max_resolution: int = 100) -> FigureView:
     """Exact regions against a grid of samples: which regions a ``resolution x resolution`` grid misses.
 

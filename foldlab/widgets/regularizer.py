@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import ipywidgets as widgets
 
 from .. import plotting as flp
-from .._validation import as_box, check_float, check_int, check_seed, to_numpy
+from .._typing import Box
+from .._validation import check_float, check_int, check_seed
 from ..arrangement import arrangement
 from ..data import Dataset, toy_dataset
 from ..folding import global_folding
@@ -16,6 +17,7 @@ from ..plotting._common import check_instance
 from ..regularizer import SCHEDULES, FoldingRegularizer
 from ..training import train
 from ._view import FigureView, slider
+from .regions import planar_data
 
 __all__ = ["regularizer_widget"]
 
@@ -24,7 +26,8 @@ _WIDE = {"description_width": "initial"}
 
 def regularizer_widget(data: Dataset | None = None, widths: Sequence[int] = (2, 12, 12, 1), epochs: int = 25, *,
                        weight: float = 1.0, schedule: str = "linear", temperature: float = 0.1, seed: int = 0,
-                       max_weight: float = 4.0, max_seed: int = 9, phi_pairs: int = 200, box=None) -> FigureView:
+                       max_weight: float = 4.0, max_seed: int = 9, phi_pairs: int = 200,
+                       box: Box | None = None) -> FigureView:
     """Regions after training without and with a :class:`foldlab.FoldingRegularizer`, the exact ``Phi_N`` and
     test accuracy of both.
 
@@ -75,15 +78,7 @@ def regularizer_widget(data: Dataset | None = None, widths: Sequence[int] = (2, 
     phi_pairs = check_int(phi_pairs, "phi_pairs", min=1)
     mlp(list(widths))  # checks widths
     data = toy_dataset("moons", n=200, seed=0) if data is None else data
-    X, y = to_numpy(data.X), to_numpy(data.y)
-    if X.shape[1] != 2 or list(widths)[0] != 2:
-        raise ValueError(f"regularizer_widget draws 2D inputs: expected data with 2 features and widths starting "
-                         f"with 2, got {X.shape[1]} features and widths={tuple(widths)}")
-    if box is None:
-        lo, hi = X.min(axis=0), X.max(axis=0)
-        pad = 0.15 * (hi - lo).max()
-        box = (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad)
-    box = as_box(box)
+    X, y, box = planar_data(data, widths, box, "regularizer_widget")
     controls = {
         "weight": slider("weight", weight, 0.0, max_weight, step=0.25, style=_WIDE),
         "schedule": widgets.Dropdown(options=list(SCHEDULES), value=schedule, description="schedule"),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.colors import Normalize
 
 from .. import plotting as flp
+from .._typing import ArrayLike, Box, Layers, Net
 from .._validation import as_box, check_bool, check_choice, check_float, check_int, check_seed
 from ..arrangement import arrangement
 from ..cantornet import CantorNet
@@ -129,7 +131,7 @@ def cantor_walk_widget(depth: int = 1, height: float = 0.25, representation: str
 
 
 @preset_widget
-def sampling_widget(net, x1, x2, n: int = 20, max_n: int = 1000, layers=None,
+def sampling_widget(net: Net, x1: ArrayLike, x2: ArrayLike, n: int = 20, max_n: int = 1000, layers: Layers = None,
                     include_output: bool = False) -> FigureView:
     """Equidistant sampling against the exact walk on one segment: which regions do ``n`` samples see?
 
@@ -138,7 +140,7 @@ def sampling_widget(net, x1, x2, n: int = 20, max_n: int = 1000, layers=None,
 
     Parameters
     ----------
-    net : torch.nn.Module
+    net : torch.nn.Module or NetSpec
     x1, x2 : Tensor or array, shape (d,)
         The segment's ends.
     n : int
@@ -199,8 +201,9 @@ def _walk_bits(spec) -> dict[str, tuple[list[int], bool]]:
 
 
 @preset_widget
-def region_walk_widget(net=None, *, start=(-0.8, -0.5), end=(0.8, 0.6), widths=(2, 16, 16, 16, 1), seed: int = 0,
-                       box=(-1.0, 1.0, -1.0, 1.0), bits: str = "all hidden layers", color_by: str = "pattern",
+def region_walk_widget(net: Net | None = None, *, start: ArrayLike = (-0.8, -0.5), end: ArrayLike = (0.8, 0.6),
+                       widths: Sequence[int] = (2, 16, 16, 16, 1), seed: int = 0, box: Box = (-1.0, 1.0, -1.0, 1.0),
+                       bits: str = "all hidden layers", color_by: str = "pattern",
                        place: str = "start") -> FigureView:
     """Click in the regions of a 2D net to place the ends A and B of a walk; hover to read a region's pattern.
 
