@@ -23,6 +23,10 @@ operation; ``benchmarks/walk.py`` times the result against regioncam's exact 1D 
 - small products run in one BLAS thread (a thread pool waiting on a busy machine costs more than they
   do), large ones in as many as ``torch.get_num_threads()``.
 
+One segment (:func:`walk_one`, what :func:`foldlab.walk` runs on the CPU) goes another way: a single walk's
+time goes into numpy's calls rather than its arithmetic, so there every layer after the first is a product
+at every breakpoint so far (as in the plain engine), with the same signs, tie rule and bounds.
+
 Floating point. Every pre-activation carries a bound on its rounding error (:func:`bound_of`): the
 rigorous forward bound, or, where that is more than ``MARGIN`` times the typical error float64 makes
 (through wide and deep layers the rigorous bound grows thousands of times faster than the errors do),
