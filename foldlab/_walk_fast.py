@@ -789,14 +789,15 @@ def walk_one(
     :func:`fast_layered_walk` finds for a batch of that one segment, the same pieces, bits and marks, with
     ``t`` equal up to rounding.
 
-    A single walk spends its time on calls, not on arithmetic: measured on 784-[200]x3-10, the batched
-    engine made about 900 small numpy calls per segment (segment ids, each segment's first and last rows,
-    the corrections' bookkeeping, every earlier layer's bits carried through each insertion), and a batch
-    of one segment bookkept for one. Here every layer after the first is a product at every breakpoint
-    found so far, as in the plain engine (:func:`foldlab._walk_engines.layered_walk`): about twice the
-    multiply-adds of the corrections, fewer than half the calls, which is quicker for one segment
-    (measured: ``benchmarks/walk.py``). The signs, the tie rule and the bounds at the rows where a product
-    runs are :func:`fast_layered_walk`'s; at a breakpoint a layer inserted, its values are the
+    A single walk spends its time on calls, not on arithmetic: measured on 784-[200]x3-10 (64 segments
+    of about 130 regions), the products took about a quarter of a walk's time, and the batched engine
+    given one segment made about 960 calls that cProfile sees (segment ids, each segment's first and last
+    rows, the corrections' bookkeeping, every earlier layer's bits carried through each insertion), plus
+    the array operators it does not see. Here every layer after the first is a product at every
+    breakpoint found so far, as in the plain engine (:func:`foldlab._walk_engines.layered_walk`): about
+    twice the multiply-adds of the corrections, about 540 such calls, and quicker for one segment (about
+    a third less time measured; ``benchmarks/walk.py``). The signs, the tie rule and the bounds at the
+    rows where a product runs are :func:`fast_layered_walk`'s; at a breakpoint a layer inserted, its values are the
     interpolation of the piece's ends (the crossing units exactly 0) with the plain engine's bound,
     twice the ends' plus the interpolation's rounding. Each layer's bits stay with its own breakpoints;
     every final piece finds the piece of each layer it lies in by one ``searchsorted`` at the end (a
