@@ -23,6 +23,10 @@ operation; ``benchmarks/walk.py`` times the result against regioncam's exact 1D 
 - small products run in one BLAS thread (a thread pool waiting on a busy machine costs more than they
   do), large ones in as many as ``torch.get_num_threads()``.
 
+One segment (:func:`walk_one`, what :func:`foldlab.walk` runs on the CPU) goes another way: a single walk's
+time goes into numpy's calls rather than its arithmetic, so there every layer after the first is a product
+at every breakpoint so far (as in the plain engine), with the same signs, tie rule and bounds.
+
 Floating point. Every pre-activation carries a bound on its rounding error (:func:`bound_of`): the
 rigorous forward bound, or, where that is more than ``MARGIN`` times the typical error float64 makes
 (through wide and deep layers the rigorous bound grows thousands of times faster than the errors do),
@@ -50,7 +54,7 @@ from .adapter import Layer
 from .errors import NumericalRange, TooManyRegions
 
 __all__ = [
-    "FastStage", "fast_stage", "fast_layered_walk", "PackedPieces", "BatchTooLarge", "estimate",
+    "FastStage", "fast_stage", "fast_layered_walk", "walk_one", "PackedPieces", "BatchTooLarge", "estimate",
     "U", "SAFETY", "MARGIN", "gamma", "bound_of",
 ]
 
@@ -201,10 +205,29 @@ THREADED_FROM = 1 << 18
 SMALL_PRODUCT = 32
 
 
-def _blas_threads(n: int):
-    """BLAS limited to ``n`` threads inside the block (a no-op without threadpoolctl)."""
+@functools.lru_cache(maxsize=1)
+def _blas_libraries() -> tuple:
+    """threadpoolctl's handles on the BLAS libraries loaded (numpy's OpenBLAS), found once."""
     controller = _controller()
-    return controller.limit(limits=n, user_api="blas") if controller is not None else contextlib.nullcontext()
+    return () if controller is None else tuple(controller.select(user_api="blas").lib_controllers)
+
+
+@contextlib.contextmanager
+def _blas_threads(n: int):
+    """BLAS limited to ``n`` threads inside the block (a no-op without threadpoolctl).
+
+    Through the libraries' own get/set calls: threadpoolctl's ``limit()`` takes stock of every library on
+    each entry, about 30 us (measured), a fifth of a small walk's arithmetic."""
+    libraries = _blas_libraries()
+    before = [library.get_num_threads() for library in libraries]
+    changed = [(library, old) for library, old in zip(libraries, before) if old != n]
+    for library, _ in changed:
+        library.set_num_threads(n)
+    try:
+        yield
+    finally:
+        for library, old in changed:
+            library.set_num_threads(old)
 
 
 def _affine(h: np.ndarray, stage: FastStage) -> np.ndarray:
@@ -323,11 +346,14 @@ def _pack(pos: np.ndarray) -> np.ndarray:
 def _check_counts(seg: np.ndarray, n_seg: int, max_pieces: int, offset: int) -> None:
     counts = np.bincount(seg, minlength=n_seg) - 1
     if counts.size and counts.max() > max_pieces:
-        which = int(counts.argmax())
-        raise TooManyRegions(
-            f"segment {offset + which} has more than max_regions={max_pieces} pieces (regions of all hidden "
-            f"layers together); pass a larger max_regions= or a shorter segment"
-        )
+        raise _too_many(offset + int(counts.argmax()), max_pieces)
+
+
+def _too_many(segment: int, max_pieces: int) -> TooManyRegions:
+    return TooManyRegions(
+        f"segment {segment} has more than max_regions={max_pieces} pieces (regions of all hidden "
+        f"layers together); pass a larger max_regions= or a shorter segment"
+    )
 
 
 def _crossings_fit(count: int, what: str) -> None:
@@ -515,6 +541,45 @@ def _new_signs(z, pos, parent, lam, iv, jv, cluster) -> np.ndarray:
     return pos_new
 
 
+def _place(z, bound, t, iv, jv, pos=None, neg=None):
+    """Where unit ``jv`` crosses 0 between breakpoints ``iv`` and ``iv + 1`` (its values there have
+    opposite certain signs): ``t`` by interpolation, with the window its rounding allows.
+
+    The crossing is strictly inside, but float64 may not place it apart from an end: such a crossing is
+    at that end (its value there set to exactly 0, in ``pos`` and ``neg`` too when given) and leaves the
+    list. Returns the rest's ``iv, jv, tc, window`` and the rows of the ones moved (None when none were).
+    """
+    zl, zr = z[iv, jv], z[iv + 1, jv]
+    tl, tr = t[iv], t[iv + 1]
+    width = tr - tl
+    tc = tl + width * (zl / (zl - zr))
+    bl, br = bound[iv], bound[iv + 1]
+    window = width * (bl + br) / (np.abs(zl - zr) - bl - br) + 4 * U * tr
+    to_left, to_right = tc - tl <= 4 * U * tr, tr - tc <= 4 * U * tr
+    to_right &= ~to_left
+    if not (to_left.any() or to_right.any()):
+        return iv, jv, tc, window, None
+    for side, rows in ((to_left, iv), (to_right, iv + 1)):
+        z[rows[side], jv[side]] = 0.0
+        if pos is not None:
+            pos[rows[side], jv[side]] = False
+            neg[rows[side], jv[side]] = False
+    moved = to_left | to_right
+    keep = ~moved
+    return iv[keep], jv[keep], tc[keep], window[keep], iv[moved]
+
+
+def _order(iv, jv, tc, window):
+    """Crossings sorted by piece, then ``t``; ``starts`` marks the first of each breakpoint (crossings of
+    one piece whose windows overlap are one breakpoint: where ``starts`` is False float64 merged them)."""
+    order = np.lexsort((tc, iv))
+    iv, jv, tc, window = iv[order], jv[order], tc[order], window[order]
+    starts = np.ones(iv.shape[0], dtype=bool)
+    if iv.shape[0] > 1:
+        starts[1:] = (iv[1:] != iv[:-1]) | (tc[1:] - tc[:-1] > window[1:] + window[:-1])
+    return iv, jv, tc, starts
+
+
 def fast_layered_walk(
     layers: list[Layer],
     selected: list[bool],
@@ -659,32 +724,13 @@ def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) ->
         iv, jv = np.divmod(np.flatnonzero(cross), stage.width)  # quicker than a 2-D nonzero
         del cross
         if iv.shape[0]:
-            zl, zr = z[iv, jv], z[iv + 1, jv]
-            tl, tr = t[iv], t[iv + 1]
-            width = tr - tl
-            tc = tl + width * (zl / (zl - zr))
-            bl, br = bound[iv], bound[iv + 1]
-            window = width * (bl + br) / (np.abs(zl - zr) - bl - br) + 4 * U * tr
-            # both ends' signs are certain: the crossing is strictly inside, but float64 may not place it
-            # apart from an end (the window orders it against other crossings, below)
-            to_left, to_right = tc - tl <= 4 * U * tr, tr - tc <= 4 * U * tr
-            to_right &= ~to_left
-            if to_left.any() or to_right.any():
-                ambiguous[seg[iv[to_left | to_right]]] = True
-                for side, rows_ in ((to_left, iv), (to_right, iv + 1)):
-                    z[rows_[side], jv[side]] = 0.0
-                    pos[rows_[side], jv[side]] = False
-                    neg[rows_[side], jv[side]] = False
-                keep = ~(to_left | to_right)
-                iv, jv, tc, window = iv[keep], jv[keep], tc[keep], window[keep]
+            iv, jv, tc, window, snapped = _place(z, bound, t, iv, jv, pos, neg)
+            if snapped is not None:
+                ambiguous[seg[snapped]] = True
         if iv.shape[0]:
-            order = np.lexsort((tc, iv))
-            iv, jv, tc, window = iv[order], jv[order], tc[order], window[order]
-            starts = np.ones(iv.shape[0], dtype=bool)
-            if iv.shape[0] > 1:
-                starts[1:] = (iv[1:] != iv[:-1]) | (tc[1:] - tc[:-1] > window[1:] + window[:-1])
-                if not starts.all():
-                    ambiguous[seg[iv[~starts]]] = True
+            iv, jv, tc, starts = _order(iv, jv, tc, window)
+            if not starts.all():
+                ambiguous[seg[iv[~starts]]] = True
             cluster = np.cumsum(starts) - 1
             parent, new_t = iv[starts], tc[starts]
             _check_counts(np.concatenate([seg, seg[parent]]), n_seg, max_pieces, offset)
@@ -725,3 +771,120 @@ def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) ->
     widths = tuple(stage.width for stage, p in zip(stages, packed) if p is not None)
     bits = np.concatenate(blocks, axis=1) if len(blocks) > 1 else blocks[0]
     return PackedPieces(seg[valid], t[valid], bits, widths, ambiguous)
+
+
+# --- one segment ---------------------------------------------------------------------------------------------
+
+def walk_one(
+    layers: list[Layer],
+    selected: list[bool],
+    x1: np.ndarray,
+    x2: np.ndarray,
+    *,
+    max_pieces: int,
+    offset: int = 0,
+    rtol: float = 0.0,
+) -> PackedPieces:
+    """The pieces of the one segment ``x1 -> x2`` (numpy float64 arrays, shape (d_in,)): what
+    :func:`fast_layered_walk` finds for a batch of that one segment, the same pieces, bits and marks, with
+    ``t`` equal up to rounding.
+
+    A single walk spends its time on calls, not on arithmetic: measured on 784-[200]x3-10 (64 segments
+    of about 130 regions), the products took about a quarter of a walk's time, and the batched engine
+    given one segment made about 960 calls that cProfile sees (segment ids, each segment's first and last
+    rows, the corrections' bookkeeping, every earlier layer's bits carried through each insertion), plus
+    the array operators it does not see. Here every layer after the first is a product at every
+    breakpoint found so far, as in the plain engine (:func:`foldlab._walk_engines.layered_walk`): about
+    twice the multiply-adds of the corrections, about 540 such calls, and quicker for one segment (about
+    a third less time measured; ``benchmarks/walk.py``). The signs, the tie rule and the bounds at the
+    rows where a product runs are :func:`fast_layered_walk`'s; at a breakpoint a layer inserted, its values are the
+    interpolation of the piece's ends (the crossing units exactly 0) with the plain engine's bound,
+    twice the ends' plus the interpolation's rounding. Each layer's bits stay with its own breakpoints;
+    every final piece finds the piece of each layer it lies in by one ``searchsorted`` at the end (a
+    layer's breakpoints are among the final ones, the same float64 numbers).
+    """
+    with _blas_threads(1):
+        return _walk_one(layers, selected, x1, x2, max_pieces=max_pieces, offset=offset, rtol=rtol)
+
+
+def _walk_one(layers, selected, x1, x2, *, max_pieces, offset, rtol) -> PackedPieces:
+    stages = [fast_stage(layer) for layer in layers]
+    ambiguous = False
+    t = np.array([0.0, 1.0])
+    kept: list[tuple[np.ndarray, np.ndarray]] = []  # (a layer's breakpoints, its bits on its pieces)
+    h = err = typ = None
+    for index, stage in enumerate(stages):
+        last_stage = index == len(stages) - 1
+        # 1. the layer's values at every breakpoint so far, their rounding bounds and scales
+        if index == 0:  # at the ends only: affine in t along the whole segment
+            estimate(16.0 * (x1.shape[0] + 4 * stage.width) + 96.0 * stage.width,
+                     "the first layer's values and crossings")
+            x = np.stack([x1, x2])
+            z = _affine(x, stage)
+            scale_a, scale_b = (stage.row_norm * safe_norms(x) + stage.bias_max).tolist()
+            top = max(scale_a, scale_b)
+            _check_range(np.array([top]), "the first layer (at the segment ends)")
+            # the values at the ends, and their interpolation in between (as in fast_layered_walk)
+            err = np.full(2, stage.gamma * top + (stage.n_in + 2) * ETA + 4 * U * (scale_a + scale_b))
+            typ = np.full(2, U * math.sqrt(stage.n_in + 1) * top + 4 * U * (scale_a + scale_b))
+            scale = np.full(2, top)
+        else:
+            lift = max(1.0, abs(stages[index - 1].slope))
+            scale = stage.row_norm * _row_norms(h, stages[index - 1].slope) + stage.bias_max
+            _check_range(scale, f"layer {index}")
+            err = stage.gamma * scale + (stage.n_in + 2) * ETA + (stage.row_norm * lift * math.sqrt(stage.n_in)) * err
+            typ = U * math.sqrt(stage.n_in + 1) * scale + (stage.row_norm * lift) * typ
+            z = _affine(h, stage)
+        bound = bound_of(err, typ, scale, rtol)
+        pos, neg = _signs(z, bound, stage)
+        if _zero_rows(pos, neg, stage) is not None:
+            ambiguous = True
+            z[~(pos | neg)] = 0.0  # counted as 0: exactly 0 (the tie rule)
+        # 2. sign changes between consecutive breakpoints, placed by interpolation
+        cross = pos[:-1] & neg[1:]
+        cross |= neg[:-1] & pos[1:]
+        iv, jv = np.divmod(np.flatnonzero(cross), stage.width)
+        del cross
+        _crossings_fit(iv.shape[0], f"layer {index}'s crossings")
+        if iv.shape[0]:
+            iv, jv, tc, window, snapped = _place(z, bound, t, iv, jv)
+            ambiguous |= snapped is not None
+        # 3. the crossings as new breakpoints (closer than their windows: one), the values there interpolated
+        if iv.shape[0]:
+            iv, jv, tc, starts = _order(iv, jv, tc, window)
+            ambiguous |= not starts.all()
+            cluster = np.cumsum(starts) - 1
+            parent, new_t = iv[starts], tc[starts]
+            n_rows = t.shape[0] + parent.shape[0]
+            if n_rows - 1 > max_pieces:
+                raise _too_many(offset, max_pieces)
+            _estimate(n_rows, stage.width, stage.width if last_stage else stages[index + 1].width,
+                      f"the walk's breakpoints after layer {index}")
+            right = parent + 1
+            lam = (new_t - t[parent]) / (t[right] - t[parent])
+            z_left = z[parent]
+            z_new = z[right]
+            z_new -= z_left
+            z_new *= lam[:, None]
+            z_new += z_left
+            z_new[cluster, jv] = 0.0  # a unit at its own crossing is exactly 0
+            old_pos, new_pos = _merge_positions(t.shape[0], parent)
+            t = _scatter(t, old_pos, new_t, new_pos)
+            z = _scatter(z, old_pos, z_new, new_pos)
+            if not last_stage:
+                ends = scale[parent] + scale[right]
+                err = _scatter(err, old_pos, 2 * np.maximum(err[parent], err[right]) + 4 * U * ends, new_pos)
+                typ = _scatter(typ, old_pos, 2 * np.maximum(typ[parent], typ[right]) + 4 * U * ends, new_pos)
+        # 4. the layer's bits on its pieces (the ends never disagree), and its output
+        if selected[index]:
+            kept.append((t, (z[:-1] + z[1:]) > 0))
+        if not last_stage:
+            h = np.maximum(z, 0.0, out=z) if stage.slope == 0.0 else _activate(z, z > 0, z < 0, stage.slope)
+
+    blocks = [
+        np.packbits(bits if t_k is t else bits[np.searchsorted(t_k, t[:-1], side="right") - 1], axis=1)
+        for t_k, bits in kept
+    ]
+    bits = np.concatenate(blocks, axis=1) if len(blocks) > 1 else blocks[0]
+    widths = tuple(stage.width for stage, keep in zip(stages, selected) if keep)
+    return PackedPieces(np.zeros(t.shape[0] - 1, dtype=np.int64), t[:-1], bits, widths, np.array([ambiguous]))

@@ -501,6 +501,103 @@ def test_fast_and_plain_layered_engines_agree_on_random_nets(seed):
             assert not marked.any()  # random nets are in general position: nothing for exact arithmetic
 
 
+# --- the one-segment path (fl.walk on the CPU) against the batched engine and the plain one ---------------
+
+def assert_one_segment_path_agrees(net, X1, X2, layers=None, include_output=False):
+    """``foldlab._walk_fast.walk_one`` (what ``fl.walk`` runs on the CPU) on each segment, against the
+    batched numpy engine (all segments at once, and the segment alone) and the plain torch engine: the
+    same pieces, bits and marks, ``t`` equal up to rounding (the one-segment path computes a layer's values
+    at the breakpoints the layer before inserted by a product, the batched engine by interpolation and
+    corrections). Returns how many segments were marked for exact arithmetic."""
+    from foldlab import _walk_fast
+
+    spec = fl.read_net(net)
+    stages = list(spec.layers) + ([spec.output] if include_output else [])
+    chosen = spec.layer_indices(layers)
+    selected = [i in chosen for i in range(len(spec.layers))] + ([True] if include_output else [])
+    X1 = np.asarray(X1, dtype=np.float64).reshape(-1, spec.d_in)
+    X2 = np.asarray(X2, dtype=np.float64).reshape(-1, spec.d_in)
+    fast, plain = engine_pieces(net, X1, X2, layers, include_output)
+    marked = 0
+    for i in range(X1.shape[0]):
+        one = _walk_fast.walk_one(stages, selected, X1[i].copy(), X2[i].copy(), max_pieces=10**6)
+        alone = _walk_fast.fast_layered_walk(stages, selected, X1[i : i + 1], X2[i : i + 1], max_pieces=10**6)
+        np.testing.assert_array_equal(one.seg, 0)
+        assert one.widths == alone.widths
+        np.testing.assert_array_equal(one.bits, alone.bits)
+        np.testing.assert_allclose(one.t, alone.t, rtol=0, atol=1e-12)
+        np.testing.assert_array_equal(one.ambiguous, alone.ambiguous)
+        blocks, at = [], 0
+        for width in one.widths:
+            blocks.append(np.unpackbits(one.bits[:, at : at + (width + 7) // 8], axis=1, count=width).astype(bool))
+            at += (width + 7) // 8
+        bits = np.concatenate(blocks, axis=1)
+        for seg, t, other_bits, ambiguous in (fast, plain):
+            rows = seg == i
+            np.testing.assert_array_equal(bits, other_bits[rows])
+            np.testing.assert_allclose(one.t, t[rows], rtol=0, atol=1e-12)
+            assert bool(one.ambiguous[0]) == bool(ambiguous[i])
+        marked += int(one.ambiguous[0])
+    return marked
+
+
+@pytest.mark.parametrize("case", range(len(DEGENERATE_CASES)), ids=[c[0] for c in DEGENERATE_CASES])
+def test_one_segment_path_agrees_with_both_engines_on_degenerate_nets(case):
+    """Through vertices, dead units, zero rows and weights, coincident and parallel hyperplanes,
+    CantorNet's vertices, LeakyReLU, layer subsets and output bits."""
+    name, net, X1, X2 = DEGENERATE_CASES[case]
+    spec = fl.read_net(net)
+    marked = 0
+    for include_output in ((False, True) if spec.output is not None else (False,)):
+        for layers in (None, [len(spec.layers) - 1]):
+            marked += assert_one_segment_path_agrees(net, X1, X2, layers=layers, include_output=include_output)
+    if name.startswith("CantorNet"):  # vertices where several units cross at once: float64 cannot tell
+        assert marked > 0
+    if name == "dead_units":
+        assert marked == 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_one_segment_path_agrees_with_both_engines_on_random_nets(seed):
+    widths = [[2, 12, 12, 1], [5, 16, 16, 16, 3], [784, 32, 32, 10], [3, 20, 20, 20, 20, 2]][seed]
+    for activation in ("relu", "leaky_relu"):
+        net = fl.mlp(widths, activation=activation, seed=seed)
+        X1, X2 = random_segment(widths[0] * 6, seed)
+        for include_output, layers in ((False, None), (True, None), (True, [0]), (False, [-1])):
+            marked = assert_one_segment_path_agrees(net, X1.reshape(6, -1), X2.reshape(6, -1), layers=layers,
+                                                    include_output=include_output)
+            assert marked == 0  # random nets are in general position: nothing for exact arithmetic
+
+
+@pytest.mark.parametrize("case", range(len(DEGENERATE_CASES)), ids=[c[0] for c in DEGENERATE_CASES])
+def test_single_walks_of_degenerate_nets_equal_exact_rational_arithmetic(case):
+    """``fl.walk`` (the one-segment path, then exact settlement) against the exact layered oracle."""
+    from .walk_oracle import exact_layered_walk
+
+    _, net, X1, X2 = DEGENERATE_CASES[case]
+    include_output = fl.read_net(net).output is not None
+    for i in range(len(X1)):
+        w = fl.walk(net, X1[i], X2[i], include_output=include_output)
+        starts, patterns = exact_layered_walk(net, X1[i], X2[i], include_output=include_output)
+        assert torch.equal(w.patterns, patterns), i
+        np.testing.assert_allclose(w.ts, [float(s) for s in starts], rtol=1e-13, atol=0)
+
+
+def test_single_walks_match_dense_sampling_on_a_wide_net():
+    """The one-segment path on a 784-input net, against dense sampling plus bisection and against the
+    walks of the same segments in one batch."""
+    net = fl.mlp([784, 48, 48, 48, 10], seed=4)
+    g = torch.Generator().manual_seed(4)
+    X1, X2 = torch.rand(3, 784, generator=g, dtype=torch.float64), torch.rand(3, 784, generator=g, dtype=torch.float64)
+    batched = fl.walks(net, X1, X2, include_output=True)
+    for i in range(3):
+        w = fl.walk(net, X1[i], X2[i], include_output=True)
+        assert len(w) > 10
+        assert torch.equal(w.patterns, batched[i].patterns)
+        np.testing.assert_allclose(w.ts, batched[i].ts, rtol=0, atol=1e-12)
+        assert assert_walk_matches(w, net, X1[i], X2[i], 4096, include_output=True) == 0
+
+
 @pytest.mark.parametrize("case", range(len(DEGENERATE_CASES)), ids=[c[0] for c in DEGENERATE_CASES])
 @pytest.mark.parametrize("method", ["layered", "step"])
 def test_walks_of_degenerate_nets_equal_exact_rational_arithmetic(case, method):
