@@ -21,7 +21,7 @@ from .data import Dataset
 from .folding import global_folding
 from .regularizer import FoldingRegularizer
 
-__all__ = ["PHI_PAIRS", "TrainHistory", "train", "accuracy"]
+__all__ = ["TrainHistory", "train", "accuracy"]
 
 #: Segments of the exact ``Phi_N`` that :func:`train` measures every ``phi_every`` epochs on the training set
 #: (:func:`foldlab.global_folding`, seeded with train's ``seed``, so the same segments every time it is
