@@ -2,12 +2,13 @@
 
 The baseline is a plain epoch of :func:`foldlab.train` on the embedded digits set (1,347 training images, batch 64,
 Adam, 22 batches) for a 64-[64]x3-10 and a 64-[128]x3-10 net, timed in this run beside the same epoch with
-:class:`foldlab.FoldingRegularizer` as the penalty, for a few sizes of the penalty (segments per batch x points per
-segment; ``fl.FoldingRegularizer()``'s defaults are marked). The runs alternate (plain, penalty, plain, ...) and each
-column is the minimum over ``--repeats`` runs of ``--epochs`` epochs, so that a busy machine slows both alike;
+:class:`foldlab.FoldingRegularizer` passed as ``train(..., regularizer=reg)`` (one fused forward pass per batch,
+what users run), for a few sizes of the penalty (segments per batch x points per segment;
+``fl.FoldingRegularizer()``'s defaults are marked). The runs alternate (plain, penalty, plain, ...) and each
+column is the minimum over ``--runs`` runs of ``--epochs`` epochs, so that a busy machine slows both alike;
 torch runs on one thread (``--threads``). The load average is printed with the table.
 
-Run: ``python benchmarks/regularizer.py [--repeats 5] [--epochs 3] [--threads 1]``.
+Run: ``python benchmarks/regularizer.py [--runs 5] [--epochs 3] [--threads 1]``.
 """
 
 from __future__ import annotations
@@ -25,16 +26,16 @@ NETS = ([64, 64, 64, 64, 10], [64, 128, 128, 128, 10])
 SIZES = ((16, 16), (8, 8), (4, 8), (32, 16))
 
 
-def epoch_seconds(widths, data, penalty, epochs: int) -> float:
+def epoch_seconds(widths, data, regularizer, epochs: int) -> float:
     net = fl.mlp(widths, seed=0)
     start = time.perf_counter()
-    fl.train(net, data, epochs=epochs, seed=0, penalty=penalty, progress=False)
+    fl.train(net, data, epochs=epochs, seed=0, regularizer=regularizer, progress=False)
     return (time.perf_counter() - start) / epochs
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", "--runs", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()

@@ -49,6 +49,7 @@ from ._typing import ArrayLike, Layers
 from ._validation import as_inputs, as_labels, check_choice, check_float, check_int, check_seed
 from .adapter import Layer, activation_calls, read_net, recording_preactivations
 from .folding import sample_pairs
+from .pattern_stats import check_pairs
 
 __all__ = ["SCHEDULES", "DISTANCES", "soft_chi", "soft_chi_of_points", "folding_penalty", "FoldingRegularizer"]
 
@@ -257,15 +258,6 @@ def _batch_pairs(y: ArrayLike, n: int, n_pairs: int, seed: int) -> torch.Tensor:
     return table[chosen]
 
 
-def _check_pairs(pairs: ArrayLike, n: int) -> torch.Tensor:
-    pairs = np.asarray(pairs)
-    if pairs.ndim != 2 or pairs.shape[1] != 2 or len(pairs) == 0 or pairs.dtype.kind not in "iu":
-        raise ValueError(f"pairs must be a non-empty int array of shape (p, 2), got {pairs.dtype} {pairs.shape}")
-    if pairs.min() < 0 or pairs.max() >= n:
-        raise ValueError(f"pairs index rows 0 to {n - 1}, got {pairs.min()} to {pairs.max()}")
-    return torch.as_tensor(pairs, dtype=torch.int64)
-
-
 def _segment_points(X: torch.Tensor, index: torch.Tensor, n_points: int) -> torch.Tensor:
     """``n_points`` points of each segment at the middles of equal cells, ``t = (j + 1/2) / n_points``, so
     that the ends (often exactly on a boundary) are not taken; shape ``(pairs * n_points, d_in)``."""
@@ -285,7 +277,10 @@ def _penalty(net, calls, spec, X, y, *, temperature, max_temperature, eps, dista
              layers, include_output) -> torch.Tensor:
     chosen, selected = _selected(spec, layers, include_output)
     X = _inputs_like_the_net(net, X, spec.d_in, "X")
-    index = _batch_pairs(y, X.shape[0], n_pairs, seed) if pairs is None else _check_pairs(pairs, X.shape[0])
+    if pairs is None:
+        index = _batch_pairs(y, X.shape[0], n_pairs, seed)
+    else:  # the same checks as every other function that takes pairs= (pattern_stats.check_pairs)
+        index = torch.from_numpy(check_pairs(pairs, X.shape[0]))
     points = _segment_points(X, index.to(X.device), n_points)
     with recording_preactivations(calls) as records:
         out = net(points)

@@ -1,5 +1,6 @@
 """A small seeded training loop for the notebooks: full control of the randomness, a tqdm progress bar,
-all or nothing (a run that fails leaves the net as it was)."""
+all or nothing (a run that fails leaves the net as it was), and the folding regularizer's numbers (task loss,
+penalty, weight, exact Phi_N) recorded epoch by epoch."""
 
 from __future__ import annotations
 
@@ -17,8 +18,16 @@ from tqdm.auto import tqdm
 from ._typing import ArrayLike
 from ._validation import as_labels, as_points, check_bool, check_float, check_int, check_seed, describe
 from .data import Dataset
+from .folding import global_folding
+from .regularizer import FoldingRegularizer
 
 __all__ = ["TrainHistory", "train", "accuracy"]
+
+#: Segments of the exact ``Phi_N`` that :func:`train` measures every ``phi_every`` epochs on the training set
+#: (:func:`foldlab.global_folding`, seeded with train's ``seed``, so the same segments every time it is
+#: measured in a run): a few hundred exact walks take tens of milliseconds for the nets the course trains, and
+#: fixing the segments makes the curve over epochs show the net changing, not the sample.
+PHI_PAIRS = 256
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,24 +37,52 @@ class TrainHistory:
     Attributes
     ----------
     loss : list of float
-        Mean training loss of each epoch (``nan`` at index 0).
+        Mean training loss of each epoch, the quantity minimised: ``task_loss + weight * penalty`` (``nan`` at
+        index 0). The means are over the epoch's samples (each batch weighted by its size).
     train_accuracy, test_accuracy : list of float
     snapshots : list of nn.Module
         Copies of the net after each epoch when ``keep_snapshots=True`` (index 0: the initial net).
+    task_loss : list of float
+        Mean task loss (cross-entropy or logistic) of each epoch (``nan`` at index 0); equal to ``loss``
+        without a penalty.
+    penalty : list of float
+        Mean unweighted penalty of each epoch: the regularizer's :func:`~foldlab.folding_penalty` (0 in an epoch
+        whose weight is 0: not computed then), the value of a ``penalty=`` callable, 0 without either (``nan``
+        at index 0).
+    weight : list of float
+        The regularizer's weight in each epoch (its schedule's ``weight_at``); 1 for a ``penalty=`` callable
+        (which weighs itself), 0 without either (``nan`` at index 0).
+    phi : list of float
+        Exact ``Phi_N`` on the training set (:func:`foldlab.global_folding`, :data:`PHI_PAIRS` segments) after the
+        epochs that are multiples of ``phi_every`` (index 0 included: the initial net); ``nan`` elsewhere.
     """
 
     loss: list[float]
     train_accuracy: list[float]
     test_accuracy: list[float]
     snapshots: list[nn.Module] = field(default_factory=list, repr=False)
+    task_loss: list[float] = field(default_factory=list)
+    penalty: list[float] = field(default_factory=list)
+    weight: list[float] = field(default_factory=list)
+    phi: list[float] = field(default_factory=list)
 
     @property
     def epochs(self) -> int:
         return len(self.loss) - 1
 
+    @property
+    def last_phi(self) -> float:
+        """The last ``Phi_N`` measured (``nan`` if none was)."""
+        return next((p for p in reversed(self.phi) if not math.isnan(p)), float("nan"))
+
     def __repr__(self) -> str:
+        extra = ""
+        if any(w != 0 for w in self.weight[1:]):  # a penalty took part: show its share of the loss
+            extra += f", task_loss={self.task_loss[-1]:.4f}, penalty={self.penalty[-1]:.4f}, weight={self.weight[-1]:g}"
+        if not math.isnan(self.last_phi):
+            extra += f", phi={self.last_phi:.4f}"
         return (
-            f"TrainHistory(epochs={self.epochs}, loss={self.loss[-1]:.4f}, "
+            f"TrainHistory(epochs={self.epochs}, loss={self.loss[-1]:.4f}{extra}, "
             f"train_accuracy={self.train_accuracy[-1]:.3f}, test_accuracy={self.test_accuracy[-1]:.3f})"
         )
 
@@ -158,6 +195,8 @@ def train(
     penalty: Callable[[nn.Module, torch.Tensor, torch.Tensor, int], torch.Tensor] | None = None,
     keep_snapshots: bool = False,
     progress: bool = True,
+    regularizer: FoldingRegularizer | None = None,
+    phi_every: int | None = None,
 ) -> TrainHistory:
     """Train ``net`` in place with Adam on a :class:`~foldlab.data.Dataset`.
 
@@ -180,11 +219,22 @@ def train(
     seed : int
         Seeds the shuffling (a private generator): the same net, data and seed give the same weights.
     penalty : callable, optional
-        ``penalty(net, X_batch, y_batch, epoch) -> scalar tensor`` added to the loss (e.g. a regularizer).
+        ``penalty(net, X_batch, y_batch, epoch) -> scalar tensor`` added to the loss (any penalty; recorded in
+        ``history.penalty`` with weight 1).
     keep_snapshots : bool
         Keep a copy of the net after every epoch (``history.snapshots``), for sliders over training.
     progress : bool
-        Show a tqdm progress bar over epochs.
+        Show a tqdm progress bar over epochs, with the loss, the penalty, its weight, the training accuracy
+        and the last ``Phi_N`` measured.
+    regularizer : FoldingRegularizer, optional
+        The folding regularizer: each batch's loss is ``task loss + weight_at(epoch) * penalty``, from one
+        forward pass over the batch and the penalty's segment points (:meth:`FoldingRegularizer.fused_loss`).
+        Its seed stream restarts at every call (``regularizer.calls = 0``), so that the same ``seed`` and
+        regularizer give the same run. Not together with ``penalty``.
+    phi_every : int, optional
+        Measure the exact ``Phi_N`` of the net on the training set (:func:`foldlab.global_folding` with the
+        batched walk, :data:`PHI_PAIRS` segments drawn with ``seed``) before training and after every
+        ``phi_every``-th epoch (``history.phi``, nan elsewhere). None (default): never, which costs nothing.
 
     Returns
     -------
@@ -204,6 +254,22 @@ def train(
     >>> history = train(net, data, epochs=30, progress=False)
     >>> history.train_accuracy[-1] > 0.8
     True
+
+    With the folding regularizer, and the exact ``Phi_N`` every 10 epochs:
+
+    >>> from foldlab import FoldingRegularizer
+    >>> net = mlp([2, 16, 16, 1], seed=0)
+    >>> reg = FoldingRegularizer(weight=0.5, schedule="linear", epochs=30)
+    >>> history = train(net, data, epochs=30, regularizer=reg, phi_every=10, progress=False)
+    >>> [e for e, phi in enumerate(history.phi) if phi == phi]  # the epochs where Phi_N was measured
+    [0, 10, 20, 30]
+    >>> abs(history.task_loss[1] + history.weight[1] * history.penalty[1] - history.loss[1]) < 1e-6
+    True
+
+    References
+    ----------
+    Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (arXiv 2503.08502): the global
+    folding measure Phi_N and the folding-based regularization scheme it outlines.
     """
     param = _check_net(net)
     if not isinstance(data, Dataset):
@@ -215,6 +281,15 @@ def train(
     seed = check_seed(seed)
     if penalty is not None and not callable(penalty):
         raise TypeError(f"penalty must be None or a callable penalty(net, X, y, epoch), got {describe(penalty)}")
+    if regularizer is not None and not isinstance(regularizer, FoldingRegularizer):
+        raise TypeError(
+            f"regularizer must be None or a foldlab FoldingRegularizer (use penalty= for any other callable), "
+            f"got {describe(regularizer)}"
+        )
+    if regularizer is not None and penalty is not None:
+        raise ValueError("pass either penalty= or regularizer=, not both (a FoldingRegularizer goes in regularizer=)")
+    if phi_every is not None:
+        phi_every = check_int(phi_every, "phi_every", min=1)
     keep_snapshots = check_bool(keep_snapshots, "keep_snapshots")
     progress = check_bool(progress, "progress")
     X, y = data.X.to(param), data.y.to(param.device)
@@ -232,18 +307,25 @@ def train(
         raise ValueError(f"labels go up to {int(y.max())} but the net has only {out_dim} outputs")
     if len(y_test) and int(y_test.max()) >= max(out_dim, 2):
         raise ValueError(f"test labels go up to {int(y_test.max())} but the net has only {out_dim} outputs")
+    if phi_every is not None and len(torch.unique(y)) < 2:
+        raise ValueError("phi_every needs a training set of at least two classes: Phi_N walks between classes")
 
     # what a failure restores: weights and buffers, the mode, and the global RNG dropout draws from
     saved_state = copy.deepcopy(net.state_dict())
     saved_rng = torch.random.get_rng_state()
     saved_cuda_rng = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None
+    saved_calls = None if regularizer is None else regularizer.calls
     try:
+        if regularizer is not None:
+            regularizer.calls = 0
         return _train(net, X, y, X_test, y_test, epochs, lr, batch_size, seed, weight_decay, penalty,
-                      keep_snapshots, progress, was_training)
+                      keep_snapshots, progress, was_training, regularizer, phi_every)
     except BaseException as error:
         with torch.no_grad():
             net.load_state_dict(saved_state)
         net.train(was_training)
+        if regularizer is not None:
+            regularizer.calls = saved_calls
         torch.random.set_rng_state(saved_rng)
         if saved_cuda_rng is not None:
             torch.cuda.set_rng_state_all(saved_cuda_rng)
@@ -257,21 +339,37 @@ class _Diverged(Exception):
     """The loss stopped being finite (turned into a ValueError once the net is restored)."""
 
 
+def _phi(net: nn.Module, X: torch.Tensor, y: torch.Tensor, seed: int) -> float:
+    """Exact ``Phi_N`` of the net (in eval mode) on ``X``: the batched walk on :data:`PHI_PAIRS` seeded segments."""
+    return float(global_folding(net, X, y, n_pairs=PHI_PAIRS, seed=seed, progress=False).phi)
+
+
 def _train(net, X, y, X_test, y_test, epochs, lr, batch_size, seed, weight_decay, penalty, keep_snapshots,
-           progress, was_training) -> TrainHistory:
+           progress, was_training, regularizer, phi_every) -> TrainHistory:
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
     net.eval()  # the accuracies before training, as after every epoch (no BatchNorm update, no dropout)
-    losses, train_acc, test_acc = [float("nan")], [_accuracy(net, X, y)], [_accuracy(net, X_test, y_test)]
+    nan = float("nan")
+    losses, task_losses, penalties, weights = [nan], [nan], [nan], [nan]
+    train_acc, test_acc = [_accuracy(net, X, y)], [_accuracy(net, X_test, y_test)]
+    phis = [_phi(net, X, y, seed) if phi_every is not None else nan]
     snapshots = [copy.deepcopy(net)] if keep_snapshots else []
-    for epoch in tqdm(range(1, epochs + 1), desc="training", disable=not progress, leave=False):
+    bar = tqdm(range(1, epochs + 1), desc="training", disable=not progress, leave=False)
+    for epoch in bar:
         net.train()
         order = torch.randperm(len(X), generator=generator).to(X.device)
-        total = 0.0
+        total = total_task = total_penalty = 0.0
+        weight = 0.0 if penalty is None and regularizer is None else 1.0
         for number, idx in enumerate(_batches(order, batch_size), start=1):
-            loss = _loss(net(X[idx]), y[idx])
-            if penalty is not None:
-                loss = loss + penalty(net, X[idx], y[idx], epoch)
+            if regularizer is not None:
+                task, pen, weight = regularizer.fused_loss(net, X[idx], y[idx], epoch, _loss)
+                loss = task + weight * pen if weight else task
+            else:
+                task = loss = _loss(net(X[idx]), y[idx])
+                pen = None
+                if penalty is not None:
+                    pen = penalty(net, X[idx], y[idx], epoch)
+                    loss = loss + pen
             value = float(loss.detach())
             if not math.isfinite(value):
                 raise _Diverged(
@@ -285,14 +383,25 @@ def _train(net, X, y, X_test, y_test, epochs, lr, batch_size, seed, weight_decay
             except RuntimeError as error:  # an update beyond the parameters' float range (lr of 1e38)
                 raise _Diverged(f"Adam's step failed at epoch {epoch}, batch {number} (lr={lr}): {error}") from None
             total += value * len(idx)
+            total_task += float(task.detach()) * len(idx)
+            if pen is not None:
+                total_penalty += float(pen.detach() if isinstance(pen, torch.Tensor) else pen) * len(idx)
         net.eval()
         bad = next((name for name, p in net.named_parameters() if not bool(torch.isfinite(p).all())), None)
         if bad is not None:
             raise _Diverged(f"the parameter {bad!r} became NaN or infinite in epoch {epoch} (lr={lr})")
         losses.append(total / len(X))
+        task_losses.append(total_task / len(X))
+        penalties.append(total_penalty / len(X))
+        weights.append(float(weight))
         train_acc.append(_accuracy(net, X, y))
         test_acc.append(_accuracy(net, X_test, y_test))
+        phis.append(_phi(net, X, y, seed) if phi_every is not None and epoch % phi_every == 0 else nan)
         if keep_snapshots:
             snapshots.append(copy.deepcopy(net))
+        if progress:
+            last_phi = next((p for p in reversed(phis) if not math.isnan(p)), nan)
+            bar.set_postfix(loss=f"{losses[-1]:.4f}", penalty=f"{penalties[-1]:.4f}", weight=f"{weight:g}",
+                            train_acc=f"{train_acc[-1]:.3f}", phi=f"{last_phi:.3f}", refresh=False)
     net.train(was_training)
-    return TrainHistory(losses, train_acc, test_acc, snapshots)
+    return TrainHistory(losses, train_acc, test_acc, snapshots, task_losses, penalties, weights, phis)

@@ -175,3 +175,130 @@ def test_accuracy_checks_its_inputs(digits, digits_net):
         fl.accuracy(digits_net, digits.X_test * float("nan"), digits.y_test)
     with pytest.raises(ValueError, match="the net cannot take X, which have 3 features"):
         fl.accuracy(digits_net, torch.zeros(2, 3), [0, 1])
+
+
+# --- training with the folding regularizer ---------------------------------------------------------------------
+
+from foldlab.training import PHI_PAIRS  # noqa: E402
+
+
+def moons_run(phi_every=2, keep_snapshots=False, **reg_options):
+    data = fl.toy_dataset("moons", n=120, seed=0)
+    net = fl.mlp([2, 8, 8, 1], seed=3)
+    reg = fl.FoldingRegularizer(**{"weight": 0.5, "schedule": "linear", "epochs": 4, "seed": 1, "n_pairs": 6,
+                                   "n_points": 8, **reg_options})
+    history = fl.train(net, data, epochs=4, batch_size=32, seed=2, regularizer=reg, phi_every=phi_every,
+                       keep_snapshots=keep_snapshots, progress=False)
+    return data, net, reg, history
+
+
+def test_regularized_history_fields():
+    data, net, reg, history = moons_run(phi_every=2, keep_snapshots=True)
+    assert history.weight[1:] == [reg.weight_at(e) for e in range(1, 5)] == pytest.approx([0.5, 1 / 3, 1 / 6, 0.0])
+    for e in range(1, 5):
+        assert history.task_loss[e] + history.weight[e] * history.penalty[e] == pytest.approx(history.loss[e],
+                                                                                              rel=1e-6)
+    assert all(0 < p <= 1 for p in history.penalty[1:4]) and history.penalty[4] == 0  # weight 0: not computed
+    # Phi_N at epochs 0, 2, 4, and each equals a direct global_folding call on that epoch's snapshot
+    assert [e for e, p in enumerate(history.phi) if not np.isnan(p)] == [0, 2, 4]
+    for e in (0, 2, 4):
+        direct = fl.global_folding(history.snapshots[e], data.X, data.y, n_pairs=PHI_PAIRS, seed=2, progress=False)
+        assert history.phi[e] == float(direct.phi)
+    assert history.last_phi == history.phi[4]
+    text = repr(history)
+    assert "penalty=" in text and "weight=" in text and f"phi={history.phi[4]:.4f}" in text
+
+
+def test_plain_history_records_zero_penalty_and_the_task_loss():
+    data = fl.toy_dataset("moons", n=120, seed=0)
+    history = fl.train(fl.mlp([2, 8, 1], seed=0), data, epochs=3, progress=False)
+    assert history.task_loss[1:] == history.loss[1:]
+    assert history.penalty[1:] == history.weight[1:] == [0.0] * 3
+    assert all(np.isnan(p) for p in history.phi)
+    assert "penalty" not in repr(history) and "phi" not in repr(history)
+
+
+def test_a_penalty_callable_is_recorded_with_weight_one():
+    data = fl.toy_dataset("moons", n=120, seed=0)
+    history = fl.train(fl.mlp([2, 8, 1], seed=0), data, epochs=2, progress=False,
+                       penalty=lambda net, X, y, epoch: 0.25 + 0 * net[0].weight.sum())
+    assert history.weight[1:] == [1.0, 1.0] and history.penalty[1:] == pytest.approx([0.25, 0.25])
+    assert history.loss[1:] == pytest.approx([t + 0.25 for t in history.task_loss[1:]])
+
+
+def test_same_seed_same_regularized_history_including_phi():
+    _, net_a, reg, a = moons_run(phi_every=1)
+    _, net_b, _, b = moons_run(phi_every=1)
+    for field_ in ("loss", "task_loss", "penalty", "weight", "phi", "train_accuracy", "test_accuracy"):
+        np.testing.assert_array_equal(getattr(a, field_), getattr(b, field_), err_msg=field_)
+    assert same_state(net_a, state_of(net_b))
+    # the same regularizer object used again restarts its seed stream: the same run once more
+    data = fl.toy_dataset("moons", n=120, seed=0)
+    c = fl.train(fl.mlp([2, 8, 8, 1], seed=3), data, epochs=4, batch_size=32, seed=2, regularizer=reg,
+                 phi_every=1, progress=False)
+    np.testing.assert_array_equal(c.loss, a.loss)
+    np.testing.assert_array_equal(c.phi, a.phi)
+
+
+def test_the_fused_loss_is_task_loss_plus_a_separate_penalty():
+    """In float64 the one-pass loss of train is the task loss of net(X) plus the weighted penalty of a second
+    pass with the same segments, to 1e-12."""
+    from foldlab.training import _loss
+
+    data = fl.toy_dataset("moons", n=120, seed=0)
+    net = fl.mlp([2, 8, 8, 1], seed=0).double()
+    X, y = data.X.double()[:40], data.y[:40]
+    fused, apart = (fl.FoldingRegularizer(weight=0.7, seed=4, n_pairs=9, n_points=7) for _ in range(2))
+    for epoch in (1, 2):
+        task, pen, weight = fused.fused_loss(net, X, y, epoch, _loss)
+        expected = _loss(net(X), y) + apart(net, X, y, epoch)
+        assert abs((task + weight * pen).item() - expected.item()) < 1e-12
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(phi_every=0), ValueError, "phi_every must be an int >= 1, got 0"),
+        (dict(phi_every=1.5), TypeError, "phi_every must be an int, got 1.5"),
+        (dict(phi_every=True), TypeError, "phi_every must be an int"),
+        (dict(regularizer=lambda net, X, y, epoch: 0), TypeError, "regularizer must be None or a foldlab "
+                                                                  "FoldingRegularizer"),
+        (dict(regularizer=fl.FoldingRegularizer(), penalty=lambda net, X, y, epoch: 0), ValueError,
+         "pass either penalty= or regularizer=, not both"),
+    ],
+)
+def test_regularizer_arguments_are_checked(kwargs, error, match):
+    data = fl.toy_dataset("moons", n=40, seed=0)
+    net = fl.mlp([2, 4, 1], seed=0)
+    before = state_of(net)
+    with pytest.raises(error, match=match):
+        fl.train(net, data, epochs=1, progress=False, **kwargs)
+    assert same_state(net, before)
+
+
+class RaisesAtEpoch2(fl.FoldingRegularizer):
+    def fused_loss(self, net, X, y, epoch, task_loss):
+        if epoch == 2:
+            raise KeyError("the regularizer's own bug")
+        return super().fused_loss(net, X, y, epoch, task_loss)
+
+
+def test_a_regularizer_that_raises_mid_run_restores_everything():
+    data = fl.toy_dataset("moons", n=120, seed=0)
+    net = fl.mlp([2, 8, 1], seed=0)
+    reg = RaisesAtEpoch2(weight=0.5, n_pairs=4, n_points=4)
+    reg.calls = 17
+    before, rng = state_of(net), torch.get_rng_state()
+    with pytest.raises(KeyError, match="the regularizer's own bug"):
+        fl.train(net, data, epochs=3, regularizer=reg, phi_every=1, progress=False)
+    assert same_state(net, before) and torch.equal(rng, torch.get_rng_state()) and reg.calls == 17
+    assert net.training  # the mode it came in with
+
+
+def test_the_progress_bar_shows_the_regularizer(capsys):
+    data = fl.toy_dataset("moons", n=60, seed=0)
+    reg = fl.FoldingRegularizer(weight=0.5, n_pairs=4, n_points=4)
+    fl.train(fl.mlp([2, 4, 1], seed=0), data, epochs=2, regularizer=reg, phi_every=1, progress=True)
+    err = capsys.readouterr().err
+    for key in ("loss=", "penalty=", "weight=0.5", "train_acc=", "phi="):
+        assert key in err, (key, err)
