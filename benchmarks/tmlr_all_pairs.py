@@ -23,19 +23,9 @@ import time
 import numpy as np
 from matplotlib.figure import Figure
 
-from foldlab.experiments import format_summary, run_all_pairs, summarise_all_pairs
+from foldlab.experiments import format_summary, net_readings, run_all_pairs, summarise_all_pairs
 from foldlab.folding import ClassPairs
 from foldlab.plotting import plot_class_pairs, plot_folding_sweep
-
-
-def per_net(rows: list[dict]) -> dict[str, list]:
-    """One entry per net and number of paths: depth, paths, seed and its TMLR reading (median of the maxima)."""
-    nets: dict[tuple, list[float]] = {}
-    for r in rows:
-        nets.setdefault((r["depth"], r["paths"], r["seed"]), []).append(r["max_chi"])
-    keys = sorted(nets)
-    return {"depth": [k[0] for k in keys], "paths per class pair": [k[1] for k in keys],
-            "seed": [k[2] for k in keys], "phi_tmlr": [float(np.median(nets[k])) for k in keys]}
 
 
 def mean_matrix(rows: list[dict], depth: int, paths: int) -> ClassPairs:
@@ -56,12 +46,13 @@ def mean_matrix(rows: list[dict], depth: int, paths: int) -> ClassPairs:
 def figure(rows: list[dict]) -> Figure:
     fig = Figure(figsize=(14, 4.2), layout="constrained")
     axs = fig.subplots(1, 3)
-    table = per_net(rows)
-    plot_folding_sweep(table, axs[0], x="paths per class pair", y="phi_tmlr", group="depth")
+    nets = net_readings(rows)
+    plot_folding_sweep(nets, axs[0], x="paths", y="phi_tmlr", group="depth")
+    axs[0].set_xlabel("paths per class pair")
     axs[0].set_xscale("log")
     axs[0].set_title("TMLR reading against paths per class pair")
     most = max(r["paths"] for r in rows)
-    at_most = {k: [v for v, p in zip(table[k], table["paths per class pair"]) if p == most] for k in table}
+    at_most = [n for n in nets if n["paths"] == most]
     plot_folding_sweep(at_most, axs[1], x="depth", y="phi_tmlr", label=f"phi tmlr, {most} paths per pair")
     summary = [s for s in summarise_all_pairs(rows) if s["paths"] == most]
     depths = [s["depth"] for s in summary]

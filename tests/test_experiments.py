@@ -21,6 +21,7 @@ from foldlab.experiments import (
     class_pair_paths,
     format_summary,
     main,
+    net_readings,
     noisy_labels,
     read_results,
     run_all_pairs,
@@ -233,6 +234,9 @@ def test_run_all_pairs_end_to_end_and_its_summary(tmp_path):
     assert full["phi_tmlr_nonzero_mean"] == pytest.approx(expected[:, 1].mean(), abs=1e-12)
     assert full["mean_chi_mean"] == pytest.approx(expected[:, 2].mean(), abs=1e-12)
     assert full["fraction_folding_std"] == pytest.approx(expected[:, 3].std(), abs=1e-12)
+    nets = net_readings(rows)
+    assert len(nets) == 8 and [n["phi_tmlr"] for n in nets if (n["depth"], n["paths"]) == (2, 6)] == pytest.approx(
+        expected[:, 0].tolist(), abs=1e-12)
     table = format_summary(summary)
     assert table.splitlines()[0].split()[:3] == ["depth", "paths/pair", "seeds"] and len(table.splitlines()) == 5
 

@@ -18,6 +18,7 @@ from .all_pairs import (
     all_pairs_rows,
     class_pair_paths,
     format_summary,
+    net_readings,
     run_all_pairs,
     summarise_all_pairs,
 )
@@ -41,7 +42,7 @@ _REGULARIZER = ("compare_regularizer", "read_comparison", "shipped_comparison")
 
 __all__ = ["Grid", "DEFAULT_GRID", "COLUMNS", "KEY", "run_experiments", "read_results", "plot_results",
            "noisy_labels", "RESULTS", "shipped_results", "ALL_PAIRS_COLUMNS", "class_pair_paths", "all_pairs_rows",
-           "run_all_pairs", "summarise_all_pairs", "format_summary", "main", *_REGULARIZER]
+           "run_all_pairs", "net_readings", "summarise_all_pairs", "format_summary", "main", *_REGULARIZER]
 
 
 def __getattr__(name: str):

@@ -1,13 +1,15 @@
 """The TMLR reduction over every pair of classes: seeded paths between all class pairs of a data set.
 
 "On Space Folds of ReLU Neural Networks" reduces the chi of many paths between images of two classes to one
-number per class pair (the largest), then takes the median over the class pairs. :func:`class_pair_paths`
+number per class pair (the largest), then takes the median over the class pairs (one reading of its phrase;
+foldlab's maths page, docs/maths.md, section 'The global folding measure'). :func:`class_pair_paths`
 draws the same number of paths for every unordered class pair, in a seeded random order within each pair, so
 that the first ``k`` paths of a pair are a random subset of its paths: the largest chi of a pair grows with
 the number of paths it looks at, and :func:`all_pairs_rows` reports it for several ``k`` from one set of walks.
 :func:`run_all_pairs` trains digits nets of several depths and seeds and writes one CSV row per net, class
-pair and ``k``; :func:`summarise_all_pairs` gives the TMLR reading per depth and ``k``, mean and spread over
-seeds. ``benchmarks/tmlr_all_pairs.py`` made the shipped ``benchmarks/results/tmlr_all_pairs.csv``.
+pair and ``k``; :func:`net_readings` gives the TMLR reading of each net and ``k``, and
+:func:`summarise_all_pairs` its mean and spread over seeds per depth and ``k``. ``benchmarks/tmlr_all_pairs.py``
+made the shipped ``benchmarks/results/tmlr_all_pairs.csv`` (read it with ``shipped_results("tmlr_all_pairs")``).
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from ..nets import mlp
 from ..training import train
 from .runner import read_results
 
-__all__ = ["ALL_PAIRS_COLUMNS", "class_pair_paths", "all_pairs_rows", "run_all_pairs", "summarise_all_pairs",
-           "format_summary"]
+__all__ = ["ALL_PAIRS_COLUMNS", "class_pair_paths", "all_pairs_rows", "run_all_pairs", "net_readings",
+           "summarise_all_pairs", "format_summary"]
 
 #: The columns of :func:`run_all_pairs`'s CSV, in order: one row per net, class pair and number of paths.
 ALL_PAIRS_COLUMNS = (
@@ -233,13 +235,58 @@ def run_all_pairs(
     return read_results(out)
 
 
+def net_readings(rows: Sequence[dict]) -> list[dict]:
+    """The TMLR readings of every net and number of paths per class pair, from the rows of :func:`run_all_pairs`.
+
+    ``phi_tmlr``: the median over the class pairs of each pair's largest chi (0 for a pair none of whose paths
+    fold; foldlab's ``reduce="tmlr"``); ``phi_tmlr_nonzero``: the same median over the class pairs that fold at
+    all (0 if none does); ``mean_chi`` and ``fraction_folding`` over every path of every pair.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Rows of :func:`run_all_pairs` (or ``read_results`` of its CSV).
+
+    Returns
+    -------
+    list of dict
+        One per (depth, paths, seed), sorted: ``depth``, ``paths``, ``seed``, ``class_pairs``,
+        ``test_accuracy``, ``test_error``, ``phi_tmlr``, ``phi_tmlr_nonzero``, ``mean_chi``, ``fraction_folding``.
+
+    Examples
+    --------
+    >>> rows = [dict(depth=3, seed=0, paths=10, test_accuracy=0.9, class_a=0, class_b=b, max_chi=m,
+    ...              mean_chi=m / 4, fraction_folding=0.5 if m else 0.0, paths_used=10)
+    ...         for b, m in ((1, 0.0), (2, 0.2), (3, 0.4))]
+    >>> n = net_readings(rows)[0]
+    >>> n["phi_tmlr"], n["phi_tmlr_nonzero"], n["class_pairs"]
+    (0.2, 0.3..., 3)
+    """
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, Sequence) or not rows:
+        raise ValueError(f"rows must be a non-empty list of rows of run_all_pairs, got {describe(rows)}")
+    nets: dict[tuple, list[dict]] = {}
+    for row in rows:
+        nets.setdefault((row["depth"], row["paths"], row["seed"]), []).append(row)
+    out = []
+    for (depth, paths, seed), part in sorted(nets.items()):
+        maxima = np.array([r["max_chi"] for r in part])
+        weights = np.array([r["paths_used"] for r in part])
+        out.append({
+            "depth": depth, "paths": paths, "seed": seed, "class_pairs": len(part),
+            "test_accuracy": part[0]["test_accuracy"], "test_error": 1 - part[0]["test_accuracy"],
+            "phi_tmlr": float(np.median(maxima)),
+            "phi_tmlr_nonzero": float(np.median(maxima[maxima > 0])) if (maxima > 0).any() else 0.0,
+            "mean_chi": float(np.average([r["mean_chi"] for r in part], weights=weights)),
+            "fraction_folding": float(np.average([r["fraction_folding"] for r in part], weights=weights)),
+        })
+    return out
+
+
 def summarise_all_pairs(rows: Sequence[dict]) -> list[dict]:
     """The TMLR readings per depth and number of paths per class pair: mean and std over seeds.
 
-    Per net and ``paths``: ``phi_tmlr``, the median over the class pairs of each pair's largest chi (0 for a
-    pair none of whose paths fold; foldlab's ``reduce="tmlr"``); ``phi_tmlr_nonzero``, the same median over
-    the class pairs that fold at all (0 if none does); ``mean_chi`` and ``fraction_folding`` over every path
-    of every pair. Then mean and population std (ddof=0) of each over the seeds.
+    The readings of each net are those of :func:`net_readings`; then mean and population std (ddof=0) of each
+    over the seeds.
 
     Parameters
     ----------
@@ -259,26 +306,12 @@ def summarise_all_pairs(rows: Sequence[dict]) -> list[dict]:
     ...              mean_chi=m / 4, fraction_folding=0.5 if m else 0.0, paths_used=10)
     ...         for s in (0, 1) for b, m in ((1, 0.0), (2, 0.2), (3, 0.4))]
     >>> s = summarise_all_pairs(rows)[0]
-    >>> s["phi_tmlr_mean"], s["phi_tmlr_nonzero_mean"], s["class_pairs"]
-    (0.2, 0.3..., 3)
+    >>> s["phi_tmlr_mean"], s["phi_tmlr_nonzero_mean"], s["seeds"], s["class_pairs"]
+    (0.2, 0.3..., 2, 3)
     """
-    if isinstance(rows, (str, bytes)) or not isinstance(rows, Sequence) or not rows:
-        raise ValueError(f"rows must be a non-empty list of rows of run_all_pairs, got {describe(rows)}")
-    nets: dict[tuple, list[dict]] = {}
-    for row in rows:
-        nets.setdefault((row["depth"], row["paths"], row["seed"]), []).append(row)
     per_net: dict[tuple, list[dict]] = {}
-    for (depth, paths, _), part in nets.items():
-        maxima = np.array([r["max_chi"] for r in part])
-        weights = np.array([r["paths_used"] for r in part])
-        per_net.setdefault((depth, paths), []).append({
-            "test_accuracy": part[0]["test_accuracy"],
-            "phi_tmlr": float(np.median(maxima)),
-            "phi_tmlr_nonzero": float(np.median(maxima[maxima > 0])) if (maxima > 0).any() else 0.0,
-            "mean_chi": float(np.average([r["mean_chi"] for r in part], weights=weights)),
-            "fraction_folding": float(np.average([r["fraction_folding"] for r in part], weights=weights)),
-            "class_pairs": len(part),
-        })
+    for n in net_readings(rows):
+        per_net.setdefault((n["depth"], n["paths"]), []).append(n)
     out = []
     for (depth, paths), nets_here in sorted(per_net.items()):
         row = {"depth": depth, "paths": paths, "seeds": len(nets_here),
