@@ -99,8 +99,11 @@ NOTEBOOKS = (
         "measure the folding of a trained digits net over many pairs of classes with Phi_N",
         "compare the reductions of Phi_N and say what each one means",
         "see how folding changes with depth and with the generalisation error",
-        "run many walks at once, in batches or on several workers",
-    ), f"{_SPACE_FOLDS} (the MNIST experiments); {_SPACE_BETWEEN} (the global measure Phi_N)"),
+        "say what the digits experiments reproduce of the papers' claims and what they do not",
+        "summarise folding with class centroids instead of all pairs, and say what that changes",
+    ), f"{_SPACE_FOLDS} (the space folding measure on paths between two classes, its global reduction over class "
+       f"pairs, the MNIST experiments); {_SPACE_BETWEEN} (the global measure Phi_N, and folding against depth and "
+       "the generalisation error)"),
     Notebook("06", "Normalisation", "06_normalisation.ipynb", 20, (
         "say what BatchNorm and LayerNorm do to the activation probabilities of a net",
         "explain why BatchNorm in eval mode keeps a net piecewise linear and LayerNorm does not",

@@ -1,5 +1,6 @@
 """The experiment runner (foldlab.experiments): a tiny grid end to end, resuming, the command line, MNIST from
-IDX files, the target accuracy, label noise and bad input."""
+IDX files, the target accuracy, label noise and bad input; the TMLR reduction over every class pair
+(foldlab.experiments.all_pairs) against single walks and global_folding's own reading."""
 
 from __future__ import annotations
 
@@ -12,7 +13,22 @@ import pytest
 import torch
 
 import foldlab as fl
-from foldlab.experiments import COLUMNS, Grid, main, noisy_labels, read_results, run_experiments
+from foldlab.experiments import (
+    ALL_PAIRS_COLUMNS,
+    COLUMNS,
+    Grid,
+    all_pairs_rows,
+    class_pair_paths,
+    format_summary,
+    main,
+    net_readings,
+    noisy_labels,
+    read_results,
+    run_all_pairs,
+    run_experiments,
+    shipped_results,
+    summarise_all_pairs,
+)
 
 TINY = dict(max_epochs=3, n_pairs=30, n_paths=4, progress=False)
 
@@ -150,3 +166,101 @@ def test_bad_arguments(tmp_path, kwargs, error, match):
 def test_bad_grids(kwargs, error, match):
     with pytest.raises(error, match=match):
         Grid(**kwargs)
+
+
+# --- the TMLR reduction over every class pair (foldlab.experiments.all_pairs) -------------------------------
+
+def test_class_pair_paths_every_pair_in_a_seeded_random_order():
+    from foldlab.folding import class_paths
+
+    d = fl.load_digits(seed=0)
+    X, y = d.X_test, d.y_test
+    pairs = class_pair_paths(X, y, 30, seed=4)
+    assert np.array_equal(pairs, class_pair_paths(X, y, 30, seed=4))
+    assert not np.array_equal(pairs, class_pair_paths(X, y, 30, seed=5))
+    ya, yb = y.numpy()[pairs[:, 0]], y.numpy()[pairs[:, 1]]
+    assert (ya < yb).all()  # every path runs from the smaller class to the larger
+    keys = list(zip(ya.tolist(), yb.tolist()))
+    assert sorted(set(keys)) == [(a, b) for a in range(10) for b in range(a + 1, 10)]
+    for a, b in ((0, 1), (3, 8), (8, 9)):
+        here = pairs[(ya == a) & (yb == b)]
+        i, j = class_paths(X, y, a, b, 30, seed=4)
+        # the same paths as class_paths draws, no longer sorted: a prefix is a random subset
+        assert sorted(map(tuple, here.tolist())) == sorted(zip(i.tolist(), j.tolist()))
+        assert here.tolist() != np.stack([i, j], axis=1).tolist()
+    few = class_pair_paths([[0.0], [1.0], [2.0]], [0, 1, 1], 10)  # fewer than asked: all of them
+    assert sorted(map(tuple, few.tolist())) == [(0, 1), (0, 2)]
+
+
+def test_all_pairs_rows_against_single_walks():
+    net = fl.mlp([2, 6, 6, 6, 3], seed=1)
+    X = np.random.default_rng(0).normal(size=(36, 2))
+    y = np.arange(36) % 3
+    pairs = class_pair_paths(X, y, 8, seed=2)
+    g = fl.global_folding(net, X, y, pairs=pairs)
+    rows = all_pairs_rows(g, [3, 8])
+    assert [(r["class_a"], r["class_b"], r["paths"]) for r in rows] == [
+        (a, b, k) for a, b in ((0, 1), (0, 2), (1, 2)) for k in (3, 8)]
+    for r in rows:
+        here = pairs[(y[pairs[:, 0]] == r["class_a"]) & (y[pairs[:, 1]] == r["class_b"])][: r["paths"]]
+        chis = np.array([fl.walk(net, X[i], X[j]).chi for i, j in here])
+        assert r["paths_used"] == len(chis) == r["paths"] and r["paths_available"] == 8
+        assert r["max_chi"] == chis.max() and r["mean_chi"] == pytest.approx(chis.mean(), abs=1e-15)
+        assert r["median_chi"] == np.median(chis) and r["fraction_folding"] == np.mean(chis > 0)
+
+
+def test_run_all_pairs_end_to_end_and_its_summary(tmp_path):
+    out = tmp_path / "pairs.csv"
+    rows = run_all_pairs((1, 2), (0, 1), out, width=6, epochs=1, n_paths=6, prefixes=(2, 6), progress=False)
+    assert len(rows) == 2 * 2 * 45 * 2 and list(rows[0]) == list(ALL_PAIRS_COLUMNS)
+    assert read_results(out) == rows
+    assert all(r["max_chi"] == 0 for r in rows if r["depth"] == 1)  # one hidden layer never folds
+    summary = summarise_all_pairs(rows)
+    assert [(s["depth"], s["paths"], s["seeds"], s["class_pairs"]) for s in summary] == [
+        (1, 2, 2, 45), (1, 6, 2, 45), (2, 2, 2, 45), (2, 6, 2, 45)]
+    # the oracle: the same net trained and walked afresh, reduced by global_folding's own "tmlr" reading
+    d = fl.load_digits(seed=0)
+    readings = []
+    for seed in (0, 1):
+        torch.set_num_threads(1)
+        net = fl.mlp([64, 6, 6, 10], seed=seed)
+        fl.train(net, d, epochs=1, seed=seed, progress=False)
+        pairs = class_pair_paths(d.X_test, d.y_test, 6, seed=seed)
+        g = fl.global_folding(net.eval(), d.X_test, d.y_test, pairs=pairs)
+        readings.append((g.readings()["tmlr"], g.readings()["tmlr_nonzero_ordered"], g.mean, g.fraction_folding))
+    full = summary[3]
+    expected = np.array(readings)
+    assert full["phi_tmlr_mean"] == pytest.approx(expected[:, 0].mean(), abs=1e-12)
+    assert full["phi_tmlr_nonzero_mean"] == pytest.approx(expected[:, 1].mean(), abs=1e-12)
+    assert full["mean_chi_mean"] == pytest.approx(expected[:, 2].mean(), abs=1e-12)
+    assert full["fraction_folding_std"] == pytest.approx(expected[:, 3].std(), abs=1e-12)
+    nets = net_readings(rows)
+    assert len(nets) == 8 and [n["phi_tmlr"] for n in nets if (n["depth"], n["paths"]) == (2, 6)] == pytest.approx(
+        expected[:, 0].tolist(), abs=1e-12)
+    table = format_summary(summary)
+    assert table.splitlines()[0].split()[:3] == ["depth", "paths/pair", "seeds"] and len(table.splitlines()) == 5
+
+
+def test_the_shipped_tmlr_results_are_those_of_the_benchmark():
+    rows = shipped_results("tmlr_all_pairs")
+    assert len(rows) == 4 * 5 * 45 * 4
+    assert {r["depth"] for r in rows} == {3, 4, 5, 6} and {r["seed"] for r in rows} == {0, 1, 2, 3, 4}
+    assert {r["paths"] for r in rows} == {10, 50, 100, 500} and all(r["paths_used"] == r["paths"] for r in rows)
+    assert len(shipped_results("memorisation")) == 15
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: class_pair_paths([[0.0], [1.0]], [0, 0], 3), ValueError, "single class"),
+    (lambda: class_pair_paths([[0.0], [1.0]], [0, 1], 0), ValueError, "n_paths must be an int >= 1"),
+    (lambda: class_pair_paths([[0.0], [1.0]], [0, 1, 1], 2), ValueError, "y"),
+    (lambda: all_pairs_rows("g", [1]), TypeError, "g must be a GlobalFolding"),
+    (lambda: run_all_pairs(n_paths=10, prefixes=(5, 20)), ValueError, "prefixes must be at most n_paths=10"),
+    (lambda: run_all_pairs(depths=3), TypeError, "depths must be a non-empty sequence"),
+    (lambda: run_all_pairs(seeds=(-1,)), ValueError, "seeds must be an int >= 0"),
+    (lambda: summarise_all_pairs([]), ValueError, "rows must be a non-empty list"),
+    (lambda: shipped_results("../README"), ValueError, "name must be the name of a CSV"),
+    (lambda: shipped_results("nothing_here"), FileNotFoundError, "no shipped results"),
+])
+def test_bad_all_pairs_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -29,7 +29,10 @@ if TYPE_CHECKING:  # for annotations only: matplotlib is imported when a figure 
     from matplotlib.figure import Figure
 
 __all__ = ["Grid", "DEFAULT_GRID", "COLUMNS", "KEY", "run_experiments", "read_results", "plot_results",
-           "noisy_labels"]
+           "noisy_labels", "RESULTS", "shipped_results"]
+
+#: Where the shipped results are (``benchmarks/results/`` of a clone of foldlab's repository).
+RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,26 @@ def read_results(path: str | os.PathLike) -> list[dict]:
     """
     with open(path, newline="") as f:
         return [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def shipped_results(name: str) -> list[dict]:
+    """The rows of a shipped CSV, ``benchmarks/results/<name>.csv`` (read with :func:`read_results`).
+
+    Examples
+    --------
+    >>> rows = shipped_results("memorisation")
+    >>> len(rows), sorted({r["noise"] for r in rows})
+    (15, [0.0, 0.2, 0.4])
+    """
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name:
+        raise ValueError(f"name must be the name of a CSV in benchmarks/results/ (without .csv), got {name!r}")
+    path = RESULTS / f"{name}.csv"
+    if not path.is_file():
+        shipped = sorted(p.stem for p in RESULTS.glob("*.csv")) if RESULTS.is_dir() else []
+        raise FileNotFoundError(f"name={name!r}: no shipped results at {path} (shipped: {shipped}); they come with "
+                                "a clone of foldlab's repository, and benchmarks/results/README.md says how each "
+                                "was made")
+    return read_results(path)
 
 
 def _number(text: str):

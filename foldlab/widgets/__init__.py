@@ -27,6 +27,7 @@ reference or an end of the walk (``view.click(x, y)`` does it in a test).
 :mod:`.patterns`           one neuron, a pair of inputs, patterns through training, nearest neighbours
 :mod:`.regions`            arrangements layer by layer, regions through training, grid misses
 :mod:`.walks`              CantorNet's walks, sampling against the exact walk, a walk placed by clicks
+:mod:`.folding`            the paths between two classes, the folding of a net of a chosen depth
 :mod:`.information`        tangent sensitivity along a segment, maps of neighbouring regions, region sizes
 :mod:`.regularizer`        the same net trained with and without the folding regularizer
 :mod:`._view`              the FigureView they all return, the pointer, and the house slider
@@ -36,9 +37,10 @@ reference or an end of the walk (``view.click(x, y)`` does it in a test).
 ========================  ========================================================================
 """
 
-from . import information, patterns, regions, regularizer, walks
+from . import folding, information, patterns, regions, regularizer, walks
 from ._presets import from_preset
 from ._view import FigureView, Pointer
+from .folding import class_pair_widget, depth_widget
 from .information import REGION_METHODS, local_map_widget, region_size_widget, sensitivity_widget
 from .patterns import neighbors_widget, neuron_widget, pattern_pair_widget, training_patterns_widget
 from .regions import arrangement_widget, grid_misses_widget, training_regions_widget
@@ -51,7 +53,7 @@ from .walks import (
     sampling_widget,
 )
 
-_MODULES = (patterns, regions, walks, information, regularizer)
+_MODULES = (patterns, regions, walks, folding, information, regularizer)
 
 #: Named presets of every widget: ``PRESETS[widget name][preset name]`` is a preset for :func:`from_preset`.
 PRESETS = {name: presets for module in _MODULES for name, presets in getattr(module, "PRESETS", {}).items()}
