@@ -39,7 +39,7 @@ the quantity a training loop *minimises* to raise folding. :class:`FoldingRegula
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -461,7 +461,12 @@ class FoldingRegularizer(nn.Module):
                         seed=self._next_seed(), layers=self.layers, **self._options())
 
     def fused_loss(
-        self, net: nn.Module, X: torch.Tensor, y: torch.Tensor, epoch: int | None, task_loss
+        self,
+        net: nn.Module,
+        X: torch.Tensor,
+        y: torch.Tensor,
+        epoch: int | None,
+        task_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     ) -> tuple[torch.Tensor, torch.Tensor, float]:
         """``(task loss, unweighted penalty, weight)`` of a training batch from ONE forward pass of the net over
         the batch and the penalty's segment points together (what :func:`foldlab.train` calls).

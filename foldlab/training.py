@@ -217,7 +217,10 @@ def train(
     batch_size : int
         A last batch of a single sample is merged into the one before it.
     seed : int
-        Seeds the shuffling (a private generator): the same net, data and seed give the same weights.
+        Seeds the shuffling (a private generator): the same net, data and seed give the same weights on the
+        same number of torch threads. torch splits a float32 sum over its threads, and another split rounds
+        differently, so another thread count can give other last bits (the notebooks run on one thread:
+        ``torch.set_num_threads(1)``).
     penalty : callable, optional
         ``penalty(net, X_batch, y_batch, epoch) -> scalar tensor`` added to the loss (any penalty; recorded in
         ``history.penalty`` with weight 1).
@@ -402,6 +405,6 @@ def _train(net, X, y, X_test, y_test, epochs, lr, batch_size, seed, weight_decay
         if progress:
             last_phi = next((p for p in reversed(phis) if not math.isnan(p)), nan)
             bar.set_postfix(loss=f"{losses[-1]:.4f}", penalty=f"{penalties[-1]:.4f}", weight=f"{weight:g}",
-                            train_acc=f"{train_acc[-1]:.3f}", phi=f"{last_phi:.3f}", refresh=False)
+                            train_acc=f"{train_acc[-1]:.3f}", phi=f"{last_phi:.3f}")
     net.train(was_training)
     return TrainHistory(losses, train_acc, test_acc, snapshots, task_losses, penalties, weights, phis)

@@ -15,6 +15,7 @@ made the shipped ``benchmarks/results/tmlr_all_pairs.csv`` (read it with ``shipp
 from __future__ import annotations
 
 import csv
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -152,7 +153,7 @@ def all_pairs_rows(g: GlobalFolding, prefixes: Sequence[int]) -> list[dict]:
 def run_all_pairs(
     depths: Sequence[int] = (3, 4, 5, 6),
     seeds: Sequence[int] = (0, 1, 2, 3, 4),
-    out="tmlr_all_pairs.csv",
+    out: str | os.PathLike = "tmlr_all_pairs.csv",
     *,
     width: int = 32,
     epochs: int = 30,
