@@ -197,6 +197,7 @@ def train(
     progress: bool = True,
     regularizer: FoldingRegularizer | None = None,
     phi_every: int | None = None,
+    target_accuracy: float | None = None,
 ) -> TrainHistory:
     """Train ``net`` in place with Adam on a :class:`~foldlab.data.Dataset`.
 
@@ -238,6 +239,12 @@ def train(
         Measure the exact ``Phi_N`` of the net on the training set (:func:`foldlab.global_folding` with the
         batched walk, :data:`PHI_PAIRS` segments drawn with ``seed``) before training and after every
         ``phi_every``-th epoch (``history.phi``, nan elsewhere). None (default): never, which costs nothing.
+    target_accuracy : float, optional
+        Stop after the first epoch whose accuracy on ``data``'s test split reaches it (in (0, 1]); ``epochs``
+        is then the budget. The history ends at that epoch, so ``history.epochs`` is how many were needed,
+        and ``history.test_accuracy[-1] >= target_accuracy`` says whether the budget sufficed. The net is the
+        one that epoch gave, as if ``epochs`` had been that number. Keep the test set for the end by making
+        the Dataset's test split a validation split (as :func:`foldlab.experiments.run_experiments` does).
 
     Returns
     -------
@@ -295,6 +302,11 @@ def train(
         phi_every = check_int(phi_every, "phi_every", min=1)
     keep_snapshots = check_bool(keep_snapshots, "keep_snapshots")
     progress = check_bool(progress, "progress")
+    if target_accuracy is not None:
+        target_accuracy = check_float(target_accuracy, "target_accuracy", min=0.0, max=1.0, include_min=False)
+        if len(data.y_test) == 0:
+            raise ValueError(f"target_accuracy={target_accuracy} is measured on data's test split, but "
+                             f"{data.name!r} has none (test_fraction=0)")
     X, y = data.X.to(param), data.y.to(param.device)
     X_test, y_test = data.X_test.to(param), data.y_test.to(param.device)
     was_training = net.training
@@ -322,7 +334,7 @@ def train(
         if regularizer is not None:
             regularizer.calls = 0
         return _train(net, X, y, X_test, y_test, epochs, lr, batch_size, seed, weight_decay, penalty,
-                      keep_snapshots, progress, was_training, regularizer, phi_every)
+                      keep_snapshots, progress, was_training, regularizer, phi_every, target_accuracy)
     except BaseException as error:
         with torch.no_grad():
             net.load_state_dict(saved_state)
@@ -348,7 +360,7 @@ def _phi(net: nn.Module, X: torch.Tensor, y: torch.Tensor, seed: int) -> float:
 
 
 def _train(net, X, y, X_test, y_test, epochs, lr, batch_size, seed, weight_decay, penalty, keep_snapshots,
-           progress, was_training, regularizer, phi_every) -> TrainHistory:
+           progress, was_training, regularizer, phi_every, target_accuracy) -> TrainHistory:
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
     net.eval()  # the accuracies before training, as after every epoch (no BatchNorm update, no dropout)
@@ -406,5 +418,8 @@ def _train(net, X, y, X_test, y_test, epochs, lr, batch_size, seed, weight_decay
             last_phi = next((p for p in reversed(phis) if not math.isnan(p)), nan)
             bar.set_postfix(loss=f"{losses[-1]:.4f}", penalty=f"{penalties[-1]:.4f}", weight=f"{weight:g}",
                             train_acc=f"{train_acc[-1]:.3f}", phi=f"{last_phi:.3f}")
+        if target_accuracy is not None and test_acc[-1] >= target_accuracy:
+            break
+    bar.close()
     net.train(was_training)
     return TrainHistory(losses, train_acc, test_acc, snapshots, task_losses, penalties, weights, phis)

@@ -302,3 +302,41 @@ def test_the_progress_bar_shows_the_regularizer(capsys):
     err = capsys.readouterr().err
     for key in ("loss=", "penalty=", "weight=0.5", "train_acc=", "phi="):
         assert key in err, (key, err)
+
+
+# --- training until a target accuracy -------------------------------------------------------------------
+
+def test_training_stops_at_the_first_epoch_that_reaches_the_target():
+    """The net trained until the target is the net after that epoch of the same run for the whole budget."""
+    data = fl.toy_dataset("moons", n=200, seed=1)
+    full_net = fl.mlp([2, 12, 12, 1], seed=3)
+    full = fl.train(full_net, data, epochs=25, seed=2, keep_snapshots=True, progress=False)
+    target = 0.85
+    hit = next(e for e, acc in enumerate(full.test_accuracy) if e > 0 and acc >= target)
+    assert 0 < hit < 25  # the case tests something
+    net = fl.mlp([2, 12, 12, 1], seed=3)
+    history = fl.train(net, data, epochs=25, seed=2, target_accuracy=target, progress=False)
+    assert history.epochs == hit
+    assert history.test_accuracy == full.test_accuracy[: hit + 1] and history.loss[1:] == full.loss[1 : hit + 1]
+    for a, b in zip(net.state_dict().values(), full.snapshots[hit].state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_an_unreachable_target_trains_the_whole_budget():
+    data = fl.toy_dataset("moons", n=120, noise=0.4, seed=0)
+    history = fl.train(fl.mlp([2, 4, 1], seed=0), data, epochs=4, target_accuracy=1.0, progress=False)
+    assert history.epochs == 4 and history.test_accuracy[-1] < 1.0
+
+
+@pytest.mark.parametrize("target,error", [(0.0, ValueError), (1.5, ValueError), (float("nan"), ValueError),
+                                          ("0.9", TypeError), (True, TypeError)])
+def test_a_bad_target_accuracy_is_refused(target, error):
+    data = fl.toy_dataset("moons", n=60, seed=0)
+    with pytest.raises(error, match="target_accuracy"):
+        fl.train(fl.mlp([2, 4, 1], seed=0), data, epochs=2, target_accuracy=target, progress=False)
+
+
+def test_a_target_needs_a_test_split():
+    data = fl.toy_dataset("moons", n=60, seed=0, test_fraction=0.0)
+    with pytest.raises(ValueError, match="target_accuracy=0.9 is measured on data's test split"):
+        fl.train(fl.mlp([2, 4, 1], seed=0), data, epochs=2, target_accuracy=0.9, progress=False)

@@ -151,16 +151,11 @@ def _measure_one(d: Dataset, depth: int, width: int, seed: int, noise: float, *,
         fit = Dataset(fit.X, noisy_labels(fit.y, noise, n_classes, seed), fit.X_test, fit.y_test, fit.name)
     widths = [d.dim] + [width] * depth + [n_classes]
     net = mlp(widths, seed=seed)
-    # one training run for the whole budget, a snapshot per epoch: the net "trained until the target" is the
-    # snapshot of the first epoch whose validation accuracy reaches it (epochs after it change nothing before it)
-    history = train(net, fit, epochs=max_epochs, seed=seed, keep_snapshots=target is not None, progress=False)
-    epochs = max_epochs
-    reached = None
-    if target is not None:
-        hit = [e for e, acc in enumerate(history.test_accuracy) if e > 0 and acc >= target]
-        reached = bool(hit)
-        epochs = hit[0] if hit else max_epochs
-        net = history.snapshots[epochs]
+    # fit's test split is the validation set: training stops at the first epoch whose accuracy on it reaches
+    # the target, or at the budget
+    history = train(net, fit, epochs=max_epochs, seed=seed, target_accuracy=target, progress=False)
+    epochs = history.epochs
+    reached = None if target is None else bool(epochs > 0 and history.test_accuracy[-1] >= target)
     net.requires_grad_(False).eval()
     g = global_folding(net, d.X_test, d.y_test, n_pairs=n_pairs, seed=seed, progress=False)
     readings = g.readings()
