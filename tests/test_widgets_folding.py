@@ -1,9 +1,7 @@
 """Widgets of notebook 05 (folding over data): every control driven to both ends, asserting on what was computed
 against the library's functions called afresh (and single walks); bad inputs refused naming the argument."""
 
-from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -13,9 +11,7 @@ from foldlab import widgets as flw
 from foldlab.folding import REDUCTIONS, class_paths, reduce_chis
 from foldlab.widgets import folding as views
 
-from .widget_checks import assert_is_a_view, drive
-
-FOLDLAB = Path(fl.__file__).resolve().parent
+from .widget_checks import assert_is_a_view, assert_refused, drive, widgets_without_bad_cases
 
 
 @pytest.fixture(scope="module")
@@ -139,14 +135,8 @@ BAD = [
 
 @pytest.mark.parametrize("call, error, message", BAD)
 def test_bad_inputs_are_refused_naming_the_argument(small, call, error, message):
-    figures = plt.get_fignums()
-    with pytest.raises(error, match=message) as info:
-        call(small)
-    raised_in = Path(info.traceback[-1].path).resolve()
-    assert FOLDLAB in raised_in.parents, f"raised in {raised_in}, not by foldlab's own checks"
-    assert plt.get_fignums() == figures
+    assert_refused(call, small, error, message)
 
 
 def test_every_widget_has_bad_input_cases():
-    source = Path(__file__).read_text().split("BAD = [")[1]
-    assert not [name for name in views.__all__ if name.endswith("_widget") and f".{name}(" not in source]
+    assert not widgets_without_bad_cases(__file__, views)

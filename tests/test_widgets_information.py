@@ -1,8 +1,6 @@
 """Widgets of notebook 08: every control driven to both ends, asserting on what was computed; bad inputs."""
 
-from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -11,9 +9,7 @@ from foldlab import widgets as flw
 from foldlab.information import tangent_sensitivity_norm
 from foldlab.widgets import information as views
 
-from .widget_checks import assert_is_a_view, drive
-
-FOLDLAB = Path(fl.__file__).resolve().parent
+from .widget_checks import assert_is_a_view, assert_refused, drive, widgets_without_bad_cases
 
 
 def test_the_widgets_are_importable_from_the_package():
@@ -120,14 +116,8 @@ BAD = [
 
 @pytest.mark.parametrize("call, error, message", BAD)
 def test_bad_inputs_are_refused_naming_the_argument(nets, call, error, message):
-    figures = plt.get_fignums()
-    with pytest.raises(error, match=message) as info:
-        call(nets)
-    raised_in = Path(info.traceback[-1].path).resolve()
-    assert FOLDLAB in raised_in.parents, f"raised in {raised_in}, not by foldlab's own checks"
-    assert plt.get_fignums() == figures
+    assert_refused(call, nets, error, message)
 
 
 def test_every_widget_has_bad_input_cases():
-    source = Path(__file__).read_text().split("BAD = [")[1]
-    assert not [name for name in views.__all__ if name.endswith("_widget") and f".{name}(" not in source]
+    assert not widgets_without_bad_cases(__file__, views)

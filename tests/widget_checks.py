@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 from typing import NamedTuple
 
 import matplotlib.pyplot as plt
+import pytest
 from ipywidgets import Widget
 
+import foldlab
 from foldlab.widgets import FigureView
+
+FOLDLAB = Path(foldlab.__file__).resolve().parent
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -279,3 +284,19 @@ def control_names(view) -> list[str]:
     """The names of a ``.foldlab-view``'s controls, in the order shown (their ``foldlab-control-NAME`` class)."""
     return view.locator('[class*="foldlab-control-"]').evaluate_all(
         "els => els.map(e => [...e.classList].find(c => c.startsWith('foldlab-control-')).slice(16))")
+
+
+def assert_refused(call, arg, error: type[Exception], message: str) -> None:
+    """``call(arg)`` raises ``error`` matching ``message`` from foldlab's own checks, and opens no figure."""
+    figures = plt.get_fignums()
+    with pytest.raises(error, match=message) as info:
+        call(arg)
+    raised_in = Path(info.traceback[-1].path).resolve()
+    assert FOLDLAB in raised_in.parents, f"raised in {raised_in}, not by foldlab's own checks"
+    assert plt.get_fignums() == figures
+
+
+def widgets_without_bad_cases(test_file: str, module) -> list[str]:
+    """The ``*_widget`` functions of ``module`` that the ``BAD = [...]`` list of ``test_file`` never calls."""
+    source = Path(test_file).read_text().split("BAD = [")[1]
+    return [name for name in module.__all__ if name.endswith("_widget") and f".{name}(" not in source]
