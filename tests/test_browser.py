@@ -7,31 +7,12 @@ browser.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
-
 import nbformat
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+from .widget_checks import CHROMIUM_ARGS, chromium_path, serve
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CELLS = [
     "import foldlab as fl\nfrom foldlab import widgets as flw",
@@ -40,50 +21,19 @@ CELLS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def voila_page(tmp_path_factory):
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.fail("chromium not found: `make test` installs it (apt-get install chromium)")
+    try:
+        chromium = chromium_path()
+    except RuntimeError as error:
+        pytest.fail(str(error))
     folder = tmp_path_factory.mktemp("voila")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in CELLS]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, folder / "widgets.ipynb")
-    port = _free_port()
-    voila = Path(sys.executable).parent / "voila"
-    proc = subprocess.Popen(
-        [str(voila), "widgets.ipynb", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-         "--show_tracebacks=True"],
-        cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-        env={**os.environ, "MPLBACKEND": "Agg"},
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "api", timeout=2)
-            break
-        except urllib.error.HTTPError:
-            break  # the server answers
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            if proc.poll() is not None:
-                pytest.fail(f"voila exited: {proc.stdout.read().decode()[-3000:]}")
-            time.sleep(0.3)
-    try:
+    with serve("voila", folder, "widgets.ipynb", timeout=60) as url:
         yield url, chromium
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _expected_distance(first: int, second: int) -> int:
