@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make lab    create .venv, install foldlab, open the notebooks in JupyterLab
-#   make test   create or reuse .venv and run every test (unit, doctests, notebooks, browser)
+#   make test   create or reuse .venv and run every test (unit, doctests, notebooks, browser, the book)
+#   make docs   build the book (notebooks executed, maths, API) into docs/_build/html
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 .DEFAULT_GOAL := help
@@ -15,12 +16,13 @@ PIPQUIET := { grep -v -E "^(WARNING: )?Location .* is ignored" || true; }
 STAMP  := $(VENV)/.foldlab-installed
 SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: help lab test lint install browser-deps bench clean test-browser-notebooks
+.PHONY: help lab test lint install browser-deps bench clean test-browser-notebooks docs
 
 help:
 	@echo "make lab    install into .venv and open the notebooks in JupyterLab (PORT=$(PORT))"
 	@echo "make test   install into .venv and run every test"
 	@echo "make lint   ruff (lint and import order), also part of make test"
+	@echo "make docs   build the book: every notebook executed, the maths page, the API (docs/_build/html)"
 	@echo "make bench  run the benchmarks in benchmarks/"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -63,8 +65,15 @@ lint: $(STAMP)
 test-browser-notebooks: $(STAMP) $(SETTINGS) browser-deps
 	FOLDLAB_BROWSER_NOTEBOOKS=1 $(PY) -m pytest tests/test_browser_notebooks.py -v $(PYTEST_ARGS)
 
+# The book: the source directory is the repository (docs/conf.py reads docs/ and notebooks/ only); warnings are
+# errors, as in the test suite, which builds it from the notebooks it has run and graded (tests/test_course.py)
+docs: $(STAMP)
+	rm -rf docs/_build
+	$(PY) -m sphinx -W --keep-going -q -b html -c docs -d docs/_build/doctrees . docs/_build/html
+	@echo "the book: docs/_build/html/index.html"
+
 bench: $(STAMP)
 	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info docs/_build

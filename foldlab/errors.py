@@ -5,17 +5,17 @@ catch the foldlab class to single out one cause. Bad arguments (a wrong type, sh
 builtin ``TypeError`` or ``ValueError`` themselves, with a message that names the argument, its value and
 what was expected.
 
-=========================  ==================  ============================================================
-error                      subclass of          raised when
-=========================  ==================  ============================================================
-:class:`TooManyRegions`    ``ValueError``       an arrangement or a walk passes its ``max_regions=``
-:class:`OverBudget`        ``ValueError``       a call would allocate more than :data:`foldlab.limits.MEMORY_BUDGET`
-:class:`UnsupportedNet`    ``TypeError``        a net has a layer or a structure foldlab cannot read
-:class:`NotPiecewiseLinear` ``ValueError``      an exact 2D algorithm gets a net that is not piecewise linear
-:class:`ReadingMismatch`   ``ValueError``       the net's own forward pass disagrees with foldlab's reading of it
-:class:`NumericalRange`    ``ValueError``       inputs or weights so large (or small) that float64 cannot
-                                                resolve the regions exactly
-=========================  ==================  ============================================================
+============================  ==================  ============================================================
+error                         subclass of         raised when
+============================  ==================  ============================================================
+:class:`TooManyRegions`       ``ValueError``      an arrangement or a walk passes its ``max_regions=``
+:class:`OverBudget`           ``ValueError``      a call would allocate more than :data:`foldlab.limits.MEMORY_BUDGET`
+:class:`UnsupportedNet`       ``TypeError``       a net has a layer or a structure foldlab cannot read
+:class:`NotPiecewiseLinear`   ``ValueError``      an exact 2D algorithm gets a net that is not piecewise linear
+:class:`ReadingMismatch`      ``ValueError``      the net's own forward pass disagrees with foldlab's reading of it
+:class:`NumericalRange`       ``ValueError``      inputs or weights so large (or small) that float64 cannot
+                                                  resolve the regions exactly
+============================  ==================  ============================================================
 """
 
 from __future__ import annotations

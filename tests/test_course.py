@@ -195,15 +195,77 @@ def test_the_harness_grades_and_catches_mistakes(tmp_path):
     assert leaks["90_good"] == [] and leaks["91_wrong"] == [] and leaks["92_leaky"] == ["answer = 4"]
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not with_exercises(), reason="no notebook has exercises yet")
-def test_every_notebook_round_trips_through_nbgrader_to_full_marks(tmp_path):
+@pytest.fixture(scope="module")
+def graded_course(tmp_path_factory):
+    """The round trip over every notebook with exercises, once: ``(course root, scores, leaks)``. The graded
+    notebooks (under ``autograded/``) are executed, with their figures: the book is built from them."""
     notebooks = with_exercises()
-    scores, leaks = round_trip(tmp_path, notebooks)
-    for path in notebooks:
+    if not notebooks:
+        pytest.skip("no notebook has exercises yet")
+    tmp = tmp_path_factory.mktemp("graded")
+    scores, leaks = round_trip(tmp, notebooks)
+    return tmp / "course", scores, leaks
+
+
+@pytest.mark.slow
+def test_every_notebook_round_trips_through_nbgrader_to_full_marks(graded_course):
+    _, scores, leaks = graded_course
+    for path in with_exercises():
         assert leaks[path.stem] == [], (path.name, leaks[path.stem])
         expected = len(exercise_keys(nbformat.read(path, as_version=4)))
         assert scores[path.stem] == (expected, expected), path.name
+
+
+# --- the book -------------------------------------------------------------------------------------------
+
+BINDER = "https://mybinder.org/v2/gh/foldlab/foldlab/main?urlpath=lab/tree/notebooks/{}"
+
+
+def image_outputs(nb) -> int:
+    return sum(1 for cell in nb.cells if cell.cell_type == "code" for output in cell.get("outputs", [])
+               if "image/png" in output.get("data", {}))
+
+
+@pytest.mark.slow
+def test_the_book_builds_without_warnings_from_the_graded_notebooks(graded_course, tmp_path):
+    """``make docs`` builds the same book with every notebook executed again; here the notebooks the round trip
+    has just run stand in for that (``FOLDLAB_BOOK_EXECUTE=off``), so that the suite runs each notebook once
+    for grading and the book shows the figures of that run."""
+    course, _, _ = graded_course
+    source = tmp_path / "repo"
+    shutil.copytree(ROOT / "docs", source / "docs", ignore=shutil.ignore_patterns("_build"))
+    (source / "notebooks").mkdir()
+    executed, images = {}, 0
+    for path in NOTEBOOKS:
+        graded = course / "autograded" / "solver" / ASSIGNMENT / path.name
+        shutil.copy(graded if graded.exists() else path, source / "notebooks" / path.name)
+        executed[path.name] = graded.exists()
+    out = tmp_path / "html"
+    env = {**os.environ, "FOLDLAB_BOOK_EXECUTE": "off"}
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", "-c", "docs",
+         "-d", str(tmp_path / "doctrees"), ".", str(out)],
+        cwd=source, capture_output=True, text=True, timeout=900, env=env,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    assert (out / "index.html").exists() and (out / "docs" / "index.html").exists()
+    assert (out / "docs" / "maths.html").exists() and (out / "docs" / "glossary.html").exists()
+    for path in NOTEBOOKS:
+        page = (out / "notebooks" / path.name).with_suffix(".html").read_text()
+        assert BINDER.format(path.name) in page, f"{path.name}: no Binder launch button"
+        if executed[path.name]:
+            shown = image_outputs(nbformat.read(source / "notebooks" / path.name, as_version=4))
+            assert page.count("<img") >= shown, (path.name, page.count("<img"), shown)
+            images += shown
+    # the API page documents every function and class of the top level, in its module
+    import foldlab as fl
+
+    api = (out / "docs" / "api.html").read_text()
+    for name in fl.__all__:
+        obj = getattr(fl, name)
+        if callable(obj) and hasattr(obj, "__module__") and obj.__module__.startswith("foldlab"):
+            assert f'id="{obj.__module__}.{obj.__qualname__}"' in api, f"fl.{name} is not in the API reference"
+    assert sum(executed.values()) == len(with_exercises()) and images > 0  # the book shows the run's figures
 
 
 # --- the course's outline and each notebook's first and last cells --------------------------------------
