@@ -335,3 +335,63 @@ def test_reading_is_cached_and_sees_changed_kernels():
         net[1].weight[0, 0, 1, 1] += 1.0
     again = read_net(net)
     assert again is not spec and not torch.equal(again.layers[0].affine.weight, spec.layers[0].affine.weight)
+
+
+# --- residual blocks: refused, naming the module, never read as the chain of their leaves --------------
+
+class ResidualBlock(nn.Module):
+    """``x + f(x)`` with ``f = first, ReLU, second`` (Linear or Conv2d)."""
+
+    def __init__(self, first, second):
+        super().__init__()
+        self.first, self.act, self.second = first, nn.ReLU(), second
+
+    def forward(self, x):
+        return x + self.second(self.act(self.first(x)))
+
+
+def residual_nets():
+    yield "dense", "2", seeded(lambda: nn.Sequential(
+        nn.Linear(3, 4), nn.ReLU(), ResidualBlock(nn.Linear(4, 5), nn.Linear(5, 4)), nn.ReLU(), nn.Linear(4, 1)))
+    yield "conv", "3", seeded(lambda: nn.Sequential(
+        nn.Unflatten(1, (1, 6, 6)), nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(),
+        ResidualBlock(nn.Conv2d(2, 3, 3, padding=1), nn.Conv2d(3, 2, 3, padding=1)), nn.ReLU(), nn.Flatten(),
+        nn.Linear(72, 2)))
+    yield "last", "2", seeded(lambda: nn.Sequential(
+        nn.Linear(3, 4), nn.ReLU(), ResidualBlock(nn.Linear(4, 5), nn.Linear(5, 4))))
+    zero = seeded(lambda: nn.Sequential(
+        nn.Linear(3, 4), nn.ReLU(), ResidualBlock(nn.Linear(4, 5), nn.Linear(5, 4)), nn.ReLU(), nn.Linear(4, 1)))
+    with torch.no_grad():  # f(x) = 0: the block is the identity, and its leaves' chain would be the zero map
+        zero[2].second.weight.zero_()
+        zero[2].second.bias.zero_()
+    yield "zero_branch", "2", zero
+    nested = seeded(lambda: nn.Sequential(
+        nn.Linear(3, 4), nn.ReLU(),
+        nn.Sequential(ResidualBlock(nn.Linear(4, 4), nn.Linear(4, 4)), nn.ReLU()), nn.Linear(4, 1)))
+    yield "nested", "2.0", nested
+
+
+@pytest.mark.parametrize("case", [case for case, _, _ in residual_nets()])
+def test_residual_blocks_are_refused_naming_the_module(case):
+    block, net = next(item[1:] for item in residual_nets() if item[0] == case)
+    d_in = 36 if case == "conv" else 3
+    pattern = rf"module '{block}' \(ResidualBlock\).*residual connection"
+    x = torch.randn(4, d_in, generator=torch.Generator().manual_seed(0))
+    for call in (lambda: read_net(net), lambda: fl.activation_patterns(net, x),
+                 lambda: fl.walk(net, x[0], x[1]), lambda: fl.walks(net, x[:2], x[2:])):
+        with pytest.raises(fl.UnsupportedNet, match=pattern):
+            call()
+
+
+def test_a_residual_block_whose_skip_is_zero_at_the_probes_is_caught_along_the_walk():
+    # the block's input is a ReLU layer dead wherever the probes reach (|x| <= a few thousand), so there
+    # x + f(x) = f(x) and the chain of leaves is what the net computes; beyond, the skip is not zero and
+    # the walk's check at region midpoints must find the difference rather than report another function
+    net = seeded(lambda: nn.Sequential(
+        nn.Linear(2, 2), nn.ReLU(), ResidualBlock(nn.Linear(2, 3), nn.Linear(3, 2)), nn.ReLU(), nn.Linear(2, 1)))
+    with torch.no_grad():
+        net[0].weight.copy_(torch.eye(2))
+        net[0].bias.fill_(-1e5)
+    read_net(net)
+    with pytest.raises(fl.ReadingMismatch, match="disagrees"):
+        fl.walk(net, torch.tensor([0.0, 0.0]), torch.tensor([4e5, 3e5]))
