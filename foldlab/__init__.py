@@ -37,7 +37,7 @@ from .geodesic import hamming_geodesic, hamming_midpoint
 from .information import fisher_rao_norm, tangent_sensitivity
 from .local import distance_to_boundary, local_linear_map, region_size
 from .measures import chi, chi_bounds, interaction_coefficient, range_metrics, running_chi, symmetric_chi
-from .nets import SwiGLU, mlp
+from .nets import SwiGLU, conv_net, mlp
 from .null_test import bernoulli_null_test
 from .pattern_stats import activation_probability, hamming_histograms, random_pairs
 from .patterns import (
@@ -58,6 +58,7 @@ __all__ = [
     "__version__",
     # nets, and how foldlab reads them
     "mlp",
+    "conv_net",
     "SwiGLU",
     "CantorNet",
     "read_net",

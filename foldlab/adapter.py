@@ -12,14 +12,33 @@ What is read
 The module is run once on probe inputs with forward hooks. Every leaf module that runs must be one of
 
 - ``nn.Linear``, ``nn.BatchNorm1d`` (eval mode), ``nn.Dropout`` (eval mode), ``nn.Identity``,
-  ``nn.Flatten``: affine, folded into the next pre-activation map;
+  ``nn.Flatten``, ``nn.Unflatten``: affine, folded into the next pre-activation map;
+- ``nn.Conv2d`` (any stride, padding, dilation and groups, with or without bias; ``padding_mode="zeros"``
+  only) and ``nn.AvgPool2d``: linear in their input, so they are read as affine maps of the flattened
+  image, unrolled into dense float64 matrices (see :func:`unrolled_map`);
 - ``nn.LayerNorm``: accepted, but the pre-activations after it are no longer affine in the input;
 - an activation: ``nn.ReLU``, ``nn.LeakyReLU``, ``nn.GELU``, ``nn.SiLU``, ``nn.Tanh``, ``nn.ELU``,
   ``nn.SELU``, or :class:`foldlab.nets.SwiGLU`;
 
 and the modules must form a plain chain (each one receives the previous one's output). Anything else,
-such as a convolution, attention, a residual connection or a functional ``torch.relu`` call in
-``forward``, gets a clear error naming the layer.
+such as attention, max pooling, a residual connection or a functional ``torch.relu`` call in
+``forward``, gets a clear error naming the layer or the module.
+
+Convolutional nets
+------------------
+Every foldlab function takes inputs as flat vectors ``(n, d_in)``: segments, planes and boxes live in
+``R^d_in``. A conv net says the shape of its images with a first layer ``nn.Unflatten(1, (C, H, W))``
+(``fl.conv_net`` builds such nets), and ``d_in = C * H * W``. This keeps the shape inside the module,
+where it belongs to the net and travels with it, so nothing else in foldlab needs to know about images and
+no function grows a shape argument; a conv net that does not start with it cannot be given the flat inputs
+foldlab works with, and is refused with an error saying so. Inside the net, the shape every layer receives is read from
+the traced probe run, so each ``Conv2d`` and ``AvgPool2d`` is unrolled for the exact shape it sees. A
+unit of a convolutional layer is one channel at one position: its bits are the flattened
+``(C, H, W)`` pre-activations, in torch's (row-major) order. Max pooling is piecewise linear, but the
+argmax of each window would have to become part of the pattern and of the walks' breakpoints, which
+foldlab's engines do not do: ``nn.MaxPool2d`` is refused by name (``nn.AvgPool2d`` is read exactly).
+Residual blocks (a module returning ``x + f(x)``) are refused too, naming the module: carrying the skip
+through the layered form would need extra units whose bits are copies, which the pattern must not contain.
 
 The reading is verified: the snapshot's pre-activations and output must equal the module's own on the
 probe inputs (spread over scales from 0.1 to 1000), and :func:`check_reading` repeats the check at any
@@ -46,6 +65,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from . import limits
 from ._typing import Device, Layers, Net
 from ._validation import DTYPE, check_int, describe
 from .cantornet import CantorNet
@@ -64,6 +84,7 @@ __all__ = [
     "check_reading",
     "activation_calls",
     "recording_preactivations",
+    "unrolled_map",
 ]
 
 #: The activations foldlab reads, by their ``kind``: a bit is ``[z > 0]`` (``[u v > 0]`` for SwiGLU).
@@ -189,12 +210,30 @@ ACTIVATION_MODULES: dict[type, Any] = {
     nn.SELU: lambda name, m: Activation("selu"),
     SwiGLU: lambda name, m: Activation("swiglu"),
 }
-_PASS_THROUGH = (nn.Identity, nn.Flatten, nn.Dropout)
-_AFFINE_MODULES = (nn.Linear, nn.BatchNorm1d, nn.LayerNorm)
+_PASS_THROUGH = (nn.Identity, nn.Flatten, nn.Dropout, nn.Unflatten)
+#: Layers read as affine maps of the flattened image (unrolled): their input must be ``(n, C, H, W)``.
+_IMAGE_MODULES = (nn.Conv2d, nn.AvgPool2d)
+_AFFINE_MODULES = (nn.Linear, nn.BatchNorm1d, nn.LayerNorm, *_IMAGE_MODULES)
+#: Layers that act on the last dimension only: read as maps of flat vectors, so their input must be ``(n, d)``.
+_FLAT_MODULES = (nn.Linear, nn.BatchNorm1d, nn.LayerNorm, SwiGLU)
 _SUPPORTED_NAMES = (
-    "Linear, BatchNorm1d (eval), LayerNorm, Dropout (eval), Identity, Flatten, "
+    "Linear, BatchNorm1d (eval), LayerNorm, Dropout (eval), Identity, Flatten, Unflatten, Conv2d, AvgPool2d, "
     "ReLU, LeakyReLU, GELU, SiLU, Tanh, ELU, SELU, foldlab.SwiGLU"
 )
+#: Torch layers refused with a reason of their own (the others: "supported layers are ...").
+_REFUSED_BECAUSE = {
+    nn.MaxPool2d: "max pooling is piecewise linear, but the argmax of each window would be part of the "
+                  "activation pattern and its changes breakpoints of the walks, which foldlab does not "
+                  "track; use nn.AvgPool2d, which foldlab reads exactly",
+}
+
+
+def _unsupported(name: str, module: nn.Module) -> UnsupportedNet:
+    """The error for a layer foldlab cannot read, naming it and saying why or what is supported."""
+    reason = next((r for kind, r in _REFUSED_BECAUSE.items() if isinstance(module, kind)), None)
+    if reason is None:
+        reason = f"supported layers are {_SUPPORTED_NAMES}"
+    return UnsupportedNet(f"foldlab cannot analyse layer {name!r} ({type(module).__name__}); {reason}")
 
 
 # --- maps -----------------------------------------------------------------------------------------
@@ -556,17 +595,25 @@ def _check_modules(modules: list[tuple[str, nn.Module]]) -> None:
 
 def _first_in_features(net: nn.Module, modules: Sequence[nn.Module] | None = None) -> int:
     for module in net.modules() if modules is None else modules:
+        if isinstance(module, nn.Unflatten):
+            return _unflattened_features(net, module)
+        if isinstance(module, (*_IMAGE_MODULES, *_REFUSED_BECAUSE)):
+            name = next(n for n, m in net.named_modules() if m is module)
+            raise UnsupportedNet(
+                f"layer {name!r} ({type(module).__name__}) takes images, and {type(net).__name__} does not start "
+                f"with nn.Unflatten(1, (C, H, W)): foldlab's inputs are flat vectors (n, d_in), so a conv net "
+                f"must say the shape of its images with an nn.Unflatten before its first layer (fl.conv_net "
+                f"builds such nets)"
+            )
         if isinstance(module, (nn.Linear, SwiGLU)):
             return module.in_features
         if isinstance(module, nn.BatchNorm1d):
             return module.num_features
         if isinstance(module, nn.LayerNorm) and len(module.normalized_shape) == 1:
             return module.normalized_shape[0]
-    unsupported = [f"{name!r} ({type(m).__name__})" for name, m in net.named_modules() if _unsupported_torch_layer(m)]
+    unsupported = [(name, m) for name, m in net.named_modules() if _unsupported_torch_layer(m)]
     if unsupported:
-        raise UnsupportedNet(
-            f"foldlab cannot analyse layer {unsupported[0]}; supported layers are {_SUPPORTED_NAMES}"
-        )
+        raise _unsupported(*unsupported[0])
     raise UnsupportedNet(
         f"cannot find an input dimension: {type(net).__name__} has no Linear layer; foldlab reads "
         f"feed-forward nets of Linear layers and elementwise activations"
@@ -668,17 +715,15 @@ def _probe(d_in: int) -> torch.Tensor:
     return torch.randn(len(scales), d_in, generator=g, dtype=DTYPE) * scales[:, None]
 
 
-def _chain(net: nn.Module, trace: _Trace, probe: torch.Tensor, modules=None) -> list[tuple[str, nn.Module]]:
-    """The leaf modules in call order, checking that each receives the previous one's output."""
+def _chain(net: nn.Module, trace: _Trace, probe: torch.Tensor, modules=None) -> list[tuple[str, nn.Module, tuple]]:
+    """The leaf modules in call order, each with the shape of its input (without the batch dimension),
+    checking that each receives the previous one's output, in a shape it is read for."""
     names = {module: name or type(module).__name__ for name, module in (modules or net.named_modules())}
     leaves = _leaves(net)
     # torch layers that foldlab does not know (convolutions, attention, ...) are named before anything else
     for module, _, _ in trace.calls:
         if _unsupported_torch_layer(module):
-            raise UnsupportedNet(
-                f"foldlab cannot analyse layer {names[module]!r} ({type(module).__name__}); supported layers "
-                f"are {_SUPPORTED_NAMES}"
-            )
+            raise _unsupported(names[module], module)
     previous: Any = probe.to(trace.dtype)
     chain = []
     for module, inp, out in trace.calls:
@@ -689,18 +734,29 @@ def _chain(net: nn.Module, trace: _Trace, probe: torch.Tensor, modules=None) -> 
             isinstance(inp, torch.Tensor) and isinstance(previous, torch.Tensor) and inp.shape == previous.shape
             and inp.equal(previous)
         ):
+            block = _maker(net, trace, leaves, inp)
+            if block is not None:
+                raise _not_a_chain(
+                    names[block], block,
+                    f"layer {name!r} ({type(module).__name__}) does not receive the previous layer's output",
+                )
             raise UnsupportedNet(
                 f"layer {name!r} ({type(module).__name__}) does not receive the previous layer's output; "
                 f"foldlab reads plain feed-forward chains (no residual connections, no functional "
                 f"activations such as torch.relu inside forward: use nn.ReLU modules)"
             )
-        chain.append((name, module))
+        _check_shapes(name, module, inp, out)
+        chain.append((name, module, tuple(inp.shape[1:])))
         previous = out
     result = trace.result
     if not isinstance(result, torch.Tensor) or not (
         result is previous
         or (isinstance(previous, torch.Tensor) and result.shape == previous.shape and result.equal(previous))
     ):
+        block = _maker(net, trace, leaves, result)
+        if block is not None:
+            what = f"{type(net).__name__}.forward returns something other than its last layer's output"
+            raise _not_a_chain(names[block], block, what)
         raise UnsupportedNet(
             f"{type(net).__name__}.forward returns something other than its last layer's output; "
             f"foldlab reads plain feed-forward chains"
@@ -708,13 +764,62 @@ def _chain(net: nn.Module, trace: _Trace, probe: torch.Tensor, modules=None) -> 
     return chain
 
 
+def _maker(net: nn.Module, trace: _Trace, leaves: dict, value: Any) -> nn.Module | None:
+    """The innermost module, not a leaf nor ``net`` itself, whose forward returned ``value``: the one that
+    computed it between the leaves foldlab sees (a residual block ``x + f(x)``), or None."""
+    for module, _, out in trace.calls:  # in the order the calls ended: inner modules first
+        if out is value and module not in leaves and module is not net:
+            return module
+    return None
+
+
+def _not_a_chain(name: str, module: nn.Module, what: str) -> UnsupportedNet:
+    return UnsupportedNet(
+        f"{what}: it comes from module {name!r} ({type(module).__name__}), whose forward returns something other "
+        f"than its last layer's output (a residual connection such as x + f(x), or a function applied to it); "
+        f"foldlab reads plain feed-forward chains. A residual block is not read: carrying its skip through "
+        f"the layers would need extra units copying other units' bits, which are not the net's own units"
+    )
+
+
+def _check_shapes(name: str, module: nn.Module, inp: Any, out: Any) -> None:
+    """Refuse a leaf that receives a shape it is not read for: a Linear acting on the last axis of an
+    image (not on the flattened features), a Conv2d on an unbatched input, a reshape of the batch axis."""
+    if not isinstance(inp, torch.Tensor):
+        return
+    kind = type(module).__name__
+    if isinstance(module, _FLAT_MODULES) and inp.ndim != 2:
+        raise UnsupportedNet(
+            f"layer {name!r} ({kind}) receives an input of shape {tuple(inp.shape)}; foldlab reads {kind} on "
+            f"flat features (n, d), where it acts on all of them: put an nn.Flatten() before it"
+        )
+    if isinstance(module, _IMAGE_MODULES) and inp.ndim != 4:
+        raise UnsupportedNet(
+            f"layer {name!r} ({kind}) receives an input of shape {tuple(inp.shape)}; foldlab reads {kind} on "
+            f"batches of images (n, C, H, W)"
+        )
+    if isinstance(module, (nn.Flatten, nn.Unflatten)) and not (
+        isinstance(out, torch.Tensor) and out.ndim >= 2 and out.shape[0] == inp.shape[0]
+    ):
+        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise UnsupportedNet(
+            f"layer {name!r} ({kind}) turns inputs of shape {tuple(inp.shape)} into {shape}; foldlab reads "
+            f"reshapes that keep the batch axis first (nn.Flatten(), nn.Unflatten(1, (C, H, W)))"
+        )
+
+
 def _copy(t: torch.Tensor) -> torch.Tensor:
     """A float64 copy that shares nothing with the module."""
     return t.detach().to(DTYPE, copy=True)
 
 
-def _as_map(name: str, module: nn.Module) -> Map | None:
-    """The float64 map of a non-activation leaf: Affine, LayerNormMap, or None (identity)."""
+def _as_map(name: str, module: nn.Module, shape: tuple = (), device: Device = None) -> Map | None:
+    """The float64 map of a non-activation leaf: Affine, LayerNormMap, or None (identity).
+
+    ``shape`` is the leaf's input shape without the batch axis (what a convolution is unrolled for), on
+    ``device`` (the net's)."""
+    if isinstance(module, _IMAGE_MODULES):
+        return unrolled_map(module, shape, name=name, device=device)
     if isinstance(module, nn.Linear):
         w = _copy(module.weight)
         b = _copy(module.bias) if module.bias is not None else torch.zeros(w.shape[0], dtype=DTYPE, device=w.device)
@@ -737,9 +842,102 @@ def _as_map(name: str, module: nn.Module) -> Map | None:
         return LayerNormMap(tuple(module.normalized_shape), w, b, float(module.eps))
     if isinstance(module, _PASS_THROUGH):
         return None
-    raise UnsupportedNet(
-        f"foldlab cannot analyse layer {name!r} ({type(module).__name__}); supported layers are {_SUPPORTED_NAMES}"
-    )
+    raise _unsupported(name, module)
+
+
+def _unflattened_features(net: nn.Module, module: nn.Unflatten) -> int:
+    """``C * H * W`` of a conv net's first layer ``nn.Unflatten(1, (C, H, W))``: the net's input dimension."""
+    sizes = tuple(module.unflattened_size)
+    if module.dim not in (1, -1) or not sizes or not all(isinstance(k, int) and k >= 1 for k in sizes):
+        name = next(n for n, m in net.named_modules() if m is module)
+        raise UnsupportedNet(
+            f"layer {name!r} (Unflatten) has dim={module.dim}, unflattened_size={sizes}; foldlab reads a net "
+            f"that starts with nn.Unflatten(1, (C, H, W)) with positive sizes, which says its input is a "
+            f"flat vector of C * H * W entries"
+        )
+    return math.prod(sizes)
+
+
+def unrolled_map(module: nn.Module, shape: Sequence[int], *, name: str = "layer", device: Device = None) -> Affine:
+    """A ``Conv2d`` or ``AvgPool2d`` as an :class:`Affine` map of the flattened image, in float64.
+
+    The dense matrix is made by pushing the basis vectors of the input, reshaped to ``shape``, through
+    torch's own operation in float64 (with a float64 copy of the kernel, without its bias): column ``i`` is
+    the image of basis vector ``i``. Each entry is a kernel weight times 1 plus zeros, so the matrix holds
+    the kernel's weights exactly, and the bias is the channel's bias at every output position.
+
+    Parameters
+    ----------
+    module : nn.Conv2d or nn.AvgPool2d
+        A Conv2d with ``padding_mode="zeros"`` (any stride, padding, dilation, groups, with or without bias).
+    shape : sequence of int
+        ``(C, H, W)``: the shape of one input image.
+    name : str
+        The layer's name, for messages.
+    device : torch.device, str or None
+        Where the matrix is made; None: where the module's parameters are (the CPU for a pooling layer).
+
+    Returns
+    -------
+    Affine
+        ``weight`` of shape ``(C' H' W', C H W)``, ``bias`` of shape ``(C' H' W',)``: inputs and outputs
+        flattened in torch's row-major order.
+
+    Raises
+    ------
+    foldlab.OverBudget
+        When the dense matrix (and the basis it is made from) would need more than
+        ``foldlab.limits.MEMORY_BUDGET``.
+    foldlab.UnsupportedNet
+        For another padding mode than zeros.
+
+    Examples
+    --------
+    >>> conv = nn.Conv2d(1, 2, kernel_size=3, padding=1)
+    >>> affine = unrolled_map(conv, (1, 4, 4))
+    >>> affine
+    Affine(16 -> 32)
+    >>> x = torch.randn(5, 1, 4, 4, dtype=torch.float64)
+    >>> torch.allclose(affine(x.flatten(1)), conv.double()(x).flatten(1))
+    True
+    """
+    shape = tuple(int(k) for k in shape)
+    kind = type(module).__name__
+    if isinstance(module, nn.Conv2d):
+        if module.padding_mode != "zeros":
+            raise UnsupportedNet(
+                f"layer {name!r} (Conv2d) has padding_mode={module.padding_mode!r}; foldlab reads convolutions "
+                f"with padding_mode='zeros' only"
+            )
+        kernel = _copy(module.weight)
+        settings = (module.stride, module.padding, module.dilation, module.groups)
+        apply = lambda images: F.conv2d(images, kernel, None, *settings)  # noqa: E731
+    elif isinstance(module, nn.AvgPool2d):
+        kernel = None
+        apply = module  # no parameters: it runs in the dtype of its input
+    else:
+        raise _unsupported(name, module)
+    d_in = math.prod(shape)
+    device = _device_of(module) if device is None else torch.device(device)
+    kernel = None if kernel is None else kernel.to(device)
+    with torch.no_grad():
+        out_shape = tuple(apply(torch.zeros((1, *shape), dtype=DTYPE, device=device)).shape[1:])
+        d_out = math.prod(out_shape)
+        limits.check_memory(
+            8.0 * d_in * (d_in + 2 * d_out), f"the dense matrix of layer {name!r} ({kind}, {shape} -> {out_shape})",
+            driver="use a smaller image or fewer channels",
+        )
+        basis = torch.eye(d_in, dtype=DTYPE, device=device).reshape(d_in, *shape)
+        weight = apply(basis).reshape(d_in, d_out).T.contiguous()
+    bias = torch.zeros(d_out, dtype=DTYPE, device=weight.device)
+    if kernel is not None and module.bias is not None:
+        bias = _copy(module.bias).to(device).repeat_interleave(d_out // out_shape[0])
+    return Affine(weight, bias)
+
+
+def _device_of(module: nn.Module) -> torch.device:
+    first = next(iter(module.parameters()), None)
+    return torch.device("cpu") if first is None else first.device
 
 
 def _push(maps: list, op: Map | None) -> None:
@@ -752,14 +950,16 @@ def _push(maps: list, op: Map | None) -> None:
         maps.append(op)
 
 
-def _spec_from_chain(net: nn.Module, d_in: int, chain: list[tuple[str, nn.Module]]) -> NetSpec:
+def _spec_from_chain(
+    net: nn.Module, d_in: int, chain: list[tuple[str, nn.Module, tuple]], device: Device = None
+) -> NetSpec:
     """The snapshot of a traced chain of leaf modules: affine maps composed, one Layer per activation."""
     layers: list[Layer] = []
     maps: list = []
-    for name, module in chain:
+    for name, module, shape in chain:
         make = ACTIVATION_MODULES.get(type(module))
         if make is None:
-            _push(maps, _as_map(name, module))
+            _push(maps, _as_map(name, module, shape, device))
             continue
         activation = make(name, module)
         if isinstance(module, SwiGLU):
@@ -1047,17 +1247,15 @@ def _read(net: nn.Module, modules: list, d_in: int, probe: torch.Tensor, verify:
     try:
         trace = _run(net, probe, [module for _, module in modules], buffers, param)
     except Exception as error:  # the user's forward fails on a (k, d_in) input
-        unsupported = [f"{n!r} ({type(m).__name__})" for n, m in modules if _unsupported_torch_layer(m)]
+        unsupported = [(n, m) for n, m in modules if _unsupported_torch_layer(m)]
         if unsupported:
-            raise UnsupportedNet(
-                f"foldlab cannot analyse layer {unsupported[0]}; supported layers are {_SUPPORTED_NAMES}"
-            ) from error
+            raise _unsupported(*unsupported[0]) from error
         raise UnsupportedNet(
             f"could not run {type(net).__name__} on probe inputs of shape (n, {d_in}) (the first Linear "
             f"layer's input size): {type(error).__name__}: {error}"
         ) from error
     chain = _chain(net, trace, probe, modules)
-    spec = _spec_from_chain(net, d_in, chain)
+    spec = _spec_from_chain(net, d_in, chain, None if param is None else param.device)
     if verify:
         _compare(spec, trace, probe, "probe inputs")
     return spec

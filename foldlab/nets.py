@@ -18,9 +18,9 @@ from torch.nn.utils import skip_init  # builds layers without drawing from torch
 
 from . import limits
 from ._typing import Device
-from ._validation import as_points, check_choice, check_float, check_int, check_seed, describe
+from ._validation import as_points, check_bool, check_choice, check_float, check_int, check_seed, describe
 
-__all__ = ["ACTIVATIONS", "SwiGLU", "mlp", "linear_layer"]
+__all__ = ["ACTIVATIONS", "SwiGLU", "mlp", "linear_layer", "conv_net"]
 
 #: Names that moved to :mod:`foldlab.cantornet` in 0.2 (``fl.CantorNet`` itself did not move).
 _MOVED = ("CantorNet", "cantor_step", "cantor_boundary", "cantor_vertices", "cantor_dnf_layers")
@@ -234,3 +234,114 @@ def linear_layer(weight: Sequence[Sequence[float]], bias: Sequence[float]) -> nn
         layer.weight.copy_(torch.from_numpy(w))
         layer.bias.copy_(torch.from_numpy(b[0]))
     return layer
+
+
+def conv_net(
+    image_shape: Sequence[int] = (1, 8, 8),
+    channels: Sequence[int] = (4, 8),
+    n_classes: int = 10,
+    seed: int = 0,
+    *,
+    kernel_size: int = 3,
+    pool: bool = True,
+) -> nn.Sequential:
+    """A seeded small convolutional net on flat inputs: ``Unflatten``, then ``Conv2d, ReLU[, AvgPool2d]`` per
+    entry of ``channels``, then ``Flatten`` and a ``Linear`` output layer.
+
+    It takes flat vectors of ``C * H * W`` entries (the first layer is ``nn.Unflatten(1, image_shape)``), as
+    every foldlab function does: the default is sized for scikit-learn's 8x8 digits (``fl.load_digits``).
+    Each convolution keeps the image size (``padding=kernel_size // 2``); with ``pool`` an
+    ``nn.AvgPool2d(2)`` halves it after each block while it is at least 2 wide. foldlab reads all of it
+    exactly: a unit is one channel at one position.
+
+    Parameters
+    ----------
+    image_shape : sequence of int
+        ``(C, H, W)``, positive.
+    channels : sequence of int
+        Output channels of each convolution (at least one), positive.
+    n_classes : int
+        Width of the output layer.
+    seed : int
+        Seeds a private ``torch.Generator`` (0 to 2**32 - 1): PyTorch's default init,
+        ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` on weights and biases, drawn from it.
+    kernel_size : int
+        Odd, positive.
+    pool : bool
+        Put ``nn.AvgPool2d(2)`` after each block's ReLU (max pooling is not read exactly by foldlab).
+
+    Returns
+    -------
+    torch.nn.Sequential
+        In float32, in training mode as any fresh module.
+
+    References
+    ----------
+    Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025), section 5 (the folding of a
+    convolutional net, AlexNet there); LeCun et al., "Gradient-based learning applied to document
+    recognition" (1998), for convolutional nets on digits.
+
+    Examples
+    --------
+    >>> net = conv_net(seed=0)
+    >>> net
+    Sequential(
+      (0): Unflatten(dim=1, unflattened_size=(1, 8, 8))
+      (1): Conv2d(1, 4, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+      (2): ReLU()
+      (3): AvgPool2d(kernel_size=2, stride=2, padding=0)
+      (4): Conv2d(4, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+      (5): ReLU()
+      (6): AvgPool2d(kernel_size=2, stride=2, padding=0)
+      (7): Flatten(start_dim=1, end_dim=-1)
+      (8): Linear(in_features=32, out_features=10, bias=True)
+    )
+    >>> net(torch.zeros(3, 64)).shape
+    torch.Size([3, 10])
+    """
+    shape = _positive_ints(image_shape, "image_shape")
+    if len(shape) != 3:
+        raise ValueError(f"image_shape must be (C, H, W), got {shape}")
+    widths = _positive_ints(channels, "channels")
+    if not widths:
+        raise ValueError("channels is empty: give the output channels of at least one convolution")
+    n_classes = check_int(n_classes, "n_classes", min=1)
+    seed = check_seed(seed)
+    kernel_size = check_int(kernel_size, "kernel_size", min=1)
+    if kernel_size % 2 == 0:
+        raise ValueError(f"kernel_size must be odd (the convolutions keep the image size), got {kernel_size}")
+    pool = check_bool(pool, "pool")
+    c, h, w = shape
+    n_weights = sum((a * kernel_size**2 + 1) * b for a, b in zip((c, *widths[:-1]), widths))
+    limits.check_memory(4.0 * (n_weights + (widths[-1] * h * w + 1) * n_classes),
+                        f"the weights of conv_net({shape}, {widths})", driver="pass fewer channels")
+    generator = torch.Generator().manual_seed(seed)
+    layers: list[nn.Module] = [nn.Unflatten(1, shape)]
+    for width in widths:
+        conv = skip_init(nn.Conv2d, c, width, kernel_size, padding=kernel_size // 2)
+        _init_uniform(conv, c * kernel_size**2, generator)
+        layers += [conv, nn.ReLU()]
+        c = width
+        if pool and min(h, w) >= 2:
+            layers.append(nn.AvgPool2d(2))
+            h, w = h // 2, w // 2
+    head = skip_init(nn.Linear, c * h * w, n_classes)
+    _init_uniform(head, c * h * w, generator)
+    layers += [nn.Flatten(), head]
+    return nn.Sequential(*layers)
+
+
+def _positive_ints(values, name: str) -> tuple[int, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray, torch.Tensor)):
+        raise TypeError(f"{name} must be a sequence of ints, got {describe(values)}")
+    # a flat sequence: [[2]] is not [2]
+    values = values.tolist() if isinstance(values, (np.ndarray, torch.Tensor)) else list(values)
+    return tuple(check_int(v, f"{name}[{i}]", min=1) for i, v in enumerate(values))
+
+
+def _init_uniform(layer: nn.Module, fan_in: int, generator: torch.Generator) -> None:
+    """PyTorch's default init, U(-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn from ``generator``."""
+    bound = 1.0 / math.sqrt(fan_in)
+    with torch.no_grad():
+        layer.weight.uniform_(-bound, bound, generator=generator)
+        layer.bias.uniform_(-bound, bound, generator=generator)

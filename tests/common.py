@@ -43,7 +43,8 @@ def reference_patterns(net: nn.Module, x, layers=None, include_output: bool = Fa
             if isinstance(module, fl.SwiGLU):
                 handles.append(module.register_forward_hook(swiglu))
             elif type(module) in ELEMENTWISE:
-                handles.append(module.register_forward_pre_hook(lambda m, i: records.append(i[0] > 0)))
+                # flattened: a convolutional layer's units are its (C, H, W) pre-activations in row-major order
+                handles.append(module.register_forward_pre_hook(lambda m, i: records.append((i[0] > 0).flatten(1))))
         stack.callback(lambda: [h.remove() for h in handles])
         with torch.no_grad():
             out = torch.func.functional_call(net, state, (x,))

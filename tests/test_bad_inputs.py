@@ -361,6 +361,20 @@ def nets_cases():
     cases += float_family("negative_slope", lambda v: fl.mlp([2, 3, 1], "leaky_relu", negative_slope=v))
     cases += int_family("in_features", lambda v: fl.SwiGLU(v, 3), low=1)
     cases += int_family("out_features", lambda v: fl.SwiGLU(3, v), low=1)
+    cases += int_family("image_shape[1]", lambda v: fl.conv_net(image_shape=(1, v, 8)), low=1)
+    cases += int_family("channels[0]", lambda v: fl.conv_net(channels=[v]), low=1)
+    cases += int_family("n_classes", lambda v: fl.conv_net(n_classes=v), low=1)
+    cases += int_family("kernel_size", lambda v: fl.conv_net(kernel_size=v), low=1)
+    cases += seed_family("seed", lambda v: fl.conv_net(seed=v))
+    cases += bool_family("pool", lambda v: fl.conv_net(pool=v))
+    cases += [
+        ("conv_net image_shape=(8, 8)", lambda: fl.conv_net(image_shape=(8, 8)), ValueError, "image_shape"),
+        ("conv_net image_shape=64", lambda: fl.conv_net(image_shape=64), TypeError, "image_shape"),
+        ("conv_net channels=()", lambda: fl.conv_net(channels=()), ValueError, "channels"),
+        ("conv_net channels='48'", lambda: fl.conv_net(channels="48"), TypeError, "channels"),
+        ("conv_net kernel_size=2", lambda: fl.conv_net(kernel_size=2), ValueError, "kernel_size"),
+        ("conv_net channels huge", lambda: fl.conv_net(channels=[10**5, 10**5]), fl.OverBudget, "channels"),
+    ]
     cases += [
         ("widths=None", lambda: fl.mlp(None), TypeError, "widths"),
         ("widths='231'", lambda: fl.mlp("231"), TypeError, "widths"),
@@ -699,7 +713,7 @@ def test_modules_have_no_untested_public_function():
         "constellation_curve", "Constellations", "Neighbors", "global_folding", "sample_pairs", "GlobalFolding",
         "range_metrics", "chi", "running_chi", "symmetric_chi", "interaction_coefficient", "chi_bounds",
         "TrainHistory", "reduce_chis", "class_pairs", "ClassPairs", "class_paths", "running_folding",
-        "RunningFolding",
+        "RunningFolding", "conv_net",
     }
     constants = {"TOY_SETS", "MAX_CANTOR_DEPTH", "MNIST_URL", "MNIST_FILES", "ACTIVATIONS", "REDUCTIONS"}
     # walk_chunk is the executors' unit of work: global_folding checks its arguments before calling it
