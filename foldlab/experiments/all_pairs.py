@@ -292,7 +292,7 @@ def summarise_all_pairs(rows: Sequence[dict]) -> list[dict]:
     Parameters
     ----------
     rows : sequence of dict
-        Rows of :func:`run_all_pairs` (or ``read_results`` of its CSV).
+        As in :func:`net_readings`.
 
     Returns
     -------
