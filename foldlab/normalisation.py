@@ -142,7 +142,7 @@ def normalised_mlp(widths: Sequence[int], norm: str, seed: int = 0) -> nn.Sequen
     >>> normalised_mlp([2, 3, 1], "selu")[1]
     SELU()
     >>> normalised_mlp([2, 3, 1], "batch")[1]
-    BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
+    BatchNorm1d(3, ...)
     """
     norm = check_choice(norm, "norm", NORMALISATIONS)
     if norm == "selu":
