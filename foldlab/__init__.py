@@ -38,6 +38,7 @@ from .information import fisher_rao_norm, tangent_sensitivity
 from .local import distance_to_boundary, local_linear_map, region_size
 from .measures import chi, chi_bounds, interaction_coefficient, range_metrics, running_chi, symmetric_chi
 from .nets import SwiGLU, conv_net, mlp
+from .normalisation import normalisation_statistics
 from .null_test import bernoulli_null_test
 from .pattern_stats import activation_probability, hamming_histograms, random_pairs
 from .patterns import (
@@ -73,6 +74,7 @@ __all__ = [
     "hamming_histograms",
     "random_pairs",
     "bernoulli_null_test",
+    "normalisation_statistics",
     "nearest_neighbors",
     "constellation_curve",
     # exact 2D arrangements and region counting

@@ -64,6 +64,7 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torch.nn.utils import parametrize
 
 from . import limits
 from ._typing import Device, Layers, Net
@@ -526,12 +527,13 @@ class NetSpec:
 # --- reading ---------------------------------------------------------------------------------------
 
 def _leaves(net: nn.Module) -> dict[nn.Module, str]:
-    """Leaf modules by identity, with SwiGLU blocks treated as leaves."""
+    """Leaf modules by identity, with SwiGLU blocks and parametrized layers (weight normalisation: their
+    children compute the weight, which is read from ``module.weight``) treated as leaves."""
     names: dict[nn.Module, str] = {}
 
     def visit(module: nn.Module, prefix: str) -> None:
         children = list(module.named_children())
-        if isinstance(module, SwiGLU) or not children:
+        if isinstance(module, SwiGLU) or parametrize.is_parametrized(module) or not children:
             names.setdefault(module, prefix or type(module).__name__)
             return
         for child_name, child in children:
@@ -544,7 +546,9 @@ def _leaves(net: nn.Module) -> dict[nn.Module, str]:
 def _unsupported_torch_layer(module: nn.Module) -> bool:
     kind = type(module)
     known = (*_AFFINE_MODULES, *_PASS_THROUGH, *ACTIVATION_MODULES, nn.Sequential, nn.ModuleList, nn.ModuleDict)
-    return kind.__module__.startswith("torch.nn") and not isinstance(module, known)
+    # torch.nn.utils.parametrize(-ations): what computes a parametrized layer's weight (weight_norm), not a layer
+    weight_maker = kind.__module__.startswith("torch.nn.utils.parametriz")
+    return kind.__module__.startswith("torch.nn") and not weight_maker and not isinstance(module, known)
 
 
 def _finite(t: torch.Tensor) -> bool:

@@ -71,7 +71,7 @@ NOTEBOOKS = (
         "deeper one",
         "read activation probabilities, dead and always-on units, and test whether patterns behave like coin flips",
         "compare nearest neighbours in Hamming distance with nearest neighbours in pixel distance",
-    ), f"{_SWINIARSKI}, sections 1, 2.1-2.4, 3 and 4.1"),
+    ), f"{_SWINIARSKI}, sections 1, 2.1-2.4 and 4.1"),
     Notebook("02", "Exact arrangements: how a ReLU network cuts the plane", "02_arrangements.ipynb", 30, (
         "compute every activation region of a net with two inputs exactly, as polygons",
         "count the regions of one layer with Zaslavsky's formula and explain how the next layers bend the lines",
@@ -105,10 +105,13 @@ NOTEBOOKS = (
        f"pairs, the MNIST experiments); {_SPACE_BETWEEN} (the global measure Phi_N, and folding against depth and "
        "the generalisation error)"),
     Notebook("06", "Normalisation", "06_normalisation.ipynb", 20, (
-        "say what BatchNorm and LayerNorm do to the activation probabilities of a net",
-        "explain why BatchNorm in eval mode keeps a net piecewise linear and LayerNorm does not",
-        "compare dead and always-on units with and without normalisation",
-    ), f"{_SWINIARSKI}, section 3"),
+        "see a deep net without normalisation saturate, with more units dead or always on the deeper the layer",
+        "say what BatchNorm, LayerNorm, weight normalisation and SELU do to the activation probabilities of a net, "
+        "at initialisation and in training",
+        "explain why BatchNorm in eval mode and weight normalisation keep a ReLU net piecewise linear and LayerNorm "
+        "and SELU do not",
+        "run the Bernoulli null test layer by layer over training and compare its result with the report's",
+    ), f"{_SWINIARSKI}, section 3, with sections 2.1 and 2.3.1"),
     Notebook("07", "Regions in training", "07_regions_in_training.ipynb", 25, (
         "follow the number of activation regions of a net through training",
         "compare it with Hanin and Rolnick's #neurons^2 / 2",

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils import skip_init  # builds layers without drawing from torch's global generator
+from torch.nn.utils.parametrizations import weight_norm
 
 from . import limits
 from ._typing import Device
@@ -32,7 +33,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'foldlab.nets' has no attribute {name!r}")
 
 #: Activation names accepted by :func:`mlp`; ``"swish"`` is an alias of ``"silu"``.
-ACTIVATIONS = ("relu", "leaky_relu", "gelu", "silu", "swish", "tanh", "swiglu")
+ACTIVATIONS = ("relu", "leaky_relu", "gelu", "silu", "swish", "tanh", "selu", "swiglu")
 
 
 class SwiGLU(nn.Module):
@@ -86,6 +87,8 @@ def _activation_module(name: str, negative_slope: float) -> nn.Module:
         return nn.SiLU()
     if name == "tanh":
         return nn.Tanh()
+    if name == "selu":
+        return nn.SELU()
     raise AssertionError(name)  # validated by the caller
 
 
@@ -119,6 +122,7 @@ def mlp(
         ``[d_in, h_1, ..., h_L, d_out]``, positive, with at least one hidden layer (numpy ints are fine).
     activation : str
         One of ``"relu"``, ``"leaky_relu"``, ``"gelu"``, ``"silu"`` (alias ``"swish"``), ``"tanh"``,
+        ``"selu"`` (not piecewise linear: a unit's bit is the sign of its pre-activation, as for GELU),
         ``"swiglu"`` (each hidden layer is then a :class:`SwiGLU` block).
     seed : int
         Seeds a private ``torch.Generator``; the same seed gives the same weights (0 to 2**32 - 1).
@@ -127,10 +131,14 @@ def mlp(
         and biases; ``"he"`` draws weights from ``N(0, 2/fan_in)`` and biases from ``N(0, 0.1^2)``.
     negative_slope : float
         Slope of LeakyReLU for negative inputs (a finite number).
-    norm : {None, "batch", "layer"}
+    norm : {None, "batch", "layer", "weight"}
         Put ``nn.BatchNorm1d`` or ``nn.LayerNorm`` between each hidden Linear layer and its activation
         (not with SwiGLU). Patterns of a net with BatchNorm are defined in eval mode (``net.eval()``);
         LayerNorm makes the pre-activations non-affine in the input, so exact arrangements refuse it.
+        ``"weight"``: weight normalisation of every Linear layer, the output layer included
+        (``torch.nn.utils.parametrizations.weight_norm``, ``W = g V / ||V||`` row by row), started at the drawn
+        weights (``g = ||V||``), without the paper's data-dependent initialisation; the net computes the same
+        function as without it until it trains.
 
     Returns
     -------
@@ -166,7 +174,7 @@ def mlp(
     activation = check_choice(activation, "activation", ACTIVATIONS)
     seed = check_seed(seed)
     init = check_choice(init, "init", ("uniform", "he"))
-    norm = check_choice(norm, "norm", (None, "batch", "layer"))
+    norm = check_choice(norm, "norm", (None, "batch", "layer", "weight"))
     negative_slope = check_float(negative_slope, "negative_slope")
     if norm is not None and activation == "swiglu":
         raise ValueError("norm= is not available with activation='swiglu'")
@@ -192,6 +200,10 @@ def mlp(
     head = skip_init(nn.Linear, widths[-2], widths[-1])
     _init_linear(head, init, generator)
     layers.append(head)
+    if norm == "weight":
+        for layer in layers:
+            if isinstance(layer, nn.Linear):
+                weight_norm(layer)  # g = ||V|| row by row: the same weights, now trained as direction and length
     return nn.Sequential(*layers)
 
 

@@ -38,7 +38,8 @@ def test_mlp_uniform_init_bounds():
         (dict(widths=[2, 0, 1]), r"widths\[1\] must be an int >= 1, got 0"),
         (dict(widths=[2, 3, 1], activation="sigmoid"), "activation must be one of"),
         (dict(widths=[2, 3, 1], init="xavier"), "init must be"),
-        (dict(widths=[2, 3, 1], norm="group"), r"norm must be one of \(None, 'batch', 'layer'\), got 'group'"),
+        (dict(widths=[2, 3, 1], norm="group"),
+         r"norm must be one of \(None, 'batch', 'layer', 'weight'\), got 'group'"),
         (dict(widths=[2, 3, 1], norm="batch", activation="swiglu"), "not available with activation='swiglu'"),
     ],
 )

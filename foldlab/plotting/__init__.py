@@ -19,13 +19,14 @@ ValueError or TypeError naming the argument. One module per topic, all names imp
                            sizes, local linear maps as images, their singular values and angles
 :mod:`.folding`            folding over a data set: the class pair matrix, the chi distribution, the
                            running chi of many paths, folding against depth, width or test error
+:mod:`.normalisation`      activation statistics under normalisation, layer by layer and over training
 :mod:`.regularizer`        the folding regularizer's experiment: paired runs over seeds, with against without
 :mod:`._common`            what they share: the plot contract and its checks, axes, the house colours,
                            the bit image
 ========================  ========================================================================
 """
 
-from . import folding, information, patterns, regions, regularizer, walks
+from . import folding, information, normalisation, patterns, regions, regularizer, walks
 from ._common import BIT_COLORS, pattern_colors
 from .folding import (
     ChiDistributionArtists,
@@ -51,6 +52,7 @@ from .information import (
     plot_sensitivity_profile,
     plot_singular_values,
 )
+from .normalisation import plot_normalisation_run, plot_random_layers
 from .patterns import (
     BitArtists,
     HammingHistogramArtists,
@@ -102,6 +104,7 @@ __all__ = [
     "pattern_colors",
     *folding.__all__,
     *information.__all__,
+    *normalisation.__all__,
     *patterns.__all__,
     *regions.__all__,
     *regularizer.__all__,
