@@ -30,6 +30,7 @@ reference or an end of the walk (``view.click(x, y)`` does it in a test).
 :mod:`.folding`            the paths between two classes, the folding of a net of a chosen depth
 :mod:`.information`        tangent sensitivity along a segment, maps of neighbouring regions, region sizes
 :mod:`.regularizer`        the same net trained with and without the folding regularizer
+:mod:`.training`           regions through training, against depth, init and label noise
 :mod:`._view`              the FigureView they all return, the pointer, and the house slider
 :mod:`._render`            the fast PNG: the frame drawn once, the insides of the axes redrawn
 :mod:`._front`             what runs in the browser (anywidget): the pointer's picture, the toolbar
@@ -37,7 +38,7 @@ reference or an end of the walk (``view.click(x, y)`` does it in a test).
 ========================  ========================================================================
 """
 
-from . import folding, information, patterns, regions, regularizer, walks
+from . import folding, information, patterns, regions, regularizer, training, walks
 from ._presets import from_preset
 from ._view import FigureView, Pointer
 from .folding import class_pair_widget, depth_widget
@@ -45,6 +46,7 @@ from .information import REGION_METHODS, local_map_widget, region_size_widget, s
 from .patterns import neighbors_widget, neuron_widget, pattern_pair_widget, training_patterns_widget
 from .regions import arrangement_widget, grid_misses_widget, training_regions_widget
 from .regularizer import regularizer_widget
+from .training import regions_in_training_widget
 from .walks import (
     CANTOR_BITS,
     MAX_WALK_DEPTH,
@@ -53,7 +55,7 @@ from .walks import (
     sampling_widget,
 )
 
-_MODULES = (patterns, regions, walks, folding, information, regularizer)
+_MODULES = (patterns, regions, walks, folding, information, regularizer, training)
 
 #: Named presets of every widget: ``PRESETS[widget name][preset name]`` is a preset for :func:`from_preset`.
 PRESETS = {name: presets for module in _MODULES for name, presets in getattr(module, "PRESETS", {}).items()}
