@@ -698,8 +698,8 @@ def test_modules_have_no_untested_public_function():
     """Every name in the __all__ of these modules is a case above (by name), so a new public function
     without bad-input cases fails here."""
     covered = {
-        "toy_dataset", "with_label_noise", "load_digits", "read_idx", "load_mnist", "Dataset", "train", "accuracy", "mlp",
-        "SwiGLU",
+        "toy_dataset", "with_label_noise", "load_digits", "read_idx", "load_mnist", "Dataset", "train", "accuracy",
+        "mlp", "SwiGLU",
         "linear_layer", "activation_patterns", "hamming_distance", "hamming_matrix", "hamming_dtype", "as_patterns",
         "in_interval", "interval_size", "interval_patterns", "activation_probability", "hamming_histograms",
         "random_pairs", "UnitActivity", "HammingHistograms", "bernoulli_null_test", "NullTest", "nearest_neighbors",
