@@ -28,9 +28,10 @@ from .counting import (
     n_regions_along,
     one_layer_regions,
     region_density,
+    regions_along_over_training,
     regions_over_training,
 )
-from .data import load_digits, load_mnist, read_idx, toy_dataset
+from .data import load_digits, load_mnist, read_idx, toy_dataset, with_label_noise
 from .errors import NotPiecewiseLinear, NumericalRange, OverBudget, ReadingMismatch, TooManyRegions, UnsupportedNet
 from .folding import global_folding
 from .geodesic import hamming_geodesic, hamming_midpoint
@@ -49,6 +50,7 @@ from .patterns import (
     interval_patterns,
     interval_size,
 )
+from .regions_training import depth_sweep, regions_run
 from .regularizer import FoldingRegularizer, folding_penalty, soft_chi
 from .training import accuracy, train
 from .walk import sample_walk, walk, walks
@@ -87,6 +89,7 @@ __all__ = [
     "grid_region_count",
     "hanin_rolnick_density",
     "regions_over_training",
+    "regions_along_over_training",
     # walks along segments and the folding measures
     "walk",
     "walks",
@@ -111,8 +114,11 @@ __all__ = [
     "load_digits",
     "load_mnist",
     "read_idx",
+    "with_label_noise",
     "accuracy",
     "train",
+    "regions_run",
+    "depth_sweep",
     # errors and limits
     *errors.__all__,
     "limits",

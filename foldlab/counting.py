@@ -35,6 +35,8 @@ __all__ = [
     "hanin_rolnick_density",
     "RegionCounts",
     "regions_over_training",
+    "LineCounts",
+    "regions_along_over_training",
 ]
 
 if TYPE_CHECKING:  # for annotations only: the core does not import matplotlib
@@ -321,6 +323,37 @@ def _as_epochs(epochs) -> np.ndarray:
     return values.astype(np.int64) if kind in "iu" else values
 
 
+def _snapshots_and_epochs(snapshots, epochs) -> tuple[list, np.ndarray]:
+    """The nets of a training run as a list, and the epoch of each (see :func:`regions_over_training`)."""
+    history_epochs = getattr(snapshots, "epochs", None) if hasattr(snapshots, "snapshots") else None
+    snapshots = getattr(snapshots, "snapshots", snapshots)
+    if isinstance(snapshots, (nn.Module, str, bytes)) or not isinstance(snapshots, Iterable):
+        raise TypeError(
+            f"snapshots must be a sequence of nets or a TrainHistory (train(..., keep_snapshots=True)), "
+            f"got {describe(snapshots)}"
+        )
+    snapshots = list(snapshots)
+    if not snapshots:
+        raise ValueError(
+            "no snapshots: pass train(..., keep_snapshots=True).snapshots (or the history itself)"
+        )
+    if epochs is None:
+        if history_epochs is not None and history_epochs + 1 != len(snapshots):
+            raise ValueError(
+                f"the history has {history_epochs} epochs but {len(snapshots)} snapshots (expected one per epoch "
+                f"and the initial net); pass epochs=, the epoch of each snapshot"
+            )
+        epochs = np.arange(len(snapshots))
+    else:
+        epochs = _as_epochs(epochs)
+        if len(epochs) != len(snapshots):
+            raise ValueError(
+                f"epochs has {len(epochs)} entries, but there are {len(snapshots)} snapshots; pass one epoch per "
+                f"snapshot"
+            )
+    return snapshots, np.asarray(epochs)
+
+
 def regions_over_training(
     snapshots: Sequence[Net] | HasSnapshots,
     box: Box | None = None,
@@ -352,32 +385,7 @@ def regions_over_training(
     >>> regions_over_training(history.snapshots[::2], box=(-2, 3, -2, 2), epochs=[0, 2]).epochs.tolist()
     [0, 2]
     """
-    history_epochs = getattr(snapshots, "epochs", None) if hasattr(snapshots, "snapshots") else None
-    snapshots = getattr(snapshots, "snapshots", snapshots)
-    if isinstance(snapshots, (nn.Module, str, bytes)) or not isinstance(snapshots, Iterable):
-        raise TypeError(
-            f"snapshots must be a sequence of nets or a TrainHistory (train(..., keep_snapshots=True)), "
-            f"got {describe(snapshots)}"
-        )
-    snapshots = list(snapshots)
-    if not snapshots:
-        raise ValueError(
-            "no snapshots: pass train(..., keep_snapshots=True).snapshots (or the history itself)"
-        )
-    if epochs is None:
-        if history_epochs is not None and history_epochs + 1 != len(snapshots):
-            raise ValueError(
-                f"the history has {history_epochs} epochs but {len(snapshots)} snapshots (expected one per epoch "
-                f"and the initial net); pass epochs=, the epoch of each snapshot"
-            )
-        epochs = np.arange(len(snapshots))
-    else:
-        epochs = _as_epochs(epochs)
-        if len(epochs) != len(snapshots):
-            raise ValueError(
-                f"epochs has {len(epochs)} entries, but there are {len(snapshots)} snapshots; pass one epoch per "
-                f"snapshot"
-            )
+    snapshots, epochs = _snapshots_and_epochs(snapshots, epochs)
     counts = []
     area = None
     for net in snapshots:
@@ -386,3 +394,88 @@ def regions_over_training(
         area = arr.area
     n_neurons = read_net(snapshots[0]).n_hidden
     return RegionCounts(np.asarray(epochs), np.array(counts), float(area), n_neurons)
+
+
+@dataclass(frozen=True, eq=False)
+class LineCounts:
+    """Exact region counts along segments through training.
+
+    Attributes
+    ----------
+    epochs : ndarray, shape (k,)
+    counts : ndarray of int, shape (k, m)
+        Activation regions the segment ``j`` passes through at epoch ``i`` (:func:`n_regions_along`).
+    lengths : ndarray, shape (m,)
+        The segments' lengths.
+    """
+
+    epochs: np.ndarray
+    counts: np.ndarray
+    lengths: np.ndarray
+
+    @property
+    def mean(self) -> np.ndarray:
+        """Mean regions per segment at each epoch, shape (k,)."""
+        return self.counts.mean(axis=1)
+
+    @property
+    def density(self) -> np.ndarray:
+        """Regions per unit length, pooled over the segments, at each epoch, shape (k,)."""
+        return self.counts.sum(axis=1) / self.lengths.sum()
+
+    def __repr__(self) -> str:
+        return (f"LineCounts(epochs={len(self.epochs)}, segments={self.counts.shape[1]}, "
+                f"first_mean={self.mean[0]:.4g}, last_mean={self.mean[-1]:.4g})")
+
+
+def regions_along_over_training(
+    snapshots: Sequence[Net] | HasSnapshots,
+    starts: ArrayLike,
+    ends: ArrayLike,
+    *,
+    epochs: Sequence[float] | None = None,
+) -> LineCounts:
+    """Exact region counts along segments ``starts[j] -> ends[j]`` for each snapshot of a training run.
+
+    Each count is an exact walk (:func:`n_regions_along`), so regions too small for any sampling are
+    counted; the segments may be in any input dimension.
+
+    Parameters
+    ----------
+    snapshots : sequence of nn.Module, or a TrainHistory
+        As for :func:`regions_over_training`.
+    starts, ends : Tensor or array, shape (m, d_in)
+        The segments' ends (for instance pairs of data points), at least one, none of length 0.
+    epochs : sequence of numbers, optional
+        As for :func:`regions_over_training`.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> data = fl.toy_dataset("moons", n=100, seed=0)
+    >>> history = fl.train(fl.mlp([2, 8, 8, 1], seed=0), data, epochs=2, keep_snapshots=True, progress=False)
+    >>> lines = regions_along_over_training(history, data.X[:3], data.X[3:6])
+    >>> lines.counts.shape
+    (3, 3)
+    >>> int(lines.counts[0, 0]) == fl.n_regions_along(history.snapshots[0], data.X[0], data.X[3])
+    True
+
+    References
+    ----------
+    Hanin and Rolnick, "Complexity of Linear Regions in Deep Networks" (ICML 2019), regions along 1D lines
+    through training; Lewandowski et al., "The Space Between" (2025), section 4 (the exact walk).
+    """
+    snapshots, epochs = _snapshots_and_epochs(snapshots, epochs)
+    d_in = read_net(snapshots[0]).d_in
+    starts = as_points(starts, "starts", dim=d_in)
+    ends = as_points(ends, "ends", dim=d_in)
+    if starts.shape != ends.shape:
+        raise ValueError(f"starts has {len(starts)} points and ends {len(ends)}; expected one end per start")
+    lengths = np.linalg.norm(ends - starts, axis=1)
+    if (lengths == 0).any():
+        j = int(np.flatnonzero(lengths == 0)[0])
+        raise ValueError(f"segment {j} has length 0 (starts[{j}] == ends[{j}]); expected distinct ends")
+    from .walk import walk
+
+    counts = np.array([[len(walk(net, a, b)) for a, b in zip(starts, ends)] for net in snapshots], dtype=np.int64)
+    return LineCounts(epochs, counts, lengths)

@@ -113,10 +113,15 @@ NOTEBOOKS = (
         "run the Bernoulli null test layer by layer over training and compare its result with the report's",
     ), f"{_SWINIARSKI}, section 3, with sections 2.1 and 2.3.1"),
     Notebook("07", "Regions in training", "07_regions_in_training.ipynb", 25, (
-        "follow the number of activation regions of a net through training",
-        "compare it with Hanin and Rolnick's #neurons^2 / 2",
-        "measure the size of the region around an input and the local linear map on it",
-    ), f"{_DAROCZY}, Hanin and Rolnick's Theorem 5; {_SWINIARSKI}, sections 6 and 6.5"),
+        "count the activation regions of a net exactly through training, in a 2D box and along segments between "
+        "data points",
+        "compare the density of regions with Hanin and Rolnick's #neurons^2 / 2, with He's and with PyTorch's "
+        "default initialisation",
+        "compare nets of different depths with the same number of neurons, and nets trained with noisy labels",
+        "say what the source reports about regions in training, and where foldlab's small runs agree and where they "
+        "differ",
+    ), f"{_DAROCZY}, part 3 (Hanin and Rolnick's Theorem 5 and their counts through training, against depth and "
+       "with label noise)"),
     Notebook("08", "Information geometry and the region around an input", "08_information_geometry.ipynb", 45, (
         "compute a conditional Hamming geodesic and a Hamming midpoint between two digits and compare them with the "
         "straight walk, counting flips exactly",

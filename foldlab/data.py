@@ -33,6 +33,7 @@ __all__ = [
     "TOY_SETS",
     "MAX_CANTOR_DEPTH",
     "toy_dataset",
+    "with_label_noise",
     "load_digits",
     "MNIST_URL",
     "MNIST_FILES",
@@ -268,6 +269,60 @@ def toy_dataset(
             f"smaller noise (the sets live in a box of a few units)"
         )
     return _split(X, np.asarray(y, np.int64), test_fraction, rng, name)
+
+
+def with_label_noise(data: Dataset, fraction: float, *, seed: int = 0) -> Dataset:
+    """The data set with a seeded ``fraction`` of its training labels replaced by another class.
+
+    ``round(fraction * n_train)`` training points, drawn without replacement, each get a label drawn
+    uniformly from the other classes (with two classes: the other one). The test split is left clean, so
+    that test accuracy says how much the net generalises while the train accuracy says how much it
+    memorises. The same data, fraction and seed give the same labels; ``fraction=0`` gives the data back
+    unchanged (a new Dataset with the same tensors).
+
+    Parameters
+    ----------
+    data : Dataset
+        With at least two classes.
+    fraction : float
+        From 0 to 1.
+    seed : int
+
+    Returns
+    -------
+    Dataset
+        Named ``"<name>+noise<fraction>"``; ``X``, ``X_test`` and ``y_test`` are the input's.
+
+    Examples
+    --------
+    >>> data = toy_dataset("moons", n=100, seed=0)
+    >>> noisy = with_label_noise(data, 0.2, seed=0)
+    >>> int((noisy.y != data.y).sum()), len(data.y)
+    (15, 75)
+    >>> bool((noisy.y_test == data.y_test).all())
+    True
+
+    References
+    ----------
+    Hanin and Rolnick, "Deep ReLU Networks Have Surprisingly Few Activation Patterns" (NeurIPS 2019),
+    section on memorisation (training with a fraction of the labels randomised).
+    """
+    if not isinstance(data, Dataset):
+        raise TypeError(f"data must be a foldlab Dataset (toy_dataset, load_digits), got {describe(data)}")
+    fraction = check_float(fraction, "fraction", min=0, max=1)
+    seed = check_seed(seed)
+    n_classes = data.n_classes
+    if n_classes < 2:
+        raise ValueError(f"with_label_noise needs at least two classes to flip between, data {data.name!r} has "
+                         f"{n_classes}")
+    rng = np.random.default_rng(seed)
+    n = len(data.y)
+    chosen = rng.choice(n, size=int(round(fraction * n)), replace=False)
+    # a shift of 1 to n_classes - 1 (mod n_classes) is a uniform draw among the other classes
+    shift = rng.integers(1, n_classes, size=len(chosen))
+    y = data.y.clone()
+    y[torch.from_numpy(chosen)] = (y[torch.from_numpy(chosen)] + torch.from_numpy(shift)) % n_classes
+    return Dataset(data.X, y, data.X_test, data.y_test, f"{data.name}+noise{fraction:g}")
 
 
 def load_digits(*, seed: int = 0, test_fraction: float = 0.25, scale: bool = True) -> Dataset:

@@ -213,6 +213,12 @@ def data_cases():
         ("n=10**12", lambda: fl.toy_dataset(n=10**12), fl.OverBudget, "n="),
         ("noise=1e300", lambda: fl.toy_dataset(noise=1e300), fl.NumericalRange, "noise"),
     ]
+    cases += float_family("fraction", lambda v: fl.with_label_noise(DS, v), nonnegative=True)
+    cases += seed_family("seed", lambda v: fl.with_label_noise(DS, 0.1, seed=v))
+    cases += [
+        ("with_label_noise fraction=1.5", lambda: fl.with_label_noise(DS, 1.5), ValueError, "fraction"),
+        ("with_label_noise data=(X, y)", lambda: fl.with_label_noise((DS.X, DS.y), 0.1), TypeError, "Dataset"),
+    ]
     cases += seed_family("seed", lambda v: fl.load_digits(seed=v))
     cases += float_family("test_fraction", lambda v: fl.load_digits(test_fraction=v), nonnegative=True)
     cases += bool_family("scale", lambda v: fl.load_digits(scale=v))
@@ -706,7 +712,8 @@ def test_modules_have_no_untested_public_function():
     """Every name in the __all__ of these modules is a case above (by name), so a new public function
     without bad-input cases fails here."""
     covered = {
-        "toy_dataset", "load_digits", "read_idx", "load_mnist", "Dataset", "train", "accuracy", "mlp", "SwiGLU",
+        "toy_dataset", "with_label_noise", "load_digits", "read_idx", "load_mnist", "Dataset", "train", "accuracy",
+        "mlp", "SwiGLU",
         "linear_layer", "activation_patterns", "hamming_distance", "hamming_matrix", "hamming_dtype", "as_patterns",
         "in_interval", "interval_size", "interval_patterns", "activation_probability", "hamming_histograms",
         "random_pairs", "UnitActivity", "HammingHistograms", "bernoulli_null_test", "NullTest", "nearest_neighbors",

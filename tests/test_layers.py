@@ -34,7 +34,7 @@ RANKS = {
     "counting": 4, "folding": 4, "pattern_stats": 4, "null_test": 4, "constellations": 4, "information": 4,
     "local": 4, "geodesic": 4,
     # 5. data and training
-    "data": 5, "training": 5, "normalisation": 5, "regularizer": 5, "exercises": 5, "course": 5,
+    "data": 5, "training": 5, "normalisation": 5, "regions_training": 5, "regularizer": 5, "exercises": 5, "course": 5,
     # 6. drawing, 7. widgets
     "plotting": 6,
     # the experiments train nets and measure them (the plots of their results import plotting lazily)

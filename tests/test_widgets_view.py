@@ -97,4 +97,5 @@ def test_public_names_resolve():
     assert set(listed) == in_modules and len(listed) == len(in_modules)
     assert {"neuron_widget", "pattern_pair_widget", "training_patterns_widget", "neighbors_widget",
             "arrangement_widget", "training_regions_widget", "grid_misses_widget", "cantor_walk_widget",
-            "sampling_widget", "regularizer_widget", "sensitivity_widget", "region_walk_widget"} <= in_modules
+            "sampling_widget", "regularizer_widget", "sensitivity_widget", "region_walk_widget",
+            "regions_in_training_widget"} <= in_modules

@@ -21,12 +21,13 @@ ValueError or TypeError naming the argument. One module per topic, all names imp
                            running chi of many paths, folding against depth, width or test error
 :mod:`.normalisation`      activation statistics under normalisation, layer by layer and over training
 :mod:`.regularizer`        the folding regularizer's experiment: paired runs over seeds, with against without
+:mod:`.training`           regions in training: one run's regions at an epoch, its exact counts per epoch
 :mod:`._common`            what they share: the plot contract and its checks, axes, the house colours,
                            the bit image
 ========================  ========================================================================
 """
 
-from . import folding, information, normalisation, patterns, regions, regularizer, walks
+from . import folding, information, normalisation, patterns, regions, regularizer, training, walks
 from ._common import BIT_COLORS, pattern_colors
 from .folding import (
     ChiDistributionArtists,
@@ -87,6 +88,7 @@ from .regions import (
     region_scale,
 )
 from .regularizer import METRIC_LABELS, PairedRunsArtists, plot_paired_runs, regularizer_figure
+from .training import RegionsRunArtists, plot_regions_run
 from .walks import (
     MAX_CANTOR_DEPTH,
     CantorRegionArtists,
@@ -108,5 +110,6 @@ __all__ = [
     *patterns.__all__,
     *regions.__all__,
     *regularizer.__all__,
+    *training.__all__,
     *walks.__all__,
 ]

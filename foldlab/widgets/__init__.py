@@ -31,6 +31,7 @@ reference or an end of the walk (``view.click(x, y)`` does it in a test).
 :mod:`.information`        tangent sensitivity along a segment, maps of neighbouring regions, region sizes
 :mod:`.normalisation`      activation statistics of a study of normalisations, by norm, depth and epoch
 :mod:`.regularizer`        the same net trained with and without the folding regularizer
+:mod:`.training`           regions through training, against depth, init and label noise
 :mod:`._view`              the FigureView they all return, the pointer, and the house slider
 :mod:`._render`            the fast PNG: the frame drawn once, the insides of the axes redrawn
 :mod:`._front`             what runs in the browser (anywidget): the pointer's picture, the toolbar
@@ -38,7 +39,7 @@ reference or an end of the walk (``view.click(x, y)`` does it in a test).
 ========================  ========================================================================
 """
 
-from . import folding, information, normalisation, patterns, regions, regularizer, walks
+from . import folding, information, normalisation, patterns, regions, regularizer, training, walks
 from ._presets import from_preset
 from ._view import FigureView, Pointer
 from .folding import class_pair_widget, depth_widget
@@ -47,6 +48,7 @@ from .normalisation import normalisation_widget
 from .patterns import neighbors_widget, neuron_widget, pattern_pair_widget, training_patterns_widget
 from .regions import arrangement_widget, grid_misses_widget, training_regions_widget
 from .regularizer import regularizer_widget
+from .training import regions_in_training_widget
 from .walks import (
     CANTOR_BITS,
     MAX_WALK_DEPTH,
@@ -55,7 +57,7 @@ from .walks import (
     sampling_widget,
 )
 
-_MODULES = (patterns, regions, walks, folding, information, normalisation, regularizer)
+_MODULES = (patterns, regions, walks, folding, information, normalisation, training, regularizer)
 
 #: Named presets of every widget: ``PRESETS[widget name][preset name]`` is a preset for :func:`from_preset`.
 PRESETS = {name: presets for module in _MODULES for name, presets in getattr(module, "PRESETS", {}).items()}
