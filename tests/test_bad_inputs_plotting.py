@@ -406,11 +406,12 @@ def test_every_widget_refuses_bad_input_naming_the_argument(o, call, error, mess
 
 def test_every_plot_and_widget_has_bad_input_cases():
     """A new plot or widget without a bad-input case fails this test: here, or in the test file of the notebook
-    module it belongs to (folding and its widgets, information geometry, the regularizer's experiment)."""
+    module it belongs to (folding and its widgets, information geometry, the regularizer's experiment,
+    normalisation)."""
     tests = Path(__file__).parent
     source = "".join((tests / name).read_text() for name in (
         Path(__file__).name, "test_folding.py", "test_plotting_information.py", "test_widgets_information.py",
-        "test_widgets_folding.py", "test_experiments_regularizer.py"))
+        "test_widgets_folding.py", "test_experiments_regularizer.py", "test_widgets_normalisation.py"))
     names = [name for name in flp.__all__ if name.startswith("plot_") or name in ("region_colors", "reference_region",
                                                                                   "pattern_colors")]
     names += [name for name in flw.__all__ if name.endswith("_widget") or name == "FigureView"]

@@ -92,6 +92,14 @@ def plot_random_layers(study: NormalisationStudy, ax: Axes | None = None, *, dep
     """Over epochs, the fraction of layers whose patterns the Bernoulli(0.5) null test does not reject, one line
     per normalisation (at one depth of the study; default: its first).
 
+    Parameters
+    ----------
+    study : NormalisationStudy
+        From :func:`foldlab.normalisation_statistics`.
+    ax : Axes, optional
+    depth : int, optional
+        One of ``study.depths``.
+
     Returns
     -------
     tuple of Line2D
