@@ -289,9 +289,9 @@ def conv_net(
 
     References
     ----------
-    Lewandowski et al., "On Space Folds of ReLU Neural Networks" (TMLR 2025), section 5 (the folding of a
-    convolutional net, AlexNet there); LeCun et al., "Gradient-based learning applied to document
-    recognition" (1998), for convolutional nets on digits.
+    Swiniarski, Bruna and Cho, "Study on Activation Patterns", section 5 (Hamming geodesics of a convolutional
+    net: AlexNet on CIFAR-10, three convolutions with max pooling and one linear layer); LeCun et al.,
+    "Gradient-based learning applied to document recognition" (1998), for convolutional nets on digits.
 
     Examples
     --------
