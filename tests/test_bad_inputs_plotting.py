@@ -411,7 +411,8 @@ def test_every_plot_and_widget_has_bad_input_cases():
     tests = Path(__file__).parent
     source = "".join((tests / name).read_text() for name in (
         Path(__file__).name, "test_folding.py", "test_plotting_information.py", "test_widgets_information.py",
-        "test_widgets_folding.py", "test_experiments_regularizer.py", "test_widgets_normalisation.py"))
+        "test_widgets_folding.py", "test_experiments_regularizer.py", "test_widgets_normalisation.py",
+        "test_widgets_training.py"))
     names = [name for name in flp.__all__ if name.startswith("plot_") or name in ("region_colors", "reference_region",
                                                                                   "pattern_colors")]
     names += [name for name in flw.__all__ if name.endswith("_widget") or name == "FigureView"]

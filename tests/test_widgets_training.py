@@ -4,6 +4,7 @@ and its bad inputs refused."""
 import pytest
 
 import foldlab as fl
+from foldlab import plotting as flp
 from foldlab import widgets as flw
 from foldlab.widgets import training as views
 
@@ -94,6 +95,9 @@ BAD = [
     C(lambda d: flw.regions_in_training_widget(d, epoch=99), ValueError, r"epoch must be", id="epoch"),
     C(lambda d: flw.regions_in_training_widget(d, seed=1.0), TypeError, r"seed", id="seed"),
     C(lambda d: flw.regions_in_training_widget(fl.load_digits(seed=0)), ValueError, r"2 features", id="2d"),
+    C(lambda d: flp.plot_regions_run("run"), TypeError, r"run must be", id="plot-run"),
+    C(lambda d: flp.plot_regions_run(fl.regions_run(d, n_neurons=4, depth=1, epochs=1, n_lines=2), ax="ax"),
+      TypeError, r"ax must be three matplotlib Axes", id="plot-ax"),
 ]
 
 

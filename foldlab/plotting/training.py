@@ -26,10 +26,10 @@ class RegionsRunArtists(NamedTuple):
     segments: LineCollection
     box: RegionCountArtists
     lines: Line2D
-    marks: tuple[Line2D, Line2D]
+    marks: tuple[Line2D, ...]  # the epoch on both curves
 
 
-def plot_regions_run(run: RegionsRun, axes: Sequence[Axes] | None = None, *, epoch: int | None = None,
+def plot_regions_run(run: RegionsRun, ax: Sequence[Axes] | None = None, *, epoch: int | None = None,
                      arr: Arrangement | None = None) -> RegionsRunArtists:
     """Three panels: the regions at ``epoch`` with the data and the segments; regions per unit area in the
     box through training, with Hanin and Rolnick's ``#neurons^2 / 2``; mean regions per segment through
@@ -39,7 +39,7 @@ def plot_regions_run(run: RegionsRun, axes: Sequence[Axes] | None = None, *, epo
     ----------
     run : RegionsRun
         From :func:`foldlab.regions_run`.
-    axes : three Axes, optional
+    ax : three Axes, optional
         Default: a new pyplot figure with three panels.
     epoch : int, optional
         From 0 to the run's last epoch (default: the last).
@@ -70,14 +70,14 @@ def plot_regions_run(run: RegionsRun, axes: Sequence[Axes] | None = None, *, epo
     index = last if epoch is None else check_int(epoch, "epoch", min=0, max=last)
     if arr is not None:
         check_instance(arr, "arr", Arrangement, "from foldlab.arrangement(net, box)")
-    if axes is None:
+    if ax is None:
         import matplotlib.pyplot as plt  # only here: a widget passes its own axes
 
-        _, axes = plt.subplots(1, 3, figsize=(13, 4.2), layout="constrained")
-    if isinstance(axes, (str, bytes)) or not isinstance(axes, (Sequence, np.ndarray)) or len(axes) != 3 or not all(
-            isinstance(ax, Axes) for ax in axes):
-        raise TypeError(f"axes must be three matplotlib Axes, got {axes!r}")
-    left, middle, right = axes
+        _, ax = plt.subplots(1, 3, figsize=(13, 4.2), layout="constrained")
+    if isinstance(ax, (str, bytes)) or not isinstance(ax, (Sequence, np.ndarray)) or len(ax) != 3 or not all(
+            isinstance(a, Axes) for a in ax):
+        raise TypeError(f"ax must be three matplotlib Axes, got {ax!r}")
+    left, middle, right = ax
     if arr is None:
         arr = arrangement(run.history.snapshots[index], box=run.box)
     regions = plot_arrangement(arr, left, color_by="pattern")
