@@ -20,7 +20,7 @@ from ._validation import check_choice, check_float, check_int, check_seed, descr
 from .data import Dataset
 from .nets import mlp
 from .null_test import bernoulli_null_test
-from .pattern_stats import activation_probability, random_pairs
+from .pattern_stats import HammingHistograms, UnitActivity, random_pairs
 from .patterns import activation_patterns
 from .training import train
 
@@ -229,8 +229,7 @@ def normalisation_statistics(
     X = data.X_test
     if len(X) < 2:
         raise ValueError(f"data's test split has {len(X)} input(s); the statistics need at least two")
-    n_out = max(int(data.y.max()) + 1, 2)
-    n_out = 1 if n_out == 2 else n_out
+    n_out = 1 if data.n_classes == 2 else data.n_classes
     pairs = random_pairs(len(X), n_pairs, seed)
     runs = []
     for depth in depths:
@@ -241,18 +240,15 @@ def normalisation_statistics(
                             progress=False)
             probability, dead, on, distances, p_values = [], [], [], [], []
             for net in history.snapshots:
-                activity = activation_probability(net, X)
+                # the patterns once per snapshot; the unit activity, the distances and the tests read them
+                P = activation_patterns(net, X).numpy()
+                activity = UnitActivity.from_patterns(P, [width] * depth)
                 probability.append(activity.probability)
                 dead.append([len(d) / width for d in activity.dead])
                 on.append([len(a) / width for a in activity.always_on])
-                P = activation_patterns(net, X).numpy()
-                layer_d, layer_p = [], []
-                for layer in range(depth):
-                    bits = P[:, layer * width:(layer + 1) * width]
-                    layer_d.append((bits[pairs[:, 0]] != bits[pairs[:, 1]]).sum(axis=1))
-                    layer_p.append(bernoulli_null_test(bits, pairs=pairs).p_value)
-                distances.append(layer_d)
-                p_values.append(layer_p)
+                distances.append(HammingHistograms.from_patterns(P, [width] * depth, pairs=pairs).distances)
+                p_values.append([bernoulli_null_test(P[:, layer * width:(layer + 1) * width], pairs=pairs).p_value
+                                 for layer in range(depth)])
             runs.append(NormalisationRun(
                 norm, depth, tuple(np.array([p[layer] for p in probability]) for layer in range(depth)),
                 np.array(dead), np.array(on), np.array(distances, dtype=np.int64), np.array(p_values),

@@ -3,7 +3,7 @@ at a fixed number of neurons.
 
 Hanin and Rolnick count activation regions through training and against depth at a fixed number of neurons,
 with and without label noise (memorisation); these functions do the same on 2D toy data, exactly: the box
-counts come from :func:`foldlab.arrangement`, the segment counts from :func:`foldlab.walk`.
+counts come from :func:`foldlab.arrangement`, the segment counts from exact walks (:func:`foldlab.walks`).
 """
 
 from __future__ import annotations
