@@ -51,7 +51,7 @@ from .adapter import Layer, activation_calls, read_net, recording_preactivations
 from .folding import sample_pairs
 from .pattern_stats import check_pairs
 
-__all__ = ["SCHEDULES", "DISTANCES", "soft_chi", "soft_chi_of_points", "folding_penalty", "FoldingRegularizer"]
+__all__ = ["SCHEDULES", "DISTANCES", "EVERY", "soft_chi", "soft_chi_of_points", "folding_penalty", "FoldingRegularizer"]
 
 #: Weight schedules of :class:`FoldingRegularizer`.
 SCHEDULES = ("constant", "linear", "step", "cosine")
@@ -63,6 +63,12 @@ DISTANCES = ("l1", "expected")
 TEMPERATURE = 0.1
 MAX_TEMPERATURE = 0.05
 EPS = 1e-3
+#: Lazy regularisation: :func:`foldlab.train` computes the penalty on every ``EVERY``-th batch, weighted
+#: ``EVERY`` times (Karras et al., CVPR 2020, section 3.1). On digits a batch with the penalty costs about three
+#: plain batches (its 256 segment points carry four times the batch's own rows through the net, and the soft
+#: bits and distances several passes over them; ``benchmarks/regularizer.py``); every eighth batch keeps an epoch
+#: within 1.5 plain epochs, every fourth did not on this project's machines.
+EVERY = 8
 
 
 def _soft(z: torch.Tensor, temperature: float) -> torch.Tensor:
@@ -383,6 +389,14 @@ class FoldingRegularizer(nn.Module):
     seed : int
         Seeds the segments of each batch: call ``k`` of the regularizer uses seed ``(seed, k)``, so a training
         run with the same seed draws the same segments.
+    every : int
+        Lazy regularisation in :func:`foldlab.train`: the penalty is computed on every ``every``-th batch of the
+        run (batches ``0, every, 2 every, ...``, counted across epochs) with ``every`` times its weight, and
+        not at all on the others, so that its mean gradient is the same at ``1 / every`` of its cost (with Adam
+        not quite the same pressure: its second moment sees the larger, rarer gradients)
+        (``benchmarks/regularizer.py`` measures both). ``1`` computes it on every batch: the choice for a run of
+        few batches, where every ``every``-th one would leave most epochs (and most of the schedule) without a
+        penalty. Calling the module yourself (``reg(net, X, y, epoch)``) computes the penalty on every call.
 
     Examples
     --------
@@ -391,7 +405,13 @@ class FoldingRegularizer(nn.Module):
     >>> [reg.weight_at(e) for e in range(1, 6)]
     [0.5, 0.375, 0.25, 0.125, 0.0]
     >>> reg
-    FoldingRegularizer(weight=0.5, schedule='linear', epochs=5, temperature=0.1, n_points=16, n_pairs=16)
+    FoldingRegularizer(weight=0.5, schedule='linear', epochs=5, temperature=0.1, n_points=16, n_pairs=16, every=8)
+
+    References
+    ----------
+    Lewandowski et al., "The Space Between: On Folding, Symmetries and Sampling" (arXiv 2503.08502), the
+    folding-based regularization scheme it outlines; Karras et al., "Analyzing and Improving the Image Quality
+    of StyleGAN" (CVPR 2020, arXiv:1912.04958), section 3.1, lazy regularization.
     """
 
     def __init__(
@@ -410,6 +430,7 @@ class FoldingRegularizer(nn.Module):
         layers: Layers = None,
         include_output: bool = False,
         seed: int = 0,
+        every: int = EVERY,
     ) -> None:
         super().__init__()
         self.weight = check_float(weight, "weight", min=0)
@@ -424,7 +445,9 @@ class FoldingRegularizer(nn.Module):
         self.distance = check_choice(distance, "distance", DISTANCES)
         self.layers, self.include_output = layers, include_output
         self.seed = check_seed(seed)
-        self.calls = 0
+        self.every = check_int(every, "every", min=1)
+        self.calls = 0  # penalties computed: the seed stream
+        self.batches = 0  # batches fused_loss has seen: the lazy schedule
         self._read: tuple | None = None  # (net, spec, activation calls, chosen layers): read once per net
 
     def weight_at(self, epoch: int | None) -> float:
@@ -468,19 +491,24 @@ class FoldingRegularizer(nn.Module):
         epoch: int | None,
         task_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     ) -> tuple[torch.Tensor, torch.Tensor, float]:
-        """``(task loss, unweighted penalty, weight)`` of a training batch from ONE forward pass of the net over
-        the batch and the penalty's segment points together (what :func:`foldlab.train` calls).
+        """``(task loss, penalty, weight)`` of a training batch from ONE forward pass of the net over the batch and
+        the penalty's segment points together (what :func:`foldlab.train` calls); the batch's loss is
+        ``task loss + weight * penalty``.
 
-        The same numbers as ``task_loss(net(X), y)`` and :meth:`penalty` with the same seed stream, for a
-        net whose rows do not interact; a net with batch normalisation or dropout (whose output for one row
-        depends on the others, or on a draw) runs the two passes apart. With weight 0 no segment is drawn and
-        the penalty is 0 (not computed).
+        On the batches the lazy schedule computes (every ``every``-th call), the penalty is ``every`` times
+        :meth:`penalty` with the same seed stream, and the task loss is ``task_loss(net(X), y)``, for a net
+        whose rows do not interact; a net with batch normalisation or dropout (whose output for one row
+        depends on the others, or on a draw) runs the two passes apart. On the other batches, and with
+        weight 0, no segment is drawn and the penalty is 0 (not computed). The mean of the returned penalty
+        over many batches therefore estimates the mean of :meth:`penalty`.
         """
         weight = self.weight_at(epoch)
-        if weight == 0:
-            return task_loss(net(X), y), torch.zeros((), dtype=X.dtype, device=X.device), 0.0
+        due = self.batches % self.every == 0
+        self.batches += 1
+        if weight == 0 or not due:
+            return task_loss(net(X), y), torch.zeros((), dtype=X.dtype, device=X.device), weight
         if any(isinstance(module, ROW_COUPLED) for module in net.modules()):
-            return task_loss(net(X), y), self.penalty(net, X, y), weight
+            return task_loss(net(X), y), self.every * self.penalty(net, X, y), weight
         _, spec, calls, (chosen, selected) = self._reading(net)
         X = _inputs_like_the_net(net, X, spec.d_in, "X")
         index = _batch_pairs(y, X.shape[0], self.n_pairs, self._next_seed())
@@ -490,7 +518,7 @@ class FoldingRegularizer(nn.Module):
             out = net(torch.cat([X, points]))
         penalty = _penalty_of([z[n:] for z in records], out[n:], chosen, selected, len(index), self.n_points,
                               **self._options())
-        return task_loss(out[:n], y), penalty, weight
+        return task_loss(out[:n], y), self.every * penalty if self.every > 1 else penalty, weight
 
     def forward(self, net: nn.Module, X: ArrayLike, y: ArrayLike, epoch: int | None = None) -> torch.Tensor:
         weight = self.weight_at(epoch)
@@ -502,7 +530,7 @@ class FoldingRegularizer(nn.Module):
         epochs = "" if self.epochs is None else f", epochs={self.epochs}"
         return (
             f"weight={self.weight:g}, schedule={self.schedule!r}{epochs}, temperature={self.temperature:g}, "
-            f"n_points={self.n_points}, n_pairs={self.n_pairs}"
+            f"n_points={self.n_points}, n_pairs={self.n_pairs}, every={self.every}"
         )
 
     def __repr__(self) -> str:

@@ -46,9 +46,10 @@ class TrainHistory:
         Mean task loss (cross-entropy or logistic) of each epoch (``nan`` at index 0); equal to ``loss``
         without a penalty.
     penalty : list of float
-        Mean unweighted penalty of each epoch: the regularizer's :func:`~foldlab.folding_penalty` (0 in an epoch
-        whose weight is 0: not computed then), the value of a ``penalty=`` callable, 0 without either (``nan``
-        at index 0).
+        Mean unweighted penalty of each epoch: the regularizer's :func:`~foldlab.folding_penalty` as its loss used
+        it (``every`` times the penalty on the batches it is computed on, 0 on the others, so that the epoch's
+        mean estimates the penalty; 0 in an epoch whose weight is 0: not computed then), the value of a
+        ``penalty=`` callable, 0 without either (``nan`` at index 0).
     weight : list of float
         The regularizer's weight in each epoch (its schedule's ``weight_at``); 1 for a ``penalty=`` callable
         (which weighs itself), 0 without either (``nan`` at index 0).
@@ -232,9 +233,11 @@ def train(
         and the last ``Phi_N`` measured.
     regularizer : FoldingRegularizer, optional
         The folding regularizer: each batch's loss is ``task loss + weight_at(epoch) * penalty``, from one
-        forward pass over the batch and the penalty's segment points (:meth:`FoldingRegularizer.fused_loss`).
-        Its seed stream restarts at every call (``regularizer.calls = 0``), so that the same ``seed`` and
-        regularizer give the same run. Not together with ``penalty``.
+        forward pass over the batch and the penalty's segment points (:meth:`FoldingRegularizer.fused_loss`),
+        the penalty computed on every ``regularizer.every``-th batch of the run (lazy regularisation, weighted
+        ``every`` times there). Its seed stream and its batch count restart at every call
+        (``regularizer.calls = regularizer.batches = 0``), so that the same ``seed`` and regularizer give the
+        same run. Not together with ``penalty``.
     phi_every : int, optional
         Measure the exact ``Phi_N`` of the net on the training set (:func:`foldlab.global_folding` with the
         batched walk, :data:`PHI_PAIRS` segments drawn with ``seed``) before training and after every
@@ -329,10 +332,10 @@ def train(
     saved_state = copy.deepcopy(net.state_dict())
     saved_rng = torch.random.get_rng_state()
     saved_cuda_rng = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None
-    saved_calls = None if regularizer is None else regularizer.calls
+    saved_calls = None if regularizer is None else (regularizer.calls, regularizer.batches)
     try:
         if regularizer is not None:
-            regularizer.calls = 0
+            regularizer.calls = regularizer.batches = 0
         return _train(net, X, y, X_test, y_test, epochs, lr, batch_size, seed, weight_decay, penalty,
                       keep_snapshots, progress, was_training, regularizer, phi_every, target_accuracy)
     except BaseException as error:
@@ -340,7 +343,7 @@ def train(
             net.load_state_dict(saved_state)
         net.train(was_training)
         if regularizer is not None:
-            regularizer.calls = saved_calls
+            regularizer.calls, regularizer.batches = saved_calls
         torch.random.set_rng_state(saved_rng)
         if saved_cuda_rng is not None:
             torch.cuda.set_rng_state_all(saved_cuda_rng)

@@ -41,7 +41,7 @@ def test_the_rows_are_the_runs_an_independent_rerun_gives(tiny):
     for arm in ("without", "with"):
         net = fl.mlp([2, 6, 6, 1], seed=1)
         reg = fl.FoldingRegularizer(weight=1.0, schedule="linear", epochs=2, seed=1) if arm == "with" else None
-        history = fl.train(net, data, epochs=2, seed=1, penalty=reg, progress=False)
+        history = fl.train(net, data, epochs=2, seed=1, regularizer=reg, progress=False)
         g = fl.global_folding(net, data.X_test, data.y_test, n_pairs=20, seed=1)
         row = next(r for r in tiny.rows if r["seed"] == 1 and r["arm"] == arm)
         assert row["test_accuracy"] == history.test_accuracy[-1]
@@ -207,3 +207,24 @@ def test_regularizer_widget_every_control_at_both_ends():
         flw.regularizer_widget(data, temperature=0.0)
     with pytest.raises(ValueError, match="2 features"):
         flw.regularizer_widget(fl.load_digits(), widths=(64, 4, 10))
+
+
+@pytest.mark.parametrize("which", ["2d", "digits"])
+def test_the_shipped_results_are_what_this_code_gives(which):
+    """Seed 0 of each shipped comparison, run again with the shipped settings on one torch thread (as the command
+    runs them), gives the shipped rows exactly: the CSVs are not left behind when the code under them changes."""
+    from foldlab.experiments import shipped_comparison
+    from foldlab.experiments.regularizer import SHIPPED
+
+    shipped = shipped_comparison(which)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        again = compare_regularizer(**dict(SHIPPED[which], seeds=[0]))
+    finally:
+        torch.set_num_threads(threads)
+    assert again.settings["regularizer"] == shipped.settings["regularizer"]
+    for row in again.rows:
+        kept = next(r for r in shipped.rows if r["seed"] == 0 and r["arm"] == row["arm"])
+        for key in ("test_accuracy", "train_accuracy", "phi", "phi_mean", "fraction_folding"):
+            assert row[key] == pytest.approx(kept[key], rel=1e-9, abs=1e-12), (row["arm"], key)

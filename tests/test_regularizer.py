@@ -160,7 +160,7 @@ def test_the_module_and_the_function_agree():
 def test_one_fused_pass_gives_the_two_passes_numbers():
     X, y = moons_batch()
     for net in (fl.mlp([2, 8, 8, 1], seed=0), fl.mlp([2, 8, 8, 1], seed=0, activation="leaky_relu")):
-        fused, apart = (fl.FoldingRegularizer(weight=0.5, seed=2, n_pairs=6, n_points=5) for _ in range(2))
+        fused, apart = (fl.FoldingRegularizer(weight=0.5, seed=2, n_pairs=6, n_points=5, every=1) for _ in range(2))
         loss = lambda out, labels: torch.nn.functional.softplus(-(2 * labels - 1) * out[:, 0]).mean()
         for epoch in (1, 2):
             task, penalty, weight = fused.fused_loss(net, X, y, epoch, loss)
@@ -175,7 +175,7 @@ def test_batch_norm_and_dropout_run_the_two_passes_apart():
     X, y = moons_batch()
     net = torch.nn.Sequential(torch.nn.Linear(2, 6), torch.nn.BatchNorm1d(6), torch.nn.ReLU(), torch.nn.Linear(6, 1))
     net.eval()
-    fused, apart = fl.FoldingRegularizer(seed=4), fl.FoldingRegularizer(seed=4)
+    fused, apart = fl.FoldingRegularizer(seed=4, every=1), fl.FoldingRegularizer(seed=4)
     loss = lambda out, labels: out.mean()
     task, penalty, _ = fused.fused_loss(net, X, y, 1, loss)
     assert task.item() == pytest.approx(net(X).mean().item(), rel=1e-12)
@@ -244,6 +244,10 @@ def test_same_seed_same_penalties():
         ({"n_points": 1}, ValueError, "n_points"),
         ({"n_pairs": 2.0}, TypeError, "n_pairs"),
         ({"seed": -1}, ValueError, "seed"),
+        ({"every": 0}, ValueError, "every must be an int >= 1, got 0"),
+        ({"every": 2.0}, TypeError, "every must be an int, got 2.0"),
+        ({"every": True}, TypeError, "every must be an int"),
+        ({"every": "4"}, TypeError, "every must be an int"),
     ],
 )
 def test_bad_settings_are_refused(kwargs, error, match):
@@ -287,3 +291,39 @@ def test_the_expected_disagreement_distance_can_be_gamed():
     after = fl.walks(net, X[pairs[:, 0]], X[pairs[:, 1]], keep_patterns=False)
     assert penalty.item() < 0.2  # the surrogate says "folds a lot" ...
     assert after.chis.mean() < before.chis.mean() and after.n_regions.mean() < 2  # ... while nothing folds
+
+
+# --- lazy regularisation and the fused penalty --------------------------------------------------------------
+
+
+def test_lazy_batches_compute_every_kth_penalty_times_k():
+    """Calls 0, k, 2k, ... give k times the penalty of the same seed stream (a regularizer with every=1 called
+    on those batches only), the others 0 with nothing drawn; the weight is the schedule's either way."""
+    X, y = moons_batch()
+    net = fl.mlp([2, 8, 8, 1], seed=0)
+    lazy = fl.FoldingRegularizer(weight=0.5, seed=3, n_pairs=6, n_points=5, every=3)
+    eager = fl.FoldingRegularizer(weight=0.5, seed=3, n_pairs=6, n_points=5, every=1)
+    loss = lambda out, labels: out.mean()
+    for call in range(8):
+        task, penalty, weight = lazy.fused_loss(net, X, y, 1, loss)
+        assert weight == 0.5 and task.item() == pytest.approx(net(X).mean().item(), rel=1e-12)
+        if call % 3 == 0:
+            assert penalty.item() == pytest.approx(3 * eager.penalty(net, X, y).item(), rel=1e-6)
+        else:
+            assert penalty.item() == 0.0
+    assert (lazy.batches, lazy.calls, eager.calls) == (8, 3, 3)
+
+
+def test_training_with_lazy_batches_counts_them_across_epochs():
+    data = fl.toy_dataset("moons", n=120, seed=0)  # 90 training points: 3 batches of 32 per epoch
+    reg = fl.FoldingRegularizer(weight=0.5, seed=1, n_pairs=6, n_points=8, every=4)
+    history = fl.train(fl.mlp([2, 8, 8, 1], seed=3), data, epochs=4, batch_size=32, seed=2, regularizer=reg,
+                       progress=False)
+    assert (reg.batches, reg.calls) == (12, 3)  # batches 0, 4 and 8: epochs 1, 2 and 3
+    assert [p > 0 for p in history.penalty[1:]] == [True, True, True, False]
+    for e in range(1, 5):  # the loss is what was minimised: task + weight * (every * penalty, or 0)
+        assert history.task_loss[e] + history.weight[e] * history.penalty[e] == pytest.approx(history.loss[e],
+                                                                                              rel=1e-6)
+    again = fl.train(fl.mlp([2, 8, 8, 1], seed=3), data, epochs=4, batch_size=32, seed=2, regularizer=reg,
+                     progress=False)
+    np.testing.assert_array_equal(again.loss, history.loss)  # the batch count restarts with the run

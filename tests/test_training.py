@@ -186,7 +186,7 @@ def moons_run(phi_every=2, keep_snapshots=False, **reg_options):
     data = fl.toy_dataset("moons", n=120, seed=0)
     net = fl.mlp([2, 8, 8, 1], seed=3)
     reg = fl.FoldingRegularizer(**{"weight": 0.5, "schedule": "linear", "epochs": 4, "seed": 1, "n_pairs": 6,
-                                   "n_points": 8, **reg_options})
+                                   "n_points": 8, "every": 1, **reg_options})
     history = fl.train(net, data, epochs=4, batch_size=32, seed=2, regularizer=reg, phi_every=phi_every,
                        keep_snapshots=keep_snapshots, progress=False)
     return data, net, reg, history
@@ -248,7 +248,7 @@ def test_the_fused_loss_is_task_loss_plus_a_separate_penalty():
     data = fl.toy_dataset("moons", n=120, seed=0)
     net = fl.mlp([2, 8, 8, 1], seed=0).double()
     X, y = data.X.double()[:40], data.y[:40]
-    fused, apart = (fl.FoldingRegularizer(weight=0.7, seed=4, n_pairs=9, n_points=7) for _ in range(2))
+    fused, apart = (fl.FoldingRegularizer(weight=0.7, seed=4, n_pairs=9, n_points=7, every=1) for _ in range(2))
     for epoch in (1, 2):
         task, pen, weight = fused.fused_loss(net, X, y, epoch, _loss)
         expected = _loss(net(X), y) + apart(net, X, y, epoch)

@@ -33,7 +33,7 @@ from .._validation import check_choice, check_float, check_int, check_seed
 from ..data import TOY_SETS, Dataset, load_digits, toy_dataset
 from ..folding import global_folding
 from ..nets import mlp
-from ..regularizer import SCHEDULES, FoldingRegularizer
+from ..regularizer import EVERY, SCHEDULES, FoldingRegularizer
 from ..training import train
 
 __all__ = ["COLUMNS", "METRICS", "RESULTS", "RegularizerComparison", "ArmSummary", "PairedTest",
@@ -227,6 +227,7 @@ def compare_regularizer(
     temperature: float = 0.1,
     n_points: int = 16,
     n_pairs: int = 16,
+    every: int = EVERY,
     lr: float = 1e-2,
     batch_size: int = 64,
     n: int = 400,
@@ -249,8 +250,9 @@ def compare_regularizer(
     epochs : int
     widths : sequence of int
         Hidden widths of the ReLU MLP (input and output sizes follow the data: one output for two classes).
-    weight, schedule, temperature, n_points, n_pairs
-        Of the regularizer (:class:`~foldlab.FoldingRegularizer`); ``weight`` > 0.
+    weight, schedule, temperature, n_points, n_pairs, every
+        Of the regularizer (:class:`~foldlab.FoldingRegularizer`, passed to :func:`foldlab.train` as
+        ``regularizer=``: one forward pass per batch, the penalty on every ``every``-th batch); ``weight`` > 0.
     lr, batch_size
         Of :func:`foldlab.train`.
     n, data_seed
@@ -301,6 +303,7 @@ def compare_regularizer(
     temperature = check_float(temperature, "temperature", min=0, include_min=False)
     n_points = check_int(n_points, "n_points", min=2)
     n_pairs = check_int(n_pairs, "n_pairs", min=1)
+    every = check_int(every, "every", min=1)
     lr = check_float(lr, "lr", min=0, include_min=False)
     batch_size = check_int(batch_size, "batch_size", min=1)
     n = check_int(n, "n", min=8)
@@ -316,7 +319,8 @@ def compare_regularizer(
         "net": f"ReLU mlp {[data.dim, *widths, n_out]}, init seed = run seed", "epochs": epochs, "lr": lr,
         "batch_size": batch_size, "optimizer": "Adam (foldlab.train, batch order seed = run seed)",
         "regularizer": f"FoldingRegularizer(weight={weight}, schedule={schedule!r}, epochs={epochs}, "
-                       f"temperature={temperature}, n_points={n_points}, n_pairs={n_pairs}, seed=run seed)",
+                       f"temperature={temperature}, n_points={n_points}, n_pairs={n_pairs}, every={every}, "
+                       f"seed=run seed), as train(regularizer=)",
         "phi": f"foldlab.global_folding on the test set, n_pairs={phi_pairs}, seed=run seed, "
                f"reduce='median_nonzero'",
         "torch_threads": torch.get_num_threads(),
@@ -328,9 +332,9 @@ def compare_regularizer(
             reg = None
             if arm == "with":
                 reg = FoldingRegularizer(weight=weight, schedule=schedule, epochs=epochs, temperature=temperature,
-                                         n_points=n_points, n_pairs=n_pairs, seed=seed)
+                                         n_points=n_points, n_pairs=n_pairs, every=every, seed=seed)
             start = time.perf_counter()
-            history = train(net, data, epochs=epochs, seed=seed, lr=lr, batch_size=batch_size, penalty=reg,
+            history = train(net, data, epochs=epochs, seed=seed, lr=lr, batch_size=batch_size, regularizer=reg,
                             progress=False)
             seconds = time.perf_counter() - start
             folding = global_folding(net, data.X_test, data.y_test, n_pairs=phi_pairs, seed=seed)

@@ -32,7 +32,8 @@ def regularizer_widget(data: Dataset | None = None, widths: Sequence[int] = (2, 
     test accuracy of both.
 
     Both nets start from the same weights (``mlp(widths, seed=seed)``) and see the same batches
-    (``train(seed=seed)``); only the penalty differs. The run without it depends on the seed alone and is
+    (``train(seed=seed)``); only the penalty differs, computed on every batch (``every=1``: a small 2D set has
+    few batches, see :class:`~foldlab.FoldingRegularizer`). The run without it depends on the seed alone and is
     kept while the other controls move.
 
     Parameters
@@ -90,7 +91,7 @@ def regularizer_widget(data: Dataset | None = None, widths: Sequence[int] = (2, 
 
     def run(seed: int, reg: FoldingRegularizer | None) -> tuple:
         net = mlp(list(widths), seed=seed)
-        history = train(net, data, epochs=epochs, seed=seed, penalty=reg, progress=False)
+        history = train(net, data, epochs=epochs, seed=seed, regularizer=reg, progress=False)
         folding = global_folding(net, data.X_test, data.y_test, n_pairs=phi_pairs, seed=seed)
         return net, history.test_accuracy[-1], folding
 
@@ -99,8 +100,10 @@ def regularizer_widget(data: Dataset | None = None, widths: Sequence[int] = (2, 
         if v["seed"] not in plain:
             plain.clear()
             plain[v["seed"]] = run(v["seed"], None)
+        # every batch: a small 2D set has a few batches an epoch, and every 8th (the default) would leave most
+        # epochs, and so most of the schedule, without a penalty
         reg = FoldingRegularizer(weight=v["weight"], schedule=v["schedule"], epochs=epochs,
-                                 temperature=v["temperature"], seed=v["seed"])
+                                 temperature=v["temperature"], seed=v["seed"], every=1)
         runs = {"without": plain[v["seed"]], "with": run(v["seed"], reg)}
         panels = fig.subplots(1, 2)
         for ax, (arm, (net, acc, folding)) in zip(panels, runs.items()):
