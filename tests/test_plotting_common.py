@@ -92,6 +92,22 @@ def test_axes_is_the_given_one_or_a_new_figure():
     assert fresh is not ax and fresh.figure is not fig
 
 
+def test_twin_line_draws_on_a_right_axis_sharing_x():
+    fig, ax = plt.subplots()
+    line = _common.twin_line(ax, [0, 1, 2], [0.0, 0.5, 1.0], ylabel="kept", color="tab:gray", fraction=True,
+                             marker="s", label="copies kept")
+    right = line.axes
+    assert right is not ax and right in fig.axes and right.get_shared_x_axes().joined(ax, right)
+    assert line.get_ydata().tolist() == [0.0, 0.5, 1.0] and line.get_marker() == "s"
+    assert line.get_label() == "copies kept" and right.get_ylabel() == "kept"
+    assert to_rgba(right.yaxis.label.get_color()) == to_rgba("tab:gray") == to_rgba(line.get_color())
+    assert right.get_ylim() == (-0.02, 1.02)
+    free = _common.twin_line(ax, [0, 1], [3.0, 7.0], ylabel="norm", color="tab:orange")
+    assert free.axes.get_ylim()[1] > 7.0  # not fixed to [0, 1] unless asked
+    assert ax.get_ylabel() == ""  # the left axis is the caller's
+    plt.close(fig)
+
+
 def test_call_form_and_the_plot_contract():
     assert _common.call_form(plotting.plot_layer_lines) == (
         "plot_layer_lines(arr, ax=None, *, layer, linewidth=1.2, cmap='tab20', **style)")

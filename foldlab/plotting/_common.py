@@ -22,6 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.cbook import normalize_kwargs
 from matplotlib.collections import Collection, LineCollection, QuadMesh
 from matplotlib.colors import Colormap, ListedColormap, hsv_to_rgb, is_color_like
+from matplotlib.lines import Line2D
 from torch import nn
 
 from .._typing import ArrayLike, Box
@@ -44,6 +45,7 @@ __all__ = [
     "check_text",
     "check_texts",
     "check_widths",
+    "twin_line",
     "cycle_colors",
     "hash_colors",
     "pattern_colors",
@@ -139,6 +141,21 @@ def axes(ax: Axes | None) -> Axes:
 
         _, ax = plt.subplots()
     return ax
+
+
+def twin_line(ax: Axes, x: ArrayLike, y: ArrayLike, *, ylabel: str, color: Color, fraction: bool = False,
+              **line: Any) -> Line2D:
+    """Draw ``y`` against ``x`` on a new right-hand axis sharing ``ax``'s x, its label in the line's colour.
+
+    For a second quantity in other units beside the main one; ``fraction=True`` fixes the axis to [0, 1]
+    (with a little margin so that 0 and 1 stay visible). Returns the Line2D, for the caller's legend.
+    """
+    right = ax.twinx()
+    drawn = right.plot(x, y, color=color, **line)[0]
+    right.set_ylabel(ylabel, color=color)
+    if fraction:
+        right.set_ylim(-0.02, 1.02)
+    return drawn
 
 
 # -- checks of plotting arguments (the core's checks are in foldlab._validation) ----------------------

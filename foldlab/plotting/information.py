@@ -36,6 +36,7 @@ from ._common import (
     check_texts,
     cycle_colors,
     plot_function,
+    twin_line,
 )
 
 __all__ = [
@@ -174,10 +175,8 @@ def plot_information_trace(trace: InformationTrace, ax: Axes | None = None) -> I
     ax.set_xlabel("epoch")
     ax.set_ylabel("mean ||Sens(x)||_F", color="tab:blue")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    right = ax.twinx()
-    fisher_rao = right.plot(trace.epochs, trace.fisher_rao, marker="s", markersize=3, color="tab:orange",
-                            label="Fisher-Rao norm")[0]
-    right.set_ylabel("Fisher-Rao norm", color="tab:orange")
+    fisher_rao = twin_line(ax, trace.epochs, trace.fisher_rao, ylabel="Fisher-Rao norm", color="tab:orange",
+                           marker="s", markersize=3, label="Fisher-Rao norm")
     ax.legend(handles=[sensitivity, fisher_rao], loc="best")
     return InformationTraceArtists(sensitivity, fisher_rao)
 
@@ -296,10 +295,8 @@ def plot_region_size(size: RegionSize, ax: Axes | None = None, *, reference: flo
         handles.append(line)
     ax.set_xlabel("round")
     ax.set_ylabel("log10 sigma", color="tab:blue")
-    right = ax.twinx()
-    survivors = right.plot(rounds, size.survivors, color="tab:gray", linewidth=0.8, label="copies kept")[0]
-    right.set_ylabel("fraction of copies that kept the pattern", color="tab:gray")
-    right.set_ylim(-0.02, 1.02)
+    survivors = twin_line(ax, rounds, size.survivors, ylabel="fraction of copies that kept the pattern",
+                          color="tab:gray", fraction=True, linewidth=0.8, label="copies kept")
     handles.append(survivors)
     ax.legend(handles=handles, loc="upper right")
     return RegionSizeArtists(noise, survivors, line)
@@ -483,10 +480,7 @@ def plot_noise_angles(noise: NoiseAngles, ax: Axes | None = None) -> NoiseAngleA
     ax.set_xscale("log")
     ax.set_xlabel("noise sigma")
     ax.set_ylabel("angle between W_{a,x} and W_{a,x+eps} (degrees)", color="tab:blue")
-    right = ax.twinx()
-    same = right.plot(noise.sigmas, noise.same_region, marker="s", markersize=3, color="tab:gray",
-                      label="x + eps in the region of x")[0]
-    right.set_ylim(-0.02, 1.02)
-    right.set_ylabel("fraction in the same region", color="tab:gray")
+    same = twin_line(ax, noise.sigmas, noise.same_region, ylabel="fraction in the same region", color="tab:gray",
+                     fraction=True, marker="s", markersize=3, label="x + eps in the region of x")
     ax.legend(handles=[angles, same], loc="center left")
     return NoiseAngleArtists(angles, same)
