@@ -31,9 +31,12 @@ from tests.widget_checks import (  # noqa: E402  (the browser helpers the tests 
     serve,
 )
 
-#: The objects of the course notebooks (01, 02, 04), then every widget as the notebooks build it.
-SETUP = """import foldlab as fl
+#: The objects of the course notebooks (01-09), then every widget as the notebooks build it; one torch thread,
+#: as every course notebook sets.
+SETUP = """import torch
+import foldlab as fl
 from foldlab import widgets as flw
+torch.set_num_threads(1)
 moons = fl.toy_dataset("moons", n=300, noise=0.1, seed=0)
 net2d = fl.mlp([2, 6, 6, 1], seed=0)
 digits = fl.load_digits(seed=0)
@@ -42,7 +45,14 @@ history = fl.train(digit_net, digits, epochs=15, lr=1e-2, seed=0, keep_snapshots
 data = fl.toy_dataset("moons", n=400, noise=0.1, seed=0)
 net = fl.mlp([2, 16, 16, 16, 1], seed=0)
 fl.train(net, data, epochs=80, lr=0.01, seed=0, progress=False)
-x1, x2 = data.X_test[45], data.X_test[57]"""
+x1, x2 = data.X_test[45], data.X_test[57]
+net05 = fl.mlp([64, 32, 32, 32, 10], seed=0)
+fl.train(net05, digits, epochs=30, seed=0, progress=False)
+study = fl.normalisation_statistics(digits, depths=[2, 6], width=16, epochs=5, seed=0, n_pairs=1000)
+small = fl.mlp([2, 16, 16, 1], seed=0)
+fl.train(small, moons, epochs=40, progress=False)
+wide = fl.mlp([64, 256, 256, 256, 10], seed=0)
+fl.train(wide, digits, epochs=5, progress=False)"""
 
 WIDGETS = [
     ("neuron_widget", "flw.neuron_widget()"),
@@ -58,6 +68,14 @@ WIDGETS = [
     ("cantor_walk_widget", "flw.cantor_walk_widget(depth=2, height=0.25)"),
     ("sampling_widget", "flw.sampling_widget(net, x1, x2, n=20, max_n=500)"),
     ("region_walk_widget", "flw.region_walk_widget()"),
+    ("class_pair_widget", "flw.class_pair_widget(net05, digits.X_test, digits.y_test, first=1, second=4)"),
+    ("depth_widget", "flw.depth_widget(epochs=30)"),
+    ("normalisation_widget", "flw.normalisation_widget(study, norm='none', depth=6, epoch=0)"),
+    ("regions_in_training_widget", "flw.regions_in_training_widget(fl.toy_dataset('moons', n=200, seed=0))"),
+    ("sensitivity_widget", "flw.sensitivity_widget(small, moons.X_test[0], moons.X_test[4])"),
+    ("region_size_widget", "flw.region_size_widget(wide, digits.X_test[:50])"),
+    ("local_map_widget", "flw.local_map_widget(wide, digits.X_test[:60], y=digits.y_test[:60])"),
+    ("regularizer_widget", "flw.regularizer_widget(fl.toy_dataset('moons', n=200, seed=0), epochs=20)"),
 ]
 
 #: Records, in the page, when the picture of a view gets its next src.
