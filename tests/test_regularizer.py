@@ -9,7 +9,10 @@ import pytest
 import torch
 
 import foldlab as fl
+from foldlab.adapter import activation_calls, read_net, recording_preactivations
 from foldlab.regularizer import soft_chi_of_points
+
+from .common import DEGENERATE, net_from
 
 ACTS = ["relu", "leaky_relu", "gelu", "silu", "tanh", "swiglu"]
 
@@ -327,3 +330,82 @@ def test_training_with_lazy_batches_counts_them_across_epochs():
     again = fl.train(fl.mlp([2, 8, 8, 1], seed=3), data, epochs=4, batch_size=32, seed=2, regularizer=reg,
                      progress=False)
     np.testing.assert_array_equal(again.loss, history.loss)  # the batch count restarts with the run
+
+
+# --- the fast paths against a plain computation ------------------------------------------------------------
+
+ELEMENTWISE_MODULES = {"relu": torch.nn.ReLU, "leaky_relu": lambda: torch.nn.LeakyReLU(0.1), "gelu": torch.nn.GELU,
+                       "silu": torch.nn.SiLU, "tanh": torch.nn.Tanh}
+
+
+def plain_penalty(net, X, pairs, n_points, temperature=0.1, max_temperature=0.05, eps=1e-3):
+    """The penalty written out: the segment points one by one, a pass of the net over them alone, the soft
+    bits layer by layer (SwiGLU's by its formula), and r1, r2 and chi_soft with loops over points."""
+    spec = read_net(net)
+    points = torch.stack([X[i] + (j + 0.5) / n_points * (X[k] - X[i]) for i, k in pairs for j in range(n_points)])
+    with recording_preactivations(activation_calls(net)) as records:
+        net(points)
+    parts = []
+    for layer, z in zip(spec.layers, records):
+        soft = lambda t: torch.sigmoid(t / temperature) * (t != 0)
+        if layer.activation.gated:
+            u, v = z[:, : layer.width], z[:, layer.width :]
+            parts.append(soft(u) * soft(v) + soft(-u) * soft(-v))
+        else:
+            parts.append(soft(z))
+    bits = torch.cat(parts, dim=1)
+    chis = []
+    for s in range(len(pairs)):
+        path = bits[s * n_points : (s + 1) * n_points]
+        r2 = sum((path[j + 1] - path[j]).abs().sum() for j in range(n_points - 1))
+        from_start = torch.stack([(path[j] - path[0]).abs().sum() for j in range(n_points)])
+        r1 = (torch.softmax(from_start / max_temperature, dim=0) * from_start).sum()
+        chis.append((r2 - r1) / (r2 + eps))
+    return 1 - torch.stack(chis).mean()
+
+
+def nets_for(activation):
+    """A random net and the degenerate nets of tests/common.py (dead units, zero weights, coincident and
+    concurrent boundaries), float64, with ``activation`` in every hidden layer."""
+    yield "random", fl.mlp([2, 6, 5, 2], activation=activation, seed=4).double()
+    if activation == "swiglu":  # a SwiGLU net with a dead gate layer: every u exactly 0 -> bits exactly 0
+        net = fl.mlp([2, 6, 5, 2], activation=activation, seed=5).double()
+        first = next(m for m in net.modules() if isinstance(m, torch.nn.Linear))
+        with torch.no_grad():
+            first.weight.zero_()
+            first.bias.zero_()
+        yield "zero_first_linear", net
+        return
+    for name, layers in DEGENERATE.items():
+        net = net_from(layers).double()
+        for i, module in enumerate(net):
+            if isinstance(module, torch.nn.ReLU):
+                net[i] = ELEMENTWISE_MODULES[activation]()
+        yield name, net
+
+
+@pytest.mark.parametrize("activation", ACTS)
+def test_fast_paths_equal_the_plain_computation_values_and_gradients(activation):
+    """folding_penalty (all layers' soft bits at once, broadcast segment points) and fused_loss (one pass over
+    the batch and the segment points together) give the plain computation's value and parameter gradients."""
+    g = torch.Generator().manual_seed(0)
+    X = torch.rand(6, 2, generator=g, dtype=torch.float64) * 4 - 2
+    y = torch.tensor([0, 0, 0, 1, 1, 1])
+    pairs = [(i, k) for i in range(6) for k in range(i + 1, 6) if y[i] != y[k]]  # 9 pairs: all of them drawn
+
+    def grads(value, params):
+        found = torch.autograd.grad(value, params, allow_unused=True)
+        return [torch.zeros_like(p) if d is None else d for p, d in zip(params, found)]
+
+    for name, net in nets_for(activation):
+        params = list(net.parameters())
+        plain = plain_penalty(net, X, pairs, n_points=7)
+        expected = grads(plain, params)
+        function = fl.folding_penalty(net, X, y, n_pairs=9, n_points=7)
+        reg = fl.FoldingRegularizer(weight=0.5, n_pairs=9, n_points=7, every=1)
+        _, fused, _ = reg.fused_loss(net, X, y, 1, lambda out, labels: out.sum())
+        for got in (function, fused):
+            assert got.dtype == torch.float64
+            assert got.item() == pytest.approx(plain.item(), rel=1e-12, abs=1e-14), name
+            for a, b in zip(grads(got, params), expected):
+                torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12, msg=name)
