@@ -7,6 +7,7 @@ browser.
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import nbformat
@@ -23,18 +24,25 @@ CELLS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def voila_page(tmp_path_factory):
+@contextlib.contextmanager
+def voila_notebook(tmp_path_factory, name: str, cells: list[str]):
+    """A notebook of ``cells`` served by Voila: yields its url, the chromium to open it with and its folder."""
     try:
         chromium = chromium_path()
     except RuntimeError as error:
         pytest.fail(str(error))
-    folder = tmp_path_factory.mktemp("voila")
+    folder = tmp_path_factory.mktemp(f"voila-{name}")
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in CELLS]
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, folder / "widgets.ipynb")
-    with serve("voila", folder, "widgets.ipynb", timeout=60) as url:
+    nbformat.write(nb, folder / f"{name}.ipynb")
+    with serve("voila", folder, f"{name}.ipynb", timeout=60) as url:
+        yield url, chromium, folder
+
+
+@pytest.fixture(scope="module")
+def voila_page(tmp_path_factory):
+    with voila_notebook(tmp_path_factory, "widgets", CELLS) as (url, chromium, _):
         yield url, chromium
 
 
@@ -88,17 +96,8 @@ ENDS = re.compile(r"A = \(([-\d.e]+), ([-\d.e]+)\), B = \(([-\d.e]+), ([-\d.e]+)
 
 @pytest.fixture(scope="module")
 def walk_page(tmp_path_factory):
-    try:
-        chromium = chromium_path()
-    except RuntimeError as error:
-        pytest.fail(str(error))
-    folder = tmp_path_factory.mktemp("voila-walk")
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in WALK_CELLS]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, folder / "walk.ipynb")
-    with serve("voila", folder, "walk.ipynb", timeout=60) as url:
-        yield url, chromium, folder
+    with voila_notebook(tmp_path_factory, "walk", WALK_CELLS) as page:
+        yield page
 
 
 def ends(label) -> tuple[float, ...]:
