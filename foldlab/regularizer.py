@@ -392,9 +392,9 @@ class FoldingRegularizer(nn.Module):
     every : int
         Lazy regularisation in :func:`foldlab.train`: the penalty is computed on every ``every``-th batch of the
         run (batches ``0, every, 2 every, ...``, counted across epochs) with ``every`` times its weight, and
-        not at all on the others, so that its mean gradient is the same at ``1 / every`` of its cost (with Adam
-        not quite the same pressure: its second moment sees the larger, rarer gradients)
-        (``benchmarks/regularizer.py`` measures both). ``1`` computes it on every batch: the choice for a run of
+        not at all on the others, so that its mean gradient is the same at ``1 / every`` of its cost
+        (``benchmarks/regularizer.py`` measures both). With Adam the pressure is not quite the same: its
+        second moment sees the larger, rarer gradients. ``1`` computes it on every batch: the choice for a run of
         few batches, where every ``every``-th one would leave most epochs (and most of the schedule) without a
         penalty. Calling the module yourself (``reg(net, X, y, epoch)``) computes the penalty on every call.
 
