@@ -233,7 +233,8 @@ def normalisation_statistics(
     pairs = random_pairs(len(X), n_pairs, seed)
     runs = []
     for depth in depths:
-        widths = [X.shape[1]] + [width] * depth + [n_out]
+        hidden = [width] * depth
+        widths = [X.shape[1], *hidden, n_out]
         for norm in norms:
             net = normalised_mlp(widths, norm, seed)
             history = train(net, data, epochs=epochs, seed=seed, lr=lr, batch_size=batch_size, keep_snapshots=True,
@@ -242,11 +243,11 @@ def normalisation_statistics(
             for net in history.snapshots:
                 # the patterns once per snapshot; the unit activity, the distances and the tests read them
                 P = activation_patterns(net, X).numpy()
-                activity = UnitActivity.from_patterns(P, [width] * depth)
+                activity = UnitActivity.from_patterns(P, hidden)
                 probability.append(activity.probability)
                 dead.append([len(d) / width for d in activity.dead])
                 on.append([len(a) / width for a in activity.always_on])
-                distances.append(HammingHistograms.from_patterns(P, [width] * depth, pairs=pairs).distances)
+                distances.append(HammingHistograms.from_patterns(P, hidden, pairs=pairs).distances)
                 p_values.append([bernoulli_null_test(P[:, layer * width:(layer + 1) * width], pairs=pairs).p_value
                                  for layer in range(depth)])
             runs.append(NormalisationRun(

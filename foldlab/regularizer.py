@@ -518,7 +518,7 @@ class FoldingRegularizer(nn.Module):
             out = net(torch.cat([X, points]))
         penalty = _penalty_of([z[n:] for z in records], out[n:], chosen, selected, len(index), self.n_points,
                               **self._options())
-        return task_loss(out[:n], y), self.every * penalty if self.every > 1 else penalty, weight
+        return task_loss(out[:n], y), self.every * penalty, weight
 
     def forward(self, net: nn.Module, X: ArrayLike, y: ArrayLike, epoch: int | None = None) -> torch.Tensor:
         weight = self.weight_at(epoch)

@@ -332,7 +332,7 @@ def train(
     saved_state = copy.deepcopy(net.state_dict())
     saved_rng = torch.random.get_rng_state()
     saved_cuda_rng = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None
-    saved_calls = None if regularizer is None else (regularizer.calls, regularizer.batches)
+    saved_counts = None if regularizer is None else (regularizer.calls, regularizer.batches)
     try:
         if regularizer is not None:
             regularizer.calls = regularizer.batches = 0
@@ -343,7 +343,7 @@ def train(
             net.load_state_dict(saved_state)
         net.train(was_training)
         if regularizer is not None:
-            regularizer.calls, regularizer.batches = saved_calls
+            regularizer.calls, regularizer.batches = saved_counts
         torch.random.set_rng_state(saved_rng)
         if saved_cuda_rng is not None:
             torch.cuda.set_rng_state_all(saved_cuda_rng)

@@ -296,7 +296,7 @@ def test_the_expected_disagreement_distance_can_be_gamed():
     assert after.chis.mean() < before.chis.mean() and after.n_regions.mean() < 2  # ... while nothing folds
 
 
-# --- lazy regularisation and the fused penalty --------------------------------------------------------------
+# --- lazy regularisation ------------------------------------------------------------------------------------------
 
 
 def test_lazy_batches_compute_every_kth_penalty_times_k():
