@@ -45,6 +45,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ._docs import register_docs, shared_docs
 from ._typing import ArrayLike, Layers
 from ._validation import as_inputs, as_labels, check_choice, check_float, check_int, check_seed
 from .adapter import Layer, activation_calls, read_net, recording_preactivations
@@ -69,6 +70,25 @@ EPS = 1e-3
 #: bits and distances several passes over them; ``benchmarks/regularizer.py``); every eighth batch keeps an epoch
 #: within 1.5 plain epochs, every fourth did not on this project's machines.
 EVERY = 8
+
+# The surrogate's settings, described once for soft_chi, folding_penalty and FoldingRegularizer, which all take
+# them (a reader of any one of the three sees them in full rather than a pointer to another function).
+register_docs(
+    net_trained="""net : torch.nn.Module
+    Any net foldlab reads (:func:`foldlab.read_net`); its own parameters carry the gradient.""",
+    surrogate="""temperature : float
+    Of the soft bits ``sigmoid(z / temperature)``, in the units of the pre-activations.
+n_points : int
+    Points along each segment, at ``t = (j + 1/2) / n_points``.
+max_temperature : float
+    Of the smooth maximum that gives ``r1``, in bits.
+eps : float
+    Added to ``r2`` in the denominator: a segment that stays in one region gives 0.
+distance : {"l1", "expected"}
+    The soft Hamming distance (see :mod:`foldlab.regularizer` for why "l1" is the default).
+layers, include_output
+    Which bits, as in :func:`foldlab.walk`.""",
+)
 
 
 def _soft(z: torch.Tensor, temperature: float) -> torch.Tensor:
@@ -150,6 +170,7 @@ def _inputs_like_the_net(net: nn.Module, x: ArrayLike, d_in: int, name: str) -> 
     return as_inputs(x, d_in, name=name).to(dtype=param.dtype, device=param.device)
 
 
+@shared_docs
 def soft_chi(
     net: nn.Module,
     x1: ArrayLike,
@@ -167,21 +188,9 @@ def soft_chi(
 
     Parameters
     ----------
-    net : torch.nn.Module
-        Any net foldlab reads (:func:`foldlab.read_net`); its own parameters carry the gradient.
+    %(net_trained)s
     x1, x2 : Tensor or array, shape (d_in,)
-    temperature : float
-        Of the soft bits ``sigmoid(z / temperature)``, in the units of the pre-activations.
-    n_points : int
-        Points along the segment, at ``t = (j + 1/2) / n_points``.
-    max_temperature : float
-        Of the smooth maximum that gives ``r1``, in bits.
-    eps : float
-        Added to ``r2`` in the denominator: a segment that stays in one region gives 0.
-    distance : {"l1", "expected"}
-        The soft Hamming distance (see the module docstring for why "l1" is the default).
-    layers, include_output
-        Which bits, as in :func:`foldlab.walk`.
+    %(surrogate)s
 
     Returns
     -------
@@ -294,6 +303,7 @@ def _penalty(net, calls, spec, X, y, *, temperature, max_temperature, eps, dista
                        max_temperature=max_temperature, eps=eps, distance=distance, include_output=include_output)
 
 
+@shared_docs
 def folding_penalty(
     net: nn.Module,
     X: ArrayLike,
@@ -314,13 +324,12 @@ def folding_penalty(
 
     Parameters
     ----------
-    net : torch.nn.Module
+    %(net_trained)s
     X : Tensor, shape (n, d_in)
         The batch (a tensor keeps its autograd graph).
     y : Tensor or array, shape (n,)
         Its class labels (at least two classes).
-    temperature, n_points, max_temperature, eps, distance, layers, include_output
-        As in :func:`soft_chi`.
+    %(surrogate)s
     n_pairs : int
         Segments: distinct pairs ``i < j`` with ``y_i != y_j``, drawn with ``seed`` (all of them if fewer).
     pairs : int array, shape (p, 2), optional
@@ -369,6 +378,7 @@ def folding_penalty(
     )
 
 
+@shared_docs
 class FoldingRegularizer(nn.Module):
     """:func:`folding_penalty` times a weight that follows a schedule over the epochs: ``reg(net, X, y, epoch)``.
 
@@ -384,8 +394,9 @@ class FoldingRegularizer(nn.Module):
         Length of the schedule (needed for all but "constant").
     step_at : float
         Where the step schedule drops to 0, as a fraction of training.
-    temperature, n_points, n_pairs, max_temperature, eps, distance, layers, include_output
-        As in :func:`folding_penalty`.
+    %(surrogate)s
+    n_pairs : int
+        Segments per batch, as in :func:`folding_penalty`.
     seed : int
         Seeds the segments of each batch: call ``k`` of the regularizer uses seed ``(seed, k)``, so a training
         run with the same seed draws the same segments.

@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "foldlab"
 #: Rank of every module (a subpackage counts as one module). Lower ranks know nothing of higher ones.
 RANKS = {
     # 0. what everything shares
-    "errors": 0, "_typing": 0, "_validation": 0, "limits": 0,
+    "errors": 0, "_typing": 0, "_docs": 0, "_validation": 0, "limits": 0,
     # 1. nets, and the one place a net is read
     "nets": 1, "cantornet": 1, "adapter": 1,
     # 2. activation patterns and the measures of a path of them

@@ -25,6 +25,7 @@ from matplotlib.colors import Colormap, ListedColormap, hsv_to_rgb, is_color_lik
 from matplotlib.lines import Line2D
 from torch import nn
 
+from .._docs import shared_docs
 from .._typing import ArrayLike, Box
 from .._validation import check_float, check_int, describe
 from ..adapter import NetSpec, read_net
@@ -98,7 +99,8 @@ def plot_function(function: Function) -> Function:
     TypeError that names the argument and shows the call form. That is what an older call such as
     ``plot_layer_lines(arr, 1, ax)`` meets: everything after ``ax`` is now a keyword
     (``plot_layer_lines(arr, ax, layer=1)``), and the message says so rather than matplotlib failing on
-    an int used as axes.
+    an int used as axes. Its docstring's placeholder lines are filled from the shared parameter docs
+    (``foldlab._docs``).
 
     Examples
     --------
@@ -109,6 +111,7 @@ def plot_function(function: Function) -> Function:
     ...
     TypeError: plot_x(): ax must be a matplotlib Axes or None, got 1 (int); call it as plot_x(arr, ax=None, ...)
     """
+    function = shared_docs(function)
     signature = inspect.signature(function)
     form = call_form(function)
     name = function.__name__

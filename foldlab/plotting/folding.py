@@ -53,7 +53,7 @@ def plot_class_pairs(pairs: ClassPairs | GlobalFolding, ax: Axes | None = None, 
     ----------
     pairs : ClassPairs or GlobalFolding
         From :func:`foldlab.folding.class_pairs` (a GlobalFolding is summarised with unordered pairs).
-    ax : Axes, optional
+    %(ax)s
     value : {"median", "fraction_folding", "max", "max_nonzero", "count"}
     cmap : str or Colormap
     annotate : bool
@@ -126,7 +126,7 @@ def plot_chi_distribution(g: GlobalFolding, ax: Axes | None = None, *, bins: int
     Parameters
     ----------
     g : GlobalFolding
-    ax : Axes, optional
+    %(ax)s
     bins : int
 
     Returns
@@ -174,7 +174,7 @@ def plot_running_folding(result: RunningFolding, ax: Axes | None = None, *, spre
     ----------
     result : RunningFolding
         From :func:`foldlab.folding.running_folding`.
-    ax : Axes, optional
+    %(ax)s
     spread : {"std", "quartiles"}
         The band: mean +- one standard deviation, or the 25 % and 75 % quantiles.
     label : str, optional
@@ -219,7 +219,7 @@ def plot_folding_sweep(table: dict[str, Sequence] | Sequence[dict[str, Any]], ax
     ----------
     table : mapping of str to sequence, or a list of dicts
         Rows of the experiment runner's CSV (:mod:`foldlab.experiments`), read into columns.
-    ax : Axes, optional
+    %(ax)s
     x, y : str
         Column names.
     group : str, optional

@@ -77,7 +77,7 @@ def plot_sensitivity_profile(profile: SensitivityProfile, ax: Axes | None = None
     ----------
     profile : SensitivityProfile
         From :func:`foldlab.information.sensitivity_along`.
-    ax : Axes, optional
+    %(ax)s
     cmap : str or Colormap
         Region ``i`` gets colour ``i`` (cycling), as in :func:`plot_walk`.
     color : colour
@@ -200,7 +200,7 @@ def plot_geodesic(geodesic: Geodesic, ax: Axes | None = None) -> GeodesicArtists
     ----------
     geodesic : Geodesic
         From :func:`foldlab.hamming_geodesic`.
-    ax : Axes, optional
+    %(ax)s
 
     Returns
     -------
@@ -336,7 +336,7 @@ def plot_local_maps(maps: ArrayLike, ax: Axes | None = None, *, image_shape: tup
     ----------
     maps : Tensor or array, shape (k, h * w) or (rows, k, h * w)
         Rows of :func:`foldlab.local_linear_map` (one image per output or unit), or several such stacks.
-    ax : Axes, optional
+    %(ax)s
     image_shape : (h, w)
     titles : sequence of str, optional
         One caption per image of a row (``k``), shown above the first row.
@@ -397,7 +397,7 @@ def plot_singular_values(values: ArrayLike, ax: Axes | None = None, *, label: st
     values : array, shape (r,)
         Non-negative, largest first (``NeighborMaps.singular_values[0]``,
         :func:`foldlab.local.stacked_singular_values`).
-    ax : Axes, optional
+    %(ax)s
     label : str, optional
         The curve's legend entry.
     relative : bool

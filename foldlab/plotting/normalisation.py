@@ -29,7 +29,7 @@ def plot_normalisation_run(run: NormalisationRun, ax: Axes | None = None, *, epo
     ----------
     run : NormalisationRun
         From :func:`foldlab.normalisation_statistics` (``study.run(norm, depth)``).
-    ax : Axes, optional
+    %(ax)s
     epoch : int
         0 (initialisation) to ``run.epochs``.
     what : {"probability", "hamming"}
@@ -96,7 +96,7 @@ def plot_random_layers(study: NormalisationStudy, ax: Axes | None = None, *, dep
     ----------
     study : NormalisationStudy
         From :func:`foldlab.normalisation_statistics`.
-    ax : Axes, optional
+    %(ax)s
     depth : int, optional
         One of ``study.depths``.
 

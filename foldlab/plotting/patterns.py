@@ -92,7 +92,7 @@ def plot_neuron(weight: ArrayLike, ax: Axes | None = None, *, bias: float = 0.0,
     ----------
     weight : array, shape (2,)
         The unit's weights ``w``.
-    ax : Axes, optional
+    %(ax)s
     bias : float
         The unit's bias ``b``.
     box : (xmin, xmax, ymin, ymax)
@@ -161,7 +161,7 @@ def plot_first_layer_lines(net: Net, ax: Axes | None = None, *, box: Box | None 
     ----------
     net : torch.nn.Module or NetSpec
         A net with 2 inputs and an affine first layer.
-    ax : Axes, optional
+    %(ax)s
     box : (xmin, xmax, ymin, ymax), optional
         Where to draw (default: the axes' current limits).
     **style
@@ -212,7 +212,7 @@ def plot_pattern_bits(patterns: ArrayLike, ax: Axes | None = None, *, widths: Se
     Parameters
     ----------
     patterns : Tensor or array of bits, shape (k, m) or (m,)
-    ax : Axes, optional
+    %(ax)s
     widths : sequence of int, optional
         Units per layer (``read_net(net).widths``), adding up to ``m``; draws a separator and a label
         per layer.
@@ -299,7 +299,7 @@ def plot_hamming_histograms(histograms: HammingHistograms, ax: Axes | None = Non
     Parameters
     ----------
     histograms : HammingHistograms
-    ax : Axes, optional
+    %(ax)s
     null : bool
         Draw the Binomial(m, 1/2) law of each layer.
 
@@ -351,7 +351,7 @@ def plot_activation_probability(activity: UnitActivity, ax: Axes | None = None, 
     ----------
     activity : UnitActivity
         From :func:`foldlab.activation_probability`.
-    ax : Axes, optional
+    %(ax)s
     bins : int
         Bins over [0, 1].
 
@@ -400,7 +400,7 @@ def plot_null_test(result: NullTest, ax: Axes | None = None) -> NullTestArtists:
     ----------
     result : NullTest
         From :func:`foldlab.bernoulli_null_test`.
-    ax : Axes, optional
+    %(ax)s
 
     Returns
     -------
@@ -440,7 +440,7 @@ def plot_constellation_curve(result: Constellations, ax: Axes | None = None, *, 
     Parameters
     ----------
     result : Constellations
-    ax : Axes, optional
+    %(ax)s
     label : str, optional
         Prefix of the legend entry (which shows the score).
 
@@ -495,7 +495,7 @@ def plot_image_grid(rows: Sequence[ArrayLike], ax: Axes | None = None, *, image_
     ----------
     rows : list of arrays, each of shape (k_r, h * w)
         Flattened images, one array per grid row (rows may differ in length).
-    ax : Axes, optional
+    %(ax)s
     image_shape : (h, w)
     row_labels : sequence of str, optional
         One per row.
@@ -559,7 +559,7 @@ def plot_neighbors(images: ArrayLike, ax: Axes | None = None, *, query: int, nei
     Parameters
     ----------
     images : Tensor or array, shape (n, h * w)
-    ax : Axes, optional
+    %(ax)s
     query : int
         Row of the query image.
     neighbors : dict of str to index sequence

@@ -254,7 +254,7 @@ def plot_regions(arr: Arrangement, ax: Axes | None = None, *, color_by: str = "p
     Parameters
     ----------
     arr : Arrangement
-    ax : Axes, optional
+    %(ax)s
     color_by, reference, cmap
         See :func:`region_colors`.
     edgecolor, linewidth, alpha
@@ -333,7 +333,7 @@ def plot_decision_boundary(arr: Arrangement, ax: Axes | None = None, *, color: C
     ----------
     arr : Arrangement
         Complete (every hidden layer included).
-    ax : Axes, optional
+    %(ax)s
     color, linewidth, **style
         Of the LineCollection.
 
@@ -373,7 +373,7 @@ def plot_layer_lines(arr: Arrangement, ax: Axes | None = None, *, layer: int, li
     Parameters
     ----------
     arr : Arrangement
-    ax : Axes, optional
+    %(ax)s
     layer : int
         A hidden layer (0-based), up to ``arr.depth``: the first one the arrangement does not include.
     linewidth, cmap, **style
@@ -429,7 +429,7 @@ def plot_grid_misses(arr: Arrangement, ax: Axes | None = None, *, resolution: in
     Parameters
     ----------
     arr : Arrangement
-    ax : Axes, optional
+    %(ax)s
     resolution : int
         Grid points per side (the centres of the grid's cells, :func:`foldlab.counting.grid_points`).
     color, point_size
@@ -493,7 +493,7 @@ def plot_arrangement(arr: Arrangement, ax: Axes | None = None, *, color_by: str 
     Parameters
     ----------
     arr : Arrangement
-    ax : Axes, optional
+    %(ax)s
     color_by, reference
         See :func:`region_colors` (a linear region takes the colour of its largest activation region).
     boundary : bool
@@ -567,7 +567,7 @@ def plot_region_counts(counts: RegionCounts, ax: Axes | None = None) -> RegionCo
     ----------
     counts : RegionCounts
         From :func:`foldlab.regions_over_training`.
-    ax : Axes, optional
+    %(ax)s
 
     Returns
     -------

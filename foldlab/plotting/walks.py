@@ -82,7 +82,7 @@ def plot_walk(walk: Walk, ax: Axes | None = None, *, space: str | None = None, c
     ----------
     walk : Walk
         From :func:`foldlab.walk` or :func:`foldlab.sample_walk`.
-    ax : Axes, optional
+    %(ax)s
     space : {"input", "t"}, optional
         ``"input"`` draws the segment in the input plane (2D inputs only, the default there);
         ``"t"`` draws it along the parameter axis ``t in [0, 1]`` at height ``y`` (any input dimension).
@@ -149,7 +149,7 @@ def plot_hamming_path(walk: Walk, ax: Axes | None = None, *, x: str = "region") 
     Parameters
     ----------
     walk : Walk
-    ax : Axes, optional
+    %(ax)s
     x : {"region", "t"}
         Plot against the region's index, or against ``t`` (steps at the region starts).
 
@@ -235,7 +235,7 @@ def plot_walk_patterns(walk: Walk, ax: Axes | None = None, *, cmap: Cmap | None 
     Parameters
     ----------
     walk : Walk
-    ax : Axes, optional
+    %(ax)s
     cmap : str or Colormap, optional
         Instead of the house bit colours (0 maps to the colormap's low end, 1 to its high end).
 
@@ -281,7 +281,7 @@ def plot_cantor_region(depth: int, ax: Axes | None = None, *, color: Color = "ta
     depth : int
         ``k``, the number of recursions: 1 to :data:`MAX_CANTOR_DEPTH` (8), the depths of
         :class:`foldlab.CantorNet`. The drawing is exact: all ``2^(k+1)`` vertices.
-    ax : Axes, optional
+    %(ax)s
     color, alpha
         Of the region (the boundary line is drawn opaque).
 

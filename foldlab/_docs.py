@@ -1,0 +1,75 @@
+"""Shared numpydoc parameter descriptions, filled into docstrings when a module is imported.
+
+Sibling functions take the same parameters (``net``, ``X``, ``ax``, ...) and should describe them the same
+way. The description lives once, in :data:`PARAMS`; a docstring names it by a line holding only
+``%(name)s``, and :func:`shared_docs` puts the entry there, each of its lines at that line's indentation, so
+that ``help()``, doctests and numpydoc read the docstring as if it were written out. This is the shape of
+matplotlib's ``_docstring.interpd`` (``%(name)s``) and pandas' ``util._decorators.doc``; unlike them a
+placeholder must stand on a line of its own (a ``%`` elsewhere is left alone) and an unknown name is an
+error at import, not a docstring that says ``%(nmae)s``.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import TypeVar
+
+__all__ = ["PARAMS", "register_docs", "shared_docs"]
+
+T = TypeVar("T")
+
+#: name -> a numpydoc parameter entry: its ``name : type`` line, then its description indented by 4.
+PARAMS: dict[str, str] = {
+    "net": """net : torch.nn.Module or NetSpec
+    Any net foldlab reads (:func:`foldlab.read_net`), or its snapshot.""",
+    "X": """X : Tensor or array, shape (n, d_in)
+    Finite real inputs, one per row.""",
+    "layers": """layers : int or sequence of int, optional
+    0-based indices of the hidden layers whose bits count (negative ones count from the end);
+    None: all, in forward order.""",
+    "ax": """ax : Axes, optional
+    Where to draw; None draws on a new pyplot figure.""",
+}
+
+#: A line holding only a placeholder: its indentation, then its name.
+PLACEHOLDER = re.compile(r"^([ \t]*)%\((\w+)\)s[ \t]*$", re.MULTILINE)
+
+
+def register_docs(**entries: str) -> None:
+    """Add entries to :data:`PARAMS`; a name may not be given another text (two modules would disagree)."""
+    for name, text in entries.items():
+        if PARAMS.setdefault(name, text) != text:
+            raise ValueError(f"the shared docs already describe {name!r} otherwise: {PARAMS[name]!r}")
+
+
+def shared_docs(obj: T) -> T:
+    """Fill each ``%(name)s`` line of ``obj.__doc__`` with ``PARAMS[name]``; an unknown name raises at once.
+
+    Examples
+    --------
+    >>> @shared_docs
+    ... def f(ax=None):
+    ...     '''Draw.
+    ...
+    ...     Parameters
+    ...     ----------
+    ...     %(ax)s
+    ...     '''
+    >>> print(f.__doc__.splitlines()[4:])
+    ['    ax : Axes, optional', '        Where to draw; None draws on a new pyplot figure.', '    ']
+    """
+    if obj.__doc__ is None:  # python -OO strips docstrings
+        return obj
+
+    def fill(match: re.Match) -> str:
+        indent, name = match.groups()
+        if name not in PARAMS:
+            raise ValueError(f"{obj.__qualname__}'s docstring names %({name})s, which is not one of the shared "
+                             f"parameter docs: {sorted(PARAMS)}")
+        return textwrap.indent(PARAMS[name], indent)
+
+    obj.__doc__ = PLACEHOLDER.sub(fill, obj.__doc__)
+    if "%(" in obj.__doc__:
+        raise ValueError(f"{obj.__qualname__}'s docstring has a %(...)s placeholder that is not on a line of its own")
+    return obj
