@@ -28,6 +28,9 @@ PARAMS: dict[str, str] = {
     "layers": """layers : int or sequence of int, optional
     0-based indices of the hidden layers whose bits count (negative ones count from the end);
     None: all, in forward order.""",
+    "pairs": """pairs : int array, shape (p, 2), optional
+    Pairs of rows of ``X`` to use instead of drawn ones: ints (not floats) in ``0..n-1``; pair ``k`` runs
+    from ``X[pairs[k, 0]]`` to ``X[pairs[k, 1]]``.""",
     "ax": """ax : Axes, optional
     Where to draw; None draws on a new pyplot figure.""",
 }

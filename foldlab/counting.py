@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ._docs import shared_docs
 from ._plane import grid_points, window
 from ._tolerances import PARALLEL_RTOL
 from ._typing import ArrayLike, Box, Net, PlanePoints
@@ -217,6 +218,7 @@ def grid_region_count(net: Net, box: Box | None = None, resolution: int = 100, *
 
 # --- along a segment -------------------------------------------------------------------------------
 
+@shared_docs
 def n_regions_along(net: Net, x1: ArrayLike, x2: ArrayLike) -> int:
     """Number of activation regions the segment ``x1 -> x2`` passes through, exactly.
 
@@ -224,7 +226,7 @@ def n_regions_along(net: Net, x1: ArrayLike, x2: ArrayLike) -> int:
 
     Parameters
     ----------
-    net : nn.Module
+    %(net)s
     x1, x2 : Tensor or array, shape (d_in,)
 
     Examples

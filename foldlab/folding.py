@@ -35,6 +35,7 @@ import torch
 from torch import nn
 
 from . import limits
+from ._docs import shared_docs
 from ._typing import ArrayLike, Device, Layers, Net
 from ._validation import (
     as_device,
@@ -418,6 +419,7 @@ def _check_executor(executor: Any) -> Executor | None:
     return executor
 
 
+@shared_docs
 def global_folding(
     net: Net,
     X: ArrayLike,
@@ -440,17 +442,15 @@ def global_folding(
 
     Parameters
     ----------
-    net : torch.nn.Module or NetSpec
-    X : Tensor or array, shape (n, d_in)
-        Finite real inputs.
+    %(net)s
+    %(X)s
     y : Tensor or array, shape (n,)
         Class labels: integers (whole-number floats are taken, never NaN or ``0.5``), at least two classes.
     n_pairs : int
         Number of segments: distinct pairs ``i < j`` with ``y_i != y_j`` drawn uniformly (all of them
         when there are fewer). Each segment runs from ``X[i]`` to ``X[j]``.
-    pairs : array of int, shape (p, 2), optional
-        Use these index pairs instead of sampling: ints (not floats), in ``0..n-1``, each joining two
-        different classes; segment ``k`` runs from ``X[pairs[k, 0]]`` to ``X[pairs[k, 1]]``.
+    %(pairs)s
+        Each must join two different classes.
     seed : int
         Seeds the pair sampling and the k-means of ``centroids`` (0 to 2**32 - 1).
     reduce : str
@@ -779,6 +779,7 @@ def class_paths(X: ArrayLike, y: ArrayLike, start: int, end: int, n_paths: int, 
     return a[numbers // len(b)], b[numbers % len(b)]
 
 
+@shared_docs
 def running_folding(
     net: Net,
     X1: ArrayLike,
@@ -802,7 +803,7 @@ def running_folding(
 
     Parameters
     ----------
-    net : torch.nn.Module or NetSpec
+    %(net)s
     X1, X2 : Tensor or array, shape (s, d_in)
     n_points : int
         Points per path, at least 2 (11 in the papers' figures).

@@ -39,6 +39,7 @@ from torch import nn
 from torch.func import functional_call, grad, jacrev, jvp, vmap
 from torch.nn import functional as F
 
+from ._docs import shared_docs
 from ._typing import ArrayLike
 from ._validation import DTYPE, as_inputs, as_labels, check_choice, check_float, check_int, describe
 from .adapter import read_net
@@ -238,6 +239,7 @@ def tangent_sensitivity(
     return torch.cat(rows, dim=2).transpose(1, 2).contiguous()
 
 
+@shared_docs
 def tangent_sensitivity_norm(
     net: nn.Module, X: ArrayLike, *, output: int | str | None = None, method: str = "auto", batch_size: int = 256
 ) -> np.ndarray:
@@ -250,7 +252,7 @@ def tangent_sensitivity_norm(
     Parameters
     ----------
     net : torch.nn.Module
-    X : Tensor or array, shape (n, d_in)
+    %(X)s
     output : int or "all", optional
         Which output is ``f`` (needed when the net has several); ``"all"``: the norm of the sensitivities of all
         outputs together, ``sqrt(sum_k ||Sens_k(x)||_F^2)`` (of the ``d_out x N_theta x d_in`` tensor).
@@ -610,6 +612,7 @@ class InformationTrace:
                 f"regions {self.regions[0]} -> {self.regions[-1]})")
 
 
+@shared_docs
 def information_trace(
     nets: Sequence[nn.Module], X: ArrayLike, y: ArrayLike, *, output: int | str | None = "all"
 ) -> InformationTrace:
@@ -619,7 +622,7 @@ def information_trace(
     ----------
     nets : sequence of torch.nn.Module
         Usually ``history.snapshots`` of ``fl.train(..., keep_snapshots=True)`` (index 0: before training).
-    X : Tensor or array, shape (n, d_in)
+    %(X)s
     y : array of int, shape (n,)
         Labels, for the Fisher-Rao norm.
     output : int or "all", optional

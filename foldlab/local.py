@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ._docs import shared_docs
 from ._typing import ArrayLike, Layers, Net
 from ._validation import DTYPE, as_inputs, check_choice, check_float, check_int, check_seed
 from .adapter import Affine, read_net
@@ -37,6 +38,7 @@ __all__ = [
 ]
 
 
+@shared_docs
 def local_linear_map(net: Net, x: ArrayLike, *, layer: int | None = None) -> torch.Tensor:
     """The matrix of the affine map the net computes on the region of each input, shape ``(n, d_out, d_in)``.
 
@@ -47,7 +49,7 @@ def local_linear_map(net: Net, x: ArrayLike, *, layer: int | None = None) -> tor
 
     Parameters
     ----------
-    net : torch.nn.Module or NetSpec
+    %(net)s
     x : Tensor or array, shape (n, d_in) or (d_in,)
     layer : int, optional
         0-based hidden layer: the maps of its pre-activations instead, shape ``(n, width, d_in)``; row ``i`` is
@@ -324,6 +326,7 @@ class NeighborMaps:
                 f"angles {self.angles.min():.3g} to {self.angles.max():.3g} degrees)")
 
 
+@shared_docs
 def neighbor_maps(net: Net, x: ArrayLike, toward: ArrayLike, *, layer: int | None = None) -> NeighborMaps:
     """The map of the region of ``x`` beside the map of the next region on the segment from ``x`` to ``toward``.
 
@@ -333,7 +336,7 @@ def neighbor_maps(net: Net, x: ArrayLike, toward: ArrayLike, *, layer: int | Non
 
     Parameters
     ----------
-    net : torch.nn.Module or NetSpec
+    %(net)s
     x, toward : Tensor or array, shape (d_in,)
         Two inputs in different regions.
     layer : int, optional
@@ -424,6 +427,7 @@ class NoiseAngles:
         return f"NoiseAngles(mean angle in degrees by sigma: {pairs})"
 
 
+@shared_docs
 def angles_under_noise(
     net: Net, X: ArrayLike, sigmas: Sequence[float], *, layer: int | None = None, seed: int = 0
 ) -> NoiseAngles:
@@ -431,8 +435,8 @@ def angles_under_noise(
 
     Parameters
     ----------
-    net : torch.nn.Module or NetSpec
-    X : Tensor or array, shape (n, d_in)
+    %(net)s
+    %(X)s
     sigmas : sequence of float
         Noise standard deviations, each > 0.
     layer : int, optional

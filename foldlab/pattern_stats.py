@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from . import limits
+from ._docs import shared_docs
 from ._typing import ArrayLike, Layers, Net
 from ._validation import as_inputs, as_points, check_batch_shape, check_int, check_seed, describe
 from .adapter import read_net
@@ -206,17 +207,16 @@ class UnitActivity:
         )
 
 
+@shared_docs
 def activation_probability(net: Net, X: ArrayLike, layers: Layers = None, *, batch_size: int = 8192) -> UnitActivity:
     """Per-unit activation probability ``p_{l,i} = P_x[f_l(x)_i > 0]`` over the inputs ``X``.
 
     Parameters
     ----------
-    net : torch.nn.Module or NetSpec
-        A net :func:`foldlab.activation_patterns` can read.
+    %(net)s
     X : Tensor or array, shape (n, d_in)
         The data set; the probability is the empirical fraction over its rows.
-    layers : int or sequence of int, optional
-        Hidden layers to describe (default: all).
+    %(layers)s
     batch_size : int
         Inputs per forward pass; only per-unit counts are kept, so memory does not grow with ``n``.
 
@@ -427,6 +427,7 @@ class HammingHistograms:
         )
 
 
+@shared_docs
 def hamming_histograms(
     net: Net,
     X: ArrayLike,
@@ -440,17 +441,16 @@ def hamming_histograms(
 
     Parameters
     ----------
-    net : torch.nn.Module or NetSpec
-    X : Tensor or array, shape (n, d_in)
-    layers : int or sequence of int, optional
-        Hidden layers to describe (default: all).
+    %(net)s
+    %(X)s
+    %(layers)s
     n_pairs : int
         Number of distinct unordered pairs ``i < j``, drawn by :func:`random_pairs` (all pairs if there
         are fewer).
     seed : int
         Seeds the pairs: the same seed gives the same pairs and distances.
-    pairs : int array, shape (k, 2), optional
-        Explicit pairs of row indices, ints (then ``n_pairs`` and ``seed`` are ignored).
+    %(pairs)s
+        ``n_pairs`` and ``seed`` are then not used.
 
     Returns
     -------

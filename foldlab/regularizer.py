@@ -332,8 +332,8 @@ def folding_penalty(
     %(surrogate)s
     n_pairs : int
         Segments: distinct pairs ``i < j`` with ``y_i != y_j``, drawn with ``seed`` (all of them if fewer).
-    pairs : int array, shape (p, 2), optional
-        The segments' ends as row indices of ``X`` instead (then ``y`` is not used).
+    %(pairs)s
+        ``y`` is then not used.
     seed : int
         Seeds the pairs: the same batch and seed give the same segments.
 
