@@ -23,6 +23,18 @@ T = TypeVar("T")
 PARAMS: dict[str, str] = {
     "net": """net : torch.nn.Module or NetSpec
     Any net foldlab reads (:func:`foldlab.read_net`), or its snapshot.""",
+    "piecewise_linear_net": """net : torch.nn.Module or NetSpec
+    A piecewise-linear feed-forward net (ReLU or LeakyReLU hidden layers, affine maps between them,
+    BatchNorm in eval mode allowed); other activations raise :class:`foldlab.NotPiecewiseLinear`.""",
+    "window": """box : (xmin, xmax, ymin, ymax), optional
+    The window, in input coordinates for a net with 2 inputs (default ``(-1, 1, -1, 1)``), or in
+    plane coordinates ``(u, v)`` with ``plane=`` (default: the three points with a 25% margin).
+plane : (p0, p1, p2), optional
+    Three inputs of any dimension spanning the plane to analyse. Plane coordinates are
+    orthonormal, with ``p0`` at the origin and ``p1`` on the positive u axis (see :class:`foldlab.Plane`),
+    so areas and densities are in the units of the input space.""",
+    "max_regions": """max_regions : int
+    Raise :class:`foldlab.TooManyRegions` (a ValueError) as soon as the partition has more regions.""",
     "X": """X : Tensor or array, shape (n, d_in)
     Finite real inputs, one per row.""",
     "layers": """layers : int or sequence of int, optional

@@ -32,6 +32,7 @@ from . import _partition_refine, limits
 from ._blas import single_threaded_blas, single_threaded_blas_for
 from ._convex_polygons import chords
 from ._decision_boundary import decision_boundary
+from ._docs import shared_docs
 from ._linear_regions import LinearRegion, linear_regions
 from ._plane import Plane, grid_points, layer_weights, window
 from ._tolerances import MIN_RELATIVE_SIDE, RTOL
@@ -460,6 +461,7 @@ class Arrangement:
 
 
 
+@shared_docs
 def arrangement(
     net: Net,
     box: Box | None = None,
@@ -471,18 +473,9 @@ def arrangement(
 
     Parameters
     ----------
-    net : torch.nn.Module
-        A piecewise-linear feed-forward net (ReLU or LeakyReLU hidden layers, affine maps between
-        them, BatchNorm in eval mode allowed). Other activations get a ValueError.
-    box : (xmin, xmax, ymin, ymax), optional
-        The window, in input coordinates for a net with 2 inputs (default ``(-1, 1, -1, 1)``), or in
-        plane coordinates ``(u, v)`` with ``plane=`` (default: the three points with a 25% margin).
-    plane : (p0, p1, p2), optional
-        Three inputs of any dimension spanning the plane to analyse. Plane coordinates are
-        orthonormal, with ``p0`` at the origin and ``p1`` on the positive u axis (see :class:`Plane`),
-        so areas and densities are in the units of the input space.
-    max_regions : int
-        Raise :class:`TooManyRegions` (a ValueError) as soon as the partition has more regions.
+    %(piecewise_linear_net)s
+    %(window)s
+    %(max_regions)s
 
     Returns
     -------

@@ -53,9 +53,16 @@ class HasSnapshots(Protocol):
     def snapshots(self) -> Sequence[nn.Module]: ...
 
 
+@shared_docs
 def n_regions(net: Net, box: Box | None = None, *, plane: PlanePoints | None = None,
               max_regions: int = MAX_REGIONS) -> int:
     """Number of activation regions of ``net`` in a 2D box (or in a plane), exactly.
+
+    Parameters
+    ----------
+    %(piecewise_linear_net)s
+    %(window)s
+    %(max_regions)s
 
     Examples
     --------
@@ -66,9 +73,16 @@ def n_regions(net: Net, box: Box | None = None, *, plane: PlanePoints | None = N
     return len(arrangement(net, box, plane=plane, max_regions=max_regions))
 
 
+@shared_docs
 def region_density(net: Net, box: Box | None = None, *, plane: PlanePoints | None = None,
                    max_regions: int = MAX_REGIONS) -> float:
     """Activation regions per unit area of the box (plane coordinates are orthonormal, see ``Plane``).
+
+    Parameters
+    ----------
+    %(piecewise_linear_net)s
+    %(window)s
+    %(max_regions)s
 
     Examples
     --------
@@ -188,11 +202,19 @@ def first_layer_box(net: nn.Module, margin: float = 0.5) -> tuple[float, float, 
     return box
 
 
+@shared_docs
 def grid_region_count(net: Net, box: Box | None = None, resolution: int = 100, *,
                       plane: PlanePoints | None = None) -> int:
     """Number of distinct activation patterns a ``resolution x resolution`` grid finds (a lower bound).
 
     This is what counting regions by sampling gives; compare with :func:`n_regions`, which is exact.
+
+    Parameters
+    ----------
+    %(net)s
+    %(window)s
+    resolution : int
+        Grid points per side, at the centres of the grid's cells.
 
     Examples
     --------
@@ -356,6 +378,7 @@ def _snapshots_and_epochs(snapshots, epochs) -> tuple[list, np.ndarray]:
     return snapshots, np.asarray(epochs)
 
 
+@shared_docs
 def regions_over_training(
     snapshots: Sequence[Net] | HasSnapshots,
     box: Box | None = None,
@@ -370,7 +393,8 @@ def regions_over_training(
     ----------
     snapshots : sequence of nn.Module, or a TrainHistory
         ``train(..., keep_snapshots=True).snapshots`` (index 0: the initial net), or the history.
-    box, plane : as for :func:`foldlab.arrangement`
+    %(window)s
+    %(max_regions)s
     epochs : sequence of numbers, optional
         The epoch of each snapshot. A TrainHistory knows them (0 for the initial net, then one snapshot
         per epoch); for a plain list the default is 0, 1, 2, ..., which is right for a whole

@@ -143,7 +143,7 @@ def plot_information_trace(trace: InformationTrace, ax: Axes | None = None) -> I
     ----------
     trace : InformationTrace
         From :func:`foldlab.information.information_trace`.
-    ax : Axes, optional
+    %(ax)s
         The Fisher-Rao norm goes on ``ax.twinx()``.
 
     Returns
@@ -255,7 +255,7 @@ def plot_region_size(size: RegionSize, ax: Axes | None = None, *, reference: flo
     ----------
     size : RegionSize
         From :func:`foldlab.region_size`.
-    ax : Axes, optional
+    %(ax)s
         The survivors go on ``ax.twinx()``.
     reference : float, optional
         A ``log10(sigma)`` to draw for comparison (the source reports -4.00 for its first layer).
@@ -453,7 +453,7 @@ def plot_noise_angles(noise: NoiseAngles, ax: Axes | None = None) -> NoiseAngleA
     ----------
     noise : NoiseAngles
         From :func:`foldlab.local.angles_under_noise`.
-    ax : Axes, optional
+    %(ax)s
         The fraction in the same region goes on ``ax.twinx()``.
 
     Returns

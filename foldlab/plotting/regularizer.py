@@ -60,7 +60,7 @@ def plot_paired_runs(comparison: RegularizerComparison, ax: Axes | None = None, 
     Parameters
     ----------
     comparison : RegularizerComparison
-    ax : matplotlib Axes, optional
+    %(ax)s
     metric : {"test_accuracy", "train_accuracy", "phi", "phi_mean", "fraction_folding", "seconds"}
     title : bool
         Title the axes with the data set, seeds and how many seeds went up and down.
