@@ -37,6 +37,8 @@ plane : (p0, p1, p2), optional
     Raise :class:`foldlab.TooManyRegions` (a ValueError) as soon as the partition has more regions.""",
     "X": """X : Tensor or array, shape (n, d_in)
     Finite real inputs, one per row.""",
+    "seed": """seed : int
+    From 0 to 2**32 - 1, for a private generator: the same seed draws the same numbers, whatever ran before.""",
     "layers": """layers : int or sequence of int, optional
     0-based indices of the hidden layers whose bits count (negative ones count from the end);
     None: all, in forward order.""",

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from . import limits
+from ._docs import shared_docs
 from ._validation import check_bool, check_choice, check_float, check_int, check_seed, describe
 from .errors import NumericalRange
 
@@ -160,6 +161,7 @@ def _split(X: np.ndarray, y: np.ndarray, test_fraction: float, rng: np.random.Ge
     return Dataset(as_x(X[train]), as_y(y[train]), as_x(X[test]), as_y(y[test]), name)
 
 
+@shared_docs
 def toy_dataset(
     name: str = "moons",
     n: int = 400,
@@ -190,8 +192,8 @@ def toy_dataset(
     noise : float, optional
         Standard deviation of the Gaussian noise added to the inputs (>= 0). None: 0.1 for every set but
         ``cantor``, whose default is 0 (its labels are exact).
-    seed : int
-        The same seed gives the same points, labels and split (an int from 0 to 2**32 - 1).
+    %(seed)s
+        It fixes the points, the labels and the split.
     test_fraction : float
         Fraction held out as the test set, in [0, 1); at least one point is left for training.
     depth : int
@@ -271,6 +273,7 @@ def toy_dataset(
     return _split(X, np.asarray(y, np.int64), test_fraction, rng, name)
 
 
+@shared_docs
 def with_label_noise(data: Dataset, fraction: float, *, seed: int = 0) -> Dataset:
     """The data set with a seeded ``fraction`` of its training labels replaced by another class.
 
@@ -286,7 +289,8 @@ def with_label_noise(data: Dataset, fraction: float, *, seed: int = 0) -> Datase
         With at least two classes.
     fraction : float
         From 0 to 1.
-    seed : int
+    %(seed)s
+        It picks the points relabelled and their new labels.
 
     Returns
     -------
@@ -325,13 +329,14 @@ def with_label_noise(data: Dataset, fraction: float, *, seed: int = 0) -> Datase
     return Dataset(data.X, y, data.X_test, data.y_test, f"{data.name}+noise{fraction:g}")
 
 
+@shared_docs
 def load_digits(*, seed: int = 0, test_fraction: float = 0.25, scale: bool = True) -> Dataset:
     """scikit-learn's 8x8 digits (1797 images, shipped inside scikit-learn, works offline).
 
     Parameters
     ----------
-    seed : int
-        Seeds the train/test split.
+    %(seed)s
+        It draws the train/test split.
     test_fraction : float
         In [0, 1), leaving at least one training image.
     scale : bool
@@ -601,6 +606,7 @@ def _download(url: str, target: Path, timeout: float, max_bytes: int) -> None:
     part.replace(target)
 
 
+@shared_docs
 def load_mnist(
     root: str | os.PathLike = "~/.cache/foldlab/mnist",
     *,
@@ -626,8 +632,8 @@ def load_mnist(
         ``https://ossci-datasets.s3.amazonaws.com/mnist/`` (the first one torchvision tries).
     train_size, test_size : int, optional
         Keep a seeded random subset of this many training / test images (default: all 60000 / 10000).
-    seed : int
-        Seeds the subsets.
+    %(seed)s
+        It draws the subsets.
     timeout : float
         Seconds before a download gives up (> 0).
     verify : bool

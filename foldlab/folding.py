@@ -451,8 +451,8 @@ def global_folding(
         when there are fewer). Each segment runs from ``X[i]`` to ``X[j]``.
     %(pairs)s
         Each must join two different classes.
-    seed : int
-        Seeds the pair sampling and the k-means of ``centroids`` (0 to 2**32 - 1).
+    %(seed)s
+        It draws the pairs and seeds the k-means of ``centroids``.
     reduce : str
         One of :data:`REDUCTIONS`; each is an interpretation (see :func:`reduce_chis` and foldlab's maths
         page, docs/maths.md, section 'The global folding measure'). ``"median_nonzero"`` (default,

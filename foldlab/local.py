@@ -441,7 +441,8 @@ def angles_under_noise(
         Noise standard deviations, each > 0.
     layer : int, optional
         The maps of this hidden layer's units instead of the outputs.
-    seed : int
+    %(seed)s
+        It draws the noise.
 
     Returns
     -------

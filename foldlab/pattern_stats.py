@@ -297,6 +297,7 @@ def _pair_of_number(k: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return i, k - start(i) + i + 1
 
 
+@shared_docs
 def random_pairs(n: int, n_pairs: int, seed: int = 0) -> np.ndarray:
     """Seeded distinct unordered pairs ``(i, j)``, ``i < j``, of ``range(n)``.
 
@@ -310,8 +311,7 @@ def random_pairs(n: int, n_pairs: int, seed: int = 0) -> np.ndarray:
         Number of rows, from 2 to :data:`MAX_ROWS` (the pair numbers stay well inside int64).
     n_pairs : int
         Pairs to draw, at least 1.
-    seed : int
-        From 0 to 2**32 - 1.
+    %(seed)s
 
     Returns
     -------
@@ -447,8 +447,8 @@ def hamming_histograms(
     n_pairs : int
         Number of distinct unordered pairs ``i < j``, drawn by :func:`random_pairs` (all pairs if there
         are fewer).
-    seed : int
-        Seeds the pairs: the same seed gives the same pairs and distances.
+    %(seed)s
+        It draws the pairs.
     %(pairs)s
         ``n_pairs`` and ``seed`` are then not used.
 

@@ -334,8 +334,8 @@ def folding_penalty(
         Segments: distinct pairs ``i < j`` with ``y_i != y_j``, drawn with ``seed`` (all of them if fewer).
     %(pairs)s
         ``y`` is then not used.
-    seed : int
-        Seeds the pairs: the same batch and seed give the same segments.
+    %(seed)s
+        It draws the pairs: the same batch and seed give the same segments.
 
     Returns
     -------
@@ -397,9 +397,9 @@ class FoldingRegularizer(nn.Module):
     %(surrogate)s
     n_pairs : int
         Segments per batch, as in :func:`folding_penalty`.
-    seed : int
-        Seeds the segments of each batch: call ``k`` of the regularizer uses seed ``(seed, k)``, so a training
-        run with the same seed draws the same segments.
+    %(seed)s
+        It draws the segments of each batch: call ``k`` of the regularizer uses seed ``(seed, k)``, so a
+        training run with the same seed draws the same segments.
     every : int
         Lazy regularisation in :func:`foldlab.train`: the penalty is computed on every ``every``-th batch of the
         run (batches ``0, every, 2 every, ...``, counted across epochs) with ``every`` times its weight, and

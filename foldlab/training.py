@@ -15,6 +15,7 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
+from ._docs import shared_docs
 from ._typing import ArrayLike
 from ._validation import as_labels, as_points, check_bool, check_float, check_int, check_seed, describe
 from .data import Dataset
@@ -184,6 +185,7 @@ def _batches(order: torch.Tensor, batch_size: int) -> list[torch.Tensor]:
     return batches
 
 
+@shared_docs
 def train(
     net: nn.Module,
     data: Dataset,
@@ -218,8 +220,8 @@ def train(
         Adam's learning rate (finite, > 0) and weight decay (finite, >= 0).
     batch_size : int
         A last batch of a single sample is merged into the one before it.
-    seed : int
-        Seeds the shuffling (a private generator): the same net, data and seed give the same weights on the
+    %(seed)s
+        It shuffles the batches: the same net, data and seed give the same weights on the
         same number of torch threads. torch splits a float32 sum over its threads, and another split rounds
         differently, so another thread count can give other last bits (the notebooks run on one thread:
         ``torch.set_num_threads(1)``).

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from .._docs import shared_docs
 from .._typing import ArrayLike
 from .._validation import as_labels, as_points, check_bool, check_int, check_seed, describe
 from ..data import load_digits
@@ -48,6 +49,7 @@ def _ints(values: Any, name: str, low: int) -> tuple[int, ...]:
     return tuple(check_int(v, name, min=low) for v in values)
 
 
+@shared_docs
 def class_pair_paths(X: ArrayLike, y: ArrayLike, n_paths: int, seed: int = 0) -> np.ndarray:
     """Up to ``n_paths`` seeded paths for every unordered pair of classes ``a < b``, from class a to class b.
 
@@ -61,7 +63,8 @@ def class_pair_paths(X: ArrayLike, y: ArrayLike, n_paths: int, seed: int = 0) ->
     y : array of int, shape (n,)
     n_paths : int
         Paths per class pair, at least 1.
-    seed : int
+    %(seed)s
+        It draws the paths and their order.
 
     Returns
     -------
