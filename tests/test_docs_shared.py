@@ -118,6 +118,13 @@ def test_a_percent_sign_elsewhere_is_left_alone():
     assert shared_docs(f).__doc__ == "A 25% margin; 100%."
 
 
+def test_no_docstring_is_left_alone():
+    def f():
+        pass
+
+    assert shared_docs(f) is f and f.__doc__ is None  # python -OO strips docstrings; importing must still work
+
+
 def test_an_entry_cannot_be_given_another_text():
     register_docs(ax=PARAMS["ax"])  # the same text again is fine
     with pytest.raises(ValueError, match="already describe 'ax' otherwise"):
