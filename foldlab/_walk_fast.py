@@ -246,11 +246,12 @@ def _affine(h: np.ndarray, stage: FastStage) -> np.ndarray:
     return z
 
 
-def _signs(z: np.ndarray, bound: np.ndarray, stage: FastStage) -> tuple[np.ndarray, np.ndarray]:
+def _signs(z: np.ndarray, bound: np.ndarray, stage: FastStage, *, tied: bool = False):
     """``z > bound`` and ``z < -bound`` (bound per row); units with a zero row take the sign of their bias.
 
     Compared first with the largest bound (a scalar: several times quicker than a bound per row), then
-    the few values within it again with their own row's bound.
+    the few values within it again with their own row's bound. With ``tied``, also whether a value counted
+    as 0 is not an exact 0 (``_zero_rows(pos, neg, stage) is not None``, from the counts made here).
     """
     top = float(bound.max()) if bound.size else 0.0
     pos = z > top
@@ -269,6 +270,10 @@ def _signs(z: np.ndarray, bound: np.ndarray, stage: FastStage) -> tuple[np.ndarr
         if stage.const_units.size:
             pos[:, stage.const_units] = stage.const_bias > 0
             neg[:, stage.const_units] = stage.const_bias < 0
+        if tied:
+            n_zero = z.size - np.count_nonzero(pos) - np.count_nonzero(neg)
+    if tied:  # units with a zero row and bias are exactly 0: the rest of the zeros are ties
+        return pos, neg, n_zero > z.shape[0] * stage.n_dead
     return pos, neg
 
 
@@ -573,6 +578,18 @@ def _order(iv, jv, tc, window):
     """Crossings sorted by piece, then ``t``; ``starts`` marks the first of each breakpoint (crossings of
     one piece whose windows overlap are one breakpoint: where ``starts`` is False float64 merged them)."""
     order = np.lexsort((tc, iv))
+    iv, jv, tc, window = iv[order], jv[order], tc[order], window[order]
+    starts = np.ones(iv.shape[0], dtype=bool)
+    if iv.shape[0] > 1:
+        starts[1:] = (iv[1:] != iv[:-1]) | (tc[1:] - tc[:-1] > window[1:] + window[:-1])
+    return iv, jv, tc, starts
+
+
+def _order_one(iv, jv, tc, window):
+    """:func:`_order` for one segment: its pieces are consecutive intervals of ``t`` and each crossing is
+    strictly inside its own, so ``t`` alone sorts them (a stable sort: the same order as sorting by piece,
+    then ``t``)."""
+    order = np.argsort(tc, kind="stable")
     iv, jv, tc, window = iv[order], jv[order], tc[order], window[order]
     starts = np.ones(iv.shape[0], dtype=bool)
     if iv.shape[0] > 1:
@@ -890,8 +907,7 @@ def _walk_one(layers, selected, x1, x2, *, max_pieces, offset, rtol) -> PackedPi
     err = np.full(2, first.gamma * top + (first.n_in + 2) * ETA + 4 * U * (scale_a + scale_b))
     typ = np.full(2, U * math.sqrt(first.n_in + 1) * top + 4 * U * (scale_a + scale_b))
     bound = bound_of(err, typ, np.full(2, top), rtol)
-    pos, neg = _signs(z, bound, first)
-    ambiguous = _zero_rows(pos, neg, first) is not None
+    pos, neg, ambiguous = _signs(z, bound, first, tied=True)
     if ambiguous:
         z[~(pos | neg)] = 0.0  # counted as 0: exactly 0 (the tie rule)
     t = np.array([0.0, 1.0])
@@ -902,7 +918,7 @@ def _walk_one(layers, selected, x1, x2, *, max_pieces, offset, rtol) -> PackedPi
         iv, jv, tc, window, snapped = _place(z, bound, t, np.zeros(jv.shape[0], dtype=np.int64), jv)
         ambiguous |= snapped is not None
         if jv.shape[0]:
-            iv, jv, tc, starts = _order(iv, jv, tc, window)
+            iv, jv, tc, starts = _order_one(iv, jv, tc, window)
             ambiguous |= not starts.all()
             row = np.cumsum(starts) - 1
             if row[-1] + 2 > max_pieces:
@@ -911,13 +927,13 @@ def _walk_one(layers, selected, x1, x2, *, max_pieces, offset, rtol) -> PackedPi
     n_rows = t.shape[0]
     _estimate(n_rows, first.width, stages[1].width if len(stages) > 1 else first.width,
               "the walk's breakpoints after layer 0")
-    kept: list[tuple[np.ndarray, np.ndarray]] = []  # (a layer's breakpoints, its bits on its pieces)
+    kept: list[tuple[np.ndarray, np.ndarray]] = []  # (a layer's breakpoints, its packed bits on its pieces)
     if selected[0]:  # a unit that does not cross is on where either end is positive; one that does, on one side
         bits = np.empty((n_rows - 1, first.width), dtype=bool)
         bits[:] = (z[0] > 0) | (z[1] > 0)
         if jv.shape[0]:
             bits[:, jv] = (np.arange(n_rows - 1)[:, None] > row) == (z[1, jv] > 0)
-        kept.append((t, bits))
+        kept.append((t, np.packbits(bits, axis=1)))
     if len(stages) > 1:
         z, err, typ, scale = _second_values(stages[1], first.slope, z, err, typ, t, jv, row)
 
@@ -935,8 +951,8 @@ def _walk_one(layers, selected, x1, x2, *, max_pieces, offset, rtol) -> PackedPi
             typ = U * math.sqrt(stage.n_in + 1) * scale + (stage.row_norm * lift) * typ
             z = _affine(h, stage)
         bound = bound_of(err, typ, scale, rtol)
-        pos, neg = _signs(z, bound, stage)
-        if _zero_rows(pos, neg, stage) is not None:
+        pos, neg, tied = _signs(z, bound, stage, tied=True)
+        if tied:
             ambiguous = True
             z[~(pos | neg)] = 0.0  # counted as 0: exactly 0 (the tie rule)
         # 2. sign changes between consecutive breakpoints, placed by interpolation
@@ -950,7 +966,7 @@ def _walk_one(layers, selected, x1, x2, *, max_pieces, offset, rtol) -> PackedPi
             ambiguous |= snapped is not None
         # 3. the crossings as new breakpoints (closer than their windows: one), the values there interpolated
         if iv.shape[0]:
-            iv, jv, tc, starts = _order(iv, jv, tc, window)
+            iv, jv, tc, starts = _order_one(iv, jv, tc, window)
             ambiguous |= not starts.all()
             cluster = np.cumsum(starts) - 1
             parent, new_t = iv[starts], tc[starts]
@@ -976,14 +992,11 @@ def _walk_one(layers, selected, x1, x2, *, max_pieces, offset, rtol) -> PackedPi
                 typ = _scatter(typ, old_pos, 2 * np.maximum(typ[parent], typ[right]) + 4 * U * ends, new_pos)
         # 4. the layer's bits on its pieces (the ends never disagree), and its output
         if selected[index]:
-            kept.append((t, (z[:-1] + z[1:]) > 0))
+            kept.append((t, np.packbits((z[:-1] + z[1:]) > 0, axis=1)))
         if not last_stage:
             h = np.maximum(z, 0.0, out=z) if stage.slope == 0.0 else _activate(z, z > 0, z < 0, stage.slope)
 
-    blocks = [
-        np.packbits(bits if t_k is t else bits[np.searchsorted(t_k, t[:-1], side="right") - 1], axis=1)
-        for t_k, bits in kept
-    ]
+    blocks = [bits if t_k is t else bits[np.searchsorted(t_k, t[:-1], side="right") - 1] for t_k, bits in kept]
     bits = np.concatenate(blocks, axis=1) if len(blocks) > 1 else blocks[0]
     widths = tuple(stage.width for stage, keep in zip(stages, selected) if keep)
     return PackedPieces(np.zeros(t.shape[0] - 1, dtype=np.int64), t[:-1], bits, widths, np.array([ambiguous]))
