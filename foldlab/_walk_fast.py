@@ -24,8 +24,11 @@ operation; ``benchmarks/walk.py`` times the result against regioncam's exact 1D 
   do), large ones in as many as ``torch.get_num_threads()``.
 
 One segment (:func:`walk_one`, what :func:`foldlab.walk` runs on the CPU) goes another way: a single walk's
-time goes into numpy's calls rather than its arithmetic, so there every layer after the first is a product
-at every breakpoint so far (as in the plain engine), with the same signs, tie rule and bounds.
+time goes into numpy's calls rather than its arithmetic, so there the first layer is two matrix-vector
+products at the ends, the second layer a product at the ends plus one dense correction product at the
+first layer's breakpoints, and every later layer a product at every breakpoint so far (as in the plain
+engine), with the same signs, tie rule and bounds. A batch is walked in chunks of segments
+(:data:`CHUNK_BYTES`), so that its arrays of breakpoints x units stay in the cache.
 
 Floating point. Every pre-activation carries a bound on its rounding error (:func:`bound_of`): the
 rigorous forward bound, or, where that is more than ``MARGIN`` times the typical error float64 makes
@@ -854,15 +857,20 @@ def walk_one(
     of about 130 regions), the products took about a quarter of a walk's time, and the batched engine
     given one segment made about 960 calls that cProfile sees (segment ids, each segment's first and last
     rows, the corrections' bookkeeping, every earlier layer's bits carried through each insertion), plus
-    the array operators it does not see. Here every layer after the first is a product at every
+    the array operators it does not see. Here the first layer is two matrix-vector products at the ends
+    (its bits follow from the ends' signs and where each crossing unit crosses), the second layer a
+    product at the ends plus :func:`fast_layered_walk`'s correction for one piece with many bending units
+    (one dense product, with its bounds: :func:`_second_values`), and every later layer a product at every
     breakpoint found so far, as in the plain engine (:func:`foldlab._walk_engines.layered_walk`): about
-    twice the multiply-adds of the corrections, about 540 such calls, and quicker for one segment (about
-    a third less time measured; ``benchmarks/walk.py``). The signs, the tie rule and the bounds at the
-    rows where a product runs are :func:`fast_layered_walk`'s; at a breakpoint a layer inserted, its values are the
+    twice the multiply-adds of the corrections, fewer calls, and quicker for one segment (about a third
+    less time measured; ``benchmarks/walk.py``; corrections for the third layer's rows alone in their
+    piece were measured too, and cost more than the product rows they saved: one new row in four or five is
+    alone with a single crossing unit). The signs, the tie rule and the bounds at the rows where a
+    product runs are :func:`fast_layered_walk`'s; at a breakpoint a layer inserted, its values are the
     interpolation of the piece's ends (the crossing units exactly 0) with the plain engine's bound,
-    twice the ends' plus the interpolation's rounding. Each layer's bits stay with its own breakpoints;
-    every final piece finds the piece of each layer it lies in by one ``searchsorted`` at the end (a
-    layer's breakpoints are among the final ones, the same float64 numbers).
+    twice the ends' plus the interpolation's rounding. Each layer's bits stay with its own breakpoints,
+    packed; every final piece finds the piece of each layer it lies in by one ``searchsorted`` at the end
+    (a layer's breakpoints are among the final ones, the same float64 numbers).
     """
     with _blas_threads(1):
         return _walk_one(layers, selected, x1, x2, max_pieces=max_pieces, offset=offset, rtol=rtol)
