@@ -24,8 +24,11 @@ operation; ``benchmarks/walk.py`` times the result against regioncam's exact 1D 
   do), large ones in as many as ``torch.get_num_threads()``.
 
 One segment (:func:`walk_one`, what :func:`foldlab.walk` runs on the CPU) goes another way: a single walk's
-time goes into numpy's calls rather than its arithmetic, so there every layer after the first is a product
-at every breakpoint so far (as in the plain engine), with the same signs, tie rule and bounds.
+time goes into numpy's calls rather than its arithmetic, so there the first layer is two matrix-vector
+products at the ends, the second layer a product at the ends plus one dense correction product at the
+first layer's breakpoints, and every later layer a product at every breakpoint so far (as in the plain
+engine), with the same signs, tie rule and bounds. A batch is walked in chunks of segments
+(:data:`CHUNK_BYTES`), so that its arrays of breakpoints x units stay in the cache.
 
 Floating point. Every pre-activation carries a bound on its rounding error (:func:`bound_of`): the
 rigorous forward bound, or, where that is more than ``MARGIN`` times the typical error float64 makes
@@ -246,11 +249,12 @@ def _affine(h: np.ndarray, stage: FastStage) -> np.ndarray:
     return z
 
 
-def _signs(z: np.ndarray, bound: np.ndarray, stage: FastStage) -> tuple[np.ndarray, np.ndarray]:
+def _signs(z: np.ndarray, bound: np.ndarray, stage: FastStage, *, tied: bool = False):
     """``z > bound`` and ``z < -bound`` (bound per row); units with a zero row take the sign of their bias.
 
     Compared first with the largest bound (a scalar: several times quicker than a bound per row), then
-    the few values within it again with their own row's bound.
+    the few values within it again with their own row's bound. With ``tied``, also whether a value counted
+    as 0 is not an exact 0 (``_zero_rows(pos, neg, stage) is not None``, from the counts made here).
     """
     top = float(bound.max()) if bound.size else 0.0
     pos = z > top
@@ -269,6 +273,10 @@ def _signs(z: np.ndarray, bound: np.ndarray, stage: FastStage) -> tuple[np.ndarr
         if stage.const_units.size:
             pos[:, stage.const_units] = stage.const_bias > 0
             neg[:, stage.const_units] = stage.const_bias < 0
+        if tied:
+            n_zero = z.size - np.count_nonzero(pos) - np.count_nonzero(neg)
+    if tied:  # units with a zero row and bias are exactly 0: the rest of the zeros are ties
+        return pos, neg, n_zero > z.shape[0] * stage.n_dead
     return pos, neg
 
 
@@ -580,6 +588,18 @@ def _order(iv, jv, tc, window):
     return iv, jv, tc, starts
 
 
+def _order_one(iv, jv, tc, window):
+    """:func:`_order` for one segment: its pieces are consecutive intervals of ``t`` and each crossing is
+    strictly inside its own, so ``t`` alone sorts them (a stable sort: the same order as sorting by piece,
+    then ``t``)."""
+    order = np.argsort(tc, kind="stable")
+    iv, jv, tc, window = iv[order], jv[order], tc[order], window[order]
+    starts = np.ones(iv.shape[0], dtype=bool)
+    if iv.shape[0] > 1:
+        starts[1:] = (iv[1:] != iv[:-1]) | (tc[1:] - tc[:-1] > window[1:] + window[:-1])
+    return iv, jv, tc, starts
+
+
 def fast_layered_walk(
     layers: list[Layer],
     selected: list[bool],
@@ -606,20 +626,64 @@ def fast_layered_walk(
     them, and none at all for the second layer (its product runs at the segment ends).
     """
     with _blas_threads(1):
-        return _fast_layered_walk(layers, selected, X1, X2, max_pieces=max_pieces, offset=offset, rtol=rtol)
+        stages = [fast_stage(layer) for layer in layers]
+        first, n_seg = stages[0], X1.shape[0]
+        # the values at the ends, and the crossings' arrays at worst (each unit crosses at most once)
+        estimate(8.0 * 2 * n_seg * (X1.shape[1] + 4 * first.width) + 96.0 * n_seg * first.width,
+                 "the first layer's values and crossings")
+        z_ends = _affine(np.concatenate([X1, X2]), first)
+        bounds = _chunks(z_ends[:n_seg], z_ends[n_seg:], stages)
+        if len(bounds) == 2:
+            return _fast_layered_walk(stages, selected, X1, X2, z_ends, max_pieces=max_pieces, offset=offset,
+                                      rtol=rtol)
+        parts = [
+            _fast_layered_walk(stages, selected, X1[lo:hi], X2[lo:hi],
+                               np.concatenate([z_ends[lo:hi], z_ends[n_seg + lo : n_seg + hi]]),
+                               max_pieces=max_pieces, offset=offset + lo, rtol=rtol)
+            for lo, hi in zip(bounds[:-1], bounds[1:])
+        ]
+    return PackedPieces(
+        np.concatenate([part.seg + lo for part, lo in zip(parts, bounds)]),
+        np.concatenate([part.t for part in parts]),
+        np.concatenate([part.bits for part in parts]),
+        parts[0].widths,
+        np.concatenate([part.ambiguous for part in parts]),
+    )
 
 
-def _fast_layered_walk(layers, selected, X1, X2, *, max_pieces, offset, rtol) -> PackedPieces:
-    stages = [fast_stage(layer) for layer in layers]
+#: The batched engine walks a batch in chunks of segments whose arrays of breakpoints x units come to about
+#: this many bytes (estimated from the first layer's crossings): passes over arrays that stay in the cache
+#: cost less than the calls another chunk makes (measured on 784-[256]x3-10, 64 segments between random
+#: points of [0, 1]^784: chunks of 16 segments took 0.80 of one chunk of 64; ``benchmarks/walk.py``).
+CHUNK_BYTES = 6 << 20
+#: ... but never fewer segments than this in a chunk (each chunk costs a few hundred numpy calls).
+CHUNK_MIN = 8
+
+
+def _chunks(za: np.ndarray, zb: np.ndarray, stages: list[FastStage]) -> list[int]:
+    """Where the batch splits into chunks (boundaries, from 0 to the number of segments)."""
+    n_seg = za.shape[0]
+    if n_seg <= CHUNK_MIN:
+        return [0, n_seg]
+    # each layer adds about as many breakpoints as the first layer's crossings (a rough, cheap estimate)
+    crossings = np.count_nonzero((za > 0) != (zb > 0), axis=1)
+    size = (crossings + 2.0) * (len(stages) * 8.0 * max(stage.width for stage in stages))
+    chunk = np.cumsum(size) // CHUNK_BYTES
+    bounds = [0]
+    for at in (np.flatnonzero(chunk[1:] != chunk[:-1]) + 1).tolist():
+        if at - bounds[-1] >= CHUNK_MIN:
+            bounds.append(at)
+    if n_seg - bounds[-1] < CHUNK_MIN and len(bounds) > 1:
+        bounds.pop()
+    return bounds + [n_seg]
+
+
+def _fast_layered_walk(stages, selected, X1, X2, z_ends, *, max_pieces, offset, rtol) -> PackedPieces:
     n_seg = X1.shape[0]
     ambiguous = np.zeros(n_seg, dtype=bool)
     first = stages[0]
 
     # --- the first layer: affine in t on the whole segment -------------------------------------------
-    # the values at the ends, and the crossings' arrays at worst (each unit crosses at most once)
-    estimate(8.0 * 2 * n_seg * (X1.shape[1] + 4 * first.width) + 96.0 * n_seg * first.width,
-             "the first layer's values and crossings")
-    z_ends = _affine(np.concatenate([X1, X2]), first)
     za, zb = z_ends[:n_seg], z_ends[n_seg:]
     scale_a = first.row_norm * safe_norms(X1) + first.bias_max
     scale_b = first.row_norm * safe_norms(X2) + first.bias_max
@@ -793,42 +857,145 @@ def walk_one(
     of about 130 regions), the products took about a quarter of a walk's time, and the batched engine
     given one segment made about 960 calls that cProfile sees (segment ids, each segment's first and last
     rows, the corrections' bookkeeping, every earlier layer's bits carried through each insertion), plus
-    the array operators it does not see. Here every layer after the first is a product at every
+    the array operators it does not see. Here the first layer is two matrix-vector products at the ends
+    (its bits follow from the ends' signs and where each crossing unit crosses), the second layer a
+    product at the ends plus :func:`fast_layered_walk`'s correction for one piece with many bending units
+    (one dense product, with its bounds: :func:`_second_values`), and every later layer a product at every
     breakpoint found so far, as in the plain engine (:func:`foldlab._walk_engines.layered_walk`): about
-    twice the multiply-adds of the corrections, about 540 such calls, and quicker for one segment (about
-    a third less time measured; ``benchmarks/walk.py``). The signs, the tie rule and the bounds at the
-    rows where a product runs are :func:`fast_layered_walk`'s; at a breakpoint a layer inserted, its values are the
+    twice the multiply-adds of the corrections, fewer calls, and quicker for one segment (about a third
+    less time measured; ``benchmarks/walk.py``; corrections for the third layer's rows alone in their
+    piece were measured too, and cost more than the product rows they saved: one new row in four or five is
+    alone with a single crossing unit). The signs, the tie rule and the bounds at the rows where a
+    product runs are :func:`fast_layered_walk`'s; at a breakpoint a layer inserted, its values are the
     interpolation of the piece's ends (the crossing units exactly 0) with the plain engine's bound,
-    twice the ends' plus the interpolation's rounding. Each layer's bits stay with its own breakpoints;
-    every final piece finds the piece of each layer it lies in by one ``searchsorted`` at the end (a
-    layer's breakpoints are among the final ones, the same float64 numbers).
+    twice the ends' plus the interpolation's rounding. Each layer's bits stay with its own breakpoints,
+    packed; every final piece finds the piece of each layer it lies in by one ``searchsorted`` at the end
+    (a layer's breakpoints are among the final ones, the same float64 numbers).
     """
     with _blas_threads(1):
         return _walk_one(layers, selected, x1, x2, max_pieces=max_pieces, offset=offset, rtol=rtol)
 
 
+def _at_ends(x1: np.ndarray, x2: np.ndarray, stage: FastStage) -> np.ndarray:
+    """``W x + b`` at the two ends of a segment, (2, width): two matrix-vector products, which read the
+    weights at the speed of memory (one product of two rows took 1.5 to 4 times as long, measured on
+    784-[200]x3-10's first layer)."""
+    out = np.empty((2, stage.width))
+    np.dot(stage.weight, x1, out=out[0])
+    np.dot(stage.weight, x2, out=out[1])
+    out += stage.bias
+    return out
+
+
+def _norms(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
+    """The 2-norms of two points: two dot products where their squares stay well inside float64's range
+    (nothing lost to underflow, nothing overflowing), else :func:`safe_norms`."""
+    with np.errstate(over="ignore", under="ignore"):
+        squares = np.array([x1 @ x1, x2 @ x2])
+    if squares.min() > 1e-250 and squares.max() < 1e300:
+        return np.sqrt(squares)
+    return safe_norms(np.stack([x1, x2]))
+
+
+def _second_values(stage: FastStage, slope: float, z: np.ndarray, err1: np.ndarray, typ1: np.ndarray,
+                   t: np.ndarray, units: np.ndarray, row: np.ndarray):
+    """The second layer's values at every breakpoint of the first (``t``), with rounding bounds and scales.
+
+    ``z`` (2, width) are the first layer's values at the segment ends (after the tie rule), ``err1``,
+    ``typ1`` their bounds, ``units`` the first layer's units that cross inside, each at new breakpoint
+    ``row`` (``t[row + 1]``). The product runs at the ends only; in between, the first layer's output is
+    the interpolation of its ends except in the crossing units, so the second layer's values are the
+    interpolation of theirs plus those units' columns of ``W`` times how far their output is from its
+    interpolation: :func:`fast_layered_walk`'s corrections for one piece with many bending units (one
+    dense product, about a quarter of the multiply-adds of a product at every breakpoint), with its bounds.
+    """
+    h = np.maximum(z, 0.0) if slope == 0.0 else _activate(z.copy(), z > 0, z < 0, slope)
+    lift = max(1.0, abs(slope))
+    scale = stage.row_norm * _row_norms(h, slope) + stage.bias_max
+    _check_range(scale, "layer 1")
+    err = stage.gamma * scale + (stage.n_in + 2) * ETA + (stage.row_norm * lift * math.sqrt(stage.n_in)) * err1
+    typ = U * math.sqrt(stage.n_in + 1) * scale + (stage.row_norm * lift) * typ1
+    ends = _at_ends(h[0], h[1], stage)
+    if t.shape[0] == 2:
+        return ends, err, typ, scale
+    lam = t[1:-1, None]
+    za, zb = z[0, units], z[1, units]
+    zc = za + lam * (zb - za)
+    zc[row, np.arange(units.shape[0])] = 0.0  # a unit at its own crossing is exactly 0
+    delta = _act(zc, slope) - (1.0 - lam) * _act(za, slope) - lam * _act(zb, slope)
+    with np.errstate(over="ignore"):
+        delta_norm = np.sqrt(np.einsum("ij,ij->i", delta, delta))
+    if not np.isfinite(delta_norm).all():  # squares past float64's range: the 1-norm bounds the 2-norm
+        delta_norm = np.abs(delta).sum(axis=1)
+    out = np.empty((t.shape[0], stage.width))
+    out[0], out[-1] = ends[0], ends[1]
+    inner = out[1:-1]
+    np.subtract(ends[1], ends[0], out=inner)
+    inner *= lam
+    inner += ends[0]
+    inner += delta @ np.take(stage.weight_tc, units, axis=0)
+    # the bounds of fast_layered_walk's corrections (see _next_values): the interpolation's, the terms'
+    # rounding, and the first layer's errors in the terms
+    terms = stage.row_norm * delta_norm
+    m = units.shape[0]
+    err_new = (err.max() + 4 * U * (scale[0] + scale[1]) + stage.row_norm * 3 * lift * math.sqrt(m) * err1.max()
+               + gamma(m + 2) * terms)
+    scale_new = scale.max() + terms
+    typ_new = typ.max() + 4 * U * (scale[0] + scale[1] + terms) + stage.row_norm * 3 * lift * typ1.max()
+    return (out, np.concatenate([err[:1], err_new, err[1:]]), np.concatenate([typ[:1], typ_new, typ[1:]]),
+            np.concatenate([scale[:1], scale_new, scale[1:]]))
+
+
 def _walk_one(layers, selected, x1, x2, *, max_pieces, offset, rtol) -> PackedPieces:
     stages = [fast_stage(layer) for layer in layers]
-    ambiguous = False
+    first = stages[0]
+    # --- the first layer: affine in t along the whole segment, so its values at the ends decide it -------
+    estimate(16.0 * (x1.shape[0] + 4 * first.width) + 96.0 * first.width, "the first layer's values and crossings")
+    z = _at_ends(x1, x2, first)
+    scale_a, scale_b = (first.row_norm * _norms(x1, x2) + first.bias_max).tolist()
+    top = max(scale_a, scale_b)
+    _check_range(np.array([top]), "the first layer (at the segment ends)")
+    # the values at the ends, and their interpolation in between (as in fast_layered_walk)
+    err = np.full(2, first.gamma * top + (first.n_in + 2) * ETA + 4 * U * (scale_a + scale_b))
+    typ = np.full(2, U * math.sqrt(first.n_in + 1) * top + 4 * U * (scale_a + scale_b))
+    bound = bound_of(err, typ, np.full(2, top), rtol)
+    pos, neg, ambiguous = _signs(z, bound, first, tied=True)
+    if ambiguous:
+        z[~(pos | neg)] = 0.0  # counted as 0: exactly 0 (the tie rule)
     t = np.array([0.0, 1.0])
-    kept: list[tuple[np.ndarray, np.ndarray]] = []  # (a layer's breakpoints, its bits on its pieces)
-    h = err = typ = None
-    for index, stage in enumerate(stages):
+    jv = np.flatnonzero((pos[0] & neg[1]) | (neg[0] & pos[1]))
+    _crossings_fit(jv.shape[0], "layer 0's crossings")
+    row = np.zeros(0, dtype=np.int64)  # the row (of the new breakpoints) where each crossing unit crosses
+    if jv.shape[0]:
+        iv, jv, tc, window, snapped = _place(z, bound, t, np.zeros(jv.shape[0], dtype=np.int64), jv)
+        ambiguous |= snapped is not None
+        if jv.shape[0]:
+            iv, jv, tc, starts = _order_one(iv, jv, tc, window)
+            ambiguous |= not starts.all()
+            row = np.cumsum(starts) - 1
+            if row[-1] + 2 > max_pieces:
+                raise _too_many(offset, max_pieces)
+            t = np.concatenate([[0.0], tc[starts], [1.0]])
+    n_rows = t.shape[0]
+    _estimate(n_rows, first.width, stages[1].width if len(stages) > 1 else first.width,
+              "the walk's breakpoints after layer 0")
+    kept: list[tuple[np.ndarray, np.ndarray]] = []  # (a layer's breakpoints, its packed bits on its pieces)
+    if selected[0]:  # a unit that does not cross is on where either end is positive; one that does, on one side
+        bits = np.empty((n_rows - 1, first.width), dtype=bool)
+        bits[:] = (z[0] > 0) | (z[1] > 0)
+        if jv.shape[0]:
+            bits[:, jv] = (np.arange(n_rows - 1)[:, None] > row) == (z[1, jv] > 0)
+        kept.append((t, np.packbits(bits, axis=1)))
+    if len(stages) > 1:
+        z, err, typ, scale = _second_values(stages[1], first.slope, z, err, typ, t, jv, row)
+
+    # --- every later layer: values at every breakpoint so far --------------------------------------------
+    h = None  # the last layer's output at every breakpoint (from the third layer on)
+    for index in range(1, len(stages)):
+        stage = stages[index]
         last_stage = index == len(stages) - 1
         # 1. the layer's values at every breakpoint so far, their rounding bounds and scales
-        if index == 0:  # at the ends only: affine in t along the whole segment
-            estimate(16.0 * (x1.shape[0] + 4 * stage.width) + 96.0 * stage.width,
-                     "the first layer's values and crossings")
-            x = np.stack([x1, x2])
-            z = _affine(x, stage)
-            scale_a, scale_b = (stage.row_norm * safe_norms(x) + stage.bias_max).tolist()
-            top = max(scale_a, scale_b)
-            _check_range(np.array([top]), "the first layer (at the segment ends)")
-            # the values at the ends, and their interpolation in between (as in fast_layered_walk)
-            err = np.full(2, stage.gamma * top + (stage.n_in + 2) * ETA + 4 * U * (scale_a + scale_b))
-            typ = np.full(2, U * math.sqrt(stage.n_in + 1) * top + 4 * U * (scale_a + scale_b))
-            scale = np.full(2, top)
-        else:
+        if index > 1:
             lift = max(1.0, abs(stages[index - 1].slope))
             scale = stage.row_norm * _row_norms(h, stages[index - 1].slope) + stage.bias_max
             _check_range(scale, f"layer {index}")
@@ -836,8 +1003,8 @@ def _walk_one(layers, selected, x1, x2, *, max_pieces, offset, rtol) -> PackedPi
             typ = U * math.sqrt(stage.n_in + 1) * scale + (stage.row_norm * lift) * typ
             z = _affine(h, stage)
         bound = bound_of(err, typ, scale, rtol)
-        pos, neg = _signs(z, bound, stage)
-        if _zero_rows(pos, neg, stage) is not None:
+        pos, neg, tied = _signs(z, bound, stage, tied=True)
+        if tied:
             ambiguous = True
             z[~(pos | neg)] = 0.0  # counted as 0: exactly 0 (the tie rule)
         # 2. sign changes between consecutive breakpoints, placed by interpolation
@@ -851,7 +1018,7 @@ def _walk_one(layers, selected, x1, x2, *, max_pieces, offset, rtol) -> PackedPi
             ambiguous |= snapped is not None
         # 3. the crossings as new breakpoints (closer than their windows: one), the values there interpolated
         if iv.shape[0]:
-            iv, jv, tc, starts = _order(iv, jv, tc, window)
+            iv, jv, tc, starts = _order_one(iv, jv, tc, window)
             ambiguous |= not starts.all()
             cluster = np.cumsum(starts) - 1
             parent, new_t = iv[starts], tc[starts]
@@ -877,14 +1044,11 @@ def _walk_one(layers, selected, x1, x2, *, max_pieces, offset, rtol) -> PackedPi
                 typ = _scatter(typ, old_pos, 2 * np.maximum(typ[parent], typ[right]) + 4 * U * ends, new_pos)
         # 4. the layer's bits on its pieces (the ends never disagree), and its output
         if selected[index]:
-            kept.append((t, (z[:-1] + z[1:]) > 0))
+            kept.append((t, np.packbits((z[:-1] + z[1:]) > 0, axis=1)))
         if not last_stage:
             h = np.maximum(z, 0.0, out=z) if stage.slope == 0.0 else _activate(z, z > 0, z < 0, stage.slope)
 
-    blocks = [
-        np.packbits(bits if t_k is t else bits[np.searchsorted(t_k, t[:-1], side="right") - 1], axis=1)
-        for t_k, bits in kept
-    ]
+    blocks = [bits if t_k is t else bits[np.searchsorted(t_k, t[:-1], side="right") - 1] for t_k, bits in kept]
     bits = np.concatenate(blocks, axis=1) if len(blocks) > 1 else blocks[0]
     widths = tuple(stage.width for stage, keep in zip(stages, selected) if keep)
     return PackedPieces(np.zeros(t.shape[0] - 1, dtype=np.int64), t[:-1], bits, widths, np.array([ambiguous]))

@@ -501,6 +501,47 @@ def test_fast_and_plain_layered_engines_agree_on_random_nets(seed):
             assert not marked.any()  # random nets are in general position: nothing for exact arithmetic
 
 
+CHUNKED_CASES = [c for c in DEGENERATE_CASES if len(c[2]) > 8]  # more segments than one chunk's minimum
+
+
+@pytest.mark.parametrize("case", range(len(CHUNKED_CASES)), ids=[c[0] for c in CHUNKED_CASES])
+def test_batched_engine_in_chunks_agrees_with_the_plain_engine_on_degenerate_nets(case, monkeypatch):
+    """The batched engine splits a batch into chunks of segments (``CHUNK_BYTES``): with chunks as small as
+    it makes them, the same pieces, bits and marks as the plain engine on the degenerate nets."""
+    from foldlab import _walk_fast
+
+    monkeypatch.setattr(_walk_fast, "CHUNK_BYTES", 1)  # a boundary after every segment, CHUNK_MIN apart
+    assert _walk_fast.CHUNK_MIN == 8
+    name, net, X1, X2 = CHUNKED_CASES[case]
+    spec = fl.read_net(net)
+    for include_output in ((False, True) if spec.output is not None else (False,)):
+        assert_engines_agree(net, X1, X2, include_output=include_output)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_batched_engine_in_chunks_equals_one_chunk(seed, monkeypatch):
+    """Chunks change nothing but the arrays' sizes: the same pieces and marks as one chunk, and as the
+    plain engine."""
+    from foldlab import _walk_fast
+
+    widths = [[5, 16, 16, 16, 3], [784, 32, 32, 10], [3, 20, 20, 20, 20, 2]][seed]
+    net = fl.mlp(widths, activation=("relu", "leaky_relu", "relu")[seed], seed=seed)
+    X1, X2 = random_segment(widths[0] * 40, seed)
+    X1, X2 = X1.reshape(40, -1), X2.reshape(40, -1)
+    (seg, t, bits, ambiguous), _ = engine_pieces(net, X1, X2, include_output=True)
+    monkeypatch.setattr(_walk_fast, "CHUNK_BYTES", 1)
+    stage = _walk_fast.fast_stage(fl.read_net(net).layers[0])
+    za, zb = X1.numpy() @ stage.weight.T + stage.bias, X2.numpy() @ stage.weight.T + stage.bias
+    assert _walk_fast._chunks(za, zb, [stage]) == [0, 8, 16, 24, 32, 40]
+    (seg_c, t_c, bits_c, ambiguous_c), _ = engine_pieces(net, X1, X2, include_output=True)
+    np.testing.assert_array_equal(seg_c, seg)
+    np.testing.assert_array_equal(bits_c, bits)
+    np.testing.assert_allclose(t_c, t, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(ambiguous_c, ambiguous)
+    assert not ambiguous.any()
+    assert_engines_agree(net, X1, X2, include_output=True)
+
+
 # --- the one-segment path (fl.walk on the CPU) against the batched engine and the plain one ---------------
 
 def assert_one_segment_path_agrees(net, X1, X2, layers=None, include_output=False):
