@@ -73,19 +73,35 @@ class _Norms:
     gamma: float
     n_in: int
     dead: torch.Tensor | None  # units with a zero row and a zero bias (exactly 0 everywhere)
+    identity: bool = False  # the map is the identity (a max pool's input right after an activation)
 
 
 def _norms(layer: Layer) -> _Norms:
     w = layer.affine
     rows = w.weight.norm(dim=1)
     dead = (w.weight == 0).all(dim=1) & (w.bias == 0)
+    square = w.weight.shape[0] == w.weight.shape[1]
+    identity = square and not bool(w.bias.any()) and torch.equal(
+        w.weight, torch.eye(w.weight.shape[0], dtype=w.weight.dtype, device=w.weight.device))
     return _Norms(
         row_norm=float(rows.max()) if rows.numel() else 0.0,
         bias_max=float(w.bias.abs().max()) if w.bias.numel() else 0.0,
         gamma=gamma(w.weight.shape[1] + 1),
         n_in=int(w.weight.shape[1]),
         dead=dead if bool(dead.any()) else None,
+        identity=identity,
     )
+
+
+def exact_zeros(stages: list[Layer]) -> list[bool]:
+    """For each stage, whether a value of exactly 0.0 with a slope of exactly 0.0 among its entries is exactly
+    0 on the whole piece: a max pool that takes a ReLU's outputs through the identity (an off unit's output is
+    0 by construction; a unit at its own crossing is the ReLU layer's decision, marked there)."""
+    out = [False]
+    for before, stage in zip(stages, stages[1:]):
+        relu = not before.is_pool and not before.is_output and before.piecewise_linear and before.negative_slope == 0
+        out.append(stage.is_pool and relu and _norms(stage).identity)
+    return out
 
 
 def _safe_norm(x: torch.Tensor) -> torch.Tensor:
@@ -359,6 +375,8 @@ def step_walk(
     """The step walk of the parameter-free sampler, batched over segments (see the module docstring)."""
     n_seg, device = X1.shape[0], X1.device
     norms = [_norms(stage) for stage in stages]
+    certain = exact_zeros(stages)
+    pooled = any(stage.is_pool for stage in stages)
     first, n0 = stages[0], norms[0]
     z_start, z_end = first.preactivation(X1), first.preactivation(X2)
     slope0 = z_end - z_start
@@ -382,10 +400,18 @@ def step_walk(
         scale = torch.maximum(scale1, scale2)[active]
         nearest = torch.full_like(t, math.inf)
         chosen, zeros, steps_all, windows = [], [], [], []
+        # with max pools: what each column's event is, so that the same event seen twice (an entry that is the
+        # max of overlapping windows, overtaken in both, or the units after them) counts once
+        events, base, source = [], 0, None
         h = dh = None  # the previous layer's output and its slope along the segment
         for index, stage in enumerate(stages):
             n = norms[index]
-            if index > 0:
+            if index > 0 and n.identity:  # a max pool's input right after an activation: its values as they are
+                lift = max(1.0, abs(stages[index - 1].negative_slope))
+                z, s = h, dh
+                err, err_s, typ, typ_s = lift * err, lift * err_s, lift * typ, lift * typ_s
+                scale_s = dh.abs().amax(dim=1)  # (only rtol scales with it, and the slopes' rtol is 0)
+            elif index > 0:
                 w = stage.affine
                 both = torch.cat([h, dh]) @ w.weight.T  # value and slope in one product
                 z, s = both[: h.shape[0]] + w.bias, both[h.shape[0]:]
@@ -403,6 +429,28 @@ def step_walk(
                 typ_s = U * math.sqrt(n.n_in + 1) * scale_s + lift * typ_s
             bound = _bound(err, typ, scale, rtol)
             bound_s = _bound(err_s, typ_s, scale_s if index > 0 else scale, 0.0)
+            if pooled:  # events of units: their own, or the same entry's as the pool before them (identity)
+                if stage.is_pool:
+                    pass
+                elif n.identity and index > 0 and stages[index - 1].is_pool:
+                    events.append(base + source)
+                    base += stages[index - 1].activation.n_in
+                else:
+                    events.append(base + torch.arange(z.shape[1], device=device).expand(z.shape[0], -1))
+                    base += z.shape[1]
+            if stage.is_pool:
+                zero_live, step, window, on, h, dh, source = _pool_step(
+                    stage, z, s, bound, bound_s, certain[index], expected, steps_all, active, ambiguous)
+                pool = stage.activation
+                events.append((base + source[..., None] * pool.n_in + pool.windows.clamp(min=0)).flatten(1))
+                base += pool.n_in * pool.n_in
+                zeros.append(zero_live)
+                steps_all.append(step)
+                windows.append(window)
+                nearest = torch.minimum(nearest, step.amin(dim=1))
+                if selected[index]:
+                    chosen.append(on)
+                continue
             zero = z.abs() <= bound[:, None]
             flat = s.abs() <= bound_s[:, None]
             if n.dead is not None:
@@ -439,6 +487,11 @@ def step_walk(
         reach = nearest[:, None] + window_all + window_all.gather(1, step_all.argmin(dim=1, keepdim=True))
         hit = (step_all <= reach) & torch.isfinite(step_all)
         several = hit.sum(dim=1) > 1
+        if pooled and bool(several.any()):  # one event seen in several columns is one event
+            rows = torch.nonzero(several).flatten()
+            seen = torch.where(hit[rows], torch.cat(events, dim=1)[rows], -1).sort(dim=1).values
+            distinct = (seen[:, 0] >= 0).long() + ((seen[:, 1:] != seen[:, :-1]) & (seen[:, 1:] >= 0)).sum(dim=1)
+            several[rows] = distinct > 1
         if bool(several.any()):  # crossings closer than their windows: one breakpoint
             ambiguous[active[several]] = True
         record_seg.append(active)
@@ -460,3 +513,59 @@ def step_walk(
     seg = torch.cat(record_seg)
     order = torch.argsort(seg, stable=True)  # steps were recorded in order, so this keeps t increasing
     return Pieces(seg[order], torch.cat(record_t)[order], torch.cat(record_bits)[order], ambiguous)
+
+
+def _pool_step(stage, z, s, bound, bound_s, certain, expected, columns_before, active, ambiguous):
+    """One max pool of the step walk at the current ``t``: each window's argmax on the piece just after ``t``
+    and the steps to where another entry overtakes it.
+
+    ``z, s`` (m, n_in) are the pool's entries and their slopes along the segment, each within ``bound`` (and
+    ``bound_s``) of its exact value, per row. Two entries within twice that of each other are equal within
+    rounding: the argmax just after ``t`` is the largest entry, then the one with the largest slope, then the
+    lowest flat index; where rounding leaves more than one candidate (a tie on the whole piece, unless all
+    are exactly 0 behind a ReLU, see :func:`exact_zeros`) the segment is marked ambiguous, as is a tie at ``t``
+    that the last step did not go to. Entry ``j`` overtakes the argmax ``a`` at ``t + (z_a - z_j) / (s_j - s_a)``
+    where ``s_j > s_a``, within a window of ``(2 bound + step 2 bound_s) / (s_j - s_a)``: one column per
+    (window, slot), so that two overtakings closer than that are seen as one breakpoint, as for units.
+    Returns the columns' zeros (all False: the pool's own ties are marked here), steps and windows, the
+    one-hot bits (m, width), and the pooled values and slopes.
+    """
+    pool = stage.activation
+    valid = pool.valid
+    rows = z.shape[0]
+    values = pool.entries(z)  # (m, W, k), -inf in padding slots
+    slopes = s[:, pool.windows.clamp(min=0)].masked_fill(~valid, 0.0)
+    tol_v = 2 * bound[:, None, None]
+    tol_s = 2 * bound_s[:, None, None]
+    top = values.amax(dim=-1, keepdim=True)
+    near = values >= top - tol_v  # equal to the max at t, within rounding
+    best = slopes.masked_fill(~near, -math.inf).amax(dim=-1, keepdim=True)
+    lead = near & (slopes >= best - tol_s)  # equal to the max on the whole piece, within rounding
+    arg = lead.to(torch.uint8).argmax(dim=-1)  # the first: the lowest flat index
+    if certain:
+        exact_zero = (values == 0) & valid
+        dead = exact_zero & (slopes == 0)
+    else:
+        exact_zero = dead = torch.zeros_like(valid).expand_as(values)
+    unsure = ((lead.sum(dim=-1) > 1) & ~(lead <= dead).all(dim=-1)).any(dim=1)
+    tied = (near.sum(dim=-1) > 1) & ~(near <= exact_zero).all(dim=-1)  # (m, W): a tie at t
+    if expected is not None:
+        at = sum(column.shape[1] for column in columns_before)
+        went = expected[:, at : at + values.shape[1] * values.shape[2]].reshape(values.shape).any(dim=-1)
+        tied = tied & ~went
+    unsure = unsure | tied.any(dim=1)
+    if bool(unsure.any()):
+        ambiguous[active[unsure]] = True
+    z_arg = values.gather(-1, arg[..., None])
+    s_arg = slopes.gather(-1, arg[..., None])
+    rate = slopes - s_arg
+    heading = (rate > 0) & valid & ~dead
+    gap = (z_arg - values).clamp(min=0.0)
+    safe_rate = torch.where(heading, rate, torch.ones_like(rate))
+    step = torch.where(heading, gap / safe_rate, math.inf)
+    window = torch.where(heading, (tol_v + torch.where(heading, step, 0.0) * tol_s) / safe_rate, 0.0) + 4 * U
+    onehot = arg[..., None] == torch.arange(values.shape[2], device=z.device)
+    bits = onehot.flatten(1)[:, pool.pairs.to(z.device)]
+    zeros = torch.zeros(rows, values.shape[1] * values.shape[2], dtype=torch.bool, device=z.device)
+    source = pool.windows.gather(1, arg.T).T  # the flat index of each window's argmax entry, (m, W)
+    return zeros, step.flatten(1), window.flatten(1), bits, z_arg[..., 0], s_arg[..., 0], source

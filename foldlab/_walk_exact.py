@@ -16,6 +16,7 @@ engines, and only within :data:`foldlab.walk.EXACT_BUDGET`.
 
 from __future__ import annotations
 
+import math
 import weakref
 from dataclasses import dataclass
 
@@ -65,6 +66,8 @@ class _ExactStage:
     b_exp: int
     slope: tuple[int, int] | None  # LeakyReLU's slope n 2^e; None for ReLU and the output
     is_output: bool
+    identity: bool = False  # the map is the identity (a max pool's input right after an activation)
+    windows: tuple[tuple[int, ...], ...] | None = None  # a max pool's windows (flat indices, increasing)
 
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -74,13 +77,23 @@ def _stage(layer: Layer) -> _ExactStage:
     cached = _CACHE.get(layer)
     if cached is None:
         affine = layer.affine
-        w, we = dyadic(affine.weight.detach().cpu().numpy())
-        b, be = dyadic(affine.bias.detach().cpu().numpy())
+        weight, bias = affine.weight.detach().cpu().numpy(), affine.bias.detach().cpu().numpy()
+        identity = weight.shape[0] == weight.shape[1] and not bias.any() and np.array_equal(
+            weight, np.eye(weight.shape[0]))
+        if identity:  # no products: the values pass as they are
+            w, we, b, be = None, 0, None, 0
+        else:
+            w, we = dyadic(weight)
+            b, be = dyadic(bias)
         slope = None
         if not layer.is_output and layer.negative_slope != 0.0:
             n, e = dyadic(np.array([layer.negative_slope]))
             slope = (int(n[0]), e)
-        cached = _CACHE[layer] = _ExactStage(w, we, b, be, slope, layer.is_output)
+        windows = None
+        if layer.is_pool:
+            pool = layer.activation
+            windows = tuple(tuple(j for j in row if j >= 0) for row in pool.windows.cpu().tolist())
+        cached = _CACHE[layer] = _ExactStage(w, we, b, be, slope, layer.is_output, identity, windows)
     return cached
 
 
@@ -92,6 +105,28 @@ def _affine(stage: _ExactStage, a: np.ndarray, b: np.ndarray, e: int) -> tuple[n
     if e_w > out:
         wa, wb = wa << (e_w - out), wb << (e_w - out)
     return wa + (stage.bias << (stage.b_exp - out)), wb, out
+
+
+def _pool(windows, a, b, value):
+    """A max pool at ``t``: per window the argmax just after ``t`` (largest value, then largest slope, then
+    the lowest flat index), the pooled values and slopes, the one-hot bits, and the nearest ``t`` (as
+    ``(num, den)``, ``den > 0``) where another entry overtakes an argmax, or None."""
+    out_a, out_b, bits, best = [], [], [], None
+    for entries in windows:
+        m = entries[0]
+        for j in entries[1:]:
+            if value[j] > value[m] or (value[j] == value[m] and b[j] > b[m]):
+                m = j
+        for j in entries:
+            bits.append(j == m)
+            if b[j] > b[m]:  # below the max at t (else it would be the argmax), and gaining on it
+                num, den = a[m] - a[j], b[j] - b[m]
+                if best is None or num * best[1] < best[0] * den:
+                    best = (num, den)
+        out_a.append(a[m])
+        out_b.append(b[m])
+    as_array = lambda values: np.array(values + [0], dtype=object)[:-1]  # noqa: E731 - 1-D, of Python ints
+    return as_array(out_a), as_array(out_b), np.array(bits, dtype=bool), best
 
 
 def _activate(stage: _ExactStage, a, b, e, on, off):
@@ -112,9 +147,10 @@ LAYER_OVERHEAD = 200
 
 def exact_cost(layers: list[Layer], d_in: int) -> tuple[int, int]:
     """The exact walk's cost in multiply-adds: once for the first layer, then per piece."""
-    once = 2 * d_in * layers[0].width
-    per_piece = sum(2 * layer.affine.weight.shape[0] * layer.affine.weight.shape[1] for layer in layers[1:])
-    return once, per_piece + sum(4 * layer.width + LAYER_OVERHEAD for layer in layers)
+    once = 2 * d_in * layers[0].affine.d_out
+    per_piece = sum(2 * math.prod(layer.affine.weight.shape) if not _stage(layer).identity else 0
+                    for layer in layers[1:])
+    return once, per_piece + sum(4 * max(layer.width, layer.affine.d_out) + LAYER_OVERHEAD for layer in layers)
 
 
 def exact_walk(
@@ -139,7 +175,7 @@ def exact_walk(
     e = min(e1, e2)
     start = p1 << (e1 - e)
     direction = (p2 << (e2 - e)) - start
-    a0, b0, e0 = _affine(stages[0], start, direction, e)
+    a0, b0, e0 = (start, direction, e) if stages[0].identity else _affine(stages[0], start, direction, e)
     t_num, t_den = 0, 1  # t = t_num / t_den, t_den > 0
     spent = once
     starts, rows = [], []
@@ -151,9 +187,16 @@ def exact_walk(
         best = None  # the nearest crossing ahead, as (num, den) with den > 0
         bits = []
         for index, stage in enumerate(stages):
-            if index > 0:
+            if index > 0 and not stage.identity:
                 a, b, ex = _affine(stage, a, b, ex)
             value = a * t_den + b * t_num  # the sign of the value at t (t_den > 0, 2^e > 0)
+            if stage.windows is not None:  # a max pool: its windows' maxima, at the same exponent
+                a, b, on, ahead = _pool(stage.windows, a, b, value)
+                if selected[index]:
+                    bits.append(on)
+                if ahead is not None and (best is None or ahead[0] * best[1] < best[0] * ahead[1]):
+                    best = ahead
+                continue
             on = (value > 0) | ((value == 0) & (b > 0))
             off = (value < 0) | ((value == 0) & (b < 0))
             if selected[index]:

@@ -19,10 +19,12 @@ The module is run once on probe inputs with forward hooks. Every leaf module tha
 - ``nn.LayerNorm``: accepted, but the pre-activations after it are no longer affine in the input;
 - an activation: ``nn.ReLU``, ``nn.LeakyReLU``, ``nn.GELU``, ``nn.SiLU``, ``nn.Tanh``, ``nn.ELU``,
   ``nn.SELU``, or :class:`foldlab.nets.SwiGLU`;
+- ``nn.MaxPool2d`` (any kernel, stride, padding, dilation, ``ceil_mode``; not ``return_indices=True``): a
+  stage of its own, :class:`MaxPool`, whose pattern is each window's argmax (see below);
 
 and the modules must form a plain chain (each one receives the previous one's output). Anything else,
-such as attention, max pooling, a residual connection or a functional ``torch.relu`` call in
-``forward``, gets a clear error naming the layer or the module.
+such as attention, other max pools (``nn.AdaptiveMaxPool2d``, ``nn.MaxPool1d``), a residual connection or
+a functional ``torch.relu`` call in ``forward``, gets a clear error naming the layer or the module.
 
 Convolutional nets
 ------------------
@@ -34,9 +36,19 @@ no function grows a shape argument; a conv net that does not start with it canno
 foldlab works with, and is refused with an error saying so. Inside the net, the shape every layer receives is read from
 the traced probe run, so each ``Conv2d`` and ``AvgPool2d`` is unrolled for the exact shape it sees. A
 unit of a convolutional layer is one channel at one position: its bits are the flattened
-``(C, H, W)`` pre-activations, in torch's (row-major) order. Max pooling is piecewise linear, but the
-argmax of each window would have to become part of the pattern and of the walks' breakpoints, which
-foldlab's engines do not do: ``nn.MaxPool2d`` is refused by name (``nn.AvgPool2d`` is read exactly).
+``(C, H, W)`` pre-activations, in torch's (row-major) order.
+
+Max pooling is piecewise linear: where the argmax of every window is fixed, the pool passes one entry per
+window. An ``nn.MaxPool2d`` becomes a :class:`Layer` whose activation is a :class:`MaxPool`: its maps lead to
+the values the pool receives (the identity, a dense ``eye``, when it follows an activation directly; an
+activation right after a pool gets the identity too), its output is each window's max, and its bits are the
+argmax of every window, one-hot, one bit per (window, entry) pair: so a changed argmax is a Hamming
+distance of 2. Ties go to the entry with the lowest flat index. Patterns, Hamming distances and walks (the
+step engine, with exact settling) read it exactly; the 2D arrangement and the differentiable tools (geodesics,
+the folding regularizer) refuse it, naming the layer. A net may not end with a pool (its output would be
+the windows' maxima). Definitions and the tie rule: foldlab's maths page (docs/maths.md), section
+'Max pooling'.
+
 Residual blocks (a module returning ``x + f(x)``) are refused too, naming the module: carrying the skip
 through the layered form would need extra units whose bits are copies, which the pattern must not contain.
 
@@ -211,21 +223,157 @@ ACTIVATION_MODULES: dict[type, Any] = {
     nn.SELU: lambda name, m: Activation("selu"),
     SwiGLU: lambda name, m: Activation("swiglu"),
 }
+
+@dataclass(frozen=True, eq=False)
+class MaxPool:
+    """``nn.MaxPool2d`` read as a stage of its own: the max of each window of its input's values.
+
+    Its "pre-activations" are the values the pool receives (flattened ``(C, H, W)``, reached by an affine map
+    from the previous stage, the identity when the pool follows an activation directly), its output is one
+    value per window, and its pattern is the argmax of every window as one-hot bits: one bit per
+    (window, entry) pair, 1 for the entry that is the window's max. Ties go to the entry with the lowest flat
+    index (on a piece of a walk: the entry that is largest just after the start of the piece, then the lowest
+    index among entries equal on the whole piece). When the argmax of a window changes, two bits flip.
+
+    Attributes
+    ----------
+    windows : Tensor, shape (n_windows, k), int64
+        Flat indices (into the pool's input) of each window's entries, increasing, padded with -1 where the
+        window reaches into the padding (``-inf`` for torch, so never the max).
+    n_in : int
+        Number of values the pool receives, ``C * H * W``.
+    label : str
+        The pool's settings, for the repr.
+
+    Examples
+    --------
+    >>> pool = MaxPool(torch.tensor([[0, 1], [2, 3]]), 4, "2")
+    >>> z = torch.tensor([[1.0, 3.0, -1.0, -1.0]])
+    >>> pool(z), pool.bits(z)
+    (tensor([[ 3., -1.]]), tensor([[False,  True,  True, False]]))
+    """
+
+    windows: torch.Tensor
+    n_in: int
+    label: str = ""
+    kind: str = "max_pool"
+    negative_slope: float = 0.0  # what the engines lift an error by (1) and a LeakyReLU's off side (none)
+    piecewise_linear: bool = False  # piecewise linear, but not elementwise: only the engines that know pools
+    gated: bool = False
+
+    @property
+    def valid(self) -> torch.Tensor:
+        """Which slots of :attr:`windows` are entries (not padding), shape (n_windows, k)."""
+        return self.windows >= 0
+
+    @property
+    def n_out(self) -> int:
+        """Number of windows: the size of the pool's output."""
+        return int(self.windows.shape[0])
+
+    @property
+    def width(self) -> int:
+        """Number of pattern bits: (window, entry) pairs."""
+        return int(self.valid.sum())
+
+    @property
+    def pairs(self) -> torch.Tensor:
+        """Column of each (window, entry) pair in the flattened (n_windows * k) slots, shape (width,)."""
+        return torch.nonzero(self.valid.flatten()).flatten()
+
+    @property
+    def multiplicity(self) -> int:
+        """The most windows any entry belongs to (1 unless the windows overlap)."""
+        used = self.windows[self.valid]
+        return int(torch.bincount(used).max()) if used.numel() else 1
+
+    def entries(self, z: torch.Tensor) -> torch.Tensor:
+        """The windows' entries, shape ``(n, n_windows, k)``, with ``-inf`` in the padding slots."""
+        values = z[..., self.windows.clamp(min=0)]
+        return values.masked_fill(~self.valid, -math.inf)
+
+    def argmax(self, z: torch.Tensor) -> torch.Tensor:
+        """Slot of each window's max, shape ``(n, n_windows)``: the first (lowest flat index) among ties."""
+        return self.entries(z).argmax(dim=-1)  # torch.argmax returns the first maximal value's index
+
+    def __call__(self, z: torch.Tensor) -> torch.Tensor:
+        """Each window's max, shape ``(n, n_windows)`` (a gather, so autograd's derivative is the one-hot
+        argmax of :meth:`argmax`)."""
+        values = self.entries(z)
+        return values.gather(-1, values.argmax(dim=-1, keepdim=True)).squeeze(-1)
+
+    def bits(self, z: torch.Tensor) -> torch.Tensor:
+        """One-hot argmax bits, shape ``(n, width)``: pairs in window order, entries by flat index."""
+        slots = torch.arange(self.windows.shape[1], device=z.device)
+        onehot = self.argmax(z)[..., None] == slots
+        return onehot.flatten(-2)[..., self.pairs.to(z.device)]
+
+    def to(self, device: Device) -> MaxPool:
+        return replace(self, windows=self.windows.to(device))
+
+    def __repr__(self) -> str:
+        return f"max_pool({self.label})" if self.label else "max_pool"
+
+
+def pool_windows(shape: Sequence[int], kernel, stride, padding, dilation, out_hw: Sequence[int]) -> torch.Tensor:
+    """Flat input indices of every window of a 2D max pool on images of ``shape = (C, H, W)``, shape
+    ``(C * H' * W', kh * kw)``, -1 where the window covers padding; windows in torch's (row-major) output
+    order, each window's entries in increasing flat index. ``out_hw = (H', W')`` is torch's output size
+    (which decides what ``ceil_mode`` adds)."""
+    c, h, w = (int(k) for k in shape)
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = (_pair(v) for v in (kernel, stride, padding, dilation))
+    ho, wo = (int(k) for k in out_hw)
+    rows = np.arange(ho)[:, None] * sh - ph + np.arange(kh)[None, :] * dh  # (H', kh)
+    cols = np.arange(wo)[:, None] * sw - pw + np.arange(kw)[None, :] * dw  # (W', kw)
+    ok = ((rows >= 0) & (rows < h))[:, None, :, None] & ((cols >= 0) & (cols < w))[None, :, None, :]
+    flat = rows[:, None, :, None] * w + cols[None, :, None, :]  # (H', W', kh, kw)
+    flat = np.where(ok, flat, -1)[None] + np.where(ok, np.arange(c)[:, None, None, None, None] * h * w, 0)
+    return torch.from_numpy(flat.reshape(c * ho * wo, kh * kw).astype(np.int64))
+
+
+def _pair(value) -> tuple[int, int]:
+    return (int(value), int(value)) if isinstance(value, int) else (int(value[0]), int(value[1]))
+
+
+def _max_pool(name: str, module: nn.MaxPool2d, shape: tuple) -> MaxPool:
+    """The :class:`MaxPool` of a traced ``nn.MaxPool2d`` that receives images of ``shape`` (C, H, W)."""
+    if module.return_indices:
+        raise UnsupportedNet(
+            f"foldlab cannot analyse layer {name!r} (MaxPool2d) with return_indices=True: its forward returns a "
+            f"pair, not a tensor; use return_indices=False"
+        )
+    with torch.no_grad():
+        out = module(torch.zeros((1, *shape), dtype=DTYPE))
+    limits.check_memory(8.0 * out.numel() * math.prod(_pair(module.kernel_size)) * 3,
+                        f"the windows of layer {name!r} (MaxPool2d)", driver="use a smaller image or fewer channels")
+    windows = pool_windows(shape, module.kernel_size, module.stride, module.padding, module.dilation, out.shape[2:])
+    if not bool((windows >= 0).any(dim=1).all()):  # pragma: no cover - torch refuses such settings itself
+        raise UnsupportedNet(f"layer {name!r} (MaxPool2d) has a window that covers only padding")
+    k = _pair(module.kernel_size)
+    label = f"{k[0]}x{k[1]}" + (f", stride={_pair(module.stride)[0]}" if _pair(module.stride) != k else "")
+    return MaxPool(windows, math.prod(shape), label)
+
+
 _PASS_THROUGH = (nn.Identity, nn.Flatten, nn.Dropout, nn.Unflatten)
 #: Layers read as affine maps of the flattened image (unrolled): their input must be ``(n, C, H, W)``.
 _IMAGE_MODULES = (nn.Conv2d, nn.AvgPool2d)
+#: The modules that end a stage (a :class:`Layer`): the activations, and max pooling (see :class:`MaxPool`).
+_STAGE_MODULES = frozenset((*ACTIVATION_MODULES, nn.MaxPool2d))
 _AFFINE_MODULES = (nn.Linear, nn.BatchNorm1d, nn.LayerNorm, *_IMAGE_MODULES)
 #: Layers that act on the last dimension only: read as maps of flat vectors, so their input must be ``(n, d)``.
 _FLAT_MODULES = (nn.Linear, nn.BatchNorm1d, nn.LayerNorm, SwiGLU)
 _SUPPORTED_NAMES = (
     "Linear, BatchNorm1d (eval), LayerNorm, Dropout (eval), Identity, Flatten, Unflatten, Conv2d, AvgPool2d, "
-    "ReLU, LeakyReLU, GELU, SiLU, Tanh, ELU, SELU, foldlab.SwiGLU"
+    "MaxPool2d, ReLU, LeakyReLU, GELU, SiLU, Tanh, ELU, SELU, foldlab.SwiGLU"
 )
 #: Torch layers refused with a reason of their own (the others: "supported layers are ...").
-_REFUSED_BECAUSE = {
-    nn.MaxPool2d: "max pooling is piecewise linear, but the argmax of each window would be part of the "
-                  "activation pattern and its changes breakpoints of the walks, which foldlab does not "
-                  "track; use nn.AvgPool2d, which foldlab reads exactly",
+_REFUSED_BECAUSE: dict[type, str] = {
+    nn.MaxPool1d: "foldlab reads 2D max pooling (nn.MaxPool2d) on images only",
+    nn.MaxPool3d: "foldlab reads 2D max pooling (nn.MaxPool2d) on images only",
+    nn.AdaptiveMaxPool2d: "foldlab reads nn.MaxPool2d, whose windows are fixed; use it with the kernel and "
+                          "stride that give the size wanted",
+    nn.FractionalMaxPool2d: "its windows are random",
+    nn.LPPool2d: "it is not piecewise linear; nn.MaxPool2d and nn.AvgPool2d are read exactly",
 }
 
 
@@ -319,9 +467,14 @@ class Layer:
     """
 
     name: str
-    activation: Activation | None
+    activation: Activation | MaxPool | None
     width: int
     maps: tuple[Map, ...]
+
+    @property
+    def is_pool(self) -> bool:
+        """A max pool (:class:`MaxPool`): bits are each window's one-hot argmax, not signs."""
+        return isinstance(self.activation, MaxPool)
 
     @property
     def kind(self) -> str:
@@ -365,7 +518,8 @@ class Layer:
         return z > 0 if self.activation is None else self.activation.bits(z)
 
     def to(self, device: Device) -> Layer:
-        return replace(self, maps=tuple(op.to(device) for op in self.maps))
+        activation = self.activation.to(device) if self.is_pool else self.activation
+        return replace(self, maps=tuple(op.to(device) for op in self.maps), activation=activation)
 
     def __repr__(self) -> str:
         return (
@@ -431,8 +585,18 @@ class NetSpec:
         )
 
     def check_piecewise_linear(self, what: str) -> None:
-        """Raise :class:`foldlab.NotPiecewiseLinear`, naming the first layer that is not, for ``what``."""
+        """Raise :class:`foldlab.NotPiecewiseLinear`, naming the first layer that is not, for ``what``.
+
+        A max pool is piecewise linear, but only the patterns, Hamming distances and walks read it (its
+        pieces are cut by comparisons of its entries, not by signs): :class:`foldlab.UnsupportedNet` here.
+        """
         for i, layer in enumerate(self.layers):
+            if layer.is_pool:
+                raise UnsupportedNet(
+                    f"{what} does not handle max pooling: hidden layer {i} ({layer.name!r}) is a max pool "
+                    f"({layer.activation.label}). Its walks are exact: use fl.walk or fl.walks along segments, and "
+                    f"fl.activation_patterns for its patterns"
+                )
             if not layer.activation.piecewise_linear:
                 raise NotPiecewiseLinear(
                     f"{what} needs a piecewise-linear net (ReLU or LeakyReLU); hidden layer {i} "
@@ -545,7 +709,7 @@ def _leaves(net: nn.Module) -> dict[nn.Module, str]:
 
 def _unsupported_torch_layer(module: nn.Module) -> bool:
     kind = type(module)
-    known = (*_AFFINE_MODULES, *_PASS_THROUGH, *ACTIVATION_MODULES, nn.Sequential, nn.ModuleList, nn.ModuleDict)
+    known = (*_AFFINE_MODULES, *_PASS_THROUGH, *_STAGE_MODULES, nn.Sequential, nn.ModuleList, nn.ModuleDict)
     # torch.nn.utils.parametrize(-ations): what computes a parametrized layer's weight (weight_norm), not a layer
     weight_maker = kind.__module__.startswith("torch.nn.utils.parametriz")
     return kind.__module__.startswith("torch.nn") and not weight_maker and not isinstance(module, known)
@@ -595,13 +759,15 @@ def _check_modules(modules: list[tuple[str, nn.Module]]) -> None:
             )
         if type(module) in ACTIVATION_MODULES:
             ACTIVATION_MODULES[type(module)](name, module)
+        if isinstance(module, nn.MaxPool2d) and module.return_indices:
+            _max_pool(name, module, ())
 
 
 def _first_in_features(net: nn.Module, modules: Sequence[nn.Module] | None = None) -> int:
     for module in net.modules() if modules is None else modules:
         if isinstance(module, nn.Unflatten):
             return _unflattened_features(net, module)
-        if isinstance(module, (*_IMAGE_MODULES, *_REFUSED_BECAUSE)):
+        if isinstance(module, (*_IMAGE_MODULES, nn.MaxPool2d)):
             name = next(n for n, m in net.named_modules() if m is module)
             raise UnsupportedNet(
                 f"layer {name!r} ({type(module).__name__}) takes images, and {type(net).__name__} does not start "
@@ -681,7 +847,7 @@ def _run(
     pre: dict = {}
     # an activation's input is its pre-activation: kept (cloned) by the forward hook, or by a pre-hook for
     # an in-place activation, which overwrites it
-    activations = {m for m in modules if type(m) in ACTIVATION_MODULES}
+    activations = {m for m in modules if type(m) in _STAGE_MODULES}
     in_place = {m for m in activations if getattr(m, "inplace", False)}
 
     def forward_hook(module, inputs, output):
@@ -797,7 +963,7 @@ def _check_shapes(name: str, module: nn.Module, inp: Any, out: Any) -> None:
             f"layer {name!r} ({kind}) receives an input of shape {tuple(inp.shape)}; foldlab reads {kind} on "
             f"flat features (n, d), where it acts on all of them: put an nn.Flatten() before it"
         )
-    if isinstance(module, _IMAGE_MODULES) and inp.ndim != 4:
+    if isinstance(module, (*_IMAGE_MODULES, nn.MaxPool2d)) and inp.ndim != 4:
         raise UnsupportedNet(
             f"layer {name!r} ({kind}) receives an input of shape {tuple(inp.shape)}; foldlab reads {kind} on "
             f"batches of images (n, C, H, W)"
@@ -957,15 +1123,25 @@ def _push(maps: list, op: Map | None) -> None:
 def _spec_from_chain(
     net: nn.Module, d_in: int, chain: list[tuple[str, nn.Module, tuple]], device: Device = None
 ) -> NetSpec:
-    """The snapshot of a traced chain of leaf modules: affine maps composed, one Layer per activation."""
+    """The snapshot of a traced chain of leaf modules: affine maps composed, one Layer per activation (and
+    per max pool)."""
     layers: list[Layer] = []
     maps: list = []
     for name, module, shape in chain:
+        if isinstance(module, nn.MaxPool2d):
+            pool = _max_pool(name, module, shape)
+            if not maps:  # right after an activation (or the input): its values, through the identity
+                maps = [_identity(pool.n_in, name, device)]
+            layers.append(Layer(name, pool.to(maps[-1].weight.device), pool.width, tuple(maps)))
+            maps = []
+            continue
         make = ACTIVATION_MODULES.get(type(module))
         if make is None:
             _push(maps, _as_map(name, module, shape, device))
             continue
         activation = make(name, module)
+        if not maps and layers and layers[-1].is_pool:  # an activation right after a max pool
+            maps = [_identity(layers[-1].activation.n_out, name, device)]
         if isinstance(module, SwiGLU):
             gate, value = _as_map(name + ".gate", module.gate), _as_map(name + ".value", module.value)
             _push(maps, Affine(torch.cat([gate.weight, value.weight]), torch.cat([gate.bias, value.bias])))
@@ -985,7 +1161,20 @@ def _spec_from_chain(
             f"activations are ReLU, LeakyReLU, GELU, SiLU, Tanh, ELU, SELU and foldlab.SwiGLU"
         )
     output = Layer("output", None, maps[-1].d_out, tuple(maps)) if maps else None
+    if output is None and layers[-1].is_pool:
+        raise UnsupportedNet(
+            f"{type(net).__name__} ends with the max pool {layers[-1].name!r}; foldlab reads a max pool followed "
+            f"by more layers (its output would be the windows' maxima, not units with bits of their own): "
+            f"put a Linear layer after it"
+        )
     return NetSpec(d_in, tuple(layers), output, type(net).__name__)
+
+
+def _identity(n: int, name: str, device: Device = None) -> Affine:
+    """The identity map of ``n`` values (between a max pool and the activation next to it), in float64."""
+    limits.check_memory(8.0 * n * n, f"the identity map before layer {name!r} ({n} values)",
+                        driver="use a smaller image or fewer channels")
+    return Affine(torch.eye(n, dtype=DTYPE, device=device), torch.zeros(n, dtype=DTYPE, device=device))
 
 
 #: Agreement asked of the module's own pre-activations, relative to their rounding scale
@@ -1001,7 +1190,7 @@ def _compare(spec: NetSpec, trace: _Trace, x: torch.Tensor, where: str) -> None:
     within ``READING_RTOL`` of their rounding scale.
     """
     rtol = READING_RTOL.get(trace.dtype, _READING_RTOL_LOW)
-    activations = [module for module, _, _ in trace.calls if type(module) in ACTIVATION_MODULES]
+    activations = [module for module, _, _ in trace.calls if type(module) in _STAGE_MODULES]
     if len(activations) != len(spec.layers):
         raise ReadingMismatch(
             f"{spec.source} ran {len(activations)} activation layers on {where}, where foldlab read "
@@ -1066,6 +1255,8 @@ def _compare_in_numpy(spec: NetSpec, trace: _Trace, x: torch.Tensor, where: str,
 
 def _lipschitz(activation: Activation) -> float:
     """A Lipschitz bound of the activation: how far apart two inputs' errors can carry to the next layer."""
+    if isinstance(activation, MaxPool):  # each window's max moves by at most its entries' largest error
+        return math.sqrt(activation.multiplicity)
     if activation.kind == "leaky_relu":
         return max(1.0, abs(activation.negative_slope))
     if activation.kind == "elu":
@@ -1214,7 +1405,7 @@ def read_net(net: Net, *, verify: bool = True) -> NetSpec:
 #: the net's function has changed. Entries go with their nets.
 _READ_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 #: Modules whose forward is torch's or foldlab's own (exact types: a subclass may override forward).
-_KNOWN_FORWARD = frozenset((nn.Sequential, CantorNet, *_AFFINE_MODULES, *_PASS_THROUGH, *ACTIVATION_MODULES))
+_KNOWN_FORWARD = frozenset((nn.Sequential, CantorNet, *_AFFINE_MODULES, *_PASS_THROUGH, *_STAGE_MODULES))
 
 
 def _fingerprint(modules: list, tensors: list) -> tuple | None:
@@ -1288,6 +1479,12 @@ def activation_calls(net: nn.Module) -> tuple[nn.Module, ...]:
     param = next(iter(net.parameters()), None)
     probe = _probe(spec.d_in)[:2]
     trace = _run(net, probe if param is None else probe.to(param.device), list(net.modules()))
+    pools = [layer.name for layer in spec.layers if layer.is_pool]
+    if pools:
+        raise UnsupportedNet(
+            f"{spec.source} has the max pool {pools[0]!r}: the differentiable tools (geodesics, the folding "
+            f"regularizer) read nets of activations only; patterns, Hamming distances and walks read it exactly"
+        )
     calls = tuple(module for module, _, _ in trace.calls if type(module) in ACTIVATION_MODULES)
     if len(calls) != len(spec.layers):  # pragma: no cover - read_net checks the same on its probes
         raise ReadingMismatch(f"{spec.source} ran {len(calls)} activation layers, foldlab read {len(spec.layers)}")

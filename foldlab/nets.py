@@ -255,16 +255,17 @@ def conv_net(
     seed: int = 0,
     *,
     kernel_size: int = 3,
-    pool: bool = True,
+    pool: bool | str = True,
 ) -> nn.Sequential:
-    """A seeded small convolutional net on flat inputs: ``Unflatten``, then ``Conv2d, ReLU[, AvgPool2d]`` per
+    """A seeded small convolutional net on flat inputs: ``Unflatten``, then ``Conv2d, ReLU[, pooling]`` per
     entry of ``channels``, then ``Flatten`` and a ``Linear`` output layer.
 
     It takes flat vectors of ``C * H * W`` entries (the first layer is ``nn.Unflatten(1, image_shape)``), as
     every foldlab function does: the default is sized for scikit-learn's 8x8 digits (``fl.load_digits``).
     Each convolution keeps the image size (``padding=kernel_size // 2``); with ``pool`` an
-    ``nn.AvgPool2d(2)`` halves it after each block while it is at least 2 wide. foldlab reads all of it
-    exactly: a unit is one channel at one position.
+    ``nn.AvgPool2d(2)`` (or ``nn.MaxPool2d(2)``) halves it after each block while it is at least 2 wide.
+    foldlab reads all of it exactly: a unit is one channel at one position, and a max pool's bits are the
+    argmax of each window.
 
     Parameters
     ----------
@@ -279,8 +280,9 @@ def conv_net(
         ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` on weights and biases, drawn from it.
     kernel_size : int
         Odd, positive.
-    pool : bool
-        Put ``nn.AvgPool2d(2)`` after each block's ReLU (max pooling is not read exactly by foldlab).
+    pool : bool or {"avg", "max"}
+        Put ``nn.AvgPool2d(2)`` (True or ``"avg"``) or ``nn.MaxPool2d(2)`` (``"max"``) after each block's ReLU;
+        False: no pooling.
 
     Returns
     -------
@@ -322,7 +324,8 @@ def conv_net(
     kernel_size = check_int(kernel_size, "kernel_size", min=1)
     if kernel_size % 2 == 0:
         raise ValueError(f"kernel_size must be odd (the convolutions keep the image size), got {kernel_size}")
-    pool = check_bool(pool, "pool")
+    pool = check_choice(pool, "pool", ("avg", "max")) if isinstance(pool, str) else check_bool(pool, "pool")
+    pooling = {True: nn.AvgPool2d, "avg": nn.AvgPool2d, "max": nn.MaxPool2d}.get(pool)
     c, h, w = shape
     n_weights = sum((a * kernel_size**2 + 1) * b for a, b in zip((c, *widths[:-1]), widths))
     limits.check_memory(4.0 * (n_weights + (widths[-1] * h * w + 1) * n_classes),
@@ -335,7 +338,7 @@ def conv_net(
         layers += [conv, nn.ReLU()]
         c = width
         if pool and min(h, w) >= 2:
-            layers.append(nn.AvgPool2d(2))
+            layers.append(pooling(2))
             h, w = h // 2, w // 2
     head = skip_init(nn.Linear, c * h * w, n_classes)
     _init_uniform(head, c * h * w, generator)

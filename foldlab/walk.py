@@ -14,7 +14,8 @@ crossing at one point flip together. A pre-activation that is exactly 0 on a pie
 
 The engines: ``method="layered"`` refines the segment layer by layer (on the CPU the numpy engine of
 :mod:`foldlab._walk_fast`, elsewhere and for nets that are not piecewise linear the torch engine of
-:mod:`foldlab._walk_engines`), ``method="step"`` walks from crossing to crossing. Both work in float64
+:mod:`foldlab._walk_engines`), ``method="step"`` walks from crossing to crossing (and walks every net with a
+max pool, whose argmax changes are breakpoints too). Both work in float64
 with bounds on their rounding errors; where float64 cannot decide (a coincidence, a tie at 0, or events
 closer than its rounding) the segment is settled in exact rational arithmetic (:mod:`foldlab._walk_exact`),
 or refused with :class:`foldlab.NumericalRange` when that would cost more than :data:`EXACT_BUDGET`. The
@@ -46,7 +47,7 @@ from ._validation import (
     describe,
 )
 from .adapter import READING_RTOL, check_reading, read_net
-from .errors import NumericalRange, OverBudget
+from .errors import NotPiecewiseLinear, NumericalRange, OverBudget
 from .measures import chi, range_metrics, running_chi
 from .patterns import activation_patterns
 
@@ -413,7 +414,15 @@ def _make_plan(spec, layers, include_output, *, method, device, rtol, ttol, max_
     on_device = spec if device == spec.device else spec.to(device)
     stages = list(on_device.layers) + ([on_device.output] if include_output else [])
     selected = [i in chosen for i in range(len(spec.layers))] + ([True] if include_output else [])
-    piecewise_linear = all(s.piecewise_linear for s in stages)
+    pools = [stage for stage in stages if stage.is_pool]
+    piecewise_linear = all(s.piecewise_linear or (s.is_pool and s.affine is not None) for s in stages)
+    if pools and not piecewise_linear:
+        other = next(i for i, s in enumerate(stages) if not (s.piecewise_linear or s.is_pool))
+        raise NotPiecewiseLinear(
+            f"walks of a net with max pooling (layer {pools[0].name!r}) need piecewise-linear layers around it "
+            f"(ReLU or LeakyReLU after affine maps, no LayerNorm); hidden layer {other} ({stages[other].name!r}) "
+            f"is {stages[other].kind}{' after a LayerNorm' if stages[other].affine is None else ''}"
+        )
     if method == "step" and not piecewise_linear:
         kinds = ", ".join(sorted(set(spec.kinds)))
         layernorm = " and a LayerNorm" if any(layer.affine is None for layer in spec.layers) else ""
@@ -428,8 +437,10 @@ def _make_plan(spec, layers, include_output, *, method, device, rtol, ttol, max_
         selected=selected,
         widths=tuple(stage.width for stage, keep in zip(stages, selected) if keep),
         blocks=_blocks(spec, chosen, include_output),
-        engine="fast" if method == "layered" and device.type == "cpu" and piecewise_linear else method,
-        label=method if exact else "layered+bisection",
+        # max pools: the step walk, on any device (the layered engines cut at signs, not at overtakings)
+        engine="step" if pools else "fast" if method == "layered" and device.type == "cpu" and piecewise_linear
+        else method,
+        label="step" if pools else method if exact else "layered+bisection",
         settle=piecewise_linear and rtol == 0.0,
     )
 
@@ -702,14 +713,24 @@ def _scale_note(first, x1: np.ndarray, x2: np.ndarray) -> str:
     return ""
 
 
+def _pool_note(stages) -> str:
+    """Where max pools may be the reason: entries of a window tied within rounding."""
+    pools = [stage.name for stage in stages if stage.is_pool]
+    if not pools:
+        return ""
+    names = ", ".join(repr(name) for name in pools)
+    return (f"The net's max pools ({names}) count too: entries of one window equal within rounding, at a point or "
+            f"on a piece. ")
+
+
 def _undecided(stages, x1, x2, index, spent, pieces) -> str:
     return (
         f"segment {index}: float64 cannot decide this walk on its own (pre-activations vanish within its "
         f"rounding: coincident crossings, a unit that is 0 on a whole piece, an end on a boundary, or regions "
         f"narrower than float64 resolves), and settling it in exact arithmetic would take more than "
         f"{spent:.3g} multiply-adds for this net (foldlab.walk.EXACT_BUDGET = {EXACT_BUDGET:.3g}; about "
-        f"{pieces} pieces). {_scale_note(stages[0], x1, x2)}Rescale the inputs if they are very large or "
-        f"small, or raise foldlab.walk.EXACT_BUDGET"
+        f"{pieces} pieces). {_pool_note(stages)}{_scale_note(stages[0], x1, x2)}Rescale the inputs if they are "
+        f"very large or small, or raise foldlab.walk.EXACT_BUDGET"
     )
 
 
@@ -769,7 +790,10 @@ def walk(
         ``"layered"`` refines the segment layer by layer: each layer is evaluated once at all breakpoints
         found so far and its crossings come from sign changes between them (about one product of a
         layer's width per region). ``"step"`` is the papers' walk from crossing to crossing (one forward
-        pass of the point and the direction per region); ReLU and LeakyReLU nets only.
+        pass of the point and the direction per region); ReLU and LeakyReLU nets only. A net with a max
+        pool (``nn.MaxPool2d``) is walked by the step engine whichever method is asked for (the result
+        says ``method='step'``): a window's argmax changes where another entry overtakes its max, which
+        the step engine computes and the layered engines, which cut at sign changes, do not.
     device : str or torch.device, optional
         Where to compute (default: where the net is).
     max_regions : int
@@ -813,7 +837,10 @@ def walk(
     exact rational arithmetic on the same float64 numbers, within :data:`EXACT_BUDGET`; past that (a wide
     net with such a coincidence) the walk raises :class:`foldlab.NumericalRange`. The pattern recorded
     for a region is the one on its open interval, so a pre-activation of exactly 0 on the whole piece (a
-    dead unit, a zero row) gives bit 0. Exactness is relative to :func:`foldlab.read_net`'s snapshot,
+    dead unit, a zero row) gives bit 0. A max pool's bits on a region are its windows' argmax there, one-hot:
+    the largest entry on the piece, the lowest flat index among entries equal on the whole piece; its
+    overtakings are decided with the same rounding bounds and settled exactly in the same way (foldlab's
+    maths page, docs/maths.md, section 'Max pooling'). Exactness is relative to :func:`foldlab.read_net`'s snapshot,
     whose weights are the module's (a BatchNorm folded into the next Linear layer is rounded once there).
     See foldlab's maths page (docs/maths.md), section 'Floating point and exactness'.
 

@@ -45,6 +45,10 @@ def reference_patterns(net: nn.Module, x, layers=None, include_output: bool = Fa
             elif type(module) in ELEMENTWISE:
                 # flattened: a convolutional layer's units are its (C, H, W) pre-activations in row-major order
                 handles.append(module.register_forward_pre_hook(lambda m, i: records.append((i[0] > 0).flatten(1))))
+            elif isinstance(module, nn.MaxPool2d):
+                # the one-hot argmax of each window, by loops over the windows
+                record = lambda m, i: records.append(naive_max_pool_bits(m, i[0]))  # noqa: E731
+                handles.append(module.register_forward_pre_hook(record))
         stack.callback(lambda: [h.remove() for h in handles])
         with torch.no_grad():
             out = torch.func.functional_call(net, state, (x,))
@@ -53,6 +57,46 @@ def reference_patterns(net: nn.Module, x, layers=None, include_output: bool = Fa
     if include_output:
         parts.append(out > 0)
     return torch.cat(parts, dim=1)
+
+
+def _pair(value):
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def naive_max_pool_windows(pool: nn.MaxPool2d, shape):
+    """The windows of a max pool on images of ``shape`` (C, H, W), by loops over torch's own output size: for
+    each output position in row-major order, the flat input indices its window covers (padding left out)."""
+    c, h, w = shape
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = (_pair(v) for v in (pool.kernel_size, pool.stride, pool.padding,
+                                                                   pool.dilation))
+    _, _, ho, wo = F.max_pool2d(torch.zeros(1, c, h, w), pool.kernel_size, pool.stride, pool.padding,
+                                pool.dilation, pool.ceil_mode).shape
+    windows = []
+    for channel in range(c):
+        for i in range(ho):
+            for j in range(wo):
+                entries = []
+                for a in range(kh):
+                    for b in range(kw):
+                        row, col = i * sh - ph + a * dh, j * sw - pw + b * dw
+                        if 0 <= row < h and 0 <= col < w:
+                            entries.append(channel * h * w + row * w + col)
+                windows.append(sorted(entries))
+    return windows
+
+
+def naive_max_pool_bits(pool: nn.MaxPool2d, images: torch.Tensor) -> torch.Tensor:
+    """One-hot argmax bits of every window of a max pool, by loops: per window, one bit per entry, 1 for the
+    entry whose value is the largest, the first (lowest flat index) among equal ones."""
+    flat = images.flatten(1)
+    bits = []
+    for entries in naive_max_pool_windows(pool, tuple(images.shape[1:])):
+        values = flat[:, entries]
+        best = torch.zeros(flat.shape[0], dtype=torch.long)
+        for k in range(1, len(entries)):
+            best = torch.where(values[:, k] > values[torch.arange(flat.shape[0]), best], k, best)
+        bits.append(torch.arange(len(entries))[None, :] == best[:, None])
+    return torch.cat(bits, dim=1)
 
 
 def naive_patterns(net: nn.Sequential, x: torch.Tensor) -> torch.Tensor:

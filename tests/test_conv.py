@@ -4,7 +4,7 @@ Oracles: a naive unrolling of each layer by explicit loops over output positions
 nothing with the adapter, which pushes basis vectors through torch's convolution), the module itself through
 hooks (``tests.common.reference_patterns``), dense sampling plus bisection along segments
 (``tests.walk_oracle``), and a dense grid of hook-path patterns on a plane through three digits. What foldlab
-cannot read (max pooling, residual blocks, a conv net without its image shape) must be refused by name.
+cannot read (residual blocks, a conv net without its image shape) must be refused by name.
 """
 
 from __future__ import annotations
@@ -283,13 +283,18 @@ def test_plane_through_three_digits_against_a_dense_grid(digits, trained_conv):
 
 # --- what is refused ---------------------------------------------------------------------------------
 
-def test_max_pooling_is_refused_by_name():
+def test_max_pooling_is_read_and_what_is_not_is_refused_by_name():
+    """nn.MaxPool2d is read exactly (tests/test_pool.py); the arrangement and the other max pools are refused."""
     net = nn.Sequential(nn.Unflatten(1, (1, 4, 4)), nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(),
                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8, 1))
-    with pytest.raises(fl.UnsupportedNet, match=r"'3' \(MaxPool2d\).*argmax.*nn\.AvgPool2d"):
-        read_net(net)
-    with pytest.raises(fl.UnsupportedNet, match="MaxPool2d"):
-        fl.walk(net, torch.zeros(16), torch.ones(16))
+    assert [layer.kind for layer in read_net(net).layers] == ["relu", "max_pool"]
+    with pytest.raises(fl.UnsupportedNet, match=r"hidden layer 1 \('3'\) is a max pool.*fl\.walk"):
+        fl.arrangement(net, plane=(torch.zeros(16), torch.ones(16), torch.eye(16)[0]))
+    with pytest.raises(fl.UnsupportedNet, match=r"'3' \(MaxPool1d\).*nn\.MaxPool2d"):
+        read_net(nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Unflatten(1, (1, 6)), nn.MaxPool1d(2), nn.Flatten(),
+                               nn.Linear(3, 1)))
+    with pytest.raises(fl.UnsupportedNet, match=r"'0' \(MaxPool2d\).*nn\.Unflatten\(1, \(C, H, W\)\)"):
+        read_net(nn.Sequential(nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4, 2), nn.ReLU()))
 
 
 def test_conv_net_without_its_image_shape_is_refused():
