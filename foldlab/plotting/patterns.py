@@ -18,7 +18,6 @@ from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon, StepPatch
 from matplotlib.text import Annotation, Text
-from scipy import stats
 
 from .._convex_polygons import halfplane_in_box, line_in_box
 from .._typing import ArrayLike, Box, Net
@@ -330,6 +329,8 @@ def plot_hamming_histograms(histograms: HammingHistograms, ax: Axes | None = Non
                          label=f"layer {layer} ({width} bits), mean {mean:.1f}")
         steps.append(step)
         if null:
+            from scipy import stats  # on first use: scipy.stats takes a second to import
+
             d = np.arange(width + 1)
             (line,) = ax.plot(d / width, stats.binom.pmf(d, width, 0.5), ls=":", color=step.get_edgecolor())
             laws.append(line)
