@@ -230,7 +230,7 @@ def region_size_widget(net: Net, X: ArrayLike, *, image: int = 0, layers: str = 
                                        rounds=rounds, seed=seed)
         plot_region_size(size, fig.add_subplot(), reference=reference)
         which = "all hidden layers" if chosen == "all" else f"layer {chosen}"
-        label = (f"input {i}, bits of {which}, {how}: <b>final sigma = 1e{size.log10:.2f}</b> "
+        label = (f"input {i}, bits of {which}, {how}: <b>final sigma = 10<sup>{size.log10:.2f}</sup></b> "
                  f"({size.noise:.3g}) after {rounds} rounds")
         return label, size
 
