@@ -8,7 +8,9 @@ the kernel process's peak resident set (``ru_maxrss``), read by one cell added a
 1.5 GB, 2 GB in all for a Binder-sized machine (the notebooks run one after another, so "in all" is the
 largest peak plus the server).
 
-Run: ``python benchmarks/notebooks.py [notebooks/01_*.ipynb ...]``.
+Run: ``python benchmarks/notebooks.py [notebooks/01_*.ipynb ...]``; ``--cells`` also prints the kernel's start
+and every cell's time up to the first widget (where the time goes), ``--first-widget-only`` stops each notebook
+there.
 """
 
 from __future__ import annotations
@@ -26,44 +28,80 @@ WIDGET = "application/vnd.jupyter.widget-view+json"
 PEAK = "import resource as _r; print('PEAK_KIB', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss)"
 
 
-def run(path: Path, timeout: int) -> dict:
+class _FirstWidget(Exception):
+    """Raised by the cell hook to stop a notebook at its first widget (``--first-widget-only``)."""
+
+
+def run(path: Path, timeout: int, first_widget_only: bool = False) -> dict:
+    """Run one notebook in a fresh kernel: its total time, first widget and peak memory, and the time of each
+    cell up to the first widget (``cells``: (seconds, first line)) with the kernel's start (``kernel``)."""
     nb = nbformat.read(path, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(PEAK))
+    if not first_widget_only:
+        nb.cells.append(nbformat.v4.new_code_cell(PEAK))
     seen: dict[str, float] = {}
+    cells: list[tuple[float, str]] = []
     started = time.perf_counter()
 
+    def start(cell, cell_index):
+        seen.setdefault("kernel", time.perf_counter() - started)
+        seen["cell"] = time.perf_counter()
+
     def executed(cell, cell_index, execute_reply):
-        if "first_widget" not in seen and any(WIDGET in out.get("data", {}) for out in cell.get("outputs", [])):
+        if "first_widget" in seen:
+            return
+        first_line = next((line for line in cell.source.splitlines() if not line.startswith("#")), "")
+        cells.append((time.perf_counter() - seen["cell"], first_line))
+        if any(WIDGET in out.get("data", {}) for out in cell.get("outputs", [])):
             seen["first_widget"] = time.perf_counter() - started
+            if first_widget_only:
+                raise _FirstWidget
 
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}}, on_cell_executed=executed)
-    client.execute()
+                            resources={"metadata": {"path": str(path.parent)}}, on_cell_start=start,
+                            on_cell_executed=executed)
+    try:
+        client.execute()
+    except _FirstWidget:
+        return {"total": None, "first_widget": seen["first_widget"], "peak": None, "cells": cells,
+                "kernel": seen["kernel"]}
     total = time.perf_counter() - started
+    if first_widget_only:  # a notebook without a widget: run to its end, no memory cell
+        return {"total": total, "first_widget": None, "peak": None, "cells": cells, "kernel": seen["kernel"]}
     text = "".join(out.get("text", "") for out in nb.cells[-1].outputs)
     peak = int(text.split("PEAK_KIB")[1].split()[0]) * 1024
-    return {"total": total, "first_widget": seen.get("first_widget"), "peak": peak}
+    return {"total": total, "first_widget": seen.get("first_widget"), "peak": peak, "cells": cells,
+            "kernel": seen["kernel"]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    parser.add_argument("--first-widget-only", action="store_true",
+                        help="stop each notebook at its first widget (no total, no memory)")
+    parser.add_argument("--cells", action="store_true",
+                        help="also print the kernel's start and each cell's time up to the first widget")
     args = parser.parse_args()
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     print(f"{'notebook':<32}{'total s':>9}{'first widget s':>16}{'peak MiB':>10}  targets: <180 s, <10 s, <1536 MiB")
     rows = []
     for path in paths:
-        r = run(path, args.timeout)
+        r = run(path, args.timeout, args.first_widget_only)
         rows.append(r)
         first = f"{r['first_widget']:16.1f}" if r["first_widget"] is not None else f"{'no widget':>16}"
-        flags = [what for what, bad in (("total", r["total"] > 180),
+        flags = [what for what, bad in (("total", (r["total"] or 0) > 180),
                                         ("first widget", (r["first_widget"] or 0) > 10),
-                                        ("memory", r["peak"] > 1.5 * 2**30)) if bad]
-        print(f"{path.name:<32}{r['total']:9.1f}{first}{r['peak'] / 2**20:10.0f}"
-              + (f"  over: {', '.join(flags)}" if flags else ""), flush=True)
-    print(f"{'all, one after another':<32}{sum(r['total'] for r in rows):9.1f}{'':>16}"
-          f"{max(r['peak'] for r in rows) / 2**20:10.0f}  (largest peak: the kernels do not overlap)")
+                                        ("memory", (r["peak"] or 0) > 1.5 * 2**30)) if bad]
+        total = f"{r['total']:9.1f}" if r["total"] is not None else f"{'-':>9}"
+        peak = f"{r['peak'] / 2**20:10.0f}" if r["peak"] is not None else f"{'-':>10}"
+        print(f"{path.name:<32}{total}{first}{peak}" + (f"  over: {', '.join(flags)}" if flags else ""), flush=True)
+        if args.cells:
+            print(f"    {r['kernel']:6.1f} s  kernel start")
+            for seconds, line in r["cells"]:
+                print(f"    {seconds:6.1f} s  {line[:90]}")
+    if not args.first_widget_only:
+        print(f"{'all, one after another':<32}{sum(r['total'] for r in rows):9.1f}{'':>16}"
+              f"{max(r['peak'] for r in rows) / 2**20:10.0f}  (largest peak: the kernels do not overlap)")
 
 
 if __name__ == "__main__":

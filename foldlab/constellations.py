@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from scipy.cluster import hierarchy
-from scipy.spatial.distance import cdist, squareform
 
 from . import limits
 from ._typing import ArrayLike
@@ -131,6 +129,8 @@ def nearest_neighbors(
         if metric == "hamming":
             D = hamming_matrix(block, points).numpy()
         else:
+            from scipy.spatial.distance import cdist  # scipy on first use: importing foldlab stays fast
+
             D = cdist(block.numpy(), points.numpy())
         if exclude is not None:
             rows = np.flatnonzero(exclude[start : start + block_rows] >= 0)
@@ -179,6 +179,8 @@ class Constellations:
 
     def clusters(self, threshold: float) -> np.ndarray:
         """Cluster label (1-based) of every pattern at a threshold (a finite number >= 0), shape (n,)."""
+        from scipy.cluster import hierarchy
+
         threshold = check_float(threshold, "threshold", min=0)
         return hierarchy.fcluster(self.linkage, threshold, criterion="distance")
 
@@ -239,6 +241,9 @@ def constellation_curve(patterns: ArrayLike, *, max_points: int = 5000) -> Const
         square * (torch.tensor([], dtype=hamming_dtype(m)).element_size() + 8) + 2 * 8.0 * n * (n - 1) / 2,
         f"the {n * (n - 1) // 2} distances of {n} patterns", driver="pass a random subset of the patterns",
     )
+    from scipy.cluster import hierarchy  # scipy on first use: importing foldlab stays fast
+    from scipy.spatial.distance import squareform
+
     condensed = squareform(hamming_matrix(P).numpy().astype(np.float64), checks=False)
     Z = hierarchy.linkage(condensed, method="complete")
     thresholds = np.arange(1, m + 1)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from . import limits
 from ._typing import ArrayLike
@@ -69,6 +68,8 @@ class NullTest:
         limits.check_memory(8.0 * 3 * (high - low + 1), f"{high - low + 1} values of the null law",
                             driver="pass a smaller n_std")
         s = np.arange(low, high + 1)
+        from scipy import stats  # scipy.stats on first use: it takes a second to import
+
         return s / self.n_pairs, stats.binom.pmf(s, N, 0.5)
 
     def __repr__(self) -> str:
@@ -178,6 +179,8 @@ def bernoulli_null_test(
         pairs = random_pairs(n, n_pairs, seed)
     s = int((P[pairs[:, 0]] != P[pairs[:, 1]]).sum())
     N = K * m
+    from scipy import stats  # scipy.stats on first use: it takes a second to import
+
     if method == "exact":
         low, high = stats.binom.cdf(s, N, 0.5), stats.binom.sf(s - 1, N, 0.5)
         two = 1.0 if 2 * s == N else min(1.0, 2 * stats.binom.cdf(min(s, N - s), N, 0.5))

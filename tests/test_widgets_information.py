@@ -71,7 +71,7 @@ def test_region_size_widget_every_control(digits):
     assert every.result.noise == fl.region_size(net, X[4], rounds=15).noise
     explore, anchored = drive(w, "method")
     assert anchored.result.noise == fl.region_size(net, X[4], layers=1, rounds=15, method="anchored").noise
-    assert f"1e{anchored.result.log10:.2f}" in anchored.label
+    assert f"10<sup>{anchored.result.log10:.2f}</sup>" in anchored.label
     assert w.figure.axes[0].lines[-1].get_ydata()[0] == -4.0  # the reference
 
 

@@ -31,6 +31,9 @@ def test_neuron_widget_controls():
     low, high = drive(w, "length")  # |w| = 0: z = b, a constant unit
     assert "w = (0.00, -0.00)" in low.label and "z = w&middot;x + b = 0.00" in low.label and bit_of(low.label) == 0
     assert "w = (1.99, -0.17)" in high.label  # 2 (cos 355, sin 355)
+    # with b = 0 scaling w moves neither the line nor the half-plane; one slider step still shows, as the arrow
+    # of w (in a browser the step 1.0 -> 1.1 once gave no new picture)
+    drive(w, "length", [1.0, 1.1])
     c["length"].value, c["angle"].value = 1.0, 0
     low, high = drive(w, "x")  # w = (1, 0): z = x
     assert bit_of(low.label) == 0 and bit_of(high.label) == 1 and "z = w&middot;x + b = -2.00" in low.label

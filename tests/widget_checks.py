@@ -275,9 +275,11 @@ def figure_src(view) -> str:
 
 
 def wait_for_new_figure(page, view, old: str, timeout_ms: float = 30_000) -> None:
-    view.locator("img").first.element_handle().wait_for_element_state("attached")
+    """Wait until the view's picture is a new one (``element_handle`` waits for the img to be attached;
+    "attached" is not a state ``wait_for_element_state`` accepts)."""
     page.wait_for_function("([img, old]) => img.src && img.src !== old",
-                           arg=[view.locator("img").first.element_handle(), old], timeout=timeout_ms)
+                           arg=[view.locator("img").first.element_handle(timeout=timeout_ms), old],
+                           timeout=timeout_ms)
 
 
 def control_names(view) -> list[str]:

@@ -295,7 +295,7 @@ def plot_region_size(size: RegionSize, ax: Axes | None = None, *, reference: flo
         handles.append(line)
     ax.set_xlabel("round")
     ax.set_ylabel("log10 sigma", color="tab:blue")
-    survivors = twin_line(ax, rounds, size.survivors, ylabel="fraction of copies that kept the pattern",
+    survivors = twin_line(ax, rounds, size.survivors, ylabel="fraction of copies kept",
                           color="tab:gray", fraction=True, linewidth=0.8, label="copies kept")
     handles.append(survivors)
     ax.legend(handles=handles, loc="upper right")

@@ -9,7 +9,6 @@ from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import StepPatch
-from scipy import stats
 
 from .._validation import check_choice, check_int
 from ..normalisation import NormalisationRun, NormalisationStudy
@@ -72,6 +71,8 @@ def plot_normalisation_run(run: NormalisationRun, ax: Axes | None = None, *, epo
             edges = (np.arange(width + 2) - 0.5) / width
             steps.append(ax.stairs(counts / len(d), edges, lw=1.6, color=colors[layer], label=label))
     if what == "hamming":
+        from scipy import stats  # on first use: scipy.stats takes a second to import
+
         width = len(run.probability[0][epoch])
         k = np.arange(width + 1)
         ax.plot(k / width, stats.binom.pmf(k, width, 0.5), ":", color="k", label="Bernoulli(0.5) vectors")

@@ -18,7 +18,6 @@ from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon, StepPatch
 from matplotlib.text import Annotation, Text
-from scipy import stats
 
 from .._convex_polygons import halfplane_in_box, line_in_box
 from .._typing import ArrayLike, Box, Net
@@ -104,7 +103,8 @@ def plot_neuron(weight: ArrayLike, ax: Axes | None = None, *, bias: float = 0.0,
     Returns
     -------
     NeuronArtists
-        ``active`` (Polygon), ``line`` (Line2D or None), ``normal`` (the arrow, or None), ``points``
+        ``active`` (Polygon), ``line`` (Line2D or None), ``normal`` (the arrow of ``w``, at the line's middle,
+        0.12 of the box's side per unit of ``|w|``, clipped to 0.25..3 units; or None), ``points``
         (PathCollection or None).
 
     Examples
@@ -131,7 +131,9 @@ def plot_neuron(weight: ArrayLike, ax: Axes | None = None, *, bias: float = 0.0,
     if segment is not None:
         (line,) = ax.plot(segment[:, 0], segment[:, 1], color=BIT_COLORS[1], lw=2, label="w . x + b = 0")
         middle, unit = segment.mean(0), w / np.linalg.norm(w)
-        size = 0.12 * min(box[1] - box[0], box[3] - box[2])
+        # the arrow is w: its length grows with |w| (clipped so that it stays a readable arrow in the box), so
+        # that scaling w, which moves neither the line nor the half-plane, still shows in the picture
+        size = 0.12 * min(box[1] - box[0], box[3] - box[2]) * float(np.clip(np.linalg.norm(w), 0.25, 3.0))
         normal = ax.annotate("", xy=middle + size * unit, xytext=middle,
                              arrowprops=dict(arrowstyle="->", color=BIT_COLORS[1]))
     if pts is not None:
@@ -330,6 +332,8 @@ def plot_hamming_histograms(histograms: HammingHistograms, ax: Axes | None = Non
                          label=f"layer {layer} ({width} bits), mean {mean:.1f}")
         steps.append(step)
         if null:
+            from scipy import stats  # on first use: scipy.stats takes a second to import
+
             d = np.arange(width + 1)
             (line,) = ax.plot(d / width, stats.binom.pmf(d, width, 0.5), ls=":", color=step.get_edgecolor())
             laws.append(line)

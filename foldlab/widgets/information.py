@@ -75,8 +75,8 @@ def sensitivity_widget(net: nn.Module, x1: ArrayLike, x2: ArrayLike, *, t: float
         plot_sensitivity_profile(profile, ax)
         ax.plot([where], [value], marker="*", markersize=14, color="tab:red", zorder=5)
         label = (f"t = {where:.3f}: region {region + 1} of {len(walk)}, <b>||Sens||_F = {value:.6g}</b> "
-                 f"(its region's value: {profile.region_norms[region]:.6g}); all {len(profile.t)} samples match "
-                 f"their region's value to {profile.deviation:.1g}")
+                 f"(its region's value: {profile.region_norms[region]:.6g}); all {len(profile.t)} samples equal "
+                 f"their region's value (largest difference {profile.deviation:.1g})")
         return label, value
 
     return FigureView(draw, controls, figsize=(9.0, 3.2))
@@ -230,7 +230,7 @@ def region_size_widget(net: Net, X: ArrayLike, *, image: int = 0, layers: str = 
                                        rounds=rounds, seed=seed)
         plot_region_size(size, fig.add_subplot(), reference=reference)
         which = "all hidden layers" if chosen == "all" else f"layer {chosen}"
-        label = (f"input {i}, bits of {which}, {how}: <b>final sigma = 1e{size.log10:.2f}</b> "
+        label = (f"input {i}, bits of {which}, {how}: <b>final sigma = 10<sup>{size.log10:.2f}</sup></b> "
                  f"({size.noise:.3g}) after {rounds} rounds")
         return label, size
 

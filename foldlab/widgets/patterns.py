@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import torch
-from scipy import stats
 
 from .. import plotting as flp
 from .._typing import ArrayLike, Box, Layers, Net
@@ -274,6 +273,8 @@ def training_patterns_widget(history: TrainHistory, X: ArrayLike, *, layers: Lay
         epochs.append((UnitActivity.from_patterns(P, widths, layers=chosen), hist,
                        bernoulli_null_test(P[:, -widths[-1]:], pairs=hist.pairs)))
     # one scale for every epoch: the highest bar of any epoch (and of the Bernoulli laws)
+    from scipy import stats  # on first use: scipy.stats takes a second to import
+
     laws = max(float(stats.binom.pmf(np.arange(w + 1), w, 0.5).max()) for w in widths)
     hist_top = max([laws] + [float(c.max()) / h.n_pairs for _, h, _ in epochs for c in h.counts])
     activity_top = max(float(np.histogram(p, bins=bins)[0].max()) / len(p)
