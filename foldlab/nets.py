@@ -255,7 +255,8 @@ def conv_net(
     seed: int = 0,
     *,
     kernel_size: int = 3,
-    pool: bool | str = True,
+    pool: bool = True,
+    max_pool: bool = False,
 ) -> nn.Sequential:
     """A seeded small convolutional net on flat inputs: ``Unflatten``, then ``Conv2d, ReLU[, pooling]`` per
     entry of ``channels``, then ``Flatten`` and a ``Linear`` output layer.
@@ -280,9 +281,11 @@ def conv_net(
         ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` on weights and biases, drawn from it.
     kernel_size : int
         Odd, positive.
-    pool : bool or {"avg", "max"}
-        Put ``nn.AvgPool2d(2)`` (True or ``"avg"``) or ``nn.MaxPool2d(2)`` (``"max"``) after each block's ReLU;
-        False: no pooling.
+    pool : bool
+        Put a pooling layer after each block's ReLU: ``nn.AvgPool2d(2)``, or ``nn.MaxPool2d(2)`` with
+        ``max_pool``.
+    max_pool : bool
+        Max pooling instead of average pooling (its bits are each window's argmax).
 
     Returns
     -------
@@ -324,8 +327,8 @@ def conv_net(
     kernel_size = check_int(kernel_size, "kernel_size", min=1)
     if kernel_size % 2 == 0:
         raise ValueError(f"kernel_size must be odd (the convolutions keep the image size), got {kernel_size}")
-    pool = check_choice(pool, "pool", ("avg", "max")) if isinstance(pool, str) else check_bool(pool, "pool")
-    pooling = {True: nn.AvgPool2d, "avg": nn.AvgPool2d, "max": nn.MaxPool2d}.get(pool)
+    pool = check_bool(pool, "pool")
+    pooling = nn.MaxPool2d if check_bool(max_pool, "max_pool") else nn.AvgPool2d
     c, h, w = shape
     n_weights = sum((a * kernel_size**2 + 1) * b for a, b in zip((c, *widths[:-1]), widths))
     limits.check_memory(4.0 * (n_weights + (widths[-1] * h * w + 1) * n_classes),

@@ -194,9 +194,9 @@ def test_walks_against_dense_sampling_and_bisection(name, method):
 def test_walks_with_selected_layers_and_batches_equal_single_walks():
     net = NETS["two_pools_leaky"]
     spec = read_net(net)
-    pairs = segments(spec.d_in, 5, seed=7)
+    pairs = segments(spec.d_in, 3, seed=7)
     X1, X2 = torch.stack([a for a, _ in pairs]), torch.stack([b for _, b in pairs])
-    for layers in (None, [1], [1, 3]):
+    for layers in (None, [1]):
         many = fl.walks(net, X1, X2, layers=layers, batch_size=2)
         for i, (x1, x2) in enumerate(pairs):
             one = fl.walk(net, x1, x2, layers=layers)
@@ -230,8 +230,8 @@ def test_the_float64_walk_equals_the_exact_walk(name):
 
 @pytest.fixture(scope="module")
 def trained_max_pool_net(digits):
-    """fl.conv_net(pool="max") (1x8x8 -> 4x8x8 -> max 4x4x4 -> 8x4x4 -> max 8x2x2 -> 10), trained on the digits."""
-    net = fl.conv_net(seed=0, pool="max")
+    """fl.conv_net(max_pool=True) (1x8x8 -> 4x8x8 -> max 4x4x4 -> 8x4x4 -> max 8x2x2 -> 10), trained on the digits."""
+    net = fl.conv_net(seed=0, max_pool=True)
     assert [type(m) for m in net if isinstance(m, nn.MaxPool2d)] == [nn.MaxPool2d] * 2
     fl.train(net, digits, epochs=10, progress=False)
     net.requires_grad_(False)
@@ -247,8 +247,8 @@ def test_walks_between_digits_of_a_trained_max_pool_net(digits, trained_max_pool
         assert len(w) > 10 and w.method == "step"
         assert assert_walk_matches(w, net, x1, x2, 4096, include_output=True) == 0
     assert torch.equal(fl.activation_patterns(net, digits.X[:50]), reference_patterns(net, digits.X[:50]))
-    with pytest.raises(ValueError, match="pool"):
-        fl.conv_net(pool="median")
+    with pytest.raises(TypeError, match="max_pool"):
+        fl.conv_net(max_pool="yes")
 
 
 # --- ties in a window --------------------------------------------------------------------------------
@@ -303,7 +303,7 @@ def test_an_undecidable_tie_past_the_exact_budget_raises(monkeypatch):
 
 # --- properties --------------------------------------------------------------------------------------
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(seed=st.integers(0, 2**16), name=st.sampled_from(sorted(NETS)), tie=st.booleans())
 def test_walk_properties(seed, name, tie):
     """Reversing the segment reverses the walk; every region's midpoint has its pattern and consecutive
