@@ -140,3 +140,19 @@ def test_neighbors_widget_controls():
     assert "nearest neighbours" in unlabelled.label.value
     with pytest.raises(ValueError, match=r"k must be an int in \[1, 119\], got 120"):
         flw.neighbors_widget(net, X, k=120)
+
+
+def test_a_float_slider_step_writes_its_value_without_rounding_noise():
+    # the browser steps a slider as min + k * step, and in floating point -2 + 26 * 0.1 is
+    # 0.6000000000000001, which the preset wrote out before, and the widget computed with
+    w = flw.neuron_widget()
+    y, bias = w.controls["y"], w.controls["bias"]
+    assert (y.min, y.step, bias.min, bias.step) == (-2.0, 0.1, -2.0, 0.1)
+    assert -2.0 + 26 * 0.1 != 0.6 and -2.0 + 12 * 0.1 != -0.8
+    y.value = y.min + 26 * y.step
+    bias.value = bias.min + 12 * bias.step
+    assert w.controls["y"].value == 0.6 and w.controls["bias"].value == -0.8
+    assert "point=(0.5, 0.6)" in w.preset and "bias=-0.8" in w.preset
+    assert flw.from_preset(w.preset).preset == w.preset
+    w.controls["bias"].value = 5.0  # still clipped to the slider's range, as ipywidgets does
+    assert w.controls["bias"].value == 2.0

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
@@ -341,9 +342,36 @@ def _differs(value, default) -> bool:
     return as_tuples(a) != as_tuples(b)  # a box read back from JSON (a list) is still the default
 
 
-def slider(description: str, value, lo, hi, step=None, **kwargs) -> widgets.IntSlider | widgets.FloatSlider:
-    """An IntSlider for whole-number ranges, else a FloatSlider; it redraws when released (a redraw costs)."""
+#: Significant digits a float slider keeps: the browser computes a value as ``min + k * step`` in floating
+#: point, so a step of 0.1 from 0.5 gives 0.6000000000000001; 12 digits drop that noise and nothing a
+#: slider can show.
+SLIDER_DIGITS = 12
+
+
+class FloatSlider(widgets.FloatSlider):
+    """ipywidgets' FloatSlider whose value drops the rounding noise of the browser's steps.
+
+    The widget then computes with the value its preset (``FigureView.preset``) writes, ``0.6`` and not
+    ``0.6000000000000001``.
+
+    Examples
+    --------
+    >>> FloatSlider(value=0.5, min=0.0, max=1.0, step=0.1, description="y").value == 0.5
+    True
+    >>> s = FloatSlider(min=0.0, max=1.0, step=0.1); s.value = 0.5 + 0.1; s.value
+    0.6
+    """
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        value = min(max(proposal["value"], self.min), self.max)  # ipywidgets' own clipping to the range
+        return float(format(value, f".{SLIDER_DIGITS}g"))
+
+
+def slider(description: str, value, lo, hi, step=None, **kwargs) -> widgets.IntSlider | FloatSlider:
+    """An IntSlider for whole-number ranges, else a :class:`FloatSlider`; it redraws when released (a redraw
+    costs)."""
     integer = all(isinstance(v, int) for v in (lo, hi, 1 if step is None else step))
-    cls = widgets.IntSlider if integer else widgets.FloatSlider
+    cls = widgets.IntSlider if integer else FloatSlider
     extra = {} if step is None else {"step": step}
     return cls(value=value, min=lo, max=hi, description=description, continuous_update=False, **extra, **kwargs)
