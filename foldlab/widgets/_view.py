@@ -364,7 +364,7 @@ class FloatSlider(widgets.FloatSlider):
 
     @traitlets.validate("value")
     def _validate_value(self, proposal):
-        value = min(max(proposal["value"], self.min), self.max)  # ipywidgets' own clipping to the range
+        value = super()._validate_value(proposal)  # ipywidgets' own clipping to the range
         return float(format(value, f".{SLIDER_DIGITS}g"))
 
 
