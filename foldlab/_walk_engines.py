@@ -80,17 +80,13 @@ def _norms(layer: Layer) -> _Norms:
     w = layer.affine
     rows = w.weight.norm(dim=1)
     dead = (w.weight == 0).all(dim=1) & (w.bias == 0)
-    # the identity without building an n x n eye: n nonzeros, all ones on the diagonal
-    n_out = w.weight.shape[0]
-    identity = (n_out == w.weight.shape[1] and not bool(w.bias.any())
-                and int(torch.count_nonzero(w.weight)) == n_out and bool((w.weight.diagonal() == 1).all()))
     return _Norms(
         row_norm=float(rows.max()) if rows.numel() else 0.0,
         bias_max=float(w.bias.abs().max()) if w.bias.numel() else 0.0,
         gamma=gamma(w.weight.shape[1] + 1),
         n_in=int(w.weight.shape[1]),
         dead=dead if bool(dead.any()) else None,
-        identity=identity,
+        identity=w.is_identity,
     )
 
 

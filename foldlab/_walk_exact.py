@@ -78,8 +78,7 @@ def _stage(layer: Layer) -> _ExactStage:
     if cached is None:
         affine = layer.affine
         weight, bias = affine.weight.detach().cpu().numpy(), affine.bias.detach().cpu().numpy()
-        identity = weight.shape[0] == weight.shape[1] and not bias.any() and np.array_equal(
-            weight, np.eye(weight.shape[0]))
+        identity = affine.is_identity
         if identity:  # no products: the values pass as they are
             w, we, b, be = None, 0, None, 0
         else:

@@ -140,8 +140,11 @@ def fast_stage(layer: Layer) -> FastStage:
     if cached is not None:
         return cached
     affine = layer.affine
-    weight = affine.weight.detach().cpu().numpy()
-    bias = affine.bias.detach().cpu().numpy()
+    # copies that the stage owns, never views of the snapshot's tensors: sending a snapshot to another process
+    # (a ProcessPoolExecutor, torch.multiprocessing) moves its tensors into shared memory, which frees the
+    # memory a view would still read (found as garbage weights of 1e-307 to 1e228 in a later walk)
+    weight = affine.weight.detach().cpu().numpy().copy()
+    bias = affine.bias.detach().cpu().numpy().copy()
     rows = np.sqrt(np.einsum("ij,ij->i", weight, weight)) if weight.size else np.zeros(weight.shape[0])
     if not np.isfinite(rows).all():  # the squares overflow: scale first
         big = np.abs(weight).max(axis=1, keepdims=True)

@@ -407,6 +407,16 @@ class Affine:
     def __call__(self, h: torch.Tensor) -> torch.Tensor:
         return torch.addmm(self.bias, h, self.weight.T) if h.ndim == 2 else h @ self.weight.T + self.bias
 
+    @functools.cached_property
+    def is_identity(self) -> bool:
+        """Whether the map is exactly the identity: square, no bias, ones on the diagonal and no other nonzero
+        (a max pool's input right after an activation). Found once per map, without building an n x n eye;
+        the walk engines pass such values through as they are."""
+        n = self.d_out
+        weight = self.weight
+        return (n == weight.shape[1] and not bool(self.bias.any()) and int(torch.count_nonzero(weight)) == n
+                and bool((weight.diagonal() == 1).all()))
+
     def then(self, other: Affine) -> Affine:
         """The composition ``other(self(h))``."""
         return Affine(other.weight @ self.weight, other.weight @ self.bias + other.bias)

@@ -405,3 +405,20 @@ def test_own_modules_are_read_every_time():
     first = read_net(net)
     assert read_net(net) is not first
     assert _same_function(read_net(net), first)
+
+
+def test_an_affine_map_knows_whether_it_is_the_identity():
+    """The walk engines pass a max pool's input through as it is when its map is exactly the identity;
+    anything else (a bias, a permutation, a scaled or extra entry, a non-square map) is a product."""
+    from foldlab.adapter import Affine
+
+    eye = torch.eye(4, dtype=torch.float64)
+    zero = torch.zeros(4, dtype=torch.float64)
+    assert Affine(eye, zero).is_identity
+    assert not Affine(eye, zero + torch.tensor([0, 0, 1e-300, 0], dtype=torch.float64)).is_identity
+    assert not Affine(eye[[1, 0, 2, 3]], zero).is_identity
+    assert not Affine(eye * torch.tensor([1, 1, 1, 1 + 2**-52], dtype=torch.float64), zero).is_identity
+    extra = eye.clone()
+    extra[0, 3] = 1e-300
+    assert not Affine(extra, zero).is_identity
+    assert not Affine(torch.eye(4, 5, dtype=torch.float64), zero).is_identity

@@ -941,3 +941,34 @@ def test_every_cantornet_walk_the_course_draws_is_settled(representation):
     # the walk widget's depths go up to 6; exact zeros on whole pieces send these walks to exact arithmetic
     w = fl.walk(fl.CantorNet(depth=6, representation=representation), [0.0, 0.25], [1.0, 0.25])
     assert len(w) >= 65 and 0 <= w.chi <= 1
+
+
+def test_a_snapshot_moved_to_shared_memory_keeps_its_walks():
+    """Sending a snapshot to another process (a ProcessPoolExecutor, as fl.global_folding's executor= does)
+    moves its tensors into shared memory, and torch frees the memory they had: the fast engine's cached
+    per-layer arrays must be its own, never views of it (they were, and read freed memory: weights of
+    1e-307 to 1e228 in the next walk, found with -W error::RuntimeWarning)."""
+    import warnings
+
+    from foldlab import _walk_fast
+
+    spec = fl.read_net(fl.mlp([2, 8, 8, 8, 3], seed=0))
+    ends = torch.tensor([[-2.0, -1.0], [2.0, 1.5], [1.0, -3.0]], dtype=torch.float64)
+    before = fl.walks(spec, ends[[0, 1]], ends[[1, 2]])
+    one = fl.walk(spec, ends[0], ends[2])
+    layers = [*spec.layers, spec.output]
+    for layer in layers:
+        layer.affine.weight.share_memory_()
+        layer.affine.bias.share_memory_()
+    for layer in layers:
+        stage = _walk_fast.fast_stage(layer)
+        assert np.array_equal(stage.weight, layer.affine.weight.numpy()), layer.name
+        assert np.array_equal(stage.bias, layer.affine.bias.numpy()), layer.name
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        after = fl.walks(spec, ends[[0, 1]], ends[[1, 2]])
+        again = fl.walk(spec, ends[0], ends[2])
+    assert np.array_equal(before.offsets, after.offsets) and np.array_equal(before.ts, after.ts)
+    assert torch.equal(before.patterns, after.patterns)
+    assert np.array_equal(one.ts, again.ts)
+    assert torch.equal(one.patterns, again.patterns)
