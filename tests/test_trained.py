@@ -8,7 +8,8 @@ import pytest
 import torch
 
 import foldlab as fl
-from foldlab.trained import PRETRAINED, WEIGHTS, pretrained, write
+from foldlab.normalisation import NormalisationStudy
+from foldlab.trained import PRETRAINED, WEIGHTS, Recipe, StudyRecipe, pretrained, write
 
 try:
     import tomllib
@@ -16,7 +17,11 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 
-@pytest.mark.parametrize("name", list(PRETRAINED))
+NETS = [name for name, recipe in PRETRAINED.items() if isinstance(recipe, Recipe)]
+STUDIES = [name for name, recipe in PRETRAINED.items() if isinstance(recipe, StudyRecipe)]
+
+
+@pytest.mark.parametrize("name", NETS)
 def test_shipped_weights_are_the_recipe_retrained(name):
     """Loading the file gives the weights a fresh run of the recipe (its fl.train call, one thread) gives: equal
     bit for bit on this torch build, so every number a notebook prints from the shipped net is the trained one."""
@@ -49,11 +54,33 @@ def test_recipe_code_is_what_retrain_runs():
         assert torch.equal(shipped[key], value)
 
 
+@pytest.mark.parametrize("name", STUDIES)
+def test_shipped_study_is_the_recipe_run_again(name):
+    """Every array and number of the shipped study equals a fresh run of normalisation_statistics (one thread),
+    with the same dtypes, so its table and the widget on it are the computed ones."""
+    import numpy as np
+
+    shipped, computed = pretrained(name), pretrained(name, retrain=True)
+    assert isinstance(shipped, NormalisationStudy) and repr(shipped) == repr(computed)
+    assert shipped.table() == computed.table()
+    assert len(shipped.runs) == len(computed.runs) == len(shipped.norms) * len(shipped.depths)
+    for a, b in zip(shipped.runs, computed.runs):
+        assert (a.norm, a.depth, a.alpha, a.test_accuracy) == (b.norm, b.depth, b.alpha, b.test_accuracy)
+        assert len(a.probability) == len(b.probability)
+        for x, y in [*zip(a.probability, b.probability), (a.dead, b.dead), (a.always_on, b.always_on),
+                     (a.distances, b.distances), (a.p_values, b.p_values)]:
+            assert x.dtype == y.dtype and np.array_equal(x, y, equal_nan=True), (a.norm, a.depth)
+
+
 def test_files_are_weights_only_state_dicts():
     for name, recipe in PRETRAINED.items():
         assert recipe.path.parent == WEIGHTS and recipe.path.is_file(), name
-        assert recipe.path.stat().st_size < 64 * 1024, "shipped nets stay small"
         state = torch.load(recipe.path, map_location="cpu", weights_only=True)
+        if isinstance(recipe, StudyRecipe):
+            assert recipe.path.stat().st_size < 512 * 1024, "the shipped study stays small"
+            assert state["n_pairs"] == recipe.study["n_pairs"] and len(state["runs"]) == 10
+            continue
+        assert recipe.path.stat().st_size < 64 * 1024, "shipped nets stay small"
         assert set(state) == set(recipe.untrained().state_dict())
         assert all(isinstance(v, torch.Tensor) for v in state.values())
 
@@ -95,3 +122,11 @@ def test_weights_are_package_data():
     patterns = config["tool"]["setuptools"]["package-data"]["foldlab"]
     assert "weights/*.pt" in patterns
     assert all(zipfile.is_zipfile(r.path) for r in PRETRAINED.values())  # torch.save's zip format
+
+
+def test_exercise_checkers_use_the_recipes_the_notebooks_name():
+    from foldlab.exercises import nb05, nb06
+
+    assert PRETRAINED["normalisation-digits"].study == nb06.STUDY
+    recipe = PRETRAINED["digits-folding"]
+    assert list(recipe.widths) == nb05.WIDTHS and recipe.fit == dict(epochs=nb05.EPOCHS, seed=nb05.SEED)
