@@ -54,6 +54,7 @@ def test_recipe_code_is_what_retrain_runs():
         assert torch.equal(shipped[key], value)
 
 
+@pytest.mark.slow  # ten trainings of the study
 @pytest.mark.parametrize("name", STUDIES)
 def test_shipped_study_is_the_recipe_run_again(name):
     """Every array and number of the shipped study equals a fresh run of normalisation_statistics (one thread),
