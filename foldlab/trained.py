@@ -53,6 +53,12 @@ __all__ = ["Recipe", "StudyRecipe", "PRETRAINED", "WEIGHTS", "pretrained"]
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 
 
+def _data_code(data: tuple[str, dict[str, Any]]) -> str:
+    kind, kwargs = data
+    args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+    return f'fl.toy_dataset("{kind}", {args})' if kind != "digits" else f"fl.load_digits({args})"
+
+
 @dataclass(frozen=True)
 class Recipe:
     """How one shipped net is made: ``mlp(widths, seed=net_seed)`` trained by ``train(net, data, **fit)``.
@@ -89,9 +95,7 @@ class Recipe:
     @property
     def code(self) -> str:
         """The recipe as the lines a notebook would run (``import foldlab as fl``)."""
-        kind, kwargs = self.data
-        args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
-        data = f'fl.toy_dataset("{kind}", {args})' if kind != "digits" else f"fl.load_digits({args})"
+        data = _data_code(self.data)
         fit = "".join(f", {k}={v!r}" for k, v in self.fit.items())
         return (f"data = {data}\nnet = fl.mlp({list(self.widths)}, seed={self.net_seed})\n"
                 f"fl.train(net, data{fit}, progress=False)")
@@ -130,9 +134,8 @@ class StudyRecipe:
 
     @property
     def code(self) -> str:
-        kind, kwargs = self.data
-        args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
-        data = f'fl.toy_dataset("{kind}", {args})' if kind != "digits" else f"fl.load_digits({args})"
+        """The study as the lines a notebook would run (``import foldlab as fl``)."""
+        data = _data_code(self.data)
         study = ", ".join(f"{k}={v!r}" for k, v in self.study.items())
         return f"data = {data}\nstudy = fl.normalisation_statistics(data, {study})"
 
