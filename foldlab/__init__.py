@@ -52,6 +52,7 @@ from .patterns import (
 )
 from .regions_training import depth_sweep, regions_run
 from .regularizer import FoldingRegularizer, folding_penalty, soft_chi
+from .trained import pretrained
 from .training import accuracy, train
 from .walk import sample_walk, walk, walks
 
@@ -117,6 +118,7 @@ __all__ = [
     "with_label_noise",
     "accuracy",
     "train",
+    "pretrained",
     "regions_run",
     "depth_sweep",
     # errors and limits

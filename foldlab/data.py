@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
 import math
 import os
 import urllib.error
@@ -233,14 +234,8 @@ def toy_dataset(
     noise = check_float(noise, "noise", min=0)
     limits.check_memory(float(n) * _TOY_BYTES_PER_POINT, f"a toy data set of n={n} points", driver="pass a smaller n")
     rng = np.random.default_rng(seed)
-    if name == "moons":
-        from sklearn.datasets import make_moons
-
-        X, y = make_moons(n, noise=noise, random_state=seed)
-    elif name == "circles":
-        from sklearn.datasets import make_circles
-
-        X, y = make_circles(n, noise=noise, factor=0.5, random_state=seed)
+    if name in ("moons", "circles"):
+        X, y = _moons_or_circles(name, n, noise, seed)
     elif name == "xor":
         centers = np.array([[-1, -1], [1, 1], [-1, 1], [1, -1]], dtype=float) * 0.5
         which = rng.integers(0, 4, n)
@@ -353,11 +348,52 @@ def load_digits(*, seed: int = 0, test_fraction: float = 0.25, scale: bool = Tru
     seed = check_seed(seed)
     test_fraction = _check_fraction(test_fraction)
     scale = check_bool(scale, "scale")
-    from sklearn.datasets import load_digits as sk_load_digits
+    data, target = _digits()
+    X = data / 16.0 if scale else data
+    return _split(X, target.astype(np.int64), test_fraction, np.random.default_rng(seed), "digits")
 
-    bunch = sk_load_digits()
-    X = bunch.data / 16.0 if scale else bunch.data
-    return _split(X, bunch.target.astype(np.int64), test_fraction, np.random.default_rng(seed), "digits")
+
+# scikit-learn's data sets, read without importing scikit-learn: its import (2 s to 4 s on a busy machine)
+# came before a notebook's first figure. tests/test_data.py checks both against scikit-learn's own functions.
+
+
+def _moons_or_circles(name: str, n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's ``make_moons(n, noise=noise, random_state=seed)`` or ``make_circles(..., factor=0.5)``:
+    the same points in the same order (its ``RandomState`` shuffles the indices, then draws the noise)."""
+    n_out, n_in = n // 2, n - n // 2
+    generator = np.random.RandomState(seed)
+    if name == "moons":
+        out, inner = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n_in)
+        xs = np.append(np.cos(out), 1 - np.cos(inner))
+        ys = np.append(np.sin(out), 1 - np.sin(inner) - 0.5)
+    else:
+        out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
+        inner = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
+        xs = np.append(np.cos(out), np.cos(inner) * 0.5)
+        ys = np.append(np.sin(out), np.sin(inner) * 0.5)
+    X = np.vstack([xs, ys]).T
+    y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
+    order = np.arange(n)
+    generator.shuffle(order)
+    X, y = X[order], y[order]
+    X += generator.normal(scale=noise, size=X.shape)
+    return X, y
+
+
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    """The pixels (1797, 64) and labels of scikit-learn's digits, read from the file scikit-learn ships
+    (``sklearn/datasets/data/digits.csv.gz``) as its ``load_digits`` reads it; its loader where that file is
+    not found."""
+    spec = importlib.util.find_spec("sklearn")  # finds the package without importing it
+    path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz" if spec else None
+    if path is None or not path.is_file():
+        from sklearn.datasets import load_digits as sk_load_digits
+
+        bunch = sk_load_digits()
+        return bunch.data, bunch.target
+    with gzip.open(path, mode="rt", encoding="utf-8") as file:
+        data = np.loadtxt(file, delimiter=",")
+    return data[:, :-1], data[:, -1].astype(int)
 
 
 # --- MNIST from IDX files ------------------------------------------------------------------------------

@@ -452,3 +452,35 @@ def test_idx_files_with_more_data_than_announced_or_odd_paths(tmp_path):
     big_endian.write_bytes(bytes([0, 0, 0x0B, 1, 0, 0, 0, 2]) + np.array([1, -2], ">i2").tobytes())
     values = fl.read_idx(big_endian)
     assert values.tolist() == [1, -2] and values.dtype == np.int16 and values.dtype.isnative
+
+
+@pytest.mark.parametrize("name", ["moons", "circles"])
+@pytest.mark.parametrize("n", [4, 5, 301])
+@pytest.mark.parametrize("noise", [0.0, 0.1, 0.37])
+@pytest.mark.parametrize("seed", [0, 7, 2**32 - 1])
+def test_moons_and_circles_are_scikit_learns(name, n, noise, seed):
+    """foldlab draws moons and circles without importing scikit-learn: the same numbers as its functions."""
+    import numpy as np
+    from sklearn.datasets import make_circles, make_moons
+
+    X, y = fl.data._moons_or_circles(name, n, noise, seed)
+    X_sk, y_sk = (make_moons(n, noise=noise, random_state=seed) if name == "moons"
+                  else make_circles(n, noise=noise, factor=0.5, random_state=seed))
+    assert np.array_equal(X, X_sk) and np.array_equal(y, y_sk)
+
+
+def test_digits_are_scikit_learns_and_need_no_sklearn_import():
+    """The digits come from the file scikit-learn ships, read as its loader reads it, without importing it."""
+    import subprocess
+    import sys
+
+    import numpy as np
+    from sklearn.datasets import load_digits
+
+    X, y = fl.data._digits()
+    bunch = load_digits()
+    assert np.array_equal(X, bunch.data) and np.array_equal(y, bunch.target)
+    code = ("import sys, foldlab as fl; fl.load_digits(seed=0); fl.toy_dataset('moons', n=50, seed=0); "
+            "fl.toy_dataset('circles', n=50, seed=0); print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

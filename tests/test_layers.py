@@ -35,6 +35,7 @@ RANKS = {
     "local": 4, "geodesic": 4,
     # 5. data and training
     "data": 5, "training": 5, "normalisation": 5, "regions_training": 5, "regularizer": 5, "exercises": 5, "course": 5,
+    "trained": 5,
     # 6. drawing, 7. widgets
     "plotting": 6,
     # the experiments train nets and measure them (the plots of their results import plotting lazily)

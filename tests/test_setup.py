@@ -129,3 +129,6 @@ def test_the_wheel_ships_the_type_marker_and_every_subpackage(tmp_path):
     assert "foldlab/py.typed" in names
     packages = {p.parent.relative_to(ROOT).as_posix() for p in (ROOT / "foldlab").rglob("__init__.py")}
     assert all(f"{package}/__init__.py" in names for package in packages), packages
+    from foldlab.trained import PRETRAINED
+
+    assert all(f"foldlab/weights/{name}.pt" in names for name in PRETRAINED)  # fl.pretrained's files
