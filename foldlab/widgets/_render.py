@@ -52,6 +52,26 @@ def _skip_draw(renderer) -> None:
     """Stands in for a frame artist's ``draw`` while the inside of the axes is drawn."""
 
 
+def _tick_lines_drawer(axis: Axis):
+    """Stands in for ``axis.draw`` while the inside of the axes is drawn: the tick marks and grid lines only.
+
+    ``Axis.draw`` also lays out every tick label (their bounding boxes place the axis label and the offset
+    text), which is most of its time; with the frame kept, none of those texts is drawn, and the marks and
+    grid lines do not depend on that layout, so their pixels are the whole drawing's.
+    """
+
+    def draw(renderer) -> None:
+        if not axis.get_visible():
+            return
+        for tick in axis._update_ticks():  # the ticks Axis.draw draws (matplotlib's own selection)
+            if tick.get_visible():
+                for line in (tick.gridline, tick.tick1line, tick.tick2line):
+                    line.draw(renderer)
+        axis.stale = False
+
+    return draw
+
+
 def _titles(ax) -> list[Text]:
     """An axes' three title texts (left, centre, right): its Text children that are not user texts."""
     own = set(map(id, ax.texts))
@@ -130,6 +150,12 @@ def _grid_key(ax) -> tuple | None:
 
 def _frame_key(figure: Figure) -> tuple:
     """Everything the frame's pixels and the layout depend on, read at the axes' current positions."""
+    return _frame(figure)[0]
+
+
+def _frame(figure: Figure) -> tuple[tuple, list[Artist]]:
+    """The frame's key (see :func:`_frame_key`) and the texts and legends outside their axes (:func:`_outside`),
+    found once for both."""
     renderer = figure.canvas.get_renderer()
     axes = []
     for ax in figure.axes:
@@ -138,9 +164,11 @@ def _frame_key(figure: Figure) -> tuple:
         axes.append((type(ax).__name__, ax.get_visible(), ax.axison, _grid_key(ax), str(ax.get_aspect()),
                      str(ax.get_anchor()), _axis_key(ax.xaxis), _axis_key(ax.yaxis),
                      tuple(_text_key(t) for t in _titles(ax))))
-    outside = tuple(_outside_key(a, renderer) for a in _outside(figure, renderer))
-    return (tuple(figure.get_size_inches()), figure.dpi, tuple(axes), tuple(_text_key(t) for t in figure.texts),
-            outside)
+    found = _outside(figure, renderer)
+    outside = tuple(_outside_key(a, renderer) for a in found)
+    key = (tuple(figure.get_size_inches()), figure.dpi, tuple(axes), tuple(_text_key(t) for t in figure.texts),
+           outside)
+    return key, found
 
 
 def _within(bbox, frame) -> bool:
@@ -204,8 +232,9 @@ class FigureRenderer:
             start = [(ax.get_position(original=True), ax.get_in_layout()) for ax in figure.axes]
             for ax, position in zip(figure.axes, self._positions):
                 ax.set_position(position)
-            if _frame_key(figure) == self._key:
-                pixels = self._inside_only()
+            key, outside = _frame(figure)
+            if key == self._key:
+                pixels = self._inside_only(outside)
                 for ax, (_, in_layout) in zip(figure.axes, start):
                     ax.set_in_layout(in_layout)  # set_position takes an axes out of the layout (an export lays out)
                 if pixels is not None:
@@ -249,20 +278,24 @@ class FigureRenderer:
                 return False
         return True
 
-    def _inside_only(self) -> np.ndarray | None:
-        """Draw the figure at the kept positions without its frame texts; the kept frame with the new
-        insides of the axes, or None when something unclipped lies outside its axes."""
+    def _inside_only(self, outside: list[Artist]) -> np.ndarray | None:
+        """Draw the figure at the kept positions without its frame texts (and ``outside``, its texts and
+        legends outside their axes); the kept frame with the new insides of the axes, or None when something
+        unclipped lies outside its axes."""
         figure, canvas = self.figure, self.canvas
-        frame = _frame_texts(figure) + _outside(figure, canvas.get_renderer())
+        frame = _frame_texts(figure) + outside
         engine = figure.get_layout_engine()
+        axes = [axis for ax in figure.axes for axis in (ax.xaxis, ax.yaxis)]
         for text in frame:
             text.draw = _skip_draw
+        for axis in axes:
+            axis.draw = _tick_lines_drawer(axis)
         figure.set_layout_engine("none")
         try:
             canvas.draw()
         finally:
-            for text in frame:
-                del text.draw
+            for artist in (*frame, *axes):
+                del artist.draw
             figure.set_layout_engine(engine)
         pixels = np.asarray(canvas.buffer_rgba())
         renderer = canvas.get_renderer()
