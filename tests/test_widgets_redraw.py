@@ -65,3 +65,15 @@ def test_the_class_pair_widget_says_when_it_walks_a_new_pair(digits):
     messages.clear()
     view.controls["first"].value = 1
     assert not any("walking" in m for m in messages), messages
+
+
+def test_new_titles_redraw_only_the_titles_and_the_insides_pixel_for_pixel():
+    """An epoch in a title (regions_in_training_widget): the frame is kept, the titles and the insides of the
+    axes are drawn again, and the picture is the whole drawing of the same state."""
+    view = flw.regions_in_training_widget(fl.toy_dataset("moons", n=60, seed=0), n_neurons=4, epochs=3,
+                                          max_depth=2, n_lines=2)
+    for epoch in (1, 2, 3, 0):
+        view.controls["epoch"].value = epoch
+        shown = view.pixels()
+        assert (shown == view.pixels(fast=False)).all(), f"epoch {epoch}: the picture is not the whole drawing"
+    assert view.renderer.counts["titles"] >= 3, view.renderer.counts
