@@ -77,3 +77,20 @@ def test_new_titles_redraw_only_the_titles_and_the_insides_pixel_for_pixel():
         shown = view.pixels()
         assert (shown == view.pixels(fast=False)).all(), f"epoch {epoch}: the picture is not the whole drawing"
     assert view.renderer.counts["titles"] >= 3, view.renderer.counts
+
+
+def test_the_normalisation_widget_keeps_one_scale_through_the_epochs():
+    """The y axes fit every epoch of the run (no step is cut off) and stay while the epoch moves, so the frame
+    is kept; the picture is the whole drawing."""
+    study = fl.normalisation_statistics(fl.toy_dataset("moons", n=80, seed=0), ["none"], depths=[2], width=6,
+                                        epochs=3, n_pairs=40, seed=0)
+    view = flw.normalisation_widget(study)
+    limits = [ax.get_ylim() for ax in view.figure.axes]
+    for epoch in (1, 2, 3):
+        view.controls["epoch"].value = epoch
+        assert [ax.get_ylim() for ax in view.figure.axes] == limits
+        for ax, (_, top) in zip(view.figure.axes, limits):
+            heights = [p.get_data().values.max() for p in ax.patches] + [line.get_ydata().max() for line in ax.lines]
+            assert max(heights) <= top
+        assert (view.pixels() == view.pixels(fast=False)).all()
+    assert view.renderer.counts["titles"] + view.renderer.counts["fast"] >= 2, view.renderer.counts
