@@ -123,8 +123,15 @@ def main() -> None:
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(url, timeout=args.ready * 1000)
         views = page.locator(".foldlab-view")
-        page.wait_for_function(f"() => document.querySelectorAll('.foldlab-view img[src]').length >= {len(WIDGETS)}",
-                               timeout=args.ready * 1000, polling=500)
+        try:
+            page.wait_for_function(f"() => document.querySelectorAll('.foldlab-view img[src]').length >= "
+                                   f"{len(WIDGETS)}", timeout=args.ready * 1000, polling=500)
+        except Exception:  # noqa: BLE001  (say what the page shows before giving up)
+            shown = page.evaluate("() => [...document.querySelectorAll('.foldlab-view')].map("
+                                  "v => v.querySelector('img[src]') !== null)")
+            print(f"page not ready after {args.ready:.0f} s: {len(shown)} views of {len(WIDGETS)}, pictures in "
+                  f"{sum(shown)}; page errors: {errors}; text: {page.inner_text('body')[-2000:]!r}", flush=True)
+            raise
         print(f"page with {views.count()} widgets ready in {time.perf_counter() - started:.1f} s "
               f"(Voila: kernel start, training, every widget built)", flush=True)
         for i, (widget, _) in enumerate(WIDGETS):
