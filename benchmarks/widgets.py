@@ -103,6 +103,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="moves per control (default 5)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for one redraw")
+    parser.add_argument("--ready", type=float, default=600.0,
+                        help="seconds to wait for the page with every widget (default 600; more on a busy machine)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -119,12 +121,19 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(url, timeout=600_000)
+        page.goto(url, timeout=args.ready * 1000)
         views = page.locator(".foldlab-view")
-        page.wait_for_function(f"() => document.querySelectorAll('.foldlab-view img[src]').length >= {len(WIDGETS)}",
-                               timeout=600_000, polling=500)
+        try:
+            page.wait_for_function(f"() => document.querySelectorAll('.foldlab-view img[src]').length >= "
+                                   f"{len(WIDGETS)}", timeout=args.ready * 1000, polling=500)
+        except Exception:  # noqa: BLE001  (say what the page shows before giving up)
+            shown = page.evaluate("() => [...document.querySelectorAll('.foldlab-view')].map("
+                                  "v => v.querySelector('img[src]') !== null)")
+            print(f"page not ready after {args.ready:.0f} s: {len(shown)} views of {len(WIDGETS)}, pictures in "
+                  f"{sum(shown)}; page errors: {errors}; text: {page.inner_text('body')[-2000:]!r}", flush=True)
+            raise
         print(f"page with {views.count()} widgets ready in {time.perf_counter() - started:.1f} s "
-              f"(Voila: kernel start, training, every widget built)")
+              f"(Voila: kernel start, training, every widget built)", flush=True)
         for i, (widget, _) in enumerate(WIDGETS):
             view = views.nth(i)
             view.scroll_into_view_if_needed()

@@ -46,6 +46,21 @@ def test_setting_the_same_value_does_not_redraw():
     assert len(calls) == 1
 
 
+def test_a_change_already_drawn_is_not_drawn_again():
+    """A redraw reads every control: a change it already showed (one control's observer, run before the
+    view's, set another) does not draw the same picture again; an explicit redraw (a click's) always draws."""
+    view, calls = counting_view()
+    kind, n = view.controls["kind"], view.controls["n"]
+    kind.value = "b"
+    n.unobserve(view.redraw, names="value")
+    n.observe(lambda change: setattr(kind, "value", "a"), names="value")  # runs before the view's redraw of n
+    n.observe(view.redraw, names="value")
+    n.value = 4  # kind -> "a" draws (4, 3, "a"); the view's redraw of n then has nothing new to show
+    assert calls[1:] == [(3, 3, "b"), (4, 3, "a")]
+    view.redraw()  # explicit, as after a click: always drawn
+    assert calls[3:] == [(4, 3, "a")]
+
+
 def test_a_failing_redraw_says_so_in_the_label_and_raises():
     n = slider("n", 1, 0, 2)
 

@@ -52,6 +52,26 @@ def _skip_draw(renderer) -> None:
     """Stands in for a frame artist's ``draw`` while the inside of the axes is drawn."""
 
 
+def _tick_lines_drawer(axis: Axis):
+    """Stands in for ``axis.draw`` while the inside of the axes is drawn: the tick marks and grid lines only.
+
+    ``Axis.draw`` also lays out every tick label (their bounding boxes place the axis label and the offset
+    text), which is most of its time; with the frame kept, none of those texts is drawn, and the marks and
+    grid lines do not depend on that layout, so their pixels are the whole drawing's.
+    """
+
+    def draw(renderer) -> None:
+        if not axis.get_visible():
+            return
+        for tick in axis._update_ticks():  # the ticks Axis.draw draws (matplotlib's own selection)
+            if tick.get_visible():
+                for line in (tick.gridline, tick.tick1line, tick.tick2line):
+                    line.draw(renderer)
+        axis.stale = False
+
+    return draw
+
+
 def _titles(ax) -> list[Text]:
     """An axes' three title texts (left, centre, right): its Text children that are not user texts."""
     own = set(map(id, ax.texts))
@@ -130,6 +150,12 @@ def _grid_key(ax) -> tuple | None:
 
 def _frame_key(figure: Figure) -> tuple:
     """Everything the frame's pixels and the layout depend on, read at the axes' current positions."""
+    return _frame(figure)[0]
+
+
+def _frame(figure: Figure) -> tuple[tuple, list[Artist]]:
+    """The frame's key (see :func:`_frame_key`) and the texts and legends outside their axes (:func:`_outside`),
+    found once for both."""
     renderer = figure.canvas.get_renderer()
     axes = []
     for ax in figure.axes:
@@ -138,9 +164,35 @@ def _frame_key(figure: Figure) -> tuple:
         axes.append((type(ax).__name__, ax.get_visible(), ax.axison, _grid_key(ax), str(ax.get_aspect()),
                      str(ax.get_anchor()), _axis_key(ax.xaxis), _axis_key(ax.yaxis),
                      tuple(_text_key(t) for t in _titles(ax))))
-    outside = tuple(_outside_key(a, renderer) for a in _outside(figure, renderer))
-    return (tuple(figure.get_size_inches()), figure.dpi, tuple(axes), tuple(_text_key(t) for t in figure.texts),
-            outside)
+    found = _outside(figure, renderer)
+    outside = tuple(_outside_key(a, renderer) for a in found)
+    key = (tuple(figure.get_size_inches()), figure.dpi, tuple(axes), tuple(_text_key(t) for t in figure.texts),
+           outside)
+    return key, found
+
+
+def _title_boxes(figure: Figure, renderer) -> list[tuple[tuple, object]]:
+    """Every axes' titles (left, centre, right), in order: their key and their extent as drawn (None: empty)."""
+    return [(_text_key(t), t.get_window_extent(renderer) if t.get_visible() and t.get_text() else None)
+            for ax in figure.axes for t in _titles(ax)]
+
+
+def _only_titles_differ(key: tuple, kept: tuple | None) -> bool:
+    """Whether two frame keys differ in the words of axes titles alone (same fonts, colours, placement)."""
+    if kept is None or key[:2] != kept[:2] or key[3:] != kept[3:] or len(key[2]) != len(kept[2]):
+        return False
+    for axes, old in zip(key[2], kept[2]):
+        if axes[:-1] != old[:-1] or len(axes[-1]) != len(old[-1]):
+            return False
+        if any(a[1:] != b[1:] for a, b in zip(axes[-1], old[-1])):
+            return False
+    return True
+
+
+def _box_rect(bbox, height: int, width: int) -> tuple[int, int, int, int]:
+    """The (row0, row1, col0, col1) pixels of a display-space bbox, with a margin for antialiasing."""
+    return (max(0, height - math.ceil(bbox.y1) - _MARGIN), min(height, height - math.floor(bbox.y0) + _MARGIN),
+            max(0, math.floor(bbox.x0) - _MARGIN), min(width, math.ceil(bbox.x1) + _MARGIN))
 
 
 def _within(bbox, frame) -> bool:
@@ -177,7 +229,7 @@ class FigureRenderer:
     ...     _ = ax.plot([0, 1], [0, n / 10]), ax.set_xlim(0, 1), ax.set_ylim(0, 1)
     ...     pixels = renderer.render()
     >>> renderer.counts, pixels.shape
-    ({'whole': 1, 'fast': 1}, (200, 300, 4))
+    ({'whole': 1, 'fast': 1, 'titles': 0}, (200, 300, 4))
     >>> bool((pixels == renderer.render(fast=False)).all())
     True
     """
@@ -185,7 +237,8 @@ class FigureRenderer:
     def __init__(self, figure: Figure):
         self.figure = figure
         self.canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
-        self.counts = {"whole": 0, "fast": 0}
+        self.counts = {"whole": 0, "fast": 0, "titles": 0}
+        self._titles: list[tuple[tuple, object]] = []  # each axes' titles: their key and where they were drawn
         self._key: tuple | None = None
         self._whole: np.ndarray | None = None
         self._positions: list = []
@@ -204,8 +257,9 @@ class FigureRenderer:
             start = [(ax.get_position(original=True), ax.get_in_layout()) for ax in figure.axes]
             for ax, position in zip(figure.axes, self._positions):
                 ax.set_position(position)
-            if _frame_key(figure) == self._key:
-                pixels = self._inside_only()
+            key, outside = _frame(figure)
+            if key == self._key:
+                pixels = self._inside_only(outside)
                 for ax, (_, in_layout) in zip(figure.axes, start):
                     ax.set_in_layout(in_layout)  # set_position takes an axes out of the layout (an export lays out)
                 if pixels is not None:
@@ -214,7 +268,56 @@ class FigureRenderer:
             for ax, (position, in_layout) in zip(figure.axes, start):
                 ax.set_position(position)
                 ax.set_in_layout(in_layout)  # set_position takes an axes out of the layout
+            if key != self._key and _only_titles_differ(key, self._key):
+                pixels = self._new_titles(key, outside)
+                if pixels is not None:
+                    self.counts["titles"] += 1
+                    return pixels
+                for ax, (position, in_layout) in zip(figure.axes, start):
+                    ax.set_position(position)
+                    ax.set_in_layout(in_layout)
         return self._render_whole()
+
+    def _new_titles(self, key: tuple, outside: list[Artist]) -> np.ndarray | None:
+        """The kept frame with new title texts (a count, an epoch in a title): when the constrained layout,
+        run from where the figure's draw function left the axes, puts them where they were, the whole drawing
+        differs from the kept frame only inside the axes and where the old and the new titles lie. Those are
+        drawn again (the fast drawing, the new titles included); None when that is not exact (a title near
+        another frame text or reaching into an axes, the layout moved)."""
+        figure = self.figure
+        engine = figure.get_layout_engine()
+        if engine is None or not hasattr(engine, "execute"):
+            return None
+        engine.execute(figure)  # what the whole drawing would do first
+        if any(ax.get_position(original=True).bounds != kept.bounds
+               for ax, kept in zip(figure.axes, self._positions)):
+            return None
+        titles = [t for ax in figure.axes for t in _titles(ax)]
+        changed = [t for t, old in zip(titles, self._titles) if _text_key(t) != old[0]]
+        pixels = self._inside_only(outside, keep=changed)
+        if pixels is None:
+            return None
+        renderer = self.canvas.get_renderer()
+        height, width = pixels.shape[:2]
+        rects = []
+        for text, (_, old) in zip(titles, self._titles):
+            if text in changed:
+                new = text.get_window_extent(renderer) if text.get_visible() and text.get_text() else None
+                for box in (old, new):
+                    if box is not None:
+                        if any(_overlaps(box, r, height) for r in self._rects):
+                            return None  # a title reaching into an axes: its pixels there are the axes'
+                        rects.append(_box_rect(box, height, width))
+        others = [t for t in _frame_texts(figure) if t.get_visible() and t.get_text() and t not in changed] + outside
+        for other in others:
+            box = other.get_window_extent(renderer)
+            if any(_overlaps(box, r, height) for r in rects):
+                return None  # another frame text where a title is drawn again: the fast drawing left it out
+        for r0, r1, c0, c1 in rects:
+            pixels[r0:r1, c0:c1] = np.asarray(self.canvas.buffer_rgba())[r0:r1, c0:c1]
+        self._key, self._whole = key, pixels.copy()
+        self._titles = _title_boxes(figure, renderer)
+        return pixels
 
     def _render_whole(self) -> np.ndarray:
         figure, canvas = self.figure, self.canvas
@@ -227,6 +330,7 @@ class FigureRenderer:
         self._key, self._whole = None, None
         if self._reusable(height):
             self._key, self._whole = _frame_key(figure), pixels
+            self._titles = _title_boxes(figure, self.canvas.get_renderer())
         return pixels
 
     @staticmethod
@@ -249,24 +353,35 @@ class FigureRenderer:
                 return False
         return True
 
-    def _inside_only(self) -> np.ndarray | None:
-        """Draw the figure at the kept positions without its frame texts; the kept frame with the new
+    def _inside_only(self, outside: list[Artist], keep: list[Text] = ()) -> np.ndarray | None:
+        """Draw the figure at the kept positions without its frame texts (and ``outside``, its texts and
+        legends outside their axes; ``keep``: frame texts drawn all the same); the kept frame with the new
         insides of the axes, or None when something unclipped lies outside its axes."""
         figure, canvas = self.figure, self.canvas
-        frame = _frame_texts(figure) + _outside(figure, canvas.get_renderer())
+        frame = [t for t in _frame_texts(figure) if t not in keep] + outside
         engine = figure.get_layout_engine()
+        axes = [axis for ax in figure.axes for axis in (ax.xaxis, ax.yaxis)]
         for text in frame:
             text.draw = _skip_draw
+        for axis in axes:
+            axis.draw = _tick_lines_drawer(axis)
+        # Axes.draw places its titles over the tick labels on top first (laying those out): with no title
+        # drawn, nothing needs placing
+        placed = [] if keep else list(figure.axes)
+        for ax in placed:
+            ax._update_title_position = _skip_draw
         figure.set_layout_engine("none")
         try:
             canvas.draw()
         finally:
-            for text in frame:
-                del text.draw
+            for artist in (*frame, *axes):
+                del artist.draw
+            for ax in placed:
+                del ax._update_title_position
             figure.set_layout_engine(engine)
         pixels = np.asarray(canvas.buffer_rgba())
         renderer = canvas.get_renderer()
-        skip = set(map(id, frame))
+        skip = set(map(id, (*frame, *keep)))  # the kept titles are checked where they are drawn
         for ax in figure.axes:
             clip = ax.patch
             for child in ax.get_children():

@@ -160,6 +160,7 @@ class FigureView(widgets.VBox):
         self._state = state
         self._recipe: tuple | None = None
         self._drawing = False
+        self._drawn: tuple | None = None  # the controls' values the picture shows
         for name, control in self.controls.items():
             control.add_class(f"foldlab-control-{name}")
         row = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
@@ -176,11 +177,14 @@ class FigureView(widgets.VBox):
         """Draw the figure from the controls' current values; update the label, the picture and ``result``."""
         if self._drawing:  # a control set by ``draw`` itself: this redraw already reads its new value
             return
+        if change is not None and self._values() == self._drawn:
+            return  # the controls are back where the picture was drawn (a value set and set back): nothing to do
         self._drawing = True
         started = time.perf_counter()
         try:
             self.figure.clear()
             extra = {"progress": self.say} if self._progress else {}
+            self._drawn = None  # until this drawing is shown
             self.label.value, self.result = self._draw(self.figure, **extra)
             self.image.value = self.renderer.png()
             if self.hover is not None:
@@ -188,6 +192,7 @@ class FigureView(widgets.VBox):
                 self.image.highlight = []
             if self._recipe is not None:
                 self.toolbar.preset = self.preset
+            self._drawn = self._values()
         except Exception as error:
             # in a notebook a control's callback fails silently (into the log): say it where it is seen
             self.label.value = f"<b>could not draw</b>: {html.escape(f'{type(error).__name__}: {error}')}"
@@ -197,6 +202,9 @@ class FigureView(widgets.VBox):
             if self.status.value:
                 self.status.value = ""
             self.seconds = time.perf_counter() - started
+
+    def _values(self) -> tuple:
+        return tuple(control.value for control in self.controls.values())
 
     def pixels(self, *, fast: bool = True) -> np.ndarray:
         """The picture's RGBA pixels, ``(h, w, 4)`` uint8: as shown (the PNG decoded), or with ``fast=False``

@@ -38,7 +38,8 @@ def class_pair_widget(net: Net, X: ArrayLike, y: ArrayLike, *, first: int = 1, s
     (:func:`foldlab.folding.class_paths`, exact walks), with ``Phi_N`` under the chosen reduction, the mean and
     the fraction folding (:func:`foldlab.plotting.plot_chi_distribution`). Right: the class x class matrix of
     ``n_pairs`` segments between all classes (:func:`foldlab.global_folding`, computed once), with the chosen
-    pair outlined. The paths of a class pair are walked once and kept; the reduction reads them again.
+    pair outlined. The paths of a class pair are walked once and kept (the view says so while it walks them); the
+    reduction reads them again.
 
     Parameters
     ----------
@@ -108,7 +109,7 @@ def class_pair_widget(net: Net, X: ArrayLike, y: ArrayLike, *, first: int = 1, s
     }
     walked: dict[tuple[int, int], GlobalFolding] = {}
 
-    def draw(fig):
+    def draw(fig, progress):
         a, b, how, shown = (controls[k].value for k in ("first", "second", "reduce", "value"))
         left, right = fig.subplots(1, 2, width_ratios=[1.3, 1])
         plot_class_pairs(matrix, right, value=shown)
@@ -120,6 +121,7 @@ def class_pair_widget(net: Net, X: ArrayLike, y: ArrayLike, *, first: int = 1, s
             left.set_axis_off()
             return f"pick two different classes (both are {a}); {whole}", None
         if (a, b) not in walked:
+            progress(f"walking {n_paths} paths from class {a} to class {b} (exact walks, once per pair) ...")
             i, j = class_paths(points, labels, a, b, n_paths, seed=seed)
             walked[(a, b)] = global_folding(spec, points, labels, pairs=np.stack([i, j], axis=1), progress=False)
         g = _reduced(walked[(a, b)], how)
@@ -143,7 +145,8 @@ def depth_widget(data: Dataset | None = None, *, depth: int = 3, max_depth: int 
     for ``epochs`` epochs (shuffling seeded by ``seed``); its folding is :func:`foldlab.global_folding` on
     ``n_pairs`` seeded segments of the test split. Left: the fraction of folding segments per class pair.
     Right: the chi of the segments with ``Phi_N`` under the chosen reduction. Each depth and seed is trained
-    once and kept. With one hidden layer no straight segment folds: chi is 0 everywhere.
+    once and kept (the view says so while it trains: a few seconds). With one hidden layer no straight segment
+    folds: chi is 0 everywhere.
 
     Parameters
     ----------
@@ -207,9 +210,11 @@ def depth_widget(data: Dataset | None = None, *, depth: int = 3, max_depth: int 
         g = global_folding(net, data.X_test, data.y_test, n_pairs=n_pairs, seed=s, progress=False)
         return history.test_accuracy[-1], g, f"{widths[0]}-[{width}]x{layers}-{widths[-1]}"
 
-    def draw(fig):
+    def draw(fig, progress):
         layers, s, how = (controls[k].value for k in ("depth", "seed", "reduce"))
         if (layers, s) not in trained:
+            progress(f"training {data.dim}-[{width}]x{layers}-{data.n_classes} (seed {s}, {epochs} epochs) and "
+                     f"walking {n_pairs} test segments, once per depth and seed ...")
             trained[(layers, s)] = run(layers, s)
         accuracy, g, name = trained[(layers, s)]
         g = _reduced(g, how)

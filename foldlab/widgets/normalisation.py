@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
+import numpy as np
 
 from .. import plotting as flp
 from .._validation import check_choice, check_int
-from ..normalisation import NormalisationStudy
+from ..normalisation import NormalisationRun, NormalisationStudy
 from ..plotting._common import check_instance
 from ._view import FigureView, slider
 
@@ -59,6 +60,8 @@ def normalisation_widget(study: NormalisationStudy, *, norm: str | None = None, 
         controls["norm"].disabled = True
         controls["norm"].tooltip = "the study has one normalisation: pass several norms to normalisation_statistics"
 
+    tops: dict[tuple, tuple[float, float]] = {}
+
     def draw(fig):
         v = {name: control.value for name, control in controls.items()}
         run = study.run(v["norm"], v["depth"])
@@ -66,6 +69,12 @@ def normalisation_widget(study: NormalisationStudy, *, norm: str | None = None, 
         left, right = fig.subplots(1, 2)
         flp.plot_normalisation_run(run, left, epoch=e, what="probability")
         flp.plot_normalisation_run(run, right, epoch=e, what="hamming")
+        # one scale for every epoch of the run: the curves are compared across epochs, and the frame stays
+        # (a redraw then only draws the curves again)
+        if (run.norm, run.depth) not in tops:
+            tops[(run.norm, run.depth)] = _tops(run)
+        for ax, top in zip((left, right), tops[(run.norm, run.depth)]):
+            ax.set_ylim(0, top * 1.05)
         left.set_title(f"norm={run.norm}, {run.depth} hidden layers, epoch {e}", fontsize=9)
         right.set_title(f"Hamming distances of {study.n_pairs} pairs", fontsize=9)
         random = int(round(run.random_fraction[e] * run.depth))
@@ -75,3 +84,20 @@ def normalisation_widget(study: NormalisationStudy, *, norm: str | None = None, 
         return label, run
 
     return FigureView(draw, controls, figsize=(11.0, 3.8))
+
+
+def _tops(run: NormalisationRun, bins: int = 20) -> tuple[float, float]:
+    """The highest step of :func:`foldlab.plotting.plot_normalisation_run` over every epoch and layer of the run:
+    of the activation probabilities (``bins`` bins over [0, 1]) and of the Hamming distances (with the law of
+    random vectors drawn beside them)."""
+    from scipy import stats  # on first use, as plot_normalisation_run does
+
+    edges = np.linspace(0, 1, bins + 1)
+    probability = max(np.histogram(p, bins=edges)[0].max() / len(p) for layer in run.probability for p in layer)
+    hamming = 0.0
+    for layer, units in enumerate(run.probability):
+        width = units.shape[1]
+        d = run.distances[:, layer]
+        hamming = max(hamming, max(np.bincount(row, minlength=width + 1)[: width + 1].max() / len(row) for row in d),
+                      float(stats.binom.pmf(np.arange(width + 1), width, 0.5).max()))
+    return float(probability), float(hamming)

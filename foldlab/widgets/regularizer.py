@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import ipywidgets as widgets
@@ -23,6 +24,10 @@ __all__ = ["regularizer_widget"]
 
 _WIDE = {"description_width": "initial"}
 
+#: Runs a :func:`regularizer_widget` keeps, by their full setting (a run takes about a second; its arrangement
+#: and its folding are a few hundred kB).
+KEPT_RUNS = 16
+
 
 def regularizer_widget(data: Dataset | None = None, widths: Sequence[int] = (2, 12, 12, 1), epochs: int = 25, *,
                        weight: float = 1.0, schedule: str = "linear", temperature: float = 0.1, seed: int = 0,
@@ -34,7 +39,9 @@ def regularizer_widget(data: Dataset | None = None, widths: Sequence[int] = (2, 
     Both nets start from the same weights (``mlp(widths, seed=seed)``) and see the same batches
     (``train(seed=seed)``); only the penalty differs, computed on every batch (``every=1``: a small 2D set has
     few batches, see :class:`~foldlab.FoldingRegularizer`). The run without it depends on the seed alone and is
-    kept while the other controls move.
+    kept while the other controls move; the last :data:`KEPT_RUNS` runs with it are kept by their full setting
+    (seeded: a kept run is the run trained again), so going back to a setting only draws. While a run trains the
+    view says so.
 
     Parameters
     ----------
@@ -87,35 +94,43 @@ def regularizer_widget(data: Dataset | None = None, widths: Sequence[int] = (2, 
                                               description="temperature", continuous_update=False, style=_WIDE),
         "seed": slider("seed", seed, 0, max_seed, style=_WIDE),
     }
-    plain: dict[int, tuple] = {}  # the run without the regularizer of the last seed
+    say = [lambda message: None]  # the view's progress, set by each draw
 
-    def run(seed: int, reg: FoldingRegularizer | None) -> tuple:
+    # keyed by the full setting: (seed, None) is the run without the regularizer; all are seeded, so a kept run
+    # is the one that would be trained again
+    @functools.lru_cache(maxsize=KEPT_RUNS)
+    def run(seed: int, setting: tuple | None) -> tuple:
+        reg = None
+        if setting is not None:
+            weight, schedule, temperature = setting
+            say[0](f"training with the regularizer (weight {weight:g}, {schedule}, temperature {temperature:.3g}, "
+                   f"seed {seed}) ...")
+            # every batch: a small 2D set has a few batches an epoch, and every 8th (the default) would leave
+            # most epochs, and so most of the schedule, without a penalty
+            reg = FoldingRegularizer(weight=weight, schedule=schedule, epochs=epochs, temperature=temperature,
+                                     seed=seed, every=1)
+        else:
+            say[0](f"training without the regularizer (seed {seed}) ...")
         net = mlp(list(widths), seed=seed)
         history = train(net, data, epochs=epochs, seed=seed, regularizer=reg, progress=False)
         folding = global_folding(net, data.X_test, data.y_test, n_pairs=phi_pairs, seed=seed)
-        return net, history.test_accuracy[-1], folding
+        return history.test_accuracy[-1], folding, arrangement(net, box=box)
 
-    def draw(fig):
+    def draw(fig, progress):
         v = {name: control.value for name, control in controls.items()}
-        if v["seed"] not in plain:
-            plain.clear()
-            plain[v["seed"]] = run(v["seed"], None)
-        # every batch: a small 2D set has a few batches an epoch, and every 8th (the default) would leave most
-        # epochs, and so most of the schedule, without a penalty
-        reg = FoldingRegularizer(weight=v["weight"], schedule=v["schedule"], epochs=epochs,
-                                 temperature=v["temperature"], seed=v["seed"], every=1)
-        runs = {"without": plain[v["seed"]], "with": run(v["seed"], reg)}
+        say[0] = progress
+        runs = {"without": run(v["seed"], None),
+                "with": run(v["seed"], (v["weight"], v["schedule"], v["temperature"]))}
         panels = fig.subplots(1, 2)
-        for ax, (arm, (net, acc, folding)) in zip(panels, runs.items()):
-            arr = arrangement(net, box=box)
+        for ax, (arm, (acc, folding, arr)) in zip(panels, runs.items()):
             flp.plot_arrangement(arr, ax, color_by="pattern")
             ax.scatter(X[:, 0], X[:, 1], c=y, s=6, cmap="coolwarm", edgecolors="k", linewidths=0.2)
             ax.set_title(f"{arm} the regularizer: {len(arr)} regions\ntest accuracy {acc:.3f}, "
                          f"Phi_N {folding.phi:.3f}", fontsize=9)
-        (_, a0, f0), (_, a1, f1) = runs["without"], runs["with"]
+        (a0, f0, _), (a1, f1, _) = runs["without"], runs["with"]
         label = (f"seed {v['seed']}, weight {v['weight']:g} ({v['schedule']}), temperature {v['temperature']:.3g}: "
                  f"test accuracy {a0:.3f} without, {a1:.3f} with; exact Phi_N {f0.phi:.3f} without, "
                  f"{f1.phi:.3f} with")
-        return label, {arm: (acc, folding) for arm, (_, acc, folding) in runs.items()}
+        return label, {arm: (acc, folding) for arm, (acc, folding, _) in runs.items()}
 
     return FigureView(draw, controls, figsize=(10.0, 4.8))

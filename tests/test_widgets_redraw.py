@@ -1,0 +1,96 @@
+"""What makes slow controls bearable: work that takes long says so while it runs (the view's status), and
+results kept by their full setting are the results computed again (seeded), picture included."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import foldlab as fl
+from foldlab import widgets as flw
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    torch.set_num_threads(1)
+
+
+def said(view) -> list[str]:
+    """Every message the view's status shows from now on (empty strings: cleared)."""
+    messages: list[str] = []
+    view.status.observe(lambda change: messages.append(change["new"]), names="value")
+    return messages
+
+
+def test_the_regularizer_widget_keeps_runs_by_setting_and_says_when_it_trains():
+    data = fl.toy_dataset("moons", n=80, seed=0)
+    sizes = dict(widths=(2, 6, 1), epochs=2, phi_pairs=20)
+    view = flw.regularizer_widget(data, weight=1.0, **sizes)
+    first = view.result
+    messages = said(view)
+    view.controls["weight"].value = 2.0
+    assert any("training with the regularizer (weight 2," in m for m in messages), messages
+    assert not any("without" in m for m in messages), "the run without the regularizer was trained again"
+    assert messages[-1] == "", "the status is cleared when the redraw ends"
+    messages.clear()
+    view.controls["weight"].value = 1.0  # kept: drawn, not trained
+    assert not any("training" in m for m in messages), messages
+    assert view.result["with"][1] is first["with"][1]
+    fresh = flw.regularizer_widget(data, weight=1.0, **sizes)  # the same setting, trained again
+    for arm in ("with", "without"):
+        assert view.result[arm][0] == fresh.result[arm][0]
+        np.testing.assert_array_equal(view.result[arm][1].chis, fresh.result[arm][1].chis)
+    assert (view.pixels() == fresh.pixels()).all()
+    assert view.label.value == fresh.label.value
+
+
+def test_the_depth_widget_says_when_it_trains_and_keeps_each_net():
+    view = flw.depth_widget(depth=1, max_depth=2, width=4, epochs=1, n_pairs=20)
+    messages = said(view)
+    view.controls["depth"].value = 2
+    assert any(m.startswith("<i>") and "training 64-[4]x2-10 (seed 0, 1 epochs)" in m for m in messages), messages
+    messages.clear()
+    view.controls["depth"].value = 1
+    view.controls["reduce"].value = "mean"
+    assert not any("training" in m for m in messages), messages
+
+
+def test_the_class_pair_widget_says_when_it_walks_a_new_pair(digits):
+    net = fl.mlp([64, 8, 8, 10], seed=0)
+    view = flw.class_pair_widget(net, digits.X_test, digits.y_test, first=1, second=4, n_paths=10, n_pairs=50)
+    messages = said(view)
+    view.controls["first"].value = 2
+    assert any("walking 10 paths from class 2 to class 4" in m for m in messages), messages
+    messages.clear()
+    view.controls["first"].value = 1
+    assert not any("walking" in m for m in messages), messages
+
+
+def test_new_titles_redraw_only_the_titles_and_the_insides_pixel_for_pixel():
+    """An epoch in a title (regions_in_training_widget): the frame is kept, the titles and the insides of the
+    axes are drawn again, and the picture is the whole drawing of the same state."""
+    view = flw.regions_in_training_widget(fl.toy_dataset("moons", n=60, seed=0), n_neurons=4, epochs=3,
+                                          max_depth=2, n_lines=2)
+    for epoch in (1, 2, 3, 0):
+        view.controls["epoch"].value = epoch
+        shown = view.pixels()
+        assert (shown == view.pixels(fast=False)).all(), f"epoch {epoch}: the picture is not the whole drawing"
+    assert view.renderer.counts["titles"] >= 3, view.renderer.counts
+
+
+def test_the_normalisation_widget_keeps_one_scale_through_the_epochs():
+    """The y axes fit every epoch of the run (no step is cut off) and stay while the epoch moves, so the frame
+    is kept; the picture is the whole drawing."""
+    study = fl.normalisation_statistics(fl.toy_dataset("moons", n=80, seed=0), ["none"], depths=[2], width=6,
+                                        epochs=3, n_pairs=40, seed=0)
+    view = flw.normalisation_widget(study)
+    limits = [ax.get_ylim() for ax in view.figure.axes]
+    for epoch in (1, 2, 3):
+        view.controls["epoch"].value = epoch
+        assert [ax.get_ylim() for ax in view.figure.axes] == limits
+        for ax, (_, top) in zip(view.figure.axes, limits):
+            heights = [p.get_data().values.max() for p in ax.patches] + [line.get_ydata().max() for line in ax.lines]
+            assert max(heights) <= top
+        assert (view.pixels() == view.pixels(fast=False)).all()
+    assert view.renderer.counts["titles"] + view.renderer.counts["fast"] >= 2, view.renderer.counts
