@@ -6,11 +6,13 @@ block, and the stages rebuilt per batch with the skips shifted). For the small M
 residual net with the skips carried as ``relu(x), relu(-x)`` as the snapshot holds them (not shifted): every
 segment crossing a skip's zero then goes to exact arithmetic, which is why the walks shift them.
 
-Run: ``.venv/bin/python benchmarks/residual.py``. Each time is the best of three calls after a warm-up.
+Run: ``.venv/bin/python benchmarks/residual.py [--pairs-only]``. Each time is the best of three calls after a warm-up.
 """
 
 from __future__ import annotations
 
+import importlib
+import sys
 import time
 
 import numpy as np
@@ -18,7 +20,8 @@ import torch
 from torch import nn
 
 import foldlab as fl
-from foldlab import walk as walk_module
+
+walk_module = importlib.import_module("foldlab.walk")  # fl.walk is the function
 
 
 def best_of(fn, repeat: int = 3) -> float:
@@ -51,11 +54,11 @@ def nets():
     return {"mlp 8-16-[16]-16-1": mlp, "mlp 64-64-[64]x2-10": wide, "conv 1x8x8-4-[4]-10": conv}
 
 
-def main() -> None:
+def main(table: bool = True) -> None:
     g = torch.Generator().manual_seed(0)
     print(f"{'net':22s} {'method':8s} {'segments':>8s} {'residual s':>11s} {'plain s':>9s} {'ratio':>6s} "
           f"{'regions res/plain':>18s}")
-    for name, net in nets().items():
+    for name, net in nets().items() if table else ():
         d = fl.read_net(net).d_in
         X1, X2 = torch.randn(16, d, generator=g), torch.randn(16, d, generator=g)
         res, plain = fl.read_net(net), fl.read_net(without_skips(net))
@@ -89,4 +92,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(table="--pairs-only" not in sys.argv[1:])

@@ -10,7 +10,10 @@ What counts as a region: the segment is cut at every zero crossing of a pre-acti
 layer; of the output too with ``include_output=True``); on each open piece between cuts the selected bits
 are constant, and consecutive pieces with equal bits are one region. Breakpoints themselves are not
 regions, so a pre-activation that touches 0 without crossing creates nothing, and several neurons
-crossing at one point flip together. A pre-activation that is exactly 0 on a piece gives bit 0.
+crossing at one point flip together. A pre-activation that is exactly 0 on a piece gives bit 0. In a net
+with residual blocks (``fl.Residual``) the units that carry a skip are no units of the net: they cut nothing
+(the engines walk them, shifted off zero on the segment, and the pieces whose own bits are equal are one;
+docs/maths.md, section 'Residual blocks').
 
 The engines: ``method="layered"`` refines the segment layer by layer (on the CPU the numpy engine of
 :mod:`foldlab._walk_fast`, elsewhere and for nets that are not piecewise linear the torch engine of
