@@ -38,7 +38,7 @@ from .geodesic import hamming_geodesic, hamming_midpoint
 from .information import fisher_rao_norm, tangent_sensitivity
 from .local import distance_to_boundary, local_linear_map, region_size
 from .measures import chi, chi_bounds, interaction_coefficient, range_metrics, running_chi, symmetric_chi
-from .nets import SwiGLU, conv_net, mlp
+from .nets import Residual, SwiGLU, conv_net, mlp
 from .normalisation import normalisation_statistics
 from .null_test import bernoulli_null_test
 from .pattern_stats import activation_probability, hamming_histograms, random_pairs
@@ -64,6 +64,7 @@ __all__ = [
     "mlp",
     "conv_net",
     "SwiGLU",
+    "Residual",
     "CantorNet",
     "read_net",
     # activation patterns and Hamming geometry

@@ -21,10 +21,11 @@ The module is run once on probe inputs with forward hooks. Every leaf module tha
   ``nn.SELU``, or :class:`foldlab.nets.SwiGLU`;
 - ``nn.MaxPool2d`` (any kernel, stride, padding, dilation, ``ceil_mode``; not ``return_indices=True``): a
   stage of its own, :class:`MaxPool`, whose pattern is each window's argmax (see below);
+- :class:`foldlab.Residual` ``(inner)``: a residual block ``x + inner(x)`` (see below);
 
 and the modules must form a plain chain (each one receives the previous one's output). Anything else,
-such as attention, other max pools (``nn.AdaptiveMaxPool2d``, ``nn.MaxPool1d``), a residual connection or
-a functional ``torch.relu`` call in ``forward``, gets a clear error naming the layer or the module.
+such as attention, other max pools (``nn.AdaptiveMaxPool2d``, ``nn.MaxPool1d``), a user's own residual
+module or a functional ``torch.relu`` call in ``forward``, gets a clear error naming the layer or the module.
 
 Convolutional nets
 ------------------
@@ -49,8 +50,21 @@ the folding regularizer) refuse it, naming the layer. A net may not end with a p
 the windows' maxima). Definitions and the tie rule: foldlab's maths page (docs/maths.md), section
 'Max pooling'.
 
-Residual blocks (a module returning ``x + f(x)``) are refused too, naming the module: carrying the skip
-through the layered form would need extra units whose bits are copies, which the pattern must not contain.
+Residual blocks
+---------------
+``fl.Residual(inner)`` computes ``x + inner(x)``, where ``inner`` is a chain of the layers above with ReLU or
+LeakyReLU activations, whose output has the shape of its input. Its activations are hidden layers like any
+other; the skip adds none. The layered form reads each layer from the previous one's output only, so the skip
+``x`` is carried through the block's hidden layers by extra units after the layer's own: ``sigma(x)`` and
+``sigma(-x)``, from which the map after the block recovers ``x = (sigma(x) - sigma(-x)) / (1 + a)``
+(``a``: the negative slope). These units are :attr:`Layer.n_carried`; they are never bits of a pattern
+(:attr:`NetSpec.widths` and :meth:`NetSpec.bits` leave them out, :attr:`NetSpec.units` counts them), and
+``x_i = 0``, where they switch, is no boundary (the net is the same affine map on both sides). A user's own
+module returning ``x + f(x)`` is refused, naming it and ``fl.Residual``; so are a block whose inner branch
+changes the shape, has a max pool, a LayerNorm or a smooth activation, or holds another block. Patterns,
+Hamming distances, walks and local linear maps read blocks exactly; the 2D arrangement and the
+differentiable tools refuse them, naming the layer. Definitions: foldlab's maths page (docs/maths.md),
+section 'Residual blocks'.
 
 The reading is verified: the snapshot's pre-activations and output must equal the module's own on the
 probe inputs (spread over scales from 0.1 to 1000), and :func:`check_reading` repeats the check at any
@@ -83,7 +97,7 @@ from ._typing import Device, Layers, Net
 from ._validation import DTYPE, check_int, describe
 from .cantornet import CantorNet
 from .errors import NotPiecewiseLinear, ReadingMismatch, UnsupportedNet
-from .nets import SwiGLU
+from .nets import Residual, SwiGLU
 
 __all__ = [
     "DTYPE",
@@ -474,12 +488,23 @@ class Layer:
     maps : tuple of Affine or LayerNormMap
         From the previous layer's output (or the input) to the pre-activation, consecutive affine maps
         already composed. For SwiGLU the pre-activation is ``[u, v]``, of size ``2 * width``.
+    n_carried : int
+        How many of the last units carry the skip of a :class:`foldlab.Residual` block through this layer:
+        ``relu(x)`` then ``relu(-x)`` for the block's input ``x`` (``n_carried = 2 * len(x)``). They are
+        units of the snapshot (the engines walk them), never bits of a pattern: :attr:`n_bits` units are
+        the net's own. 0 outside residual blocks.
     """
 
     name: str
     activation: Activation | MaxPool | None
     width: int
     maps: tuple[Map, ...]
+    n_carried: int = 0
+
+    @property
+    def n_bits(self) -> int:
+        """Number of the layer's own units, whose bits make up its part of a pattern: ``width - n_carried``."""
+        return self.width - self.n_carried
 
     @property
     def is_pool(self) -> bool:
@@ -532,8 +557,10 @@ class Layer:
         return replace(self, maps=tuple(op.to(device) for op in self.maps), activation=activation)
 
     def __repr__(self) -> str:
+        carried = f", carried={self.n_carried}" if self.n_carried else ""
         return (
-            f"Layer({self.name!r}, {self.kind if self.activation is None else self.activation!r}, width={self.width})"
+            f"Layer({self.name!r}, {self.kind if self.activation is None else self.activation!r}, "
+            f"width={self.width}{carried})"
         )
 
 
@@ -563,13 +590,24 @@ class NetSpec:
 
     @property
     def widths(self) -> tuple[int, ...]:
-        """Number of units in each hidden layer."""
+        """Number of units in each hidden layer: its bits in a pattern (units that carry a residual block's
+        skip are not counted, see :attr:`Layer.n_carried`)."""
+        return tuple(layer.n_bits for layer in self.layers)
+
+    @property
+    def units(self) -> tuple[int, ...]:
+        """Number of values each hidden layer computes, carried units included (what memory grows with)."""
         return tuple(layer.width for layer in self.layers)
 
     @property
     def n_hidden(self) -> int:
         """Total number of hidden units, i.e. pattern bits without the output."""
         return sum(self.widths)
+
+    @property
+    def residual(self) -> bool:
+        """True when a layer carries the skip of a :class:`foldlab.Residual` block (extra units, no bits)."""
+        return any(layer.n_carried for layer in self.layers)
 
     @property
     def d_out(self) -> int:
@@ -601,6 +639,12 @@ class NetSpec:
         pieces are cut by comparisons of its entries, not by signs): :class:`foldlab.UnsupportedNet` here.
         """
         for i, layer in enumerate(self.layers):
+            if layer.n_carried:
+                raise UnsupportedNet(
+                    f"{what} does not handle residual blocks: hidden layer {i} ({layer.name!r}) is inside one "
+                    f"(fl.Residual). Its patterns and walks are exact: use fl.activation_patterns, and fl.walk "
+                    f"or fl.walks along segments"
+                )
             if layer.is_pool:
                 raise UnsupportedNet(
                     f"{what} does not handle max pooling: hidden layer {i} ({layer.name!r}) is a max pool "
@@ -657,6 +701,8 @@ class NetSpec:
         """Activation patterns at ``x`` from the snapshot, shape ``(n, m)``, bool."""
         zs, out = self.forward(x)
         parts = [self.layers[i].bits(zs[i]) for i in self.layer_indices(layers)]
+        if self.residual:  # drop the units that carry a skip (the last of their layer)
+            parts = [bits[:, : self.layers[i].n_bits] for i, bits in zip(self.layer_indices(layers), parts)]
         if include_output:
             parts.append(out > 0)
         return torch.cat(parts, dim=1)
@@ -694,7 +740,7 @@ class NetSpec:
         return sorted(normalized)
 
     def __repr__(self) -> str:
-        body = ", ".join(f"{layer.kind}:{layer.width}" for layer in self.layers)
+        body = ", ".join(f"{layer.kind}:{layer.n_bits}" for layer in self.layers)
         return f"NetSpec(d_in={self.d_in}, hidden=[{body}], d_out={self.d_out})"
 
 
@@ -905,11 +951,23 @@ def _chain(net: nn.Module, trace: _Trace, probe: torch.Tensor, modules=None) -> 
         if _unsupported_torch_layer(module):
             raise _unsupported(names[module], module)
     previous: Any = probe.to(trace.dtype)
-    chain = []
+    chain: list = []
+    block_of = _residual_blocks(net, names)
+    open_block: Any = None  # the Residual whose inner is running: (module, its input)
     for module, inp, out in trace.calls:
+        if isinstance(module, Residual) and module in names:
+            previous = _residual_end(names[module], module, inp, out, previous, open_block, chain)
+            open_block = None
+            continue
         if module not in leaves:
             continue
         name = leaves[module]
+        block = block_of.get(module)
+        if block is not None and (open_block is None or open_block[0] is not block):
+            if open_block is not None:  # pragma: no cover - torch runs one block at a time
+                raise UnsupportedNet(f"residual block {names[open_block[0]]!r} did not end before {name!r} ran")
+            open_block = (block, inp)  # the block's input, which its first layer receives (checked below)
+            chain.append((names[block], block, "start"))
         if inp is not previous and not (
             isinstance(inp, torch.Tensor) and isinstance(previous, torch.Tensor) and inp.shape == previous.shape
             and inp.equal(previous)
@@ -944,6 +1002,51 @@ def _chain(net: nn.Module, trace: _Trace, probe: torch.Tensor, modules=None) -> 
     return chain
 
 
+def _residual_blocks(net: nn.Module, names: dict) -> dict:
+    """Each leaf inside a :class:`foldlab.Residual` block, with its block (a block inside another's inner
+    branch is refused, naming it)."""
+    block_of: dict = {}
+    for module in names:
+        if not isinstance(module, Residual):
+            continue
+        nested = next((m for m in module.inner.modules() if isinstance(m, Residual)), None)
+        if nested is not None:
+            raise UnsupportedNet(
+                f"residual block {names[nested]!r} (Residual) is inside the inner branch of residual block "
+                f"{names[module]!r}: foldlab reads residual blocks one after another, not one inside another"
+            )
+        for leaf in _leaves(module.inner):
+            block_of[leaf] = module
+    return block_of
+
+
+def _residual_end(name: str, block: nn.Module, inp: Any, out: Any, previous: Any, open_block: Any, chain: list):
+    """Close a residual block in the chain: its inner branch ran on the block's input and returned a value
+    of that shape. Returns what the next layer must receive (the block's output)."""
+    if open_block is None or open_block[0] is not block:
+        raise UnsupportedNet(
+            f"residual block {name!r} (Residual) has an inner branch with no layer foldlab reads; its inner must "
+            f"be a chain of the supported layers"
+        )
+    if inp is not open_block[1]:  # pragma: no cover - its inner's first layer received the same tensor
+        raise UnsupportedNet(f"residual block {name!r} (Residual) does not receive the previous layer's output")
+    if not isinstance(previous, torch.Tensor) or not isinstance(inp, torch.Tensor) or previous.shape != inp.shape:
+        got = tuple(previous.shape[1:]) if isinstance(previous, torch.Tensor) else type(previous).__name__
+        raise UnsupportedNet(
+            f"residual block {name!r} (Residual) has an inner branch that turns inputs of shape "
+            f"{tuple(inp.shape[1:])} into {got}; x + inner(x) needs the shape of x (foldlab reads no broadcasting "
+            f"skip): make the inner branch end with the size it starts with"
+        )
+    if not isinstance(out, torch.Tensor) or out.shape != inp.shape or not out.equal(inp + previous):
+        raise UnsupportedNet(
+            f"residual block {name!r} (Residual): its inner branch ({type(block.inner).__name__}) returns "
+            f"something other than its last layer's output (a function applied to it in forward, such as "
+            f"torch.relu); foldlab reads an inner branch that is a plain chain of the supported layers"
+        )
+    chain.append((name, block, "end"))
+    return out
+
+
 def _maker(net: nn.Module, trace: _Trace, leaves: dict, value: Any) -> nn.Module | None:
     """The innermost module, not a leaf nor ``net`` itself, whose forward returned ``value``: the one that
     computed it between the leaves foldlab sees (a residual block ``x + f(x)``), or None."""
@@ -957,8 +1060,8 @@ def _not_a_chain(name: str, module: nn.Module, what: str) -> UnsupportedNet:
     return UnsupportedNet(
         f"{what}: it comes from module {name!r} ({type(module).__name__}), whose forward returns something other "
         f"than its last layer's output (a residual connection such as x + f(x), or a function applied to it); "
-        f"foldlab reads plain feed-forward chains. A residual block is not read: carrying its skip through "
-        f"the layers would need extra units copying other units' bits, which are not the net's own units"
+        f"foldlab reads plain feed-forward chains, and residual blocks written as fl.Residual(inner), whose "
+        f"forward x + inner(x) it knows: use fl.Residual for a residual connection"
     )
 
 
@@ -1137,7 +1240,20 @@ def _spec_from_chain(
     per max pool)."""
     layers: list[Layer] = []
     maps: list = []
+    block: _Block | None = None  # the residual block being read
     for name, module, shape in chain:
+        if isinstance(module, Residual):
+            if shape == "start":
+                block = _Block(name, _skip_map(name, maps, _output_size(layers, d_in), device))
+            else:
+                maps, block = [_block_output(block, maps, None if block.carry is None else layers[-1])], None
+            continue
+        if block is not None and block.carry is not None and not maps:  # from a layer carrying the skip:
+            maps = [_own_units(layers[-1])]  # the inner branch reads its own units only
+        if block is not None and (isinstance(module, nn.MaxPool2d) or module.__class__ in ACTIVATION_MODULES):
+            layers.append(_carrying_layer(block, name, module, maps, layers, d_in, device))
+            maps = []
+            continue
         if isinstance(module, nn.MaxPool2d):
             pool = _max_pool(name, module, shape)
             if not maps:  # right after an activation (or the input): its values, through the identity
@@ -1178,6 +1294,103 @@ def _spec_from_chain(
             f"put a Linear layer after it"
         )
     return NetSpec(d_in, tuple(layers), output, type(net).__name__)
+
+
+@dataclass
+class _Block:
+    """A residual block while its inner branch is read: its name, the skip ``x`` as an affine map of the
+    output of the stage before the block, and (once a layer inside carries it) that layer's slope."""
+
+    name: str
+    skip: Affine
+    carry: float | None = None  # the negative slope of the last layer carrying x, None before the first
+
+
+def _output_size(layers: list[Layer], d_in: int) -> int:
+    """Size of what the last stage outputs (the input, when there is none)."""
+    if not layers:
+        return d_in
+    last = layers[-1]
+    return last.activation.n_out if last.is_pool else last.width
+
+
+def _single_affine(name: str, maps: list, what: str) -> Affine:
+    if len(maps) != 1 or not isinstance(maps[0], Affine):
+        raise UnsupportedNet(
+            f"residual block {name!r} (Residual): {what} goes through a LayerNorm, which is not affine; foldlab "
+            f"reads residual blocks of piecewise-linear layers (Linear, Conv2d, AvgPool2d, ReLU, LeakyReLU ...)"
+        )
+    return maps[0]
+
+
+def _skip_map(name: str, maps: list, size: int, device: Device) -> Affine:
+    """The block's input ``x`` as one affine map of the previous stage's output (the identity when the block
+    follows a stage directly)."""
+    if not maps:
+        return _identity(size, name, device)
+    return _single_affine(name, maps, "its input")
+
+
+def _own_units(layer: Layer) -> Affine:
+    """The projection of a carrying layer's output on its own units (the inner branch's values)."""
+    r, w = layer.n_bits, layer.width
+    weight = layer.affine.weight
+    limits.check_memory(8.0 * r * w, f"the maps after layer {layer.name!r}", driver="use a smaller net")
+    eye = torch.eye(r, w, dtype=DTYPE, device=weight.device)
+    return Affine(eye, torch.zeros(r, dtype=DTYPE, device=weight.device))
+
+
+def _skip_from(layer: Layer, slope: float) -> Affine:
+    """``x`` from the output of a layer carrying it: ``(sigma(x) - sigma(-x)) / (1 + a)``, for ReLU (``a = 0``)
+    and LeakyReLU of negative slope ``a >= 0`` (exact for ReLU: one of the two is 0)."""
+    r, w, d = layer.n_bits, layer.width, layer.n_carried // 2
+    device = layer.affine.weight.device
+    limits.check_memory(8.0 * d * w, f"the skip after layer {layer.name!r}", driver="use a smaller net")
+    weight = torch.zeros(d, w, dtype=DTYPE, device=device)
+    eye = torch.eye(d, dtype=DTYPE, device=device) / (1.0 + slope)
+    weight[:, r : r + d] = eye
+    weight[:, r + d :] = -eye
+    return Affine(weight, torch.zeros(d, dtype=DTYPE, device=device))
+
+
+def _carrying_layer(block: _Block, name: str, module: nn.Module, maps: list, layers: list, d_in: int,
+                    device: Device) -> Layer:
+    """A hidden layer inside a residual block: its own units, then ``x`` and ``-x`` for the skip."""
+    kind = type(module).__name__
+    if isinstance(module, nn.MaxPool2d) or not ACTIVATION_MODULES[type(module)](name, module).piecewise_linear:
+        raise UnsupportedNet(
+            f"foldlab cannot analyse layer {name!r} ({kind}) inside residual block {block.name!r}: the skip is "
+            f"carried through the block's layers as relu(x) and relu(-x), which needs ReLU or LeakyReLU layers "
+            f"there (no max pool, no smooth activation)"
+        )
+    activation = ACTIVATION_MODULES[type(module)](name, module)
+    if block.carry is None:  # the first layer in the block: its own maps, and the skip, from the stage before
+        own = _skip_map(block.name, maps, _output_size(layers, d_in), device)
+        skip = block.skip
+    else:
+        own = _single_affine(block.name, maps, f"the input of layer {name!r}")
+        skip = _skip_from(layers[-1], block.carry)
+    d = skip.d_out
+    limits.check_memory(8.0 * (own.d_out + 2 * d) * own.weight.shape[1], f"the maps of layer {name!r}",
+                        driver="use a smaller net")
+    weight = torch.cat([own.weight, skip.weight, -skip.weight])  # -W h - b is exactly -(W h + b)
+    bias = torch.cat([own.bias, skip.bias, -skip.bias])
+    block.carry = activation.negative_slope
+    return Layer(name, activation, own.d_out + 2 * d, (Affine(weight, bias),), n_carried=2 * d)
+
+
+def _block_output(block: _Block, maps: list, last: Layer | None) -> Affine:
+    """``x + inner(x)`` as one affine map of the last stage's output: from the stage before the block when no
+    layer inside carried ``x`` (an affine inner branch), else from the last layer that did."""
+    if last is None:
+        inner = _single_affine(block.name, maps, "its inner branch") if maps else block.skip
+        skip = block.skip
+    else:
+        inner = _single_affine(block.name, maps, "its inner branch") if maps else _own_units(last)
+        skip = _skip_from(last, block.carry)
+    if inner.d_out != skip.d_out:  # pragma: no cover - the traced shapes were checked
+        raise UnsupportedNet(f"residual block {block.name!r} (Residual) changes the size of its input")
+    return Affine(inner.weight + skip.weight, inner.bias + skip.bias)
 
 
 def _identity(n: int, name: str, device: Device = None) -> Affine:
@@ -1223,8 +1436,8 @@ def _compare(spec: NetSpec, trace: _Trace, x: torch.Tensor, where: str) -> None:
             theirs = [out for m, _, out in trace.calls if m is module][use]
             mine, tol = h, tol[:, : layer.width] * (1 + z[:, layer.width :].abs())
         else:
-            theirs, mine = trace.preactivations[module][use], z
-        _agree(spec, layer.name, theirs, mine, tol, where)
+            theirs, mine = trace.preactivations[module][use], z[:, : z.shape[1] - layer.n_carried]  # its own
+        _agree(spec, layer.name, theirs, mine, tol[:, : mine.shape[-1]], where)
         carried = _lipschitz(layer.activation) * tol.norm(dim=1, keepdim=True)
     if spec.output is not None:
         out = spec.output.preactivation(h)
@@ -1249,7 +1462,8 @@ def _compare_in_numpy(spec: NetSpec, trace: _Trace, x: torch.Tensor, where: str,
         for layer, module in zip(spec.layers, activations):
             use = uses[module] = uses.get(module, -1) + 1  # a module used in several layers records once per use
             z, tol = _affine_in_numpy(layer.affine, h, rtol, carried)
-            _agree_in_numpy(spec, layer.name, trace.preactivations[module][use], z, tol, where)
+            own = z.shape[1] - layer.n_carried  # the module computes the layer's own values, not the carried ones
+            _agree_in_numpy(spec, layer.name, trace.preactivations[module][use], z[:, :own], tol[:, :own], where)
             kind = layer.activation.kind
             if kind == "relu":
                 h = np.maximum(z, 0.0)
@@ -1415,7 +1629,7 @@ def read_net(net: Net, *, verify: bool = True) -> NetSpec:
 #: the net's function has changed. Entries go with their nets.
 _READ_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 #: Modules whose forward is torch's or foldlab's own (exact types: a subclass may override forward).
-_KNOWN_FORWARD = frozenset((nn.Sequential, CantorNet, *_AFFINE_MODULES, *_PASS_THROUGH, *_STAGE_MODULES))
+_KNOWN_FORWARD = frozenset((nn.Sequential, CantorNet, Residual, *_AFFINE_MODULES, *_PASS_THROUGH, *_STAGE_MODULES))
 
 
 def _fingerprint(modules: list, tensors: list) -> tuple | None:
@@ -1489,6 +1703,13 @@ def activation_calls(net: nn.Module) -> tuple[nn.Module, ...]:
     param = next(iter(net.parameters()), None)
     probe = _probe(spec.d_in)[:2]
     trace = _run(net, probe if param is None else probe.to(param.device), list(net.modules()))
+    carrying = [layer.name for layer in spec.layers if layer.n_carried]
+    if carrying:
+        raise UnsupportedNet(
+            f"{spec.source} has a residual block (fl.Residual; hidden layer {carrying[0]!r} is inside it): the "
+            f"differentiable tools (geodesics, the folding regularizer) read plain chains only; patterns, Hamming "
+            f"distances and walks read it exactly"
+        )
     pools = [layer.name for layer in spec.layers if layer.is_pool]
     if pools:
         raise UnsupportedNet(

@@ -228,7 +228,7 @@ def grid_region_count(net: Net, box: Box | None = None, resolution: int = 100, *
     spec = read_net(net)
     the_plane, box = window(spec, box, plane, "grid_region_count")
     resolution = check_int(resolution, "resolution", min=1)
-    per_point = 8.0 * (2 * spec.d_in + 2) + 17.0 * spec.n_hidden + 8.0 * spec.d_out
+    per_point = 8.0 * (2 * spec.d_in + 2) + 17.0 * sum(spec.units) + 8.0 * spec.d_out
     check_memory(
         resolution**2 * per_point, f"the patterns of a {resolution} x {resolution} grid", driver="lower resolution="
     )

@@ -75,7 +75,7 @@ def local_linear_map(net: Net, x: ArrayLike, *, layer: int | None = None) -> tor
     inputs = as_inputs(x, spec.d_in, name="x")
     if layer is not None:
         layer = check_int(layer, "layer", min=0, max=len(spec.layers) - 1)
-    widest = max(max(spec.widths) * (2 if "swiglu" in spec.kinds else 1), spec.d_out)
+    widest = max(max(spec.units) * (2 if "swiglu" in spec.kinds else 1), spec.d_out)
     check_memory(8.0 * inputs.shape[0] * widest * spec.d_in * 3, "the local linear maps", driver="pass fewer inputs")
     stages = list(spec.layers[: layer + 1]) if layer is not None else list(spec.layers)
     h = inputs
@@ -85,7 +85,7 @@ def local_linear_map(net: Net, x: ArrayLike, *, layer: int | None = None) -> tor
         for op in stage.maps:  # affine maps compose exactly; a LayerNorm goes through autograd
             z, jz = _push(op, z, jz)
         if layer is not None and i == layer:
-            return jz
+            return jz[:, : jz.shape[1] - stage.n_carried]  # the layer's own (not those carrying a residual skip)
         h, jac = _activate(stage, z, jz)
     if spec.output is not None:
         for op in spec.output.maps:
@@ -106,6 +106,10 @@ def _activate(stage, z: torch.Tensor, jz: torch.Tensor) -> tuple[torch.Tensor, t
     act = stage.activation
     if act.piecewise_linear:  # the region's masks: 1 where on, the slope where off (exactly 0 is off)
         scale = torch.where(z > 0, torch.ones_like(z), torch.full_like(z, act.negative_slope))
+        if stage.n_carried:  # a residual skip x carried as sigma(x), sigma(-x): at x = 0 both are "off", but
+            # x = (sigma(x) - sigma(-x)) / (1 + a) has slope 1 there, so sigma(x) counts as on at x = 0
+            plus = slice(stage.n_bits, stage.n_bits + stage.n_carried // 2)
+            scale[:, plus] = torch.where(z[:, plus] >= 0, torch.ones_like(z[:, plus]), scale[:, plus])
         return act(z), scale[:, :, None] * jz
     derivative = torch.func.vmap(torch.func.jacrev(lambda v: act(v[None])[0]))(z)  # (n, width, k)
     return act(z), derivative @ jz

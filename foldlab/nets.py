@@ -20,7 +20,7 @@ from . import limits
 from ._typing import Device
 from ._validation import as_points, check_bool, check_choice, check_float, check_int, check_seed, describe
 
-__all__ = ["ACTIVATIONS", "SwiGLU", "mlp", "linear_layer", "conv_net"]
+__all__ = ["ACTIVATIONS", "SwiGLU", "Residual", "mlp", "linear_layer", "conv_net"]
 
 #: Names that moved to :mod:`foldlab.cantornet` in 0.2 (``fl.CantorNet`` itself did not move).
 _MOVED = ("CantorNet", "cantor_step", "cantor_boundary", "cantor_vertices", "cantor_dnf_layers")
@@ -73,6 +73,45 @@ class SwiGLU(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.silu(self.gate(x)) * self.value(x)
+
+
+class Residual(nn.Module):
+    """A residual block ``x + inner(x)``, which foldlab reads exactly.
+
+    ``inner`` is a chain foldlab reads (``nn.Sequential(nn.Linear, nn.ReLU, nn.Linear)``, or convolutions that
+    keep the image's shape) whose output has the shape of its input. Its ReLU or LeakyReLU layers are hidden
+    layers of the net like any other (they count in ``layers=``); the skip adds no layer and no bits. foldlab
+    carries the skip through the block's hidden layers as pairs of extra units ``relu(x), relu(-x)``
+    (``x = relu(x) - relu(-x)``), which are part of the snapshot's layers but never of a pattern; see
+    foldlab's maths page (docs/maths.md), section 'Residual blocks'. A user's own module returning
+    ``x + f(x)`` is refused by name: its forward could compute anything, this one's is known.
+
+    Parameters
+    ----------
+    inner : torch.nn.Module
+        The residual branch ``f``.
+
+    Examples
+    --------
+    >>> import foldlab as fl
+    >>> block = Residual(nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 3)))
+    >>> net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), block, nn.ReLU(), nn.Linear(3, 1))
+    >>> fl.read_net(net)
+    NetSpec(d_in=2, hidden=[relu:3, relu:5, relu:3], d_out=1)
+
+    References
+    ----------
+    He, Zhang, Ren and Sun, "Deep Residual Learning for Image Recognition" (CVPR 2016), section 3.2.
+    """
+
+    def __init__(self, inner: nn.Module) -> None:
+        if not isinstance(inner, nn.Module):
+            raise TypeError(f"inner must be a torch.nn.Module (the residual branch), got {describe(inner)}")
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.inner(x)
 
 
 def _activation_module(name: str, negative_slope: float) -> nn.Module:

@@ -490,7 +490,7 @@ def hamming_histograms(
         k, pair_bytes = len(pairs), 0.0
     used = min(2 * k, n)  # the inputs in some pair: their float64 copy, patterns and the sort that finds them
     limits.check_memory(
-        pair_bytes + 8.0 * 6 * k + used * (8.0 * (spec.d_in + 3 * max(spec.widths)) + m)
+        pair_bytes + 8.0 * 6 * k + used * (8.0 * (spec.d_in + 3 * max(spec.units)) + m)
         + _distances_nbytes(k, m, len(widths)),
         f"the Hamming distances of {k} pairs of inputs", driver="pass a smaller n_pairs or fewer inputs",
     )

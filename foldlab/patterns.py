@@ -92,7 +92,7 @@ def activation_patterns(
     n, m = inputs.shape[0], sum(spec.widths[i] for i in chosen) + (spec.output.width if include_output else 0)
     # the bool result (kept twice while the chunks are joined) and one batch's float64 layers
     limits.check_memory(
-        2.0 * n * m + 8.0 * 3 * min(n, batch_size) * (sum(spec.widths) + spec.d_in),
+        2.0 * n * m + 8.0 * 3 * min(n, batch_size) * (sum(spec.units) + spec.d_in),
         f"the patterns of {n} inputs x ({m} bits each)", driver="pass fewer inputs or a smaller batch_size",
     )
     chunks = []

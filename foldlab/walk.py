@@ -10,7 +10,10 @@ What counts as a region: the segment is cut at every zero crossing of a pre-acti
 layer; of the output too with ``include_output=True``); on each open piece between cuts the selected bits
 are constant, and consecutive pieces with equal bits are one region. Breakpoints themselves are not
 regions, so a pre-activation that touches 0 without crossing creates nothing, and several neurons
-crossing at one point flip together. A pre-activation that is exactly 0 on a piece gives bit 0.
+crossing at one point flip together. A pre-activation that is exactly 0 on a piece gives bit 0. In a net
+with residual blocks (``fl.Residual``) the units that carry a skip are no units of the net: they cut nothing
+(the engines walk them, shifted off zero on the segment, and the pieces whose own bits are equal are one;
+docs/maths.md, section 'Residual blocks').
 
 The engines: ``method="layered"`` refines the segment layer by layer (on the CPU the numpy engine of
 :mod:`foldlab._walk_fast`, elsewhere and for nets that are not piecewise linear the torch engine of
@@ -27,7 +30,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
@@ -46,8 +49,8 @@ from ._validation import (
     check_int,
     describe,
 )
-from .adapter import READING_RTOL, check_reading, read_net
-from .errors import NotPiecewiseLinear, NumericalRange, OverBudget
+from .adapter import READING_RTOL, Affine, check_reading, read_net
+from .errors import NotPiecewiseLinear, NumericalRange, OverBudget, TooManyRegions
 from .measures import chi, range_metrics, running_chi
 from .patterns import activation_patterns
 
@@ -262,7 +265,7 @@ def _parameters(t, name: str) -> np.ndarray:
 
 
 def _blocks(spec, chosen: list[int], include_output: bool) -> tuple[tuple[str, int], ...]:
-    blocks = tuple((f"layer {i}", spec.layers[i].width) for i in chosen)
+    blocks = tuple((f"layer {i}", spec.layers[i].n_bits) for i in chosen)
     return blocks + ((("output", spec.d_out),) if include_output else ())
 
 
@@ -368,6 +371,21 @@ class _Plan:
     engine: str  # "fast", "layered" or "step"
     label: str  # the result's method
     settle: bool  # exact arithmetic decides what float64 cannot
+    residual: _Carried | None = None  # a net with residual blocks: the carried units to drop
+
+
+@dataclass(frozen=True, eq=False)
+class _Carried:
+    """How a walk of a net with residual blocks (fl.Residual) becomes the net's own: the engines walk every
+    layer with the units that carry the skips (``relu(x)``, ``relu(-x)``), whose crossings at ``x_i = 0`` are
+    no boundaries (``x`` is affine across them); these columns of their bits are the net's own units, those
+    of all layers (pieces) and those of the selected ones (the result), with the result's block widths."""
+
+    own: np.ndarray  # (m_all,) int64: columns of the engines' bits that are units of the net
+    chosen: np.ndarray  # (m,) int64: of those, the columns of the selected layers (and the output)
+    widths: tuple[int, ...]  # the result's block widths
+    factor: int  # engine pieces per piece of the net, at most: 1 + the skips' sizes
+    shift: bool  # a piecewise-linear net: the engines walk it with the skips shifted (see _shifted)
 
 
 #: The plans of recent calls, per net snapshot: a single walk of a wide net takes about 2 ms, and checking
@@ -432,7 +450,12 @@ def _make_plan(spec, layers, include_output, *, method, device, rtol, ttol, max_
             f"supported activation"
         )
     exact = piecewise_linear or all(_walk_engines.affine_in_t(stages))
+    residual = None
+    if spec.residual:  # the engines walk every layer, carried units included; the result drops them
+        residual = _carried(stages, selected)
+        selected = [True] * len(stages)
     return _Plan(
+        residual=residual,
         stages=stages,
         selected=selected,
         widths=tuple(stage.width for stage, keep in zip(stages, selected) if keep),
@@ -445,26 +468,123 @@ def _make_plan(spec, layers, include_output, *, method, device, rtol, ttol, max_
     )
 
 
+def _carried(stages, selected) -> _Carried:
+    """The columns to keep of a walk of a net with residual blocks (see :class:`_Carried`)."""
+    own, chosen, widths, at = [], [], [], 0
+    for stage, keep in zip(stages, selected):
+        n_bits = stage.width - getattr(stage, "n_carried", 0)
+        columns = np.arange(at, at + n_bits)
+        if keep:
+            chosen.append(columns)
+            widths.append(n_bits)
+        own.append(columns)
+        at += stage.width
+    own_columns = np.concatenate(own)
+    position = {int(c): i for i, c in enumerate(own_columns)}
+    chosen_columns = np.array([position[int(c)] for c in np.concatenate(chosen)], dtype=np.int64)
+    carried = sum(getattr(stage, "n_carried", 0) for stage in stages) // 2
+    shift = all(stage.piecewise_linear or (stage.is_pool and stage.affine is not None) for stage in stages)
+    return _Carried(own_columns.astype(np.int64), chosen_columns, tuple(widths), 1 + carried, shift)
+
+
+def _engine_limit(plan: _Plan, max_regions: int) -> int:
+    """The engines' limit on pieces: for a net with residual blocks, each of its pieces may be cut once more
+    by every carried unit's ``x_i = 0``, which is no boundary (the limit on its own pieces is checked after
+    they are dropped, in :func:`_drop_carried`)."""
+    if plan.residual is None:
+        return max_regions
+    return min(max_regions * plan.residual.factor, 2**62)
+
+
+def _drop_carried(pieces: _walk_fast.PackedPieces, plan: _Plan, n_seg: int, offset: int, max_regions: int):
+    """The pieces of a net with residual blocks without the carried units: the engines' pieces whose own bits
+    (of every layer) are equal are one piece (across ``x_i = 0`` the net is the same affine map), then the
+    selected layers' bits. Raises TooManyRegions past ``max_regions`` pieces of the net (all layers)."""
+    carried = plan.residual
+    bits = _unpack(pieces.bits, pieces.widths)[:, carried.own]
+    seg = pieces.seg
+    new = np.ones(seg.shape[0], dtype=bool)
+    new[1:] = (seg[1:] != seg[:-1]) | (bits[1:] != bits[:-1]).any(axis=1)
+    counts = np.bincount(seg[new], minlength=n_seg)
+    if counts.size and counts.max() > max_regions:
+        raise TooManyRegions(
+            f"segment {offset + int(counts.argmax())} has more than max_regions={max_regions} pieces (regions of "
+            f"all hidden layers together); pass a larger max_regions= or a shorter segment"
+        )
+    kept = bits[new][:, carried.chosen]
+    return _walk_fast.PackedPieces(seg[new], pieces.t[new], _pack(kept, carried.widths), carried.widths,
+                                   pieces.ambiguous)
+
+
 def _batch(plan: _Plan, net, spec, X1, X2, start, *, max_regions, n_grid, rtol, ttol, check):
     """One batch's pieces, settled: the engine (raising BatchTooLarge for the caller to split), exact
     arithmetic past float64's range, the reading checked at midpoints (``check``), ambiguous segments
     settled. Returns the pieces and which segments exact arithmetic decided."""
+    pieces, settled = _engine_batch(plan, net, spec, X1, X2, start, max_regions=_engine_limit(plan, max_regions),
+                                    n_grid=n_grid, rtol=rtol, ttol=ttol, check=check)
+    if plan.residual is not None:
+        pieces = _drop_carried(pieces, plan, X1.shape[0], start, max_regions)
+    return pieces, settled
+
+
+def _engine_batch(plan: _Plan, net, spec, X1, X2, start, *, max_regions, n_grid, rtol, ttol, check):
+    """:func:`_batch`'s pieces as the engines see them (carried units included)."""
+    stages = plan.stages
+    if plan.residual is not None and plan.residual.shift:
+        stages = _shifted(stages, X1, X2)
     try:
-        pieces = _run(plan.engine, plan.stages, plan.selected, plan.widths, X1, X2, start,
+        pieces = _run(plan.engine, stages, plan.selected, plan.widths, X1, X2, start,
                       max_regions=max_regions, n_grid=n_grid, rtol=rtol, ttol=ttol)
         settled = np.zeros(X1.shape[0], dtype=bool)
     except NumericalRange as error:  # values past float64's range: exact arithmetic has none
         if not plan.settle:
             raise
-        pieces = _exactly(plan.stages, plan.selected, plan.widths, X1, X2, start, error, max_regions=max_regions)
+        pieces = _exactly(stages, plan.selected, plan.widths, X1, X2, start, error, max_regions=max_regions)
         settled = np.ones(X1.shape[0], dtype=bool)
     if check and isinstance(net, nn.Module):  # the reading, where the walk went
         mids = _checkable(net, spec, torch.from_numpy(_midpoints(pieces, X1.cpu().numpy(), X2.cpu().numpy())))
         if mids.shape[0]:
             check_reading(net, spec, mids, where="midpoints of the walk's regions")
     if plan.settle and pieces.ambiguous.any():
-        pieces, settled = _settle(pieces, plan.stages, plan.selected, X1, X2, start, max_regions=max_regions)
+        pieces, settled = _settle(pieces, stages, plan.selected, X1, X2, start, max_regions=max_regions)
     return pieces, settled
+
+
+def _shifted(stages, X1, X2):
+    """The stages of a piecewise-linear net with residual blocks, as walked on the segments ``X1 -> X2``:
+    each skip ``x`` carried as ``x + R`` and ``-x + R`` instead of ``sigma(x)`` and ``sigma(-x)``, where
+    ``R > |x|`` everywhere on the segments (twice an interval bound of ``|x|`` over the box of their ends,
+    plus the largest), and the next map reads ``x = (c_+ - c_-) / 2``. Both units are then positive, far from
+    0, on the whole segment: they never cross, so the engines see no breakpoint at ``x_i = 0`` (which is no
+    boundary) and no two units crossing together there (which they could only settle in exact arithmetic).
+    On the segments this is the same function (R cancels exactly; for ReLU blocks the weights are the
+    snapshot's halved, exactly). Where the bound overflows the stages are left as they are."""
+    device = stages[0].affine.weight.device
+    a, b = X1.to(device=device, dtype=DTYPE), X2.to(device=device, dtype=DTYPE)
+    lo, hi = torch.minimum(a, b).amin(dim=0), torch.maximum(a, b).amax(dim=0)
+    out, before = [], None
+    for stage in stages:
+        affine = stage.affine
+        weight, bias = affine.weight, affine.bias
+        zc = weight @ ((lo + hi) / 2) + bias  # the box of the pre-activations, from the box of the input
+        zr = weight.abs() @ ((hi - lo) / 2)
+        if before is not None and before.n_carried:  # read x as (c_+ - c_-) / 2, not (sigma(x) - sigma(-x)) / (1 + a)
+            weight = weight.clone()
+            weight[:, before.n_bits :] *= (1.0 + before.activation.negative_slope) / 2.0
+        if stage.n_carried:
+            d = stage.n_carried // 2
+            size = (zc.abs() + zr)[stage.n_bits : stage.n_bits + d]  # >= |x| on the box
+            shift = 2.0 * size + size.max()
+            if not bool(torch.isfinite(shift).all()):
+                return stages
+            bias = bias.clone()
+            bias[stage.n_bits :] += torch.cat([shift, shift])
+        out.append(stage if weight is affine.weight and bias is affine.bias
+                   else replace(stage, maps=(Affine(weight, bias),)))
+        zlo, zhi = zc - zr, zc + zr
+        lo, hi = (zlo, zhi) if stage.is_output else (stage.activate(zlo[None])[0], stage.activate(zhi[None])[0])
+        before = stage
+    return out
 
 
 def _over_budget(error: _walk_fast.BatchTooLarge, segment: int) -> OverBudget:
@@ -513,7 +633,7 @@ def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, ba
             parts["counts"].append(count)
             parts["exact"].append(settled)
             if keep_patterns:
-                kept_bytes += bits.shape[0] * (sum(plan.widths) + 8.0)
+                kept_bytes += bits.shape[0] * (sum(pieces.widths) + 8.0)
                 driver = "pass keep_patterns=False (chi, r1, r2 and counts only) or fewer segments"
                 limits.check_memory(kept_bytes, "the patterns of every region kept so far", driver=driver)
                 projected = kept_bytes * n / stop
@@ -522,7 +642,7 @@ def _walks(net: Net, spec, X1, X2, layers, include_output, *, method, device, ba
                         projected, f"the patterns of all {n} segments (projected from the first {stop}, which "
                         f"need {limits.format_bytes(kept_bytes)})", driver=driver,
                     )
-                parts["patterns"].append(_unpack(bits, plan.widths))
+                parts["patterns"].append(_unpack(bits, pieces.widths))
                 parts["ts"].append(t)
             start = stop
     counts = np.concatenate(parts["counts"])
@@ -888,7 +1008,7 @@ def walk(
     bits = pieces.bits
     keep = np.ones(bits.shape[0], dtype=bool)  # consecutive pieces with equal bits are one region
     keep[1:] = (bits[1:] != bits[:-1]).any(axis=1)
-    patterns = torch.from_numpy(_unpack(bits[keep] if not keep.all() else bits, plan.widths))
+    patterns = torch.from_numpy(_unpack(bits[keep] if not keep.all() else bits, pieces.widths))
     x1_, x2_ = (end.cpu().numpy()[0] for end in ends)
     return Walk(patterns, pieces.t[keep], x1_, x2_, plan.blocks, True, plan.label)
 
@@ -966,7 +1086,7 @@ def sample_walk(
             raise ValueError(f"expected {name} to be one point of shape ({spec.d_in},), got shape {tuple(p.shape)}")
         ends.append(p.numpy())
     a, b = ends
-    width = spec.d_in + 2 * (spec.n_hidden + spec.d_out) + max(spec.widths + (spec.d_out,))
+    width = spec.d_in + 2 * (sum(spec.units) + spec.d_out) + max(spec.units + (spec.d_out,))
     limits.check_memory(8.0 * n * width, f"sampling n={n} points of the segment", driver="pass a smaller n")
     t = np.linspace(0.0, 1.0, n)
     x = torch.as_tensor((1 - t)[:, None] * a + t[:, None] * b, dtype=DTYPE)

@@ -374,6 +374,8 @@ def nets_cases():
     cases += seed_family("seed", lambda v: fl.conv_net(seed=v))
     cases += bool_family("pool", lambda v: fl.conv_net(pool=v))
     cases += [
+        ("Residual inner=a function", lambda: fl.Residual(lambda x: x), TypeError, "inner"),
+        ("Residual inner=None", lambda: fl.Residual(None), TypeError, "inner"),
         ("conv_net image_shape=(8, 8)", lambda: fl.conv_net(image_shape=(8, 8)), ValueError, "image_shape"),
         ("conv_net image_shape=64", lambda: fl.conv_net(image_shape=64), TypeError, "image_shape"),
         ("conv_net channels=()", lambda: fl.conv_net(channels=()), ValueError, "channels"),
@@ -713,7 +715,7 @@ def test_modules_have_no_untested_public_function():
     without bad-input cases fails here."""
     covered = {
         "toy_dataset", "with_label_noise", "load_digits", "read_idx", "load_mnist", "Dataset", "train", "accuracy",
-        "mlp", "SwiGLU",
+        "mlp", "SwiGLU", "Residual",
         "linear_layer", "activation_patterns", "hamming_distance", "hamming_matrix", "hamming_dtype", "as_patterns",
         "in_interval", "interval_size", "interval_patterns", "activation_probability", "hamming_histograms",
         "random_pairs", "UnitActivity", "HammingHistograms", "bernoulli_null_test", "NullTest", "nearest_neighbors",
