@@ -382,6 +382,7 @@ class _Carried:
     of all layers (pieces) and those of the selected ones (the result), with the result's block widths."""
 
     own: np.ndarray  # (m_all,) int64: columns of the engines' bits that are units of the net
+    carried: np.ndarray  # int64: the other columns, the units that carry the skips
     chosen: np.ndarray  # (m,) int64: of those, the columns of the selected layers (and the output)
     widths: tuple[int, ...]  # the result's block widths
     factor: int  # engine pieces per piece of the net, at most: 1 + the skips' sizes
@@ -484,7 +485,8 @@ def _carried(stages, selected) -> _Carried:
     chosen_columns = np.array([position[int(c)] for c in np.concatenate(chosen)], dtype=np.int64)
     carried = sum(getattr(stage, "n_carried", 0) for stage in stages) // 2
     shift = all(stage.piecewise_linear or (stage.is_pool and stage.affine is not None) for stage in stages)
-    return _Carried(own_columns.astype(np.int64), chosen_columns, tuple(widths), 1 + carried, shift)
+    carried_columns = np.setdiff1d(np.arange(at), own_columns).astype(np.int64)
+    return _Carried(own_columns.astype(np.int64), carried_columns, chosen_columns, tuple(widths), 1 + carried, shift)
 
 
 def _engine_limit(plan: _Plan, max_regions: int) -> int:
@@ -529,9 +531,21 @@ def _batch(plan: _Plan, net, spec, X1, X2, start, *, max_regions, n_grid, rtol, 
 
 def _engine_batch(plan: _Plan, net, spec, X1, X2, start, *, max_regions, n_grid, rtol, ttol, check):
     """:func:`_batch`'s pieces as the engines see them (carried units included)."""
-    stages = plan.stages
     if plan.residual is not None and plan.residual.shift:
-        stages = _shifted(stages, X1, X2)
+        shifted = _shifted(plan.stages, X1, X2)
+        if shifted is not plan.stages:
+            pieces, settled = _engine_run(plan, shifted, net, spec, X1, X2, start, max_regions=max_regions,
+                                          n_grid=n_grid, rtol=rtol, ttol=ttol, check=check)
+            # the shift is sound only if both units of every skip stayed on everywhere (the engines decide
+            # that as they decide every bit): otherwise the skips are walked as the snapshot carries them
+            if _unpack(pieces.bits, pieces.widths)[:, plan.residual.carried].all():
+                return pieces, settled
+    return _engine_run(plan, plan.stages, net, spec, X1, X2, start, max_regions=max_regions, n_grid=n_grid,
+                       rtol=rtol, ttol=ttol, check=check)
+
+
+def _engine_run(plan: _Plan, stages, net, spec, X1, X2, start, *, max_regions, n_grid, rtol, ttol, check):
+    """:func:`_engine_batch` on the given stages."""
     try:
         pieces = _run(plan.engine, stages, plan.selected, plan.widths, X1, X2, start,
                       max_regions=max_regions, n_grid=n_grid, rtol=rtol, ttol=ttol)
@@ -558,7 +572,9 @@ def _shifted(stages, X1, X2):
     0, on the whole segment: they never cross, so the engines see no breakpoint at ``x_i = 0`` (which is no
     boundary) and no two units crossing together there (which they could only settle in exact arithmetic).
     On the segments this is the same function (R cancels exactly; for ReLU blocks the weights are the
-    snapshot's halved, exactly). Where the bound overflows the stages are left as they are."""
+    snapshot's halved, exactly). Where the bound overflows the stages are left as they are. The
+    bound is rounded like any float64 sum, so :func:`_engine_batch` keeps a shifted walk only if every carried
+    unit stayed on in it, and walks the snapshot's stages otherwise."""
     device = stages[0].affine.weight.device
     a, b = X1.to(device=device, dtype=DTYPE), X2.to(device=device, dtype=DTYPE)
     lo, hi = torch.minimum(a, b).amin(dim=0), torch.maximum(a, b).amax(dim=0)

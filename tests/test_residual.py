@@ -320,6 +320,42 @@ def test_the_shifted_skips_are_the_same_function(name):
         np.testing.assert_array_equal(merged[0][0], merged[1][0])
 
 
+def test_a_shift_too_small_for_the_segment_falls_back_to_the_snapshots_skips(monkeypatch):
+    """The shift is sound only where both units of every skip stay on: walks check that on the engines' own
+    bits and walk the skips as the snapshot carries them otherwise. Here the shift is computed for a tiny
+    copy of each segment a thousand times shorter, too small for it: the walks must still be the module's."""
+    import importlib
+
+    walk_module = importlib.import_module("foldlab.walk")  # fl.walk is the function
+    real = walk_module._shifted
+    calls = []
+
+    def too_small(stages, X1, X2):
+        calls.append(1)
+        return real(stages, X1 * 1e-3, X2 * 1e-3)
+
+    net = NETS["at_input"]()
+    spec = read_net(net)
+    pairs = segments(spec.d_in, 3, seed=11)
+    expected = [fl.walk(net, x1, x2) for x1, x2 in pairs]
+    runs = []
+    real_run = walk_module._engine_run
+
+    def counted(plan, stages, *args, **kwargs):
+        runs.append(stages)
+        return real_run(plan, stages, *args, **kwargs)
+
+    monkeypatch.setattr(walk_module, "_shifted", too_small)
+    monkeypatch.setattr(walk_module, "_engine_run", counted)
+    walk_module._PLANS.clear()
+    for (x1, x2), right in zip(pairs, expected):
+        walk = fl.walk(net, x1, x2)
+        assert torch.equal(walk.patterns, right.patterns)
+        np.testing.assert_allclose(walk.ts, right.ts, rtol=0, atol=1e-12)  # the same crossings, rounded apart
+        assert assert_walk_matches(walk, net, x1, x2, n=2048) == 0
+    assert len(calls) == 3 and len(runs) > 3  # the too-small shift was tried and refused at least once
+
+
 # --- the local linear map ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["mlp", "at_input", "deep_inner", "affine_inner", "conv"])
