@@ -20,6 +20,10 @@
    over regioncam. Targets on 1 torch thread: ``fl.walks`` at most 1.0x, single walks at most 2x,
    identical counts on every segment. ``--baseline PATH`` runs the same timings with the foldlab at PATH
    (a ``git worktree`` of an older commit) in a subprocess and prints its table above this one.
+1b. Single walks one at a time (``--per-walk ROUNDS``): on the same nets and segments, each segment walked by
+   regioncam, by ``fl.walk(spec, a, b)`` and by its engine alone (``foldlab._walk_fast.walk_one``), in
+   turn, ROUNDS times; each walk's least thread time, summed. Steadier than section 1 on a shared machine,
+   and it shows what ``fl.walk`` spends around its engine.
 2. One segment at a time, on 784-[256]x3-10, between inputs from U[0, 1]^784 and N(0, I): the exact walk
    (both engines) against ``fl.sample_walk`` with n = 10^3, 10^4, 10^5 samples; regions the sampler
    missed, and the speed-up over n = 10^5. Sampled regions must be a subsequence of the exact ones.
@@ -32,10 +36,10 @@
    1 GB).
 
 Run: ``python benchmarks/walk.py [--threads N] [--quick] [--repeats R] [--runs N] [--clock wall|cpu|thread]
-[--baseline PATH] [--only-regioncam] [--limits]``. ``--clock cpu`` times section 1 in this process's CPU
-seconds instead of wall-clock seconds (on a machine shared with other jobs, waiting for a core then does
-not count); ``--clock thread`` in the calling thread's CPU seconds (idle BLAS threads do not count either;
-every candidate computes in the calling thread). ``--runs N`` repeats section 1 N times and prints the
+[--baseline PATH] [--only-regioncam] [--per-walk ROUNDS] [--limits]``. ``--clock cpu`` times section 1 in
+this process's CPU seconds instead of wall-clock seconds (on a machine shared with other jobs, waiting for a
+core then does not count); ``--clock thread`` in the calling thread's CPU seconds (idle BLAS threads do not
+count either; every candidate computes in the calling thread). ``--runs N`` repeats section 1 N times and prints the
 spread of the ratios (the machine may be shared; the verdicts below the tables are the last run's).
 """
 
@@ -77,8 +81,8 @@ def segments_01(n=64, d=784):
     return points[0::2].copy(), points[1::2].copy()
 
 
-def regioncam_counter(net):
-    """A function of the segments giving regioncam's exact 1D counts (weights converted once, here)."""
+def regioncam_one(net):
+    """A function of one segment's ends giving regioncam's exact 1D count (weights converted once, here)."""
     import regioncam
 
     linears = [m for m in net if isinstance(m, torch.nn.Linear)][:-1]  # the hidden layers
@@ -87,15 +91,22 @@ def regioncam_counter(net):
         for m in linears
     ]
 
+    def count_one(a, b):
+        rc = regioncam.Regioncam1D.through_points(np.stack([a, b]).astype(np.float32), size=2.0)
+        for w, bias in weights:
+            rc.linear(w, bias)
+            rc.relu()
+        return rc.num_edges
+
+    return count_one
+
+
+def regioncam_counter(net):
+    """A function of the segments giving regioncam's exact 1D counts (weights converted once, here)."""
+    count_one = regioncam_one(net)
+
     def count(X1, X2):
-        out = []
-        for a, b in zip(X1, X2):
-            rc = regioncam.Regioncam1D.through_points(np.stack([a, b]).astype(np.float32), size=2.0)
-            for w, bias in weights:
-                rc.linear(w, bias)
-                rc.relu()
-            out.append(rc.num_edges)
-        return np.array(out)
+        return np.array([count_one(a, b) for a, b in zip(X1, X2)])
 
     return count
 
@@ -220,6 +231,48 @@ def regioncam_section(args) -> list[dict]:
         )
     print("\n".join(verdicts))
     return rows
+
+
+def per_walk_section(rounds: int) -> None:
+    """Single walks timed one at a time: every segment walked by each candidate in turn (the order reversed
+    every other time), ``rounds`` times, each walk's thread time the least of its rounds, summed over the
+    64 segments. A burst of load then costs a walk one round, not a candidate its total, so the sums move
+    less than section 1's from run to run (two copies of one candidate differed by under 1% here). The
+    candidates: regioncam's 1D mode, ``fl.walk(spec, a, b)`` and its engine alone
+    (``foldlab._walk_fast.walk_one`` on the net's layers: what ``fl.walk`` runs on the CPU, without
+    checking the ends, planning and building the result)."""
+    from foldlab import _walk_fast
+
+    X1, X2 = segments_01()
+    print(f"1b. Single walks one at a time: each walk's least thread time over {rounds} interleaved rounds, summed "
+          f"over the 64 segments (load average {os.getloadavg()[0]:.2f})")
+    print()
+    head = f"{'net':<16} {'regioncam 1D':>13} {'fl.walk x64':>18} {'engine alone':>18} {'fl.walk - engine':>17}"
+    print(head)
+    print("-" * len(head))
+    for widths in NETS:
+        net = fl.mlp(widths, seed=0)
+        spec = fl.read_net(net)
+        stages, selected = list(spec.layers), [True] * len(spec.layers)
+        candidates = {
+            "regioncam": regioncam_one(net),
+            "walk": lambda a, b: len(fl.walk(spec, a, b)),
+            "engine": lambda a, b: _walk_fast.walk_one(stages, selected, a, b, max_pieces=10**6),
+        }
+        names = list(candidates)
+        best = {name: np.full(len(X1), np.inf) for name in names}
+        for r in range(rounds):
+            for i, (a, b) in enumerate(zip(X1, X2)):
+                for name in names if (r + i) % 2 else names[::-1]:
+                    start = time.thread_time()
+                    candidates[name](a, b)
+                    best[name][i] = min(best[name][i], time.thread_time() - start)
+        total = {name: float(best[name].sum()) for name in names}
+        rc = total["regioncam"]
+        print(f"{arch(widths):<16} {rc * 1e3:>10.0f} ms {total['walk'] * 1e3:>9.0f} ms ({total['walk'] / rc:.2f}x) "
+              f"{total['engine'] * 1e3:>9.0f} ms ({total['engine'] / rc:.2f}x) "
+              f"{(total['walk'] - total['engine']) / len(X1) * 1e6:>11.0f} us/walk")
+    print()
 
 
 # --- 2. exact walks against sampling ------------------------------------------------------------------------
@@ -353,6 +406,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="section 1 this many times, with the ratios' spread")
     parser.add_argument("--baseline", help="a foldlab checkout to time in section 1 too (before/after)")
     parser.add_argument("--only-regioncam", action="store_true", help="section 1 only")
+    parser.add_argument("--per-walk", type=int, default=0, metavar="ROUNDS",
+                        help="section 1b too: single walks timed one at a time, each walk's least thread time over "
+                             "ROUNDS interleaved rounds (with --only-regioncam: sections 1 and 1b)")
     parser.add_argument("--limits", action="store_true", help="section 4 only: requests too large to serve")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # section 1's timings, for --baseline
     args = parser.parse_args()
@@ -370,6 +426,9 @@ def main() -> None:
         limits_section()
         return
     regioncam_section(args)
+    if args.per_walk:
+        print()
+        per_walk_section(args.per_walk)
     if args.only_regioncam:
         return
     print()

@@ -610,6 +610,32 @@ def test_one_segment_path_agrees_with_both_engines_on_random_nets(seed):
             assert marked == 0  # random nets are in general position: nothing for exact arithmetic
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_one_segment_path_splits_a_piece_of_the_layer_before_in_several_parts(seed):
+    """The last layer's bits come from its signs and the side each crossing unit is positive on
+    (``foldlab._walk_fast._split_bits``): on nets whose last layer crosses several times inside one piece of
+    the layer before, with a copy of a unit (coincident crossings), a dead unit and a zero row, the same
+    pieces, bits and marks as both engines, the output's bits included."""
+    from foldlab import _walk_fast
+
+    net = fl.mlp([2, 6, 40, 1], activation=("relu", "leaky_relu", "relu")[seed], seed=seed)
+    with torch.no_grad():
+        last = net[2]
+        last.weight[1], last.bias[1] = last.weight[0].clone(), last.bias[0].clone()  # coincident units
+        last.weight[2], last.bias[2] = 0.0, 0.0  # dead
+        last.weight[3] = 0.0  # a zero row: constant
+    X1, X2 = (x.reshape(6, 2) for x in random_segment(12, seed, scale=4.0))
+    stages = list(fl.read_net(net).layers)
+    most = 0
+    for a, b in zip(X1.numpy(), X2.numpy()):
+        before = _walk_fast.walk_one(stages[:-1], [True], a, b, max_pieces=10**6)
+        after = _walk_fast.walk_one(stages, [True, True], a, b, max_pieces=10**6)
+        most = max(most, int(np.bincount(np.searchsorted(before.t, after.t, side="right") - 1).max()))
+    assert most >= 3  # a piece of the first layer cut in three or more parts by the last
+    for include_output, layers in ((False, None), (True, None), (False, [1]), (True, [0])):
+        assert_one_segment_path_agrees(net, X1, X2, layers=layers, include_output=include_output)
+
+
 @pytest.mark.parametrize("case", range(len(DEGENERATE_CASES)), ids=[c[0] for c in DEGENERATE_CASES])
 def test_single_walks_of_degenerate_nets_equal_exact_rational_arithmetic(case):
     """``fl.walk`` (the one-segment path, then exact settlement) against the exact layered oracle."""
