@@ -998,3 +998,32 @@ def test_a_snapshot_moved_to_shared_memory_keeps_its_walks():
     assert torch.equal(before.patterns, after.patterns)
     assert np.array_equal(one.ts, again.ts)
     assert torch.equal(one.patterns, again.patterns)
+
+
+def test_a_walks_ends_give_the_same_walk_in_every_float_form_and_are_copied():
+    """fl.walk takes a shorter way for float numpy arrays and CPU tensors of the right shape; every form of
+    the same numbers gives the same walk, the walk keeps its own copy of its ends, and anything else
+    (NaN, a wrong shape, a tensor that requires grad) still goes through the full check."""
+    net = fl.mlp([3, 6, 6, 1], seed=2)
+    g = torch.Generator().manual_seed(3)
+    a, b = torch.randn(3, generator=g, dtype=torch.float64), torch.randn(3, generator=g, dtype=torch.float64)
+    expected = fl.walk(net, a, b)
+    assert len(expected) > 1
+
+    def same(walk, reference):
+        return (torch.equal(walk.patterns, reference.patterns) and np.array_equal(walk.ts, reference.ts)
+                and np.array_equal(walk.x1, reference.x1) and np.array_equal(walk.x2, reference.x2))
+
+    for x1, x2 in [(a.numpy(), b.numpy()), (a.tolist(), b.tolist()), (a.clone().requires_grad_(), b)]:
+        assert same(fl.walk(net, x1, x2), expected)
+    single = fl.walk(net, a.float(), b.float())
+    assert same(fl.walk(net, a.float().numpy(), b.float().numpy()), single)
+    assert same(fl.walk(net, a.float().double(), b.float().double()), single)
+    x1 = a.clone()
+    kept = fl.walk(net, x1, b)
+    x1 += 1.0
+    assert np.array_equal(kept.x1, a.numpy())
+    with pytest.raises(ValueError, match="x1"):
+        fl.walk(net, torch.tensor([0.0, float("nan"), 0.0], dtype=torch.float64), b)
+    with pytest.raises(ValueError, match="x2"):
+        fl.walk(net, a, b[:2])
