@@ -847,24 +847,6 @@ def _first_in_features(net: nn.Module, modules: Sequence[nn.Module] | None = Non
 
 
 @contextlib.contextmanager
-def _one_torch_thread() -> Iterator[None]:
-    """Run the block with torch on one CPU thread, and restore the thread count after.
-
-    The probes are a dozen points: a matrix product on them is quicker in one thread, and waking the
-    BLAS thread pool for it can cost milliseconds on a busy machine, more than the whole reading.
-    """
-    threads = torch.get_num_threads()
-    if threads == 1:
-        yield
-        return
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
-@contextlib.contextmanager
 def _unchanged(net: nn.Module, buffers: Sequence[torch.Tensor] | None = None) -> Iterator[None]:
     """Run the block, then put back the net's buffers and torch's random state as they were."""
     buffers = [(b, b.detach().clone()) for b in (net.buffers() if buffers is None else buffers)]
@@ -1617,7 +1599,7 @@ def read_net(net: Net, *, verify: bool = True) -> NetSpec:
     d_in = _first_in_features(net, leaves)
     param = parameters[0][1] if parameters else None
     probe = _probe(d_in) if param is None else _probe(d_in).to(param.device)
-    with _one_torch_thread():
+    with limits.one_torch_thread():  # a dozen probe points: one thread is quicker
         spec = _read(net, modules, d_in, probe, verify, [b for _, b in buffers], param)
     if fingerprint is not None and verify:
         _READ_CACHE[net] = (fingerprint, [t.detach().clone() for _, t in tensors], spec)

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from .errors import OverBudget
 
-__all__ = ["MEMORY_BUDGET", "memory_budget", "check_memory", "format_bytes"]
+__all__ = ["MEMORY_BUDGET", "memory_budget", "check_memory", "format_bytes", "one_torch_thread"]
 
 #: Largest memory, in bytes, one call may plan to hold (default 1 GiB).
 MEMORY_BUDGET: int = 1 << 30
@@ -90,3 +90,25 @@ def memory_budget(nbytes: int) -> Iterator[None]:
         yield
     finally:
         MEMORY_BUDGET = previous
+
+
+@contextlib.contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Torch on one CPU thread inside the block, the thread count restored after it.
+
+    Small products (a reading's dozen probe points, a small net's training step) are quicker in one thread:
+    waking torch's thread pool costs more on a busy machine than they do. And torch splits a float32 sum over
+    its threads, so a training's last bits depend on the count: the shipped nets and the exercise checkers
+    train on one thread, as the notebooks do.
+    """
+    import torch  # here: this module is imported before anything heavy
+
+    threads = torch.get_num_threads()
+    if threads == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)

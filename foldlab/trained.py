@@ -30,9 +30,7 @@ fl.train(net, data, epochs=30, lr=0.01, seed=0, progress=False)
 
 from __future__ import annotations
 
-import contextlib
 import pickle
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +41,7 @@ from torch import nn
 
 from ._validation import check_bool, check_choice, describe
 from .data import Dataset, load_digits, toy_dataset
+from .limits import one_torch_thread
 from .nets import mlp
 from .normalisation import NormalisationRun, NormalisationStudy, normalisation_statistics
 from .training import train
@@ -103,7 +102,7 @@ class Recipe:
     def train(self) -> nn.Module:
         """Run the recipe on one torch thread (as the notebooks do) and return the trained net."""
         net = self.untrained()
-        with _one_thread():
+        with one_torch_thread():
             train(net, self.dataset(), **self.fit, progress=False)
         return net
 
@@ -141,7 +140,7 @@ class StudyRecipe:
 
     def train(self) -> NormalisationStudy:
         """Run the study on one torch thread (as the notebooks do)."""
-        with _one_thread():
+        with one_torch_thread():
             return normalisation_statistics(self.dataset(), **self.study)
 
     path = Recipe.path
@@ -194,17 +193,6 @@ def _study_from_state(state: dict[str, Any]) -> NormalisationStudy:
         for r in state["runs"]
     )
     return NormalisationStudy(runs, state["width"], state["epochs"], state["n_pairs"], state["seed"], state["alpha"])
-
-
-@contextlib.contextmanager
-def _one_thread() -> Iterator[None]:
-    # torch splits a float32 sum over its threads, so the thread count is part of the recipe
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def pretrained(name: str, *, retrain: bool = False) -> nn.Module | NormalisationStudy:

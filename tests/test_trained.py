@@ -131,3 +131,21 @@ def test_exercise_checkers_use_the_recipes_the_notebooks_name():
     assert PRETRAINED["normalisation-digits"].study == nb06.STUDY
     recipe = PRETRAINED["digits-folding"]
     assert list(recipe.widths) == nb05.WIDTHS and recipe.fit == dict(epochs=nb05.EPOCHS, seed=nb05.SEED)
+
+
+@pytest.mark.parametrize("start", [1, 2])
+def test_one_torch_thread_sets_one_thread_and_restores_the_count_even_after_an_error(start):
+    """The shipped nets, the exercise checkers and the reading of a net all train or compute in
+    fl.limits.one_torch_thread(): one thread inside, the caller's count after, also when the block raises."""
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(start)
+        with fl.limits.one_torch_thread():
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == start
+        with pytest.raises(RuntimeError, match="inside"):
+            with fl.limits.one_torch_thread():
+                raise RuntimeError("inside")
+        assert torch.get_num_threads() == start
+    finally:
+        torch.set_num_threads(before)

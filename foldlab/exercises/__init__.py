@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from ..limits import one_torch_thread as one_thread  # the checkers train as the notebooks do
+
 __all__ = ["Exercise", "NotYet", "register", "check", "exercises", "one_thread", "REGISTRY"]
 
 
@@ -96,20 +98,6 @@ def register(exercise: Exercise) -> Exercise:
         raise ValueError(f"exercise {exercise.key!r} is registered twice")
     REGISTRY[exercise.key] = exercise
     return exercise
-
-
-@contextlib.contextmanager
-def one_thread() -> Iterator[None]:
-    """Torch on one thread inside the block, as in the notebooks' set-up cells: the small nets the checkers
-    train come out the same as the notebook's (and train many times faster on a busy machine)."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _load_all() -> None:
