@@ -10,12 +10,18 @@ largest peak plus the server).
 
 Run: ``python benchmarks/notebooks.py [notebooks/01_*.ipynb ...]``; ``--cells`` also prints the kernel's start
 and every cell's time up to the first widget (where the time goes), ``--first-widget-only`` stops each notebook
-there.
+there. ``--busy N`` makes the cores busy while it measures: N processes that spin a Python loop each, started
+by this script in its own session (so that the scheduler shares the cores between them and the kernel as it
+would with a student's other work), stopped at the end; each row then also prints the load average. "2 busy
+cores" is ``--busy 2`` on a 2-core machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,6 +32,18 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 WIDGET = "application/vnd.jupyter.widget-view+json"
 PEAK = "import resource as _r; print('PEAK_KIB', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss)"
+
+
+@contextlib.contextmanager
+def busy(n: int):
+    """``n`` processes that keep a core each busy (a Python loop) while the block runs."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
 
 
 class _FirstWidget(Exception):
@@ -81,7 +99,17 @@ def main() -> None:
                         help="stop each notebook at its first widget (no total, no memory)")
     parser.add_argument("--cells", action="store_true",
                         help="also print the kernel's start and each cell's time up to the first widget")
+    parser.add_argument("--busy", type=int, default=0, metavar="N",
+                        help="keep N processes spinning a core each while measuring (2: '2 busy cores')")
     args = parser.parse_args()
+    if args.busy:
+        with busy(args.busy):
+            measure(args)
+    else:
+        measure(args)
+
+
+def measure(args) -> None:
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     print(f"{'notebook':<32}{'total s':>9}{'first widget s':>16}{'peak MiB':>10}  targets: <180 s, <10 s, <1536 MiB")
     rows = []
@@ -94,7 +122,9 @@ def main() -> None:
                                         ("memory", (r["peak"] or 0) > 1.5 * 2**30)) if bad]
         total = f"{r['total']:9.1f}" if r["total"] is not None else f"{'-':>9}"
         peak = f"{r['peak'] / 2**20:10.0f}" if r["peak"] is not None else f"{'-':>10}"
-        print(f"{path.name:<32}{total}{first}{peak}" + (f"  over: {', '.join(flags)}" if flags else ""), flush=True)
+        load = f"  load {os.getloadavg()[0]:.1f}" if args.busy else ""
+        print(f"{path.name:<32}{total}{first}{peak}{load}" + (f"  over: {', '.join(flags)}" if flags else ""),
+              flush=True)
         if args.cells:
             print(f"    {r['kernel']:6.1f} s  kernel start")
             for seconds, line in r["cells"]:
