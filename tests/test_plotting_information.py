@@ -91,6 +91,8 @@ def test_plot_region_size_rounds_and_reference(o):
     np.testing.assert_allclose(noise.get_ydata(), np.log10(o.size.history))
     np.testing.assert_allclose(survivors.get_ydata(), o.size.survivors)
     assert list(reference.get_ydata()) == [-4.0, -4.0] and reference.get_label() == "source, layer 1"
+    short, _, _ = flp.plot_region_size(fl.region_size(o.net, [0.3, -0.2], rounds=3))
+    assert all(float(tick).is_integer() for tick in short.axes.get_xticks())  # rounds: no 0.5
     assert flp.plot_region_size(o.size).reference is None
     plt.close("all")
 

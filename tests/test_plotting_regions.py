@@ -185,6 +185,7 @@ def test_region_counts_plot():
     assert reference.get_ydata()[0] == counts.reference == 72.0
     drawn = plotting.plot_region_counts(counts)
     assert isinstance(drawn, plotting.RegionCountArtists) and drawn.measured.get_xdata().tolist() == [0, 1, 2, 3]
+    assert all(float(tick).is_integer() for tick in measured.axes.get_xticks())  # epochs: no 0.5
 
 
 def test_every_plot_draws_on_the_given_axes(trained):

@@ -66,6 +66,7 @@ def test_plot_normalisation_run_draws_the_run(study):
     lines = flp.plot_random_layers(study, fig.subplots(), depth=3)
     assert [line.get_label() for line in lines] == ["none", "batch", "selu"]
     assert np.array_equal(lines[1].get_ydata(), run.random_fraction)
+    assert all(float(tick).is_integer() for tick in lines[0].axes.get_xticks())  # epochs: no 0.5
 
 
 BAD = [

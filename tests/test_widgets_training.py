@@ -27,6 +27,14 @@ def test_the_widget_is_importable_from_the_package():
     assert flw.PRESETS["regions_in_training_widget"] == views.PRESETS["regions_in_training_widget"]
 
 
+def test_the_run_plot_counts_epochs_in_whole_numbers(small):
+    run = fl.regions_run(small, n_neurons=4, depth=1, epochs=3, n_lines=2)
+    artists = flp.plot_regions_run(run, epoch=1)
+    for curve in (artists.box.measured, artists.lines):
+        assert curve.get_xdata().tolist() == [0, 1, 2, 3]
+        assert all(float(tick).is_integer() for tick in curve.axes.get_xticks())  # no epoch 0.5
+
+
 def test_every_control_at_both_ends(small):
     w = build(small)
     assert_is_a_view(w, ["epoch", "depth", "init", "label_noise"])

@@ -294,6 +294,7 @@ def plot_region_size(size: RegionSize, ax: Axes | None = None, *, reference: flo
                           label=reference_label or f"reported: {reference:.2f}")
         handles.append(line)
     ax.set_xlabel("round")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # rounds, never 2.5
     ax.set_ylabel("log10 sigma", color="tab:blue")
     survivors = twin_line(ax, rounds, size.survivors, ylabel="fraction of copies kept",
                           color="tab:gray", fraction=True, linewidth=0.8, label="copies kept")

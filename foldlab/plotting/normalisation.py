@@ -9,6 +9,7 @@ from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import StepPatch
+from matplotlib.ticker import MaxNLocator
 
 from .._validation import check_choice, check_int
 from ..normalisation import NormalisationRun, NormalisationStudy
@@ -123,6 +124,7 @@ def plot_random_layers(study: NormalisationStudy, ax: Axes | None = None, *, dep
         (line,) = ax.plot(np.arange(run.epochs + 1), run.random_fraction, "o-", label=norm)
         lines.append(line)
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs, never 2.5
     ax.set_ylabel(f"layers with p >= {study.alpha:g}")
     ax.set_ylim(-0.05, 1.05)
     ax.legend(fontsize="small")

@@ -22,6 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.path import Path
 from matplotlib.text import Annotation
+from matplotlib.ticker import MaxNLocator
 
 from .._typing import ArrayLike
 from .._validation import as_points, check_bool, check_choice, check_float, check_int
@@ -594,6 +595,7 @@ def plot_region_counts(counts: RegionCounts, ax: Axes | None = None) -> RegionCo
     (measured,) = ax.plot(counts.epochs, counts.density, marker="o", ms=3, label="exact count / area")
     reference = ax.axhline(counts.reference, color="grey", ls="--", label=r"$\#\mathrm{neurons}^2 / 2$")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs, never 2.5
     ax.set_ylabel("regions per unit area")
     ax.set_yscale("log")
     ax.legend(loc="best", fontsize="small")

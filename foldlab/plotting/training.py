@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from .._validation import check_int
 from ..arrangement import Arrangement, arrangement
@@ -96,6 +97,7 @@ def plot_regions_run(run: RegionsRun, ax: Sequence[Axes] | None = None, *, epoch
     (lines,) = right.plot(run.lines.epochs, run.lines.mean, marker="o", ms=3, color=color,
                           label="mean over the segments")
     right.set_xlabel("epoch")
+    right.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs, never 2.5
     right.set_ylabel("regions per segment")
     right.set_title("along segments between data points")
     right.legend(loc="best", fontsize="small")
