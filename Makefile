@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine:
-#   make lab    create .venv, install foldlab, open the notebooks in JupyterLab
+#   make lab    create .venv, install foldlab, open the start notebook (00) in JupyterLab
 #   make test   create or reuse .venv and run every test (unit, doctests, notebooks, browser, the book)
 #   make docs   build the book (notebooks executed, maths, API) into docs/_build/html
 SHELL := /bin/bash
@@ -19,7 +19,7 @@ SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 .PHONY: help lab test lint install browser-deps bench clean test-browser-notebooks docs
 
 help:
-	@echo "make lab    install into .venv and open the notebooks in JupyterLab (PORT=$(PORT))"
+	@echo "make lab    install into .venv and open the start notebook in JupyterLab (PORT=$(PORT))"
 	@echo "make test   install into .venv and run every test"
 	@echo "make lint   ruff (lint and import order), also part of make test"
 	@echo "make docs   build the book: every notebook executed, the maths page, the API (docs/_build/html)"
@@ -43,7 +43,7 @@ $(SETTINGS): binder/overrides.json $(STAMP)
 
 lab: $(STAMP) $(SETTINGS)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) \
-	  --no-browser --allow-root --ServerApp.port_retries=0
+	  --no-browser --allow-root --ServerApp.port_retries=0 --LabApp.default_url=/lab/tree/00_start_here.ipynb
 
 
 # The browser test drives Debian's chromium; install it where it is missing (needs root or sudo).

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -101,6 +102,9 @@ def test_make_lab_serves_jupyterlab_on_127_0_0_1():
         said = proc.stdout.read1().decode()[-3000:] if proc.poll() is not None else "still starting"
         assert page is not None, f"JupyterLab did not answer on port {port}: {said}"
         assert "JupyterLab" in page
+        # the address the command prints, and the server's root, open the start notebook
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/?token={token}", timeout=10) as r:
+            assert urllib.parse.urlparse(r.geturl()).path == "/lab/tree/00_start_here.ipynb", r.geturl()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents?token={token}", timeout=10) as r:
             listing = json.load(r)
         names = {item["name"] for item in listing["content"]}
