@@ -981,9 +981,11 @@ def _walk_one(layers, selected, x1, x2, *, max_pieces, offset, rtol) -> PackedPi
     estimate(16.0 * (x1.shape[0] + 4 * first.width) + 96.0 * first.width, "the first layer's values and crossings")
     z = _at_ends(x1, x2, first)
     scale_a, scale_b = (first.row_norm * _norms(x1, x2) + first.bias_max).tolist()
+    # each end checked (NaN fails the test): Python's max(a, NaN) is a, and a scale is NaN where a zero row's 0
+    # meets an end whose norm overflows (0 * inf)
+    if not (scale_a < HUGE and scale_b < HUGE):
+        _check_range(np.array([scale_a, scale_b]), "the first layer (at the segment ends)")
     top = max(scale_a, scale_b)
-    if not top < HUGE:
-        _check_range(np.array([top]), "the first layer (at the segment ends)")
     # the values at the ends, and their interpolation in between (as in fast_layered_walk)
     err = np.full(2, first.gamma * top + (first.n_in + 2) * ETA + 4 * U * (scale_a + scale_b))
     typ = np.full(2, U * math.sqrt(first.n_in + 1) * top + 4 * U * (scale_a + scale_b))
