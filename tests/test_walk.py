@@ -610,6 +610,50 @@ def test_one_segment_path_agrees_with_both_engines_on_random_nets(seed):
             assert marked == 0  # random nets are in general position: nothing for exact arithmetic
 
 
+def test_crossings_float64_cannot_place_apart_from_an_end_are_moved_to_it():
+    """``foldlab._walk_fast._place`` (both numpy engines) against a loop over the crossings: a crossing within
+    ``4 u t_right`` of a piece's end is at that end (its value, and its signs, set to exactly 0 there) and
+    leaves the list; the others get their interpolated ``t`` and window. Crafted values: a nearly flat unit
+    on its left end, one on its right end, ordinary ones (the engines' walks rarely reach this branch)."""
+    from foldlab import _walk_fast
+
+    u = 2.0**-53
+    t = np.array([0.0, 0.25, 1.0])
+    z = np.array([[1e-300, 1.0, -2.0, 3.0], [-1.0, -1e-17, 5.0, -1.0], [2.0, 4.0, -1e-300, 1.0]])
+    bound = np.array([1e-301, 1e-18, 1e-301])
+    iv = np.array([0, 0, 0, 1, 1, 1, 1])
+    jv = np.array([0, 1, 2, 1, 2, 3, 0])
+    pos, neg = z > bound[:, None], z < -bound[:, None]
+    expected_z, expected_pos, expected_neg = z.copy(), pos.copy(), neg.copy()
+    kept, moved, sides = [], [], []
+    for i, j in zip(iv, jv):  # the loop: one crossing at a time
+        zl, zr, tl, tr = z[i, j], z[i + 1, j], t[i], t[i + 1]
+        tc = tl + (tr - tl) * (zl / (zl - zr))
+        window = (tr - tl) * (bound[i] + bound[i + 1]) / (abs(zl - zr) - bound[i] - bound[i + 1]) + 4 * u * tr
+        if tc - tl <= 4 * u * tr or tr - tc <= 4 * u * tr:
+            at = i if tc - tl <= 4 * u * tr else i + 1
+            expected_z[at, j], expected_pos[at, j], expected_neg[at, j] = 0.0, False, False
+            moved.append(i)
+            sides.append(at - i)
+        else:
+            kept.append((i, j, tc, window))
+    assert sides == [0, 1, 0, 1] and len(kept) == 3  # both ends' branches reached, in both pieces
+    out_iv, out_jv, tc, window, snapped = _walk_fast._place(z, bound, t, iv, jv, pos, neg)
+    np.testing.assert_array_equal(out_iv, [k[0] for k in kept])
+    np.testing.assert_array_equal(out_jv, [k[1] for k in kept])
+    np.testing.assert_array_equal(tc, [k[2] for k in kept])
+    np.testing.assert_array_equal(window, [k[3] for k in kept])
+    np.testing.assert_array_equal(snapped, moved)
+    np.testing.assert_array_equal(z, expected_z)
+    np.testing.assert_array_equal(pos, expected_pos)
+    np.testing.assert_array_equal(neg, expected_neg)
+    # nothing to move: the same list, and None
+    z2 = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    out = _walk_fast._place(z2, np.zeros(2), np.array([0.0, 1.0]), np.array([0, 0]), np.array([0, 1]))
+    np.testing.assert_array_equal(out[2], [0.5, 0.5])
+    assert out[4] is None
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_one_segment_path_splits_a_piece_of_the_layer_before_in_several_parts(seed):
     """The last layer's bits come from its signs and the side each crossing unit is positive on
