@@ -245,9 +245,9 @@ def _affine(h: np.ndarray, stage: FastStage) -> np.ndarray:
     threads = torch.get_num_threads()
     if threads > 1 and h.shape[0] * stage.n_in * stage.width >= THREADED_FROM:
         with _blas_threads(threads):
-            z = h @ stage.weight.T
+            z = h @ stage.weight_tc
     else:
-        z = h @ stage.weight.T
+        z = h @ stage.weight_tc
     z += stage.bias
     return z
 
@@ -560,22 +560,27 @@ def _place(z, bound, t, iv, jv, pos=None, neg=None):
     at that end (its value there set to exactly 0, in ``pos`` and ``neg`` too when given) and leaves the
     list. Returns the rest's ``iv, jv, tc, window`` and the rows of the ones moved (None when none were).
     """
-    zl, zr = z[iv, jv], z[iv + 1, jv]
+    n = z.shape[1]
+    at = iv * n + jv
+    flat = z.reshape(-1)  # a view of every caller's z (read only: a copy would do too)
+    zl, zr = flat[at], flat[at + n]  # quicker than z[iv, jv], z[iv + 1, jv]
     tl, tr = t[iv], t[iv + 1]
     width = tr - tl
-    tc = tl + width * (zl / (zl - zr))
+    dz = zl - zr
+    tc = tl + width * (zl / dz)
     bl, br = bound[iv], bound[iv + 1]
-    window = width * (bl + br) / (np.abs(zl - zr) - bl - br) + 4 * U * tr
-    to_left, to_right = tc - tl <= 4 * U * tr, tr - tc <= 4 * U * tr
-    to_right &= ~to_left
-    if not (to_left.any() or to_right.any()):
+    near = 4 * U * tr
+    window = width * (bl + br) / (np.abs(dz) - bl - br) + near
+    to_left, to_right = tc - tl <= near, tr - tc <= near
+    moved = to_left | to_right
+    if not moved.any():
         return iv, jv, tc, window, None
+    to_right &= ~to_left
     for side, rows in ((to_left, iv), (to_right, iv + 1)):
         z[rows[side], jv[side]] = 0.0
         if pos is not None:
             pos[rows[side], jv[side]] = False
             neg[rows[side], jv[side]] = False
-    moved = to_left | to_right
     keep = ~moved
     return iv[keep], jv[keep], tc[keep], window[keep], iv[moved]
 
@@ -981,9 +986,11 @@ def _walk_one(layers, selected, x1, x2, *, max_pieces, offset, rtol) -> PackedPi
     estimate(16.0 * (x1.shape[0] + 4 * first.width) + 96.0 * first.width, "the first layer's values and crossings")
     z = _at_ends(x1, x2, first)
     scale_a, scale_b = (first.row_norm * _norms(x1, x2) + first.bias_max).tolist()
+    # each end checked (NaN fails the test): Python's max(a, NaN) is a, and a scale is NaN where a zero row's 0
+    # meets an end whose norm overflows (0 * inf)
+    if not (scale_a < HUGE and scale_b < HUGE):
+        _check_range(np.array([scale_a, scale_b]), "the first layer (at the segment ends)")
     top = max(scale_a, scale_b)
-    if not top < HUGE:
-        _check_range(np.array([top]), "the first layer (at the segment ends)")
     # the values at the ends, and their interpolation in between (as in fast_layered_walk)
     err = np.full(2, first.gamma * top + (first.n_in + 2) * ETA + 4 * U * (scale_a + scale_b))
     typ = np.full(2, U * math.sqrt(first.n_in + 1) * top + 4 * U * (scale_a + scale_b))

@@ -610,6 +610,50 @@ def test_one_segment_path_agrees_with_both_engines_on_random_nets(seed):
             assert marked == 0  # random nets are in general position: nothing for exact arithmetic
 
 
+def test_crossings_float64_cannot_place_apart_from_an_end_are_moved_to_it():
+    """``foldlab._walk_fast._place`` (both numpy engines) against a loop over the crossings: a crossing within
+    ``4 u t_right`` of a piece's end is at that end (its value, and its signs, set to exactly 0 there) and
+    leaves the list; the others get their interpolated ``t`` and window. Crafted values: a nearly flat unit
+    on its left end, one on its right end, ordinary ones (the engines' walks rarely reach this branch)."""
+    from foldlab import _walk_fast
+
+    u = 2.0**-53
+    t = np.array([0.0, 0.25, 1.0])
+    z = np.array([[1e-300, 1.0, -2.0, 3.0], [-1.0, -1e-17, 5.0, -1.0], [2.0, 4.0, -1e-300, 1.0]])
+    bound = np.array([1e-301, 1e-18, 1e-301])
+    iv = np.array([0, 0, 0, 1, 1, 1, 1])
+    jv = np.array([0, 1, 2, 1, 2, 3, 0])
+    pos, neg = z > bound[:, None], z < -bound[:, None]
+    expected_z, expected_pos, expected_neg = z.copy(), pos.copy(), neg.copy()
+    kept, moved, sides = [], [], []
+    for i, j in zip(iv, jv):  # the loop: one crossing at a time
+        zl, zr, tl, tr = z[i, j], z[i + 1, j], t[i], t[i + 1]
+        tc = tl + (tr - tl) * (zl / (zl - zr))
+        window = (tr - tl) * (bound[i] + bound[i + 1]) / (abs(zl - zr) - bound[i] - bound[i + 1]) + 4 * u * tr
+        if tc - tl <= 4 * u * tr or tr - tc <= 4 * u * tr:
+            at = i if tc - tl <= 4 * u * tr else i + 1
+            expected_z[at, j], expected_pos[at, j], expected_neg[at, j] = 0.0, False, False
+            moved.append(i)
+            sides.append(at - i)
+        else:
+            kept.append((i, j, tc, window))
+    assert sides == [0, 1, 0, 1] and len(kept) == 3  # both ends' branches reached, in both pieces
+    out_iv, out_jv, tc, window, snapped = _walk_fast._place(z, bound, t, iv, jv, pos, neg)
+    np.testing.assert_array_equal(out_iv, [k[0] for k in kept])
+    np.testing.assert_array_equal(out_jv, [k[1] for k in kept])
+    np.testing.assert_array_equal(tc, [k[2] for k in kept])
+    np.testing.assert_array_equal(window, [k[3] for k in kept])
+    np.testing.assert_array_equal(snapped, moved)
+    np.testing.assert_array_equal(z, expected_z)
+    np.testing.assert_array_equal(pos, expected_pos)
+    np.testing.assert_array_equal(neg, expected_neg)
+    # nothing to move: the same list, and None
+    z2 = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    out = _walk_fast._place(z2, np.zeros(2), np.array([0.0, 1.0]), np.array([0, 0]), np.array([0, 1]))
+    np.testing.assert_array_equal(out[2], [0.5, 0.5])
+    assert out[4] is None
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_one_segment_path_splits_a_piece_of_the_layer_before_in_several_parts(seed):
     """The last layer's bits come from its signs and the side each crossing unit is positive on
@@ -638,16 +682,19 @@ def test_one_segment_path_splits_a_piece_of_the_layer_before_in_several_parts(se
 
 @pytest.mark.parametrize("case", range(len(DEGENERATE_CASES)), ids=[c[0] for c in DEGENERATE_CASES])
 def test_single_walks_of_degenerate_nets_equal_exact_rational_arithmetic(case):
-    """``fl.walk`` (the one-segment path, then exact settlement) against the exact layered oracle."""
+    """``fl.walk`` (the one-segment path, then exact settlement) against the exact layered oracle, on the
+    module (its reading checked where the walk went) and on its snapshot (the engine called directly)."""
     from .walk_oracle import exact_layered_walk
 
     _, net, X1, X2 = DEGENERATE_CASES[case]
-    include_output = fl.read_net(net).output is not None
+    spec = fl.read_net(net)
+    include_output = spec.output is not None
     for i in range(len(X1)):
-        w = fl.walk(net, X1[i], X2[i], include_output=include_output)
         starts, patterns = exact_layered_walk(net, X1[i], X2[i], include_output=include_output)
-        assert torch.equal(w.patterns, patterns), i
-        np.testing.assert_allclose(w.ts, [float(s) for s in starts], rtol=1e-13, atol=0)
+        for target in (net, spec):
+            w = fl.walk(target, X1[i], X2[i], include_output=include_output)
+            assert torch.equal(w.patterns, patterns), i
+            np.testing.assert_allclose(w.ts, [float(s) for s in starts], rtol=1e-13, atol=0)
 
 
 def test_single_walks_match_dense_sampling_on_a_wide_net():
@@ -708,22 +755,28 @@ def scaled_segment(seed, scale):
 
 def exact_or_refused(net, x1, x2, method, include_output=True):
     """fl.walk equals exact rational arithmetic, or raises NumericalRange exactly when the exact regions'
-    starts cannot be told apart in float64. Returns "exact" or "refused"."""
+    starts cannot be told apart in float64, on the module and on its snapshot (on the CPU the snapshot's walk
+    calls the engine directly, and settles or redoes in exact arithmetic itself). Returns "exact" or
+    "refused"."""
     from .walk_oracle import exact_layered_walk
 
     starts, patterns = exact_layered_walk(net, x1, x2, include_output=include_output)
     as_floats = np.array([float(s) for s in starts])
     representable = bool(np.all(np.diff(as_floats) > 0))
-    try:
-        w = fl.walk(net, x1, x2, include_output=include_output, method=method)
-    except fl.NumericalRange as error:
-        assert not representable, f"refused a walk float64 can hold: {error}"
-        assert "round to the same float64" in str(error) or "multiply-adds" in str(error)
-        return "refused"
-    assert representable
-    assert torch.equal(w.patterns, patterns)
-    np.testing.assert_allclose(w.ts, as_floats, rtol=1e-12, atol=0)
-    return "exact"
+    outcomes = []
+    for target in (net, fl.read_net(net)):
+        try:
+            w = fl.walk(target, x1, x2, include_output=include_output, method=method)
+        except fl.NumericalRange as error:
+            assert not representable, f"refused a walk float64 can hold: {error}"
+            assert "round to the same float64" in str(error) or "multiply-adds" in str(error)
+            outcomes.append("refused")
+            continue
+        assert representable
+        assert torch.equal(w.patterns, patterns)
+        np.testing.assert_allclose(w.ts, as_floats, rtol=1e-12, atol=0)
+        outcomes.append("exact")
+    return outcomes[0]
 
 
 SCALES = [1e-300, 1e-150, 1e-14, 1e-3, 1.0, 1e3, 1e8, 1e14, 1e16, 1e20, 1e155, 1e300]
@@ -763,6 +816,31 @@ def test_the_refusal_names_the_scale():
     x1, x2 = scaled_segment(4, 1e14)
     with pytest.raises(fl.NumericalRange, match=r"ends reach 6.25e\+13.*biases of at most 1.75.*Rescale"):
         fl.walk(net, x1, x2)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning", "ignore:invalid value:RuntimeWarning")
+def test_an_end_whose_first_layer_scale_is_nan_is_refused_or_exact(reverse):
+    """A first layer of zero rows (``||W_j|| = 0``) and an end so large that its norm overflows: the end's scale
+    ``||W_j|| ||x|| + |b_j|`` is ``0 * inf``, NaN. The one-segment path took the larger of the two ends' scales
+    with Python's ``max``, which drops a NaN in second place: from the ordinary end to the huge one the walk went
+    on with NaN bounds, and with ``rtol > 0`` (nothing settled exactly) returned the second layer's bits all 0.
+    Either order must be refused (values past float64's range) with ``rtol > 0``, and be exact with ``rtol = 0``
+    (settled in exact arithmetic): one region, the pattern of every point (the first layer is constant)."""
+    net = fl.mlp([4, 6, 6, 2], seed=1)
+    with torch.no_grad():
+        net[0].weight.zero_()
+    spec = fl.read_net(net)
+    x1, x2 = np.zeros(4), np.full(4, 1.7e308)  # ||x2|| overflows to inf
+    if reverse:
+        x1, x2 = x2, x1
+    pattern = fl.activation_patterns(spec, torch.zeros(1, 4))
+    for target in (spec, net):
+        w = fl.walk(target, x1, x2)
+        assert torch.equal(w.patterns, pattern)
+        np.testing.assert_array_equal(w.ts, [0.0])
+        with pytest.raises(fl.NumericalRange, match="first layer .*reach inf"):
+            fl.walk(target, x1, x2, rtol=1e-6)
 
 
 @pytest.mark.parametrize("power", [-300, -120, -20, 20, 120, 300])
