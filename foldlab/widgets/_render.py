@@ -102,6 +102,8 @@ def _outside(figure: Figure, renderer) -> list[Artist]:
         for child in (*ax.texts, *([ax.legend_] if ax.legend_ is not None else [])):
             if isinstance(child, Annotation) and child.arrow_patch is not None:
                 continue  # an arrow is drawn as a patch: it has to lie inside its axes
+            if isinstance(child, Text) and child._fully_clipped_to_axes():
+                continue  # clipped to its axes: drawn with their inside (no extent to measure)
             if child.get_visible() and not _within(child.get_window_extent(renderer), ax.bbox):
                 found.append(child)
     return found
