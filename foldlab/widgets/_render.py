@@ -12,8 +12,10 @@ The frame is compared through a key of everything that decides it (the axes' gri
 positions and labels, axis labels, titles, figure texts), computed at the positions the layout gave. A
 drawing is reused only where that is exact: no frame text may reach into an axes, and anything drawn
 without being clipped to its axes (a text, a legend, an annotation) must lie inside it, or the figure is
-drawn whole. tests/test_widgets_render.py checks that the fast picture equals the whole drawing, pixel
-for pixel, for every control of every widget.
+drawn whole. When only titles change, the layout is run again to check that it puts the axes where they
+were; it takes each axis' extent (its tick labels, most of its time) from the whole drawing.
+tests/test_widgets_controls.py checks that the fast picture equals the whole drawing, pixel for pixel, for
+every control of every widget.
 """
 
 from __future__ import annotations
@@ -208,6 +210,84 @@ def _overlaps(bbox, rect: tuple[int, int, int, int], height: int) -> bool:
     return bbox.x1 > c0 and bbox.x0 < c1 and (height - bbox.y0) > r0 and (height - bbox.y1) < r1
 
 
+#: What a formatter sets while it labels ticks (not its settings).
+_FORMATTER_STATE = frozenset({"axis", "locs", "_locs", "offset", "_format", "_orderOfMagnitude", "_sublabels"})
+
+
+def _locator_key(axis: Axis) -> tuple:
+    """What decides an axis' ticks and labels at any size besides its limits and scale: the kinds and settings of
+    its locators and formatters."""
+    key = []
+    for ticker in (axis.major, axis.minor):
+        for part in (ticker.locator, ticker.formatter):
+            settings = {k: repr(v) for k, v in vars(part).items() if k not in _FORMATTER_STATE}
+            key.append((type(part).__name__, tuple(sorted(settings.items()))))
+    return tuple(key)
+
+
+class _AxisBoxes:
+    """The extents of every axis of a figure as the constrained layout asks for them, kept from one drawing for
+    the next whose axes are the same (only titles differ, see :meth:`FigureRenderer._new_titles`).
+
+    The layout places the axes from the tight boxes of each, and most of its time goes into an axis' extent
+    (laying out its tick labels). An axis' extent depends on the axis (ticks, labels, scale: the frame key
+    without the titles, and its locators) and on where every axes of the figure is (shared axes look at their
+    siblings); it is kept under those, so a layout run again from the same start asks for the same extents at the
+    same places, and gets them; anywhere else it computes them. The layout's result (where the axes go) is
+    checked against the kept frame's all the same, so a kept extent that were wrong would cost a whole drawing,
+    never a wrong picture.
+    """
+
+    def __init__(self):
+        self.boxes: dict[tuple, object] = {}
+        self.hits = 0  # extents answered from those kept (tests look)
+
+    def _wrap(self, figure: Figure, *, record: bool) -> list[Axis]:
+        axes = list(figure.axes)
+        wrapped = []
+        for index, ax in enumerate(axes):
+            for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+                kinds = _locator_key(axis)
+                original = axis.get_tightbbox
+
+                def get_tightbbox(renderer=None, *, for_layout_only=False, _original=original, _where=(index, name),
+                                  _kinds=kinds):
+                    key = (_where, _kinds, for_layout_only, tuple(tuple(a.bbox.bounds) for a in axes))
+                    if not record and key in self.boxes:
+                        self.hits += 1
+                        box = self.boxes[key]
+                        return None if box is None else box.frozen()
+                    box = _original(renderer, for_layout_only=for_layout_only)
+                    if record:
+                        self.boxes[key] = None if box is None else box.frozen()
+                    return box
+
+                axis.get_tightbbox = get_tightbbox
+                wrapped.append(axis)
+        return wrapped
+
+    def record(self, figure: Figure):
+        """Keep the extents asked for while the figure is drawn whole (a context manager)."""
+        self.boxes = {}
+        return _Wrapped(self, figure, record=True)
+
+    def reuse(self, figure: Figure):
+        """Answer the extents kept (a context manager)."""
+        return _Wrapped(self, figure, record=False)
+
+
+class _Wrapped:
+    def __init__(self, boxes: _AxisBoxes, figure: Figure, *, record: bool):
+        self.boxes, self.figure, self.record = boxes, figure, record
+
+    def __enter__(self):
+        self.axes = self.boxes._wrap(self.figure, record=self.record)
+
+    def __exit__(self, *exc):
+        for axis in self.axes:
+            del axis.get_tightbbox
+
+
 class FigureRenderer:
     """Renders a figure to RGBA pixels and PNG, reusing its frame while the frame does not change.
 
@@ -245,6 +325,7 @@ class FigureRenderer:
         self._whole: np.ndarray | None = None
         self._positions: list = []
         self._rects: list[tuple[int, int, int, int]] = []
+        self._boxes = _AxisBoxes()
 
     def png(self, *, fast: bool = True) -> bytes:
         """The figure as PNG bytes (see :meth:`render`)."""
@@ -290,7 +371,8 @@ class FigureRenderer:
         engine = figure.get_layout_engine()
         if engine is None or not hasattr(engine, "execute"):
             return None
-        engine.execute(figure)  # what the whole drawing would do first
+        with self._boxes.reuse(figure):  # the axes are the kept frame's: their extents too
+            engine.execute(figure)  # what the whole drawing would do first
         if any(ax.get_position(original=True).bounds != kept.bounds
                for ax, kept in zip(figure.axes, self._positions)):
             return None
@@ -323,7 +405,8 @@ class FigureRenderer:
 
     def _render_whole(self) -> np.ndarray:
         figure, canvas = self.figure, self.canvas
-        canvas.draw()
+        with self._boxes.record(figure):
+            canvas.draw()
         pixels = np.asarray(canvas.buffer_rgba()).copy()
         self.counts["whole"] += 1
         height, width = pixels.shape[:2]
