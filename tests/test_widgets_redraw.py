@@ -114,8 +114,10 @@ def test_the_axis_extents_kept_for_new_titles_are_those_computed_again():
     with fresh.record(fig):
         fig.get_layout_engine().execute(fig)
     assert len(fresh.boxes) >= 2 * len(fig.axes) and set(fresh.boxes) <= set(kept)
-    for key, box in fresh.boxes.items():
-        assert (box is None and kept[key] is None) or np.array_equal(box.get_points(), kept[key].get_points()), key
+    for key, (box, *places) in fresh.boxes.items():
+        old, *kept_places = kept[key]
+        assert (box is None and old is None) or np.array_equal(box.get_points(), old.get_points()), key
+        assert places == kept_places, key
     assert (view.pixels() == view.pixels(fast=False)).all()
 
 

@@ -233,9 +233,9 @@ class _AxisBoxes:
     (laying out its tick labels). An axis' extent depends on the axis (ticks, labels, scale: the frame key
     without the titles, and its locators) and on where every axes of the figure is (shared axes look at their
     siblings); it is kept under those, so a layout run again from the same start asks for the same extents at the
-    same places, and gets them; anywhere else it computes them. The layout's result (where the axes go) is
-    checked against the kept frame's all the same, so a kept extent that were wrong would cost a whole drawing,
-    never a wrong picture.
+    same places, and gets them (with the places of the axis label and offset text that computing them sets);
+    anywhere else it computes them. The layout's result (where the axes go) is checked against the kept frame's
+    all the same, so a kept extent that were wrong would cost a whole drawing, never a wrong picture.
     """
 
     def __init__(self):
@@ -251,15 +251,20 @@ class _AxisBoxes:
                 original = axis.get_tightbbox
 
                 def get_tightbbox(renderer=None, *, for_layout_only=False, _original=original, _where=(index, name),
-                                  _kinds=kinds):
+                                  _kinds=kinds, _axis=axis):
                     key = (_where, _kinds, for_layout_only, tuple(tuple(a.bbox.bounds) for a in axes))
                     if not record and key in self.boxes:
                         self.hits += 1
-                        box = self.boxes[key]
+                        box, label, offset, text = self.boxes[key]
+                        # what the extent's computation leaves behind: where the axis label and offset text are
+                        _axis.label.set_position(label)
+                        _axis.offsetText.set_position(offset)
+                        _axis.offsetText.set_text(text)
                         return None if box is None else box.frozen()
                     box = _original(renderer, for_layout_only=for_layout_only)
                     if record:
-                        self.boxes[key] = None if box is None else box.frozen()
+                        self.boxes[key] = (None if box is None else box.frozen(), _axis.label.get_position(),
+                                           _axis.offsetText.get_position(), _axis.offsetText.get_text())
                     return box
 
                 axis.get_tightbbox = get_tightbbox
