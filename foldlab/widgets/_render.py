@@ -220,7 +220,8 @@ def _locator_key(axis: Axis) -> tuple:
     key = []
     for ticker in (axis.major, axis.minor):
         for part in (ticker.locator, ticker.formatter):
-            settings = {k: repr(v) for k, v in vars(part).items() if k not in _FORMATTER_STATE}
+            settings = {k: repr(v.tolist() if isinstance(v, np.ndarray) else v) for k, v in vars(part).items()
+                        if k not in _FORMATTER_STATE}
             key.append((type(part).__name__, tuple(sorted(settings.items()))))
     return tuple(key)
 
@@ -247,29 +248,35 @@ class _AxisBoxes:
         wrapped = []
         for index, ax in enumerate(axes):
             for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
-                kinds = _locator_key(axis)
-                original = axis.get_tightbbox
-
-                def get_tightbbox(renderer=None, *, for_layout_only=False, _original=original, _where=(index, name),
-                                  _kinds=kinds, _axis=axis):
-                    key = (_where, _kinds, for_layout_only, tuple(tuple(a.bbox.bounds) for a in axes))
-                    if not record and key in self.boxes:
-                        self.hits += 1
-                        box, label, offset, text = self.boxes[key]
-                        # what the extent's computation leaves behind: where the axis label and offset text are
-                        _axis.label.set_position(label)
-                        _axis.offsetText.set_position(offset)
-                        _axis.offsetText.set_text(text)
-                        return None if box is None else box.frozen()
-                    box = _original(renderer, for_layout_only=for_layout_only)
-                    if record:
-                        self.boxes[key] = (None if box is None else box.frozen(), _axis.label.get_position(),
-                                           _axis.offsetText.get_position(), _axis.offsetText.get_text())
-                    return box
-
-                axis.get_tightbbox = get_tightbbox
+                axis.get_tightbbox = self._extent(axis, (index, name), axes, record)
                 wrapped.append(axis)
         return wrapped
+
+    def _extent(self, axis: Axis, where: tuple, axes: list, record: bool):
+        """Stands in for ``axis.get_tightbbox``: keeps (``record``) or answers the extents."""
+        original = axis.get_tightbbox
+        kinds = None  # the axis' locators and formatters, read when the layout first asks
+
+        def get_tightbbox(renderer=None, *, for_layout_only=False):
+            nonlocal kinds
+            if kinds is None:
+                kinds = _locator_key(axis)
+            key = (where, kinds, for_layout_only, tuple(tuple(a.bbox.bounds) for a in axes))
+            if not record and key in self.boxes:
+                self.hits += 1
+                box, label, offset, text = self.boxes[key]
+                # what the extent's computation leaves behind: where the axis label and offset text are
+                axis.label.set_position(label)
+                axis.offsetText.set_position(offset)
+                axis.offsetText.set_text(text)
+                return None if box is None else box.frozen()
+            box = original(renderer, for_layout_only=for_layout_only)
+            if record:
+                self.boxes[key] = (None if box is None else box.frozen(), axis.label.get_position(),
+                                   axis.offsetText.get_position(), axis.offsetText.get_text())
+            return box
+
+        return get_tightbbox
 
     def record(self, figure: Figure):
         """Keep the extents asked for while the figure is drawn whole (a context manager)."""
