@@ -140,3 +140,29 @@ def test_a_title_that_moves_the_layout_is_drawn_whole():
     lines.value = 2
     assert view.renderer.counts["titles"] == 0
     assert (view.pixels() == view.pixels(fast=False)).all()
+
+
+def test_moved_limits_draw_the_figure_whole_without_comparing_frames(monkeypatch):
+    """Where an axes' limits moved, the frame moved too: the figure is drawn whole at once (its frame key is not
+    computed); where they stayed, the frames are compared and the kept one is reused."""
+    from ipywidgets import IntSlider
+
+    from foldlab.widgets import FigureView, _render
+
+    top, height = IntSlider(value=1, min=1, max=3), IntSlider(value=1, min=1, max=3)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, height.value / 4])
+        ax.set_ylim(0, top.value)
+        return "", None
+
+    view = FigureView(draw, {"top": top, "height": height}, figsize=(3, 2))
+    compared = []
+    frame = _render._frame
+    monkeypatch.setattr(_render, "_frame", lambda figure: compared.append(1) or frame(figure))
+    top.value = 2  # the frame is read once, from the whole drawing, to keep it
+    assert len(compared) == 1 and view.renderer.counts == {"whole": 2, "fast": 0, "titles": 0}
+    height.value = 2  # read once more, to compare it with the kept one
+    assert len(compared) == 2 and view.renderer.counts["fast"] == 1
+    assert (view.pixels() == view.pixels(fast=False)).all()

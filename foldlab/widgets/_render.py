@@ -300,6 +300,11 @@ class _Wrapped:
             del axis.get_tightbbox
 
 
+def _view_limits(figure: Figure) -> tuple:
+    """Every axes' x and y limits and scales, as they are now."""
+    return tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale()) for ax in figure.axes)
+
+
 class FigureRenderer:
     """Renders a figure to RGBA pixels and PNG, reusing its frame while the frame does not change.
 
@@ -338,6 +343,7 @@ class FigureRenderer:
         self._positions: list = []
         self._rects: list[tuple[int, int, int, int]] = []
         self._boxes = _AxisBoxes()
+        self._limits: tuple | None = None  # the axes' limits before the kept frame was drawn (see render)
 
     def png(self, *, fast: bool = True) -> bytes:
         """The figure as PNG bytes (see :meth:`render`)."""
@@ -346,7 +352,11 @@ class FigureRenderer:
     def render(self, *, fast: bool = True) -> np.ndarray:
         """The figure's pixels, ``(h, w, 4)`` uint8; ``fast=False`` always draws it whole."""
         figure = self.figure
-        if fast and self._key is not None and len(figure.axes) == len(self._positions):
+        # the axes' limits as the draw function left them (before any aspect is applied, so they do not depend on
+        # where the axes are): where they moved, the frame moved too (its key holds them, aspect applied), and
+        # computing that key would be lost time; a whole drawing is exact either way
+        limits = _view_limits(figure)
+        if fast and self._key is not None and len(figure.axes) == len(self._positions) and limits == self._limits:
             # the constrained layout's result depends on where the axes start: a whole drawing must start
             # where the figure's draw function left them, so keep that to go back to
             start = [(ax.get_position(original=True), ax.get_in_layout()) for ax in figure.axes]
@@ -371,7 +381,7 @@ class FigureRenderer:
                 for ax, (position, in_layout) in zip(figure.axes, start):
                     ax.set_position(position)
                     ax.set_in_layout(in_layout)
-        return self._render_whole()
+        return self._render_whole(limits)
 
     def _new_titles(self, key: tuple, outside: list[Artist]) -> np.ndarray | None:
         """The kept frame with new title texts (a count, an epoch in a title): when the constrained layout,
@@ -415,8 +425,9 @@ class FigureRenderer:
         self._titles = _title_boxes(figure, renderer)
         return pixels
 
-    def _render_whole(self) -> np.ndarray:
+    def _render_whole(self, limits: tuple) -> np.ndarray:
         figure, canvas = self.figure, self.canvas
+        self._limits = limits
         with self._boxes.record(figure):
             canvas.draw()
         pixels = np.asarray(canvas.buffer_rgba()).copy()
