@@ -7,11 +7,17 @@ press or click to the new picture in the page (the kernel's redraw, the PNG's tr
 Controls that are disabled (with a tooltip saying why) are listed as such.
 
 Run: ``python benchmarks/widgets.py [--repeat 5]`` (needs chromium: ``make browser-deps``).
+
+``--kernel`` times the same moves without a browser: the widgets are built in this process as the page builds
+them, each control is set in Python as :func:`tests.widget_checks.move_control` moves it, and the time is the
+view's own redraw (``FigureView.seconds``: the draw and the PNG). ``--only NAME`` keeps the widgets whose name
+starts with NAME; ``--profile`` prints cProfile's top entries of each kernel-side control.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import sys
 import tempfile
@@ -99,13 +105,97 @@ def measure(page, view, name: str, repeat: int, timeout_s: float) -> tuple[list[
     return times, what
 
 
+def kernel_move(control, step: int) -> str:
+    """Move a control in Python as :func:`tests.widget_checks.move_control` does in the page: a slider one step
+    (right, or left from its maximum), a dropdown to its next option, a toggle to the first other option."""
+    import ipywidgets as widgets
+
+    if isinstance(control, widgets.FloatLogSlider):
+        exponent = math.log(control.value, control.base)
+        right = exponent + control.step <= control.max + 1e-9
+        control.value = control.base ** (exponent + (control.step if right else -control.step))
+        return "ArrowRight" if right else "ArrowLeft"
+    if isinstance(control, (widgets.IntSlider, widgets.FloatSlider)):
+        right = control.value < control.max
+        control.value = control.value + (control.step if right else -control.step)
+        return "ArrowRight" if right else "ArrowLeft"
+    if isinstance(control, widgets.ToggleButtons):
+        control.value = next(v for v in (o[1] if isinstance(o, tuple) else o for o in control.options)
+                             if v != control.value)
+        return str(control.value)
+    if isinstance(control, widgets.Dropdown):
+        values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        control.value = values[(values.index(control.value) + 1) % len(values)]
+        return str(control.value)
+    raise ValueError(f"cannot move {type(control).__name__}")
+
+
+def kernel(args) -> list[tuple]:
+    """The rows of the table, timed in this process (no browser)."""
+    import cProfile
+    import pstats
+
+    namespace: dict = {}
+    started = time.perf_counter()
+    exec(SETUP, namespace)  # noqa: S102  (the benchmark's own set-up, as the page runs it)
+    print(f"set-up in {time.perf_counter() - started:.1f} s", flush=True)
+    rows = []
+    for widget, code in WIDGETS:
+        if args.only and not widget.startswith(args.only):
+            continue
+        started = time.perf_counter()
+        view = eval(code, namespace)  # noqa: S307
+        print(f"{widget}: built in {time.perf_counter() - started:.2f} s", flush=True)
+        for name, control in view.controls.items():
+            if control.disabled:
+                rows.append((widget, name, None, None, 0, "disabled"))
+                continue
+            times, cpu, what = [], [], ""
+            profile = cProfile.Profile() if args.profile else None
+            for step in range(args.repeat):
+                if profile is not None:
+                    profile.enable()
+                started = time.thread_time()
+                what = kernel_move(control, step)
+                cpu.append(time.thread_time() - started)
+                if profile is not None:
+                    profile.disable()
+                times.append(view.seconds)
+            rows.append((widget, name, statistics.median(times), max(times), len(times),
+                         f"{what} (thread CPU: median {statistics.median(cpu):.3f} s)"))
+            if profile is not None:
+                print(f"--- {widget} {name}: median {statistics.median(times):.3f} s")
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+    return rows
+
+
+def table(rows: list[tuple], title: str) -> None:
+    print(f"\n{title}; target: median under 0.25 s\n")
+    print(f"{'widget':<27}{'control':<14}{'median s':>9}{'max s':>8}{'n':>3}  last move")
+    for widget, name, med, top, n, what in rows:
+        m = f"{med:9.3f}" if med is not None else f"{'-':>9}"
+        t = f"{top:8.3f}" if top is not None else f"{'-':>8}"
+        flag = "  > 0.25 s" if med is not None and med > 0.25 else ""
+        print(f"{widget:<27}{name:<14}{m}{t}{n:>3}  {what}{flag}")
+    timed = [r[2] for r in rows if r[2] is not None]
+    print(f"\n{len(timed)} controls timed, {sum(t <= 0.25 for t in timed)} with a median under 0.25 s; "
+          f"median of medians {statistics.median(timed):.3f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="moves per control (default 5)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for one redraw")
     parser.add_argument("--ready", type=float, default=600.0,
                         help="seconds to wait for the page with every widget (default 600; more on a busy machine)")
+    parser.add_argument("--kernel", action="store_true", help="time the redraws in this process, without a browser")
+    parser.add_argument("--only", default="", help="the widgets whose name starts with this (with --kernel)")
+    parser.add_argument("--profile", action="store_true", help="cProfile each control (with --kernel)")
     args = parser.parse_args()
+    if args.kernel:
+        rows = kernel(args)
+        table(rows, f"redraw in the kernel (FigureView.seconds, no browser), {args.repeat} moves per control")
+        return
     from playwright.sync_api import sync_playwright
 
     folder = Path(tempfile.mkdtemp(prefix="foldlab-bench-widgets-")) / "app"
@@ -148,16 +238,8 @@ def main() -> None:
                 else:
                     rows.append((widget, name, None, None, 0, what))
         browser.close()
-    print(f"\nredraw in Chromium (Voila), {args.repeat} moves per control; target: median under 0.25 s\n")
-    print(f"{'widget':<27}{'control':<14}{'median s':>9}{'max s':>8}{'n':>3}  last move")
-    for widget, name, med, top, n, what in rows:
-        m = f"{med:9.3f}" if med is not None else f"{'-':>9}"
-        t = f"{top:8.3f}" if top is not None else f"{'-':>8}"
-        flag = "  > 0.25 s" if med is not None and med > 0.25 else ""
-        print(f"{widget:<27}{name:<14}{m}{t}{n:>3}  {what}{flag}")
-    timed = [r[2] for r in rows if r[2] is not None]
-    print(f"\n{len(timed)} controls timed, {sum(t <= 0.25 for t in timed)} with a median under 0.25 s; "
-          f"median of medians {statistics.median(timed):.3f} s; page errors: {len(errors)}")
+    table(rows, f"redraw in Chromium (Voila), {args.repeat} moves per control")
+    print(f"page errors: {len(errors)}")
     for error in errors:
         print("  page error:", error)
 

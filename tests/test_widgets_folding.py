@@ -27,6 +27,17 @@ def test_the_widgets_are_importable_from_the_package():
         assert getattr(flw, name) is getattr(views, name)
 
 
+def test_the_class_pair_matrix_texts_are_clipped_to_it_and_lie_inside_it(digits, trained):
+    """The cells' texts are clipped to the matrix (the layout then skips them, a redraw is faster); they lie inside
+    it, so the picture is the one drawn with them unclipped."""
+    w = flw.class_pair_widget(trained, digits.X_test, digits.y_test, n_paths=20, n_pairs=300)
+    texts = w.figure.axes[1].texts
+    assert len(texts) >= 40 and all(t.get_clip_on() for t in texts)
+    clipped = w.renderer.render(fast=False)
+    for text in texts:
+        text.set_clip_on(False)
+    assert (w.renderer.render(fast=False) == clipped).all()
+
 def test_class_pair_widget_every_control_at_both_ends(digits, trained):
     X, y = digits.X_test, digits.y_test
     w = flw.class_pair_widget(trained, X, y, first=1, second=4, n_paths=40, n_pairs=300, seed=2)

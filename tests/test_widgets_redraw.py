@@ -9,6 +9,7 @@ import torch
 
 import foldlab as fl
 from foldlab import widgets as flw
+from foldlab.widgets._render import _AxisBoxes
 
 
 @pytest.fixture(autouse=True)
@@ -94,3 +95,74 @@ def test_the_normalisation_widget_keeps_one_scale_through_the_epochs():
             assert max(heights) <= top
         assert (view.pixels() == view.pixels(fast=False)).all()
     assert view.renderer.counts["titles"] + view.renderer.counts["fast"] >= 2, view.renderer.counts
+
+
+def test_the_axis_extents_kept_for_new_titles_are_those_computed_again():
+    """The constrained layout run again for new titles takes each axis' extent from the whole drawing (the axes
+    are the same): a kept extent is the extent computed afresh at the same place, and the picture is the whole
+    drawing of the same state."""
+    view = flw.regions_in_training_widget(fl.toy_dataset("moons", n=60, seed=0), n_neurons=4, epochs=3,
+                                          max_depth=2, n_lines=2)
+    boxes = view.renderer._boxes
+    view.controls["epoch"].value = 1
+    assert view.renderer.counts["titles"] == 1 and boxes.hits > 0, (view.renderer.counts, boxes.hits)
+    kept = dict(boxes.boxes)
+    fig = view.figure  # drawn again from the draw function, its layout run afresh, every extent computed
+    fig.clear()
+    view._draw(fig, progress=lambda message: None)
+    fresh = _AxisBoxes()
+    with fresh.record(fig):
+        fig.get_layout_engine().execute(fig)
+    assert len(fresh.boxes) >= 2 * len(fig.axes) and set(fresh.boxes) <= set(kept)
+    for key, (box, *places) in fresh.boxes.items():
+        old, *kept_places = kept[key]
+        assert (box is None and old is None) or np.array_equal(box.get_points(), old.get_points()), key
+        assert places == kept_places, key
+    assert (view.pixels() == view.pixels(fast=False)).all()
+
+
+def test_a_title_that_moves_the_layout_is_drawn_whole():
+    """A title that grows to two lines moves the axes: the kept extents are not used where the layout asks
+    elsewhere, and the picture is the whole drawing."""
+    from ipywidgets import IntSlider
+
+    from foldlab.widgets import FigureView
+
+    lines = IntSlider(value=1, min=1, max=2)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, 1])
+        ax.set_title("\n".join(["new title"] * lines.value))
+        return "", None
+
+    view = FigureView(draw, {"lines": lines}, figsize=(3, 2))
+    lines.value = 2
+    assert view.renderer.counts["titles"] == 0
+    assert (view.pixels() == view.pixels(fast=False)).all()
+
+
+def test_moved_limits_draw_the_figure_whole_without_comparing_frames(monkeypatch):
+    """Where an axes' limits moved, the frame moved too: the figure is drawn whole at once (its frame key is not
+    computed); where they stayed, the frames are compared and the kept one is reused."""
+    from ipywidgets import IntSlider
+
+    from foldlab.widgets import FigureView, _render
+
+    top, height = IntSlider(value=1, min=1, max=3), IntSlider(value=1, min=1, max=3)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, height.value / 4])
+        ax.set_ylim(0, top.value)
+        return "", None
+
+    view = FigureView(draw, {"top": top, "height": height}, figsize=(3, 2))
+    compared = []
+    frame = _render._frame
+    monkeypatch.setattr(_render, "_frame", lambda figure: compared.append(1) or frame(figure))
+    top.value = 2  # the frame is read once, from the whole drawing, to keep it
+    assert len(compared) == 1 and view.renderer.counts == {"whole": 2, "fast": 0, "titles": 0}
+    height.value = 2  # read once more, to compare it with the kept one
+    assert len(compared) == 2 and view.renderer.counts["fast"] == 1
+    assert (view.pixels() == view.pixels(fast=False)).all()

@@ -102,7 +102,9 @@ def plot_class_pairs(pairs: ClassPairs | GlobalFolding, ax: Axes | None = None, 
             for j in range(k):
                 if not hidden[i, j]:
                     text = f"{int(matrix[i, j])}" if value == "count" else f"{matrix[i, j]:.2f}"
-                    texts.append(ax.text(j, i, text, ha="center", va="center", fontsize="x-small", color="w"))
+                    # clipped to the axes: a cell's text lies inside them, and the layout then skips it
+                    texts.append(ax.text(j, i, text, ha="center", va="center", fontsize="x-small", color="w",
+                                         clip_on=True))
     return ClassPairArtists(image, tuple(texts))
 
 

@@ -12,8 +12,10 @@ The frame is compared through a key of everything that decides it (the axes' gri
 positions and labels, axis labels, titles, figure texts), computed at the positions the layout gave. A
 drawing is reused only where that is exact: no frame text may reach into an axes, and anything drawn
 without being clipped to its axes (a text, a legend, an annotation) must lie inside it, or the figure is
-drawn whole. tests/test_widgets_render.py checks that the fast picture equals the whole drawing, pixel
-for pixel, for every control of every widget.
+drawn whole. When only titles change, the layout is run again to check that it puts the axes where they
+were; it takes each axis' extent (its tick labels, most of its time) from the whole drawing.
+tests/test_widgets_controls.py checks that the fast picture equals the whole drawing, pixel for pixel, for
+every control of every widget.
 """
 
 from __future__ import annotations
@@ -102,6 +104,8 @@ def _outside(figure: Figure, renderer) -> list[Artist]:
         for child in (*ax.texts, *([ax.legend_] if ax.legend_ is not None else [])):
             if isinstance(child, Annotation) and child.arrow_patch is not None:
                 continue  # an arrow is drawn as a patch: it has to lie inside its axes
+            if isinstance(child, Text) and child._fully_clipped_to_axes():
+                continue  # clipped to its axes: drawn with their inside (no extent to measure)
             if child.get_visible() and not _within(child.get_window_extent(renderer), ax.bbox):
                 found.append(child)
     return found
@@ -206,6 +210,101 @@ def _overlaps(bbox, rect: tuple[int, int, int, int], height: int) -> bool:
     return bbox.x1 > c0 and bbox.x0 < c1 and (height - bbox.y0) > r0 and (height - bbox.y1) < r1
 
 
+#: What a formatter sets while it labels ticks (not its settings).
+_FORMATTER_STATE = frozenset({"axis", "locs", "_locs", "offset", "_format", "_orderOfMagnitude", "_sublabels"})
+
+
+def _locator_key(axis: Axis) -> tuple:
+    """What decides an axis' ticks and labels at any size besides its limits and scale: the kinds and settings of
+    its locators and formatters."""
+    key = []
+    for ticker in (axis.major, axis.minor):
+        for part in (ticker.locator, ticker.formatter):
+            settings = {k: repr(v.tolist() if isinstance(v, np.ndarray) else v) for k, v in vars(part).items()
+                        if k not in _FORMATTER_STATE}
+            key.append((type(part).__name__, tuple(sorted(settings.items()))))
+    return tuple(key)
+
+
+class _AxisBoxes:
+    """The extents of every axis of a figure as the constrained layout asks for them, kept from one drawing for
+    the next whose axes are the same (only titles differ, see :meth:`FigureRenderer._new_titles`).
+
+    The layout places the axes from the tight boxes of each, and most of its time goes into an axis' extent
+    (laying out its tick labels). An axis' extent depends on the axis (ticks, labels, scale: the frame key
+    without the titles, and its locators) and on where every axes of the figure is (shared axes look at their
+    siblings); it is kept under those, so a layout run again from the same start asks for the same extents at the
+    same places, and gets them (with the places of the axis label and offset text that computing them sets);
+    anywhere else it computes them. The layout's result (where the axes go) is checked against the kept frame's
+    all the same, so a kept extent that were wrong would cost a whole drawing, never a wrong picture.
+    """
+
+    def __init__(self):
+        self.boxes: dict[tuple, object] = {}
+        self.hits = 0  # extents answered from those kept (tests look)
+
+    def _wrap(self, figure: Figure, *, record: bool) -> list[Axis]:
+        axes = list(figure.axes)
+        wrapped = []
+        for index, ax in enumerate(axes):
+            for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+                axis.get_tightbbox = self._extent(axis, (index, name), axes, record)
+                wrapped.append(axis)
+        return wrapped
+
+    def _extent(self, axis: Axis, where: tuple, axes: list, record: bool):
+        """Stands in for ``axis.get_tightbbox``: keeps (``record``) or answers the extents."""
+        original = axis.get_tightbbox
+        kinds = None  # the axis' locators and formatters, read when the layout first asks
+
+        def get_tightbbox(renderer=None, *, for_layout_only=False):
+            nonlocal kinds
+            if kinds is None:
+                kinds = _locator_key(axis)
+            key = (where, kinds, for_layout_only, tuple(tuple(a.bbox.bounds) for a in axes))
+            if not record and key in self.boxes:
+                self.hits += 1
+                box, label, offset, text = self.boxes[key]
+                # what the extent's computation leaves behind: where the axis label and offset text are
+                axis.label.set_position(label)
+                axis.offsetText.set_position(offset)
+                axis.offsetText.set_text(text)
+                return None if box is None else box.frozen()
+            box = original(renderer, for_layout_only=for_layout_only)
+            if record:
+                self.boxes[key] = (None if box is None else box.frozen(), axis.label.get_position(),
+                                   axis.offsetText.get_position(), axis.offsetText.get_text())
+            return box
+
+        return get_tightbbox
+
+    def record(self, figure: Figure):
+        """Keep the extents asked for while the figure is drawn whole (a context manager)."""
+        self.boxes = {}
+        return _Wrapped(self, figure, record=True)
+
+    def reuse(self, figure: Figure):
+        """Answer the extents kept (a context manager)."""
+        return _Wrapped(self, figure, record=False)
+
+
+class _Wrapped:
+    def __init__(self, boxes: _AxisBoxes, figure: Figure, *, record: bool):
+        self.boxes, self.figure, self.record = boxes, figure, record
+
+    def __enter__(self):
+        self.axes = self.boxes._wrap(self.figure, record=self.record)
+
+    def __exit__(self, *exc):
+        for axis in self.axes:
+            del axis.get_tightbbox
+
+
+def _view_limits(figure: Figure) -> tuple:
+    """Every axes' x and y limits and scales, as they are now."""
+    return tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale()) for ax in figure.axes)
+
+
 class FigureRenderer:
     """Renders a figure to RGBA pixels and PNG, reusing its frame while the frame does not change.
 
@@ -243,6 +342,8 @@ class FigureRenderer:
         self._whole: np.ndarray | None = None
         self._positions: list = []
         self._rects: list[tuple[int, int, int, int]] = []
+        self._boxes = _AxisBoxes()
+        self._limits: tuple | None = None  # the axes' limits before the kept frame was drawn (see render)
 
     def png(self, *, fast: bool = True) -> bytes:
         """The figure as PNG bytes (see :meth:`render`)."""
@@ -251,7 +352,11 @@ class FigureRenderer:
     def render(self, *, fast: bool = True) -> np.ndarray:
         """The figure's pixels, ``(h, w, 4)`` uint8; ``fast=False`` always draws it whole."""
         figure = self.figure
-        if fast and self._key is not None and len(figure.axes) == len(self._positions):
+        # the axes' limits as the draw function left them (before any aspect is applied, so they do not depend on
+        # where the axes are): where they moved, the frame moved too (its key holds them, aspect applied), and
+        # computing that key would be lost time; a whole drawing is exact either way
+        limits = _view_limits(figure)
+        if fast and self._key is not None and len(figure.axes) == len(self._positions) and limits == self._limits:
             # the constrained layout's result depends on where the axes start: a whole drawing must start
             # where the figure's draw function left them, so keep that to go back to
             start = [(ax.get_position(original=True), ax.get_in_layout()) for ax in figure.axes]
@@ -276,7 +381,7 @@ class FigureRenderer:
                 for ax, (position, in_layout) in zip(figure.axes, start):
                     ax.set_position(position)
                     ax.set_in_layout(in_layout)
-        return self._render_whole()
+        return self._render_whole(limits)
 
     def _new_titles(self, key: tuple, outside: list[Artist]) -> np.ndarray | None:
         """The kept frame with new title texts (a count, an epoch in a title): when the constrained layout,
@@ -288,7 +393,8 @@ class FigureRenderer:
         engine = figure.get_layout_engine()
         if engine is None or not hasattr(engine, "execute"):
             return None
-        engine.execute(figure)  # what the whole drawing would do first
+        with self._boxes.reuse(figure):  # the axes are the kept frame's: their extents too
+            engine.execute(figure)  # what the whole drawing would do first
         if any(ax.get_position(original=True).bounds != kept.bounds
                for ax, kept in zip(figure.axes, self._positions)):
             return None
@@ -319,9 +425,11 @@ class FigureRenderer:
         self._titles = _title_boxes(figure, renderer)
         return pixels
 
-    def _render_whole(self) -> np.ndarray:
+    def _render_whole(self, limits: tuple) -> np.ndarray:
         figure, canvas = self.figure, self.canvas
-        canvas.draw()
+        self._limits = limits
+        with self._boxes.record(figure):
+            canvas.draw()
         pixels = np.asarray(canvas.buffer_rgba()).copy()
         self.counts["whole"] += 1
         height, width = pixels.shape[:2]
