@@ -104,11 +104,18 @@ def _outside(figure: Figure, renderer) -> list[Artist]:
         for child in (*ax.texts, *([ax.legend_] if ax.legend_ is not None else [])):
             if isinstance(child, Annotation) and child.arrow_patch is not None:
                 continue  # an arrow is drawn as a patch: it has to lie inside its axes
-            if isinstance(child, Text) and child._fully_clipped_to_axes():
+            if isinstance(child, Text) and _clipped_to_axes(child):
                 continue  # clipped to its axes: drawn with their inside (no extent to measure)
             if child.get_visible() and not _within(child.get_window_extent(renderer), ax.bbox):
                 found.append(child)
     return found
+
+
+def _clipped_to_axes(text: Text) -> bool:
+    """Whether ``text`` is clipped to its axes' box (matplotlib's private test, the one its layout uses; where a
+    matplotlib lacks it, False: the text is measured as any other, which is slower, never wrong)."""
+    test = getattr(text, "_fully_clipped_to_axes", None)
+    return bool(test()) if test is not None else False
 
 
 def _text_key(text: Text) -> tuple:
