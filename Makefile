@@ -15,6 +15,9 @@ JOBS   ?= 2
 PIPQUIET := { grep -v -E "^(WARNING: )?Location .* is ignored" || true; }
 STAMP  := $(VENV)/.foldlab-installed
 SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+# torch's AVX2 kernels also on CPUs with AVX-512, whose kernels round float32 sums differently: the lab, the
+# tests and the book then give the digits the notebooks state (README, "Same digits")
+export ATEN_CPU_CAPABILITY ?= avx2
 
 .PHONY: help lab test lint install browser-deps bench clean test-browser-notebooks docs
 

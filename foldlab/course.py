@@ -201,6 +201,16 @@ def _widget_state_saved() -> bool | None:
     return False
 
 
+def _torch_kernels() -> str | None:
+    """The CPU kernels torch computes with ("AVX2", "AVX512", ...), None where torch does not say."""
+    try:
+        import torch
+
+        return str(torch.backends.cpu.get_cpu_capability())
+    except (ImportError, AttributeError):
+        return None
+
+
 def check_environment(*, quiet: bool = False) -> dict[str, bool]:
     """Check that the course's packages import, and print a line for each: what it is for, its version.
 
@@ -234,6 +244,15 @@ def check_environment(*, quiet: bool = False) -> dict[str, bool]:
             mark = "✗" if req.needed else "·"
             extra = "" if req.needed else " (optional)"
             lines.append(f"{mark} {req.distribution} is missing{extra}: {req.why}; pip install {req.distribution}")
+    kernels = _torch_kernels()
+    if kernels is not None:
+        report["same_digits"] = kernels != "AVX512"
+        lines.append(
+            f"✓ torch computes with its {kernels} kernels" if report["same_digits"] else
+            "· torch computes with its AVX512 kernels, which round float32 sums differently: nets trained here end "
+            "with other last digits than the notebooks' text states (made with the AVX2 kernels); start Jupyter "
+            "with ATEN_CPU_CAPABILITY=avx2 (make lab and Binder do)"
+        )
     saved = _widget_state_saved()
     if saved is not None:
         report["widget_state"] = saved

@@ -6,7 +6,9 @@ seeded. The package ships the result of that recipe as a small ``weights_only`` 
 with ``torch.save``, in ``foldlab/weights/``), and :func:`pretrained` loads it into the recipe's untrained
 net. ``pretrained(name, retrain=True)`` runs the recipe instead, on one torch thread as the notebooks do, and
 gives the same weights: the test suite retrains every recipe and compares (bit for bit on the torch build
-the files were made with; another build or CPU may round the last bits of a float32 sum differently). A
+the files were made with, with its AVX2 kernels; another build, or its AVX-512 kernels, may round the last bits
+of a float32 sum differently: ``ATEN_CPU_CAPABILITY=avx2``, which ``make`` and Binder set, selects the AVX2
+kernels on any x86-64 CPU, see the README's "Same digits"). A
 :class:`StudyRecipe` does the same for a :func:`foldlab.normalisation_statistics` study (its arrays, saved as
 tensors). The files are written by ``python tools/make_pretrained.py``.
 

@@ -312,3 +312,16 @@ def test_the_start_notebook_lists_the_course_and_links_only_to_what_exists():
                                  "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
                                            if c.cell_type == "markdown")):
             assert (path.parent / target).exists() or target in allowed_missing, f"{path.name}: broken {target}"
+
+
+def test_the_environment_check_says_when_torch_would_give_other_digits(monkeypatch, capsys):
+    from foldlab import course
+
+    report = course.check_environment(quiet=True)  # the tests run torch's AVX2 kernels (conftest.py)
+    assert report.get("same_digits", True) is True
+    monkeypatch.setattr(course, "_torch_kernels", lambda: "AVX512")
+    report = course.check_environment()
+    assert report["same_digits"] is False
+    assert "ATEN_CPU_CAPABILITY=avx2" in capsys.readouterr().out
+    monkeypatch.setattr(course, "_torch_kernels", lambda: None)  # a torch that does not say: no line
+    assert "same_digits" not in course.check_environment(quiet=True)

@@ -68,6 +68,22 @@ def test_binder_environment_matches_root_and_covers_the_dependencies():
     assert {"jupyterlab", "ipykernel", "python"} <= conda
 
 
+def test_make_and_binder_run_torchs_avx2_kernels():
+    """The lab, the tests, the book and Binder compute with torch's AVX2 kernels (README, "Same digits"), unless
+    the user set ATEN_CPU_CAPABILITY."""
+    env = {k: v for k, v in os.environ.items() if k != "ATEN_CPU_CAPABILITY"}
+    make = subprocess.run(["make", "--no-print-directory", "--eval", "show-kernels: ; @echo $$ATEN_CPU_CAPABILITY",
+                           "show-kernels"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert make.stdout.strip() == "avx2", make.stdout + make.stderr
+    start = ROOT / "binder" / "start"
+    assert os.access(start, os.X_OK)
+    for given, expected in ((None, "avx2"), ("default", "default")):
+        run_env = env if given is None else {**env, "ATEN_CPU_CAPABILITY": given}
+        out = subprocess.run([str(start), "sh", "-c", "echo $ATEN_CPU_CAPABILITY"], env=run_env,
+                             capture_output=True, text=True, timeout=60).stdout
+        assert out.strip() == expected
+
+
 def test_repo2docker_accepts_binder_config():
     exe = Path(sys.executable).parent / "repo2docker"
     result = subprocess.run(
