@@ -247,6 +247,7 @@ def test_odd_nets(what, name, make, kind):
     refused(kind, name, fl.regions_over_training, [make()])
 
 
+@pytest.mark.filterwarnings("ignore:Initializing zero-element tensors:UserWarning")  # a layer of 0 units, on purpose
 def test_odd_but_fine_nets():
     zero_width = nn.Sequential(nn.Linear(2, 0), nn.ReLU(), nn.Linear(0, 1))
     assert len(fl.arrangement(zero_width)) == 1
