@@ -200,3 +200,16 @@ def test_kept_text_layouts_draw_every_kind_of_text_as_matplotlib_does():
         assert Text._get_layout is original
         assert (view.pixels() == view.pixels(fast=False)).all(), f"step {value}"
     assert view.renderer._layouts.hits > 0
+
+
+def test_kept_text_layouts_leave_a_matplotlib_without_the_private_layout_alone(monkeypatch):
+    """The layouts are kept through matplotlib's private Text._get_layout: where a matplotlib lacks it, nothing is
+    kept and nothing is added to Text (no AttributeError in every widget)."""
+    from matplotlib.text import Text
+
+    from foldlab.widgets._render import _TextLayouts
+
+    monkeypatch.delattr(Text, "_get_layout")
+    with _TextLayouts():
+        assert not hasattr(Text, "_get_layout")
+    assert not hasattr(Text, "_get_layout")

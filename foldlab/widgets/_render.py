@@ -328,7 +328,11 @@ class _TextLayouts:
         self.hits = 0  # layouts answered from those kept (tests look)
 
     def __enter__(self):
-        original = Text._get_layout  # matplotlib's (a subclass' own would be found first, and is left alone)
+        # matplotlib's (a subclass' own would be found first, and is left alone); a matplotlib without this private
+        # method lays its texts out as it does, nothing kept (slower, never an AttributeError in every widget)
+        original = self._original = getattr(Text, "_get_layout", None)
+        if original is None:
+            return
         layouts = self.layouts
 
         def get_layout(text, renderer):
@@ -349,11 +353,11 @@ class _TextLayouts:
             bbox, lines, box = found
             return bbox.frozen(), list(lines), box  # fresh containers: a caller may change them
 
-        self._original = original
         Text._get_layout = get_layout
 
     def __exit__(self, *exc):
-        Text._get_layout = self._original
+        if self._original is not None:
+            Text._get_layout = self._original
 
 
 def _view_limits(figure: Figure) -> tuple:
