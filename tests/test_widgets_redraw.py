@@ -166,3 +166,50 @@ def test_moved_limits_draw_the_figure_whole_without_comparing_frames(monkeypatch
     height.value = 2  # read once more, to compare it with the kept one
     assert len(compared) == 2 and view.renderer.counts["fast"] == 1
     assert (view.pixels() == view.pixels(fast=False)).all()
+
+
+def test_kept_text_layouts_draw_every_kind_of_text_as_matplotlib_does():
+    """Texts laid out from the kept layouts (the same string set the same way, on new Text objects of the next
+    drawing) give matplotlib's own picture, pixel for pixel, for texts of every setting the key holds: sizes,
+    rotations, alignments, several lines, line spacing, math, a text that wraps; and matplotlib's own layout is
+    back after each drawing."""
+    from ipywidgets import IntSlider
+    from matplotlib.text import Text
+
+    from foldlab.widgets import FigureView
+
+    step = IntSlider(value=0, min=0, max=3)
+    original = Text._get_layout
+
+    def draw(fig):
+        s = step.value
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, 1 + s])
+        ax.set_title("a title\non two lines" if s % 2 else "a title", fontsize=9 + s)
+        ax.set_xlabel(r"$\alpha_i$ over $x$", fontsize=10)
+        ax.set_ylabel("rotated label", rotation=90 - 30 * (s % 2))
+        ax.text(0.1, 0.8, "left\nand longer", ha="left", va="top", linespacing=1 + s / 4, transform=ax.transAxes)
+        ax.text(0.9, 0.2, "right", ha="right", va="baseline", rotation=15 * s, rotation_mode="anchor")
+        ax.text(0.5, 0.5, "a long caption that wraps " * 3, wrap=True, fontsize=7, ha="center")
+        fig.suptitle("the same" if s < 2 else "the same, bigger", fontsize=12 + 2 * (s // 2))
+        return "", None
+
+    view = FigureView(draw, {"step": step}, figsize=(4, 3))
+    for value in (1, 2, 3, 0, 1):
+        step.value = value
+        assert Text._get_layout is original
+        assert (view.pixels() == view.pixels(fast=False)).all(), f"step {value}"
+    assert view.renderer._layouts.hits > 0
+
+
+def test_kept_text_layouts_leave_a_matplotlib_without_the_private_layout_alone(monkeypatch):
+    """The layouts are kept through matplotlib's private Text._get_layout: where a matplotlib lacks it, nothing is
+    kept and nothing is added to Text (no AttributeError in every widget)."""
+    from matplotlib.text import Text
+
+    from foldlab.widgets._render import _TextLayouts
+
+    monkeypatch.delattr(Text, "_get_layout")
+    with _TextLayouts():
+        assert not hasattr(Text, "_get_layout")
+    assert not hasattr(Text, "_get_layout")

@@ -307,6 +307,59 @@ class _Wrapped:
             del axis.get_tightbbox
 
 
+class _TextLayouts:
+    """Keeps the layouts of texts (their box and lines at the origin, ``Text._get_layout``) while a figure is drawn:
+    a context manager, the layouts kept from one drawing to the next.
+
+    matplotlib lays out a text every time it is measured or drawn (the constrained layout measures every tick
+    label twice, the drawing a third time, the frame's key and checks again), each time looking up its font and
+    the font's tables; a redraw of a widget laid out the same few dozen texts some 450 times. A layout is a
+    function of the text's string and of how it is set (font, size, alignment, rotation, line spacing, math,
+    the figure's dpi), which the key holds; a text that wraps (its lines depend on where it is) is laid out
+    every time. tests/test_widgets_controls.py checks that each widget's picture equals a drawing without the
+    kept layouts, pixel for pixel, for every control.
+    """
+
+    #: Layouts kept at most (a widget's redraw lays out some hundred distinct texts).
+    LIMIT = 4096
+
+    def __init__(self):
+        self.layouts: dict[tuple, tuple] = {}
+        self.hits = 0  # layouts answered from those kept (tests look)
+
+    def __enter__(self):
+        # matplotlib's (a subclass' own would be found first, and is left alone); a matplotlib without this private
+        # method lays its texts out as it does, nothing kept (slower, never an AttributeError in every widget)
+        original = self._original = getattr(Text, "_get_layout", None)
+        if original is None:
+            return
+        layouts = self.layouts
+
+        def get_layout(text, renderer):
+            if text.get_wrap() or type(text)._get_layout is not get_layout:
+                return original(text, renderer)
+            figure = text.get_figure(root=True)
+            key = (type(renderer), figure.dpi, text.get_text(), text.get_fontproperties().copy(),
+                   text.get_usetex(), text.get_parse_math(), text._linespacing, text._get_multialignment(),
+                   text.get_rotation(), text.get_rotation_mode(), text.get_horizontalalignment(),
+                   text.get_verticalalignment())
+            found = layouts.get(key)
+            if found is None:
+                if len(layouts) >= self.LIMIT:
+                    layouts.clear()
+                found = layouts[key] = original(text, renderer)
+            else:
+                self.hits += 1
+            bbox, lines, box = found
+            return bbox.frozen(), list(lines), box  # fresh containers: a caller may change them
+
+        Text._get_layout = get_layout
+
+    def __exit__(self, *exc):
+        if self._original is not None:
+            Text._get_layout = self._original
+
+
 def _view_limits(figure: Figure) -> tuple:
     """Every axes' x and y limits and scales, as they are now."""
     return tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale()) for ax in figure.axes)
@@ -350,6 +403,7 @@ class FigureRenderer:
         self._positions: list = []
         self._rects: list[tuple[int, int, int, int]] = []
         self._boxes = _AxisBoxes()
+        self._layouts = _TextLayouts()
         self._limits: tuple | None = None  # the axes' limits before the kept frame was drawn (see render)
 
     def png(self, *, fast: bool = True) -> bytes:
@@ -357,7 +411,14 @@ class FigureRenderer:
         return encode_png(self.render(fast=fast))
 
     def render(self, *, fast: bool = True) -> np.ndarray:
-        """The figure's pixels, ``(h, w, 4)`` uint8; ``fast=False`` always draws it whole."""
+        """The figure's pixels, ``(h, w, 4)`` uint8; ``fast=False`` always draws it whole, as matplotlib does
+        (without the texts' layouts kept from before either: the picture the fast one is checked against)."""
+        if not fast:
+            return self._render(fast=False)
+        with self._layouts:
+            return self._render(fast=True)
+
+    def _render(self, *, fast: bool) -> np.ndarray:
         figure = self.figure
         # the axes' limits as the draw function left them (before any aspect is applied, so they do not depend on
         # where the axes are): where they moved, the frame moved too (its key holds them, aspect applied), and
