@@ -55,7 +55,6 @@ class Pointer:
     hint: str = ""
 
 
-
 def clear_figure(figure: Figure) -> None:
     """``figure.clear()``, without resetting each axes before removing it: matplotlib's clear resets every axes
     (new tick lists, spines, titles; some 5 ms an axes) and then removes it, and a widget's draw function makes
@@ -64,6 +63,7 @@ def clear_figure(figure: Figure) -> None:
     for ax in tuple(figure.axes):
         figure.delaxes(ax)
     figure.clear()
+
 
 class FigureView(widgets.VBox):
     """Controls, an HTML label and a picture, redrawn whenever a control's value changes.
