@@ -46,6 +46,17 @@ def test_the_regularizer_widget_keeps_runs_by_setting_and_says_when_it_trains():
     assert view.label.value == fresh.label.value
 
 
+def test_the_region_size_widget_says_when_it_explores():
+    from foldlab.widgets.information import REGION_METHODS
+
+    view = flw.region_size_widget(fl.mlp([2, 6, 6, 1], seed=0), np.random.default_rng(0).normal(size=(4, 2)),
+                                  rounds=4, method=REGION_METHODS[0])
+    messages = said(view)
+    view.controls["method"].value = REGION_METHODS[1]
+    assert any(f"exploring the region of input 0 ({REGION_METHODS[1]}, 4 rounds)" in m for m in messages), messages
+    assert messages[-1] == "", "the status is cleared when the redraw ends"
+
+
 def test_the_depth_widget_says_when_it_trains_and_keeps_each_net():
     view = flw.depth_widget(depth=1, max_depth=2, width=4, epochs=1, n_pairs=20)
     messages = said(view)

@@ -224,8 +224,9 @@ def region_size_widget(net: Net, X: ArrayLike, *, image: int = 0, layers: str = 
         "method": widgets.ToggleButtons(options=list(REGION_METHODS), value=method, description="method"),
     }
 
-    def draw(fig):
+    def draw(fig, progress):
         i, chosen, how = controls["image"].value, controls["layers"].value, controls["method"].value
+        progress(f"exploring the region of input {i} ({how}, {rounds} rounds) ...")
         size: RegionSize = region_size(spec, X[i], layers=None if chosen == "all" else int(chosen), method=how,
                                        rounds=rounds, seed=seed)
         plot_region_size(size, fig.add_subplot(), reference=reference)
