@@ -1063,11 +1063,9 @@ def _walk_result(pieces: _walk_fast.PackedPieces, a: np.ndarray, b: np.ndarray, 
 
 
 def _end(x, d_in: int, name: str, device) -> np.ndarray:
-    """One segment end as a new float64 array of shape (d_in,), checked as :func:`_point` checks it (a float
-    numpy array of the right shape, finite, is copied without a detour through torch)."""
-    if type(x) is np.ndarray and x.dtype in (np.float64, np.float32) and x.shape == (d_in,) and np.isfinite(x).all():
-        return x.astype(np.float64)  # copies
-    return _point(x, d_in, name, device).numpy()[0]
+    """One segment end as a new float64 array of shape (d_in,), checked as :func:`_point` checks it."""
+    values = _plain_end(x, d_in, device)
+    return values if values is not None else _point(x, d_in, name, device).numpy()[0]
 
 
 def _point(x, d_in: int, name: str, device) -> torch.Tensor:
@@ -1078,9 +1076,9 @@ def _point(x, d_in: int, name: str, device) -> torch.Tensor:
     if (isinstance(x, torch.Tensor) and x.dtype in (torch.float64, torch.float32) and x.device.type == "cpu"
             and not x.requires_grad and not x.is_neg() and not x.is_conj()):
         values = x.numpy()  # a view; copied below
-    if (isinstance(values, np.ndarray) and values.dtype in (np.float64, np.float32) and values.shape == (d_in,)
-            and device.type == "cpu" and np.isfinite(values).all()):
-        return torch.from_numpy(values.astype(np.float64)[None])  # astype copies
+    plain = _plain_end(values, d_in, device)
+    if plain is not None:
+        return torch.from_numpy(plain[None])
     p = as_inputs(x, d_in, name=name, device=device)
     if p.shape[0] != 1:
         raise ValueError(
@@ -1088,6 +1086,15 @@ def _point(x, d_in: int, name: str, device) -> torch.Tensor:
             f"use fl.walks for many segments"
         )
     return p
+
+
+def _plain_end(values, d_in: int, device) -> np.ndarray | None:
+    """The shorter way of :func:`_end` and :func:`_point`: a plain float numpy array of shape (d_in,), finite, for
+    the CPU, as a new float64 array; None for anything else (which takes the full check)."""
+    if (type(values) is np.ndarray and values.dtype in (np.float64, np.float32) and values.shape == (d_in,)
+            and device.type == "cpu" and np.isfinite(values).all()):
+        return values.astype(np.float64)  # copies
+    return None
 
 
 def sample_walk(
